@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SupportBot.Api;
+
+/// <summary>
+/// Reads a JSON request body with our limits: too large → 413, not JSON → 415, malformed or too
+/// deep → 400, each with a problem-details body. Never throws for bad input.
+/// </summary>
+internal static class JsonBody
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
+
+    public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long maxBytes, bool optional = false)
+    {
+        if (optional && request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any())
+        {
+            return (null, null);
+        }
+
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, Problems.TooLarge(maxBytes));
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+        }
+
+        // Count what arrives as well: a chunked body has no Content-Length to check up front.
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return (null, Problems.TooLarge(maxBytes));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, Problems.Create(e.StatusCode, "Bad request", e.Message));
+        }
+
+        if (buffer.Length == 0)
+        {
+            return optional ? (null, null) : (null, Problems.Create(StatusCodes.Status400BadRequest, "Empty body", "The request needs a JSON object body."));
+        }
+
+        try
+        {
+            var node = JsonNode.Parse(buffer.ToArray(), documentOptions: DocumentOptions);
+            return node is JsonObject body
+                ? (body, null)
+                : (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+}

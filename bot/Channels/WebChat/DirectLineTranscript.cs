@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SupportBot.Handoff;
+using StackExchange.Redis;
+
+namespace SupportBot.Channels.WebChat;
+
+/// <summary>
+/// A Direct Line conversation's activities in Redis: a list whose index is the watermark. Appends
+/// are idempotent by a key (the client's activity id, or the outbox item id), so a retried post or
+/// a re-sent reply appears once. Readers on any instance are told of appends through pub/sub.
+/// </summary>
+public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, TimeProvider time)
+{
+    /// <summary>KEYS: log, appended. ARGV: dedupe key, activity json. Returns {is new (1/0), index}.</summary>
+    private const string AppendOnceScript = """
+        local existing = redis.call('HGET', KEYS[2], ARGV[1])
+        if existing then return {0, tonumber(existing)} end
+        local index = redis.call('RPUSH', KEYS[1], ARGV[2]) - 1
+        redis.call('HSET', KEYS[2], ARGV[1], index)
+        return {1, index}
+        """;
+
+    private const int MaxActivitiesPerRead = 500;
+
+    public const string ChannelName = "webchat";
+
+    /// <summary>Our conversation id for a Direct Line conversation id.</summary>
+    public static string ConversationIdOf(string directLineId) => ChannelName + ":" + directLineId;
+
+    public static string DirectLineIdOf(string conversationId) => conversationId[(ChannelName.Length + 1)..];
+
+    /// <summary>Direct Line ids we issue are 32 hex digits; anything else cannot be ours.</summary>
+    public static bool IsWellFormedId(string directLineId) => DirectLineIdPattern().IsMatch(directLineId);
+
+    public static string NewDirectLineId() => Guid.NewGuid().ToString("N");
+
+    public static string ActivityId(string directLineId, long index) =>
+        directLineId + "|" + index.ToString("D7", CultureInfo.InvariantCulture);
+
+    /// <returns>True when this call created the conversation.</returns>
+    public async Task<bool> CreateAsync(string directLineId, string userId, string? locale)
+    {
+        var key = RedisKeys.DirectLineMeta(ConversationIdOf(directLineId));
+        var db = redis.GetDatabase();
+        var created = await db.HashSetAsync(key, "createdAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
+        if (created)
+        {
+            await db.HashSetAsync(key, [new("userId", userId), new("locale", locale ?? "")]);
+        }
+
+        return created;
+    }
+
+    public Task<bool> ExistsAsync(string directLineId) => redis.GetDatabase().KeyExistsAsync(RedisKeys.DirectLineMeta(ConversationIdOf(directLineId)));
+
+    /// <summary>Appends once per <paramref name="dedupeKey"/> and tells stream readers.</summary>
+    /// <returns>The activity's id, the same on a repeated call.</returns>
+    public async Task<(string Id, bool IsNew)> AppendAsync(string directLineId, string dedupeKey, JsonObject activity)
+    {
+        var conversationId = ConversationIdOf(directLineId);
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            AppendOnceScript,
+            [RedisKeys.DirectLineLog(conversationId), RedisKeys.DirectLineAppended(conversationId)],
+            [dedupeKey, activity.ToJsonString()]))!;
+        var isNew = (long)result[0] == 1;
+        if (isNew)
+        {
+            await redis.GetSubscriber().PublishAsync(RedisKeys.DirectLineNotify(conversationId), "1", CommandFlags.FireAndForget);
+        }
+
+        return (ActivityId(directLineId, (long)result[1]), isNew);
+    }
+
+    /// <summary>Activities from <paramref name="watermark"/> on, each with its id, and the watermark to ask with next.</summary>
+    public async Task<(JsonArray Activities, long Watermark)> ReadAsync(string directLineId, long watermark)
+    {
+        var values = await redis.GetDatabase().ListRangeAsync(RedisKeys.DirectLineLog(ConversationIdOf(directLineId)), watermark, watermark + MaxActivitiesPerRead - 1);
+        var activities = new JsonArray();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var activity = JsonNode.Parse((string)values[i]!)!.AsObject();
+            activity["id"] = ActivityId(directLineId, watermark + i);
+            activities.Add(activity);
+        }
+
+        return (activities, watermark + values.Length);
+    }
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex DirectLineIdPattern();
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Channels.WebChat;
+
+/// <summary>Wires the website chat: Direct Line 3.0, the visitor-token endpoint, CORS and the widget.</summary>
+public static class WebChatChannel
+{
+    public const string CorsPolicy = "webchat";
+    public const string VisitorTokenRateLimit = "webchat-visitor-token";
+
+    public static IHostApplicationBuilder AddWebChat(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebChatOptions>().BindConfiguration(WebChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DirectLineTokens>();
+        builder.Services.AddSingleton<DirectLineTranscript>();
+        builder.Services.AddKeyedSingleton<IChannelSender, WebChatSender>(DirectLineTranscript.ChannelName);
+
+        var allowedOrigins = builder.Configuration.GetSection(WebChatOptions.Section + ":AllowedOrigins").Get<string[]>() ?? ["*"];
+        builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+        {
+            if (allowedOrigins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(allowedOrigins);
+            }
+
+            // DirectLineJS sends x-ms-bot-agent and x-requested-with; Web Chat stalls if the preflight refuses them.
+            policy.WithHeaders("authorization", "content-type", "x-ms-bot-agent", "x-requested-with").AllowAnyMethod();
+        }));
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(VisitorTokenRateLimit, context =>
+            {
+                var perMinute = context.RequestServices.GetRequiredService<IOptions<WebChatOptions>>().Value.TokenRequestsPerMinutePerIp;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var response = rejected.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = rejected.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many chat sessions from this address; try again in a minute." },
+                });
+            };
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWebChat(this IEndpointRouteBuilder app)
+    {
+        app.MapDirectLine();
+        app.MapPost("/api/webchat/token", DirectLineApi.VisitorToken)
+            .RequireCors(CorsPolicy)
+            .RequireRateLimiting(VisitorTokenRateLimit);
+        return app;
+    }
+}

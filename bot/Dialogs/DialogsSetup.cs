@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using SupportBot.Dialogs;
+using SupportBot.Dialogs.Content;
+using SupportBot.Dialogs.Demo;
+
+namespace SupportBot.Hosting;
+
+/// <summary><c>Content:*</c> — where the FAQ and the bot's lines are read from.</summary>
+public sealed class ContentOptions
+{
+    public const string Section = "Content";
+
+    /// <summary>Folder with messages.yaml and faq/. Empty: the content shipped next to the program.</summary>
+    public string? Path { get; set; }
+
+    [Required]
+    public string ResolvedPath => string.IsNullOrWhiteSpace(Path) ? System.IO.Path.Combine(AppContext.BaseDirectory, "content") : Path;
+}
+
+public static class DialogsSetup
+{
+    /// <summary>Loads the content and registers the demo shop bot as the conversation bot.</summary>
+    public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton(sp => ContentCatalog.Load(sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath));
+        builder.Services.AddSingleton<IConversationBot, ShopDemoBot>();
+        return builder;
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using SupportBot.Api;
+using SupportBot.Channels.WebChat;
+using SupportBot.Storage;
+
+namespace SupportBot.Hosting;
+
+/// <summary>Logging, problem details, limits, API-key auth and health: what every endpoint relies on.</summary>
+public static class BotDefaults
+{
+    public const string ApiKeyPolicy = "api-key";
+
+    public static IHostApplicationBuilder AddBotDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.IncludeScopes = true; // carries the conversation id into every line of a turn
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var maxBody = builder.Configuration.GetValue<long?>(ApiOptions.Section + ":MaxRequestBodyBytes") ?? new ApiOptions().MaxRequestBodyBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddHealthChecks();
+
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        return builder;
+    }
+
+    public static WebApplication UseBotDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseCors();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Liveness: the process answers. Readiness: Redis answers too.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys.Length == 0)
+        {
+            Log.NoApiKeys(app.Logger);
+        }
+
+        if (string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<WebChatOptions>>().Value.Secret))
+        {
+            Log.NoWebChatSecret(app.Logger);
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Connects to storage first, so a wrong <c>Redis:Connection</c> ends start-up with one
+    /// readable line instead of a stack trace; then runs until shut down.
+    /// </summary>
+    public static async Task<int> RunBotAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
+        }
+        catch (StorageUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message);
+            return 1;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+}
+
+/// <summary>Turns Kestrel's bad-request errors (body too large, malformed request) into problem details with their own status.</summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not BadHttpRequestException bad)
+        {
+            return false;
+        }
+
+        httpContext.Response.StatusCode = bad.StatusCode;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+        });
+    }
+}

@@ -1,0 +1,43 @@
+using SupportBot.Contracts;
+
+namespace SupportBot;
+
+/// <summary>
+/// The host's log lines. Structured, with the conversation id; no message text or personal data
+/// above Debug.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Embedded Garnet started on 127.0.0.1:{Port}, data in {DataDir}")]
+    public static partial void EmbeddedGarnetStarted(ILogger logger, int port, string dataDir);
+
+    [LoggerMessage(10, LogLevel.Debug, "Turn committed in {ConversationId}: #{Sequence} ({Kind}), {Replies} replies")]
+    public static partial void TurnCommitted(ILogger logger, string conversationId, long sequence, ActivityKind kind, int replies);
+
+    [LoggerMessage(11, LogLevel.Error, "The bot's turn failed in {ConversationId} at #{Sequence}; the customer was told and the conversation queued for a person")]
+    public static partial void BotTurnFailed(ILogger logger, Exception exception, string conversationId, long sequence);
+
+    [LoggerMessage(12, LogLevel.Information, "Conversation {ConversationId} handed to the queue: {Reason}")]
+    public static partial void HandoffRequested(ILogger logger, string conversationId, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Lost the lease on {ConversationId}; another worker continues it")]
+    public static partial void LeaseLost(ILogger logger, string conversationId);
+
+    [LoggerMessage(14, LogLevel.Warning, "Pipeline paused, Redis unavailable: {Reason}")]
+    public static partial void PipelineStoreUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(15, LogLevel.Error, "Pipeline worker failed; it continues")]
+    public static partial void PipelineLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Warning, "Send on {Channel} failed in {ConversationId} (attempt {Attempt}), retry in {DelaySeconds:F1} s: {Error}")]
+    public static partial void SendFailed(ILogger logger, string channel, string conversationId, int attempt, double delaySeconds, string error);
+
+    [LoggerMessage(21, LogLevel.Error, "Send on {Channel} in {ConversationId} dead-lettered after {Attempts} attempts: {Reason}")]
+    public static partial void SendDeadLettered(ILogger logger, string channel, string conversationId, int attempts, string reason);
+
+    [LoggerMessage(30, LogLevel.Warning, "Api:Keys is empty: the /api endpoints refuse every request until a key is configured")]
+    public static partial void NoApiKeys(ILogger logger);
+
+    [LoggerMessage(31, LogLevel.Warning, "Channels:WebChat:Secret is empty: Direct Line tokens/generate is off; the website widget uses /api/webchat/token")]
+    public static partial void NoWebChatSecret(ILogger logger);
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportBot.Contracts;
+using SupportBot.Dialogs;
+using SupportBot.Handoff;
+using SupportBot.Interests;
+using SupportBot.Pipeline.Outbox;
+using StackExchange.Redis;
+
+namespace SupportBot.Pipeline;
+
+/// <summary>
+/// Works through one conversation while holding its lease: sends what is due in its outbox, then
+/// takes the oldest inbound activity, runs the turn, logs the interest and commits the result in
+/// one script. Activities of a conversation are thus handled one at a time, in arrival order.
+/// </summary>
+internal sealed class ConversationProcessor(
+    IConnectionMultiplexer redis,
+    TurnRouter router,
+    InterestLog interests,
+    OutboxDispatcher outbox,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<ConversationProcessor> logger)
+{
+    /// <returns>When the conversation should be looked at again because a send is waiting to be retried; null when nothing waits.</returns>
+    public async Task<DateTimeOffset?> RunAsync(ConversationLease lease, CancellationToken stopping)
+    {
+        var conversationId = lease.ConversationId;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConversationId"] = conversationId });
+        for (var handled = 0; ; handled++)
+        {
+            if (!await lease.RenewIfDueAsync())
+            {
+                throw new LeaseLostException(conversationId);
+            }
+
+            var retryAt = await outbox.DrainAsync(lease, CancellationToken.None);
+            if (retryAt is not null)
+            {
+                return retryAt;
+            }
+
+            // Finish the turn in hand on shutdown, but start no new one.
+            if (stopping.IsCancellationRequested || handled >= options.Value.MaxActivitiesPerLease)
+            {
+                return null;
+            }
+
+            if (!await ProcessNextAsync(lease))
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<bool> ProcessNextAsync(ConversationLease lease)
+    {
+        var db = redis.GetDatabase();
+        var conversationId = lease.ConversationId;
+        var head = await db.ListGetByIndexAsync(RedisKeys.Inbox(conversationId), 0);
+        if (head.IsNull)
+        {
+            return false;
+        }
+
+        var raw = (string)head!;
+        var separator = raw.IndexOf('|', StringComparison.Ordinal);
+        var sequence = long.Parse(raw.AsSpan(0, separator), CultureInfo.InvariantCulture);
+        var activity = JsonSerializer.Deserialize(raw.AsSpan(separator + 1), BotJson.Default.ChannelActivity)! with { Sequence = sequence };
+
+        var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
+        var stateTask = db.StringGetAsync(RedisKeys.State(conversationId));
+        var owner = ConversationOwner.Parse(await ownerTask);
+        var stateJson = await stateTask;
+        var state = stateJson.IsNull ? new BotConversationState() : JsonSerializer.Deserialize((string)stateJson!, BotJson.Default.BotConversationState)!;
+
+        var decision = await router.RouteAsync(activity, owner, state, CancellationToken.None);
+        var now = time.GetUtcNow();
+        if (activity.Kind != ActivityKind.ConversationStart)
+        {
+            await interests.AppendAsync(InboundRecord(activity, decision, state.Language, now));
+        }
+
+        var replies = decision.Replies.Select((message, index) => (RedisValue)JsonSerializer.Serialize(
+            new OutboxItem
+            {
+                Id = $"{conversationId}:{sequence}:{index}",
+                Channel = activity.Channel,
+                ConversationId = conversationId,
+                ChannelAccount = activity.ChannelAccount,
+                RecipientId = activity.From.Id,
+                Message = message,
+                InReplyToEventId = activity.EventId,
+                Language = state.Language,
+                CreatedAt = now,
+            },
+            BotJson.Default.OutboxItem));
+
+        var ttl = (long)TimeSpan.FromDays(options.Value.ConversationTtlDays).TotalMilliseconds;
+        var result = (long)await db.ScriptEvaluateAsync(
+            PipelineScripts.CommitTurn,
+            [lease.Key, RedisKeys.Inbox(conversationId), RedisKeys.State(conversationId), RedisKeys.Owner(conversationId), RedisKeys.Outbox(conversationId)],
+            [lease.Token, raw, JsonSerializer.Serialize(state, BotJson.Default.BotConversationState), decision.Owner == owner ? "" : decision.Owner.Value, ttl, .. replies]);
+        if (result != 1)
+        {
+            throw new LeaseLostException(conversationId);
+        }
+
+        if (decision.HandoffReason is not null)
+        {
+            Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
+        }
+
+        Log.TurnCommitted(logger, conversationId, sequence, activity.Kind, decision.Replies.Count);
+        return true;
+    }
+
+    private static InterestRecord InboundRecord(ChannelActivity activity, TurnDecision decision, string? language, DateTimeOffset now) => new()
+    {
+        Id = InterestLog.RecordId("in", activity.ConversationId, activity.EventId),
+        Date = activity.ReceivedAt,
+        SourceType = activity.Channel,
+        SourceLink = activity.SourceLink,
+        Author = new InterestAuthor(activity.From.Id, activity.From.Name, activity.From.PhotoUrl, activity.From.ProfileUrl),
+        Action = ActionOf(activity.Kind),
+        Direction = "in",
+        Text = activity.Text,
+        Product = activity.ProductHint,
+        ConversationId = activity.ConversationId,
+        ChannelAccount = activity.ChannelAccount,
+        Language = language,
+        Responsible = decision.Owner.IsQueued ? "queue" : decision.Owner.Value,
+        Processed = decision.AnsweredByBot,
+        ProcessedAt = decision.AnsweredByBot ? now : null,
+        ProcessedBy = decision.AnsweredByBot ? "bot" : null,
+        ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        EventId = activity.EventId,
+    };
+
+    /// <summary>The lead card's action words: e-mails and button presses are messages there.</summary>
+    internal static string ActionOf(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Email or ActivityKind.Button or ActivityKind.Message => "message",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

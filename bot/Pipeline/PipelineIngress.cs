@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportBot.Contracts;
+using SupportBot.Handoff;
+using StackExchange.Redis;
+
+namespace SupportBot.Pipeline;
+
+/// <param name="Accepted">False when the channel delivered an event we already had.</param>
+/// <param name="Sequence">The arrival number in the conversation (0 for a duplicate).</param>
+public sealed record IngressResult(bool Accepted, long Sequence);
+
+/// <summary>
+/// The front door of the pipeline: every channel adapter hands its normalised activity here and
+/// acknowledges the channel as soon as this returns. One atomic script deduplicates by the
+/// channel's event id and appends to the conversation's inbox; processing happens later, in order.
+/// </summary>
+public sealed class PipelineIngress(
+    IConnectionMultiplexer redis,
+    IOptions<PipelineOptions> options,
+    WakeSignal wake,
+    TimeProvider time)
+{
+    public async Task<IngressResult> AcceptAsync(ChannelActivity activity)
+    {
+        ConversationIds.Validate(activity.ConversationId);
+        ArgumentException.ThrowIfNullOrEmpty(activity.EventId);
+        if (activity.ReceivedAt == default)
+        {
+            activity = activity with { ReceivedAt = time.GetUtcNow() };
+        }
+
+        var db = redis.GetDatabase();
+        var conversationId = activity.ConversationId;
+        var json = JsonSerializer.Serialize(activity, BotJson.Default.ChannelActivity);
+        var sequence = (long)await db.ScriptEvaluateAsync(
+            PipelineScripts.Accept,
+            [RedisKeys.SeenEvent(conversationId, activity.EventId), RedisKeys.Inbox(conversationId), RedisKeys.ArrivalSequence(conversationId)],
+            [json, (long)TimeSpan.FromHours(options.Value.DedupeHours).TotalMilliseconds]);
+
+        // Announce after the push, and also for a duplicate: if an earlier delivery died between
+        // the push and this line, the channel's retry still gets the conversation scheduled.
+        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        wake.Pulse();
+        await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, "1", CommandFlags.FireAndForget);
+        return new IngressResult(sequence > 0, sequence);
+    }
+}
+
+public static class ConversationIds
+{
+    /// <summary>Our ids go inside a Redis hash tag, so braces are not allowed; channels build them from their own ids.</summary>
+    public static void Validate(string conversationId)
+    {
+        if (string.IsNullOrWhiteSpace(conversationId) || conversationId.Length > 200 || conversationId.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            throw new ArgumentException($"'{conversationId}' is not a valid conversation id.", nameof(conversationId));
+        }
+    }
+}

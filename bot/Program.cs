@@ -1,0 +1,21 @@
+using SupportBot.Channels.WebChat;
+using SupportBot.Hosting;
+using SupportBot.Interests;
+using SupportBot.Pipeline;
+using SupportBot.Storage;
+
+// Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddBotDefaults();
+builder.AddStorage();
+builder.AddPipeline();
+builder.AddDialogs();
+builder.AddWebChat();
+
+var app = builder.Build();
+app.UseBotDefaults();
+app.MapWebChat();
+app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
+app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
+
+return await app.RunBotAsync();

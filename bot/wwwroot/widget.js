@@ -1,0 +1,216 @@
+/*
+ * Northwind support chat widget — one script tag, no build step:
+ *   <script src="https://support.example.com/widget.js" data-title="Chat with us" async></script>
+ * Speaks Direct Line 3.0 to the host the script came from: a visitor token, a conversation,
+ * the WebSocket stream (polling if sockets are blocked), and reconnects with its watermark.
+ * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale.
+ */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var base = new URL(script && script.src ? script.src : '/widget.js', location.href).origin;
+  var opts = (script && script.dataset) || {};
+  var storageKey = 'sb-chat:' + base;
+  var state = load() || {};
+  var rendered = {};
+  var pending = {};
+  var socket = null;
+  var pollTimer = null;
+  var refreshTimer = null;
+
+  // ---- UI (in a shadow root so the host site's CSS cannot break it) ----
+  var host = document.createElement('div');
+  host.id = 'sb-chat-widget';
+  document.body.appendChild(host);
+  var root = host.attachShadow({ mode: 'open' });
+  root.innerHTML =
+    '<style>' +
+    ':host{all:initial}' +
+    '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#2563eb;color:#fff;font:600 24px system-ui;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 120px);display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);font:14px/1.4 system-ui,sans-serif;color:#111;overflow:hidden;z-index:2147483000}' +
+    '.panel.open{display:flex}' +
+    'header{background:#2563eb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}' +
+    'header button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}' +
+    '.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f8fafc}' +
+    '.msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}' +
+    '.msg.bot{align-self:flex-start;background:#fff;border:1px solid #e2e8f0}' +
+    '.msg.user{align-self:flex-end;background:#2563eb;color:#fff}' +
+    '.msg.pending{opacity:.6}' +
+    '.actions{display:flex;flex-wrap:wrap;gap:6px;padding:0 12px 8px;background:#f8fafc}' +
+    '.actions button{border:1px solid #2563eb;background:#fff;color:#2563eb;border-radius:16px;padding:4px 10px;cursor:pointer;font:inherit}' +
+    'form{display:flex;border-top:1px solid #e2e8f0}' +
+    'input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
+    'form button{border:0;background:none;color:#2563eb;font-weight:600;padding:0 14px;cursor:pointer}' +
+    '.status{font-size:12px;color:#64748b;padding:2px 12px;background:#f8fafc;min-height:16px}' +
+    '</style>' +
+    '<button class="launcher" aria-label="Open chat" part="launcher">💬</button>' +
+    '<section class="panel" role="dialog" aria-label="Chat">' +
+    '<header><span class="title"></span><button class="close" aria-label="Close chat">×</button></header>' +
+    '<div class="log" role="log" aria-live="polite"></div>' +
+    '<div class="actions"></div>' +
+    '<div class="status" aria-live="polite"></div>' +
+    '<form><input name="text" autocomplete="off" maxlength="4000" aria-label="Your message" placeholder="Type a message…"><button type="submit">Send</button></form>' +
+    '</section>';
+  var panel = root.querySelector('.panel');
+  var log = root.querySelector('.log');
+  var actions = root.querySelector('.actions');
+  var status = root.querySelector('.status');
+  var input = root.querySelector('input');
+  root.querySelector('.title').textContent = opts.title || 'Chat with us';
+  root.querySelector('.launcher').addEventListener('click', function () { toggle(!panel.classList.contains('open')); });
+  root.querySelector('.close').addEventListener('click', function () { toggle(false); });
+  root.querySelector('form').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (text) { input.value = ''; send(text); }
+  });
+
+  function toggle(open) {
+    panel.classList.toggle('open', open);
+    if (open) { input.focus(); connect(); }
+  }
+
+  function setStatus(text) { status.textContent = text || ''; }
+
+  // ---- Direct Line ----
+  function api(method, path, body, token) {
+    return fetch(base + path, {
+      method: method,
+      headers: Object.assign({ 'Content-Type': 'application/json' }, token ? { Authorization: 'Bearer ' + token } : {}),
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (r) {
+      if (!r.ok) { var err = new Error('HTTP ' + r.status); err.status = r.status; throw err; }
+      return r.json();
+    });
+  }
+
+  var connecting = null;
+  function connect() {
+    if (socket || pollTimer || connecting) return connecting;
+    setStatus('Connecting…');
+    var resume = state.conversationId && state.token
+      ? api('GET', '/v3/directline/conversations/' + state.conversationId + '?watermark=' + (state.watermark || 0), null, state.token)
+      : Promise.reject({ status: 0 });
+    connecting = resume.catch(function () {
+      state = {};
+      return api('POST', '/api/webchat/token').then(function (t) {
+        return api('POST', '/v3/directline/conversations', { locale: opts.locale || navigator.language }, t.token);
+      });
+    }).then(function (c) {
+      state.conversationId = c.conversationId;
+      state.token = c.token;
+      state.userId = state.userId || userIdFromToken(c.token);
+      save();
+      scheduleRefresh(c.expires_in);
+      openStream(c.streamUrl);
+    }).catch(function () {
+      setStatus('Could not connect. Retrying…');
+      setTimeout(function () { connecting = null; connect(); }, 4000);
+    }).then(function () { connecting = null; });
+    return connecting;
+  }
+
+  function openStream(url) {
+    try { socket = new WebSocket(url); } catch (e) { return startPolling(); }
+    var opened = false;
+    socket.onopen = function () { opened = true; setStatus(''); };
+    socket.onmessage = function (e) { if (e.data) receive(JSON.parse(e.data)); };
+    socket.onclose = function () {
+      socket = null;
+      if (!opened) return startPolling();
+      setStatus('Reconnecting…');
+      setTimeout(connect, 2000 + Math.random() * 3000);
+    };
+  }
+
+  function startPolling() {
+    setStatus('');
+    var poll = function () {
+      api('GET', '/v3/directline/conversations/' + state.conversationId + '/activities?watermark=' + (state.watermark || 0), null, state.token)
+        .then(receive).catch(function () {});
+    };
+    poll();
+    pollTimer = setInterval(poll, 1000);
+  }
+
+  function scheduleRefresh(expiresIn) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      api('POST', '/v3/directline/tokens/refresh', null, state.token).then(function (t) {
+        state.token = t.token; save(); scheduleRefresh(t.expires_in);
+      }).catch(function () {});
+    }, Math.max(60, (expiresIn || 1800) / 2) * 1000);
+  }
+
+  function receive(set) {
+    (set.activities || []).forEach(render);
+    if (set.watermark) { state.watermark = set.watermark; save(); }
+  }
+
+  function send(text) {
+    var clientId = 'c_' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    var bubble = bubbleFor('user', text);
+    bubble.classList.add('pending');
+    pending[clientId] = bubble;
+    actions.innerHTML = '';
+    var activity = {
+      type: 'message', text: text, locale: opts.locale || navigator.language,
+      from: { id: state.userId, role: 'user' },
+      channelData: { clientActivityID: clientId, pageUrl: location.href }
+    };
+    var attempt = function (n) {
+      return (connecting || Promise.resolve()).then(function () {
+        return api('POST', '/v3/directline/conversations/' + state.conversationId + '/activities', activity, state.token);
+      }).catch(function (e) {
+        // The same clientActivityID makes a retry safe: the server keeps the first.
+        if (n < 3 && !(e.status >= 400 && e.status < 500)) return new Promise(function (r) { setTimeout(r, 1000 * (n + 1)); }).then(function () { return attempt(n + 1); });
+        bubble.classList.add('failed');
+        setStatus(e.status === 413 ? 'That message is too long.' : 'Not sent. Please try again.');
+      });
+    };
+    attempt(0);
+  }
+
+  // ---- rendering ----
+  function render(a) {
+    if (a.type !== 'message' || rendered[a.id]) return;
+    rendered[a.id] = true;
+    var role = a.from && a.from.role === 'user' ? 'user' : 'bot';
+    var clientId = a.channelData && a.channelData.clientActivityID;
+    if (role === 'user' && clientId && pending[clientId]) {
+      pending[clientId].classList.remove('pending');
+      delete pending[clientId];
+    } else {
+      bubbleFor(role, a.text || '');
+    }
+    if (role === 'bot') showActions(a.suggestedActions && a.suggestedActions.actions);
+  }
+
+  function bubbleFor(role, text) {
+    var div = document.createElement('div');
+    div.className = 'msg ' + role;
+    div.textContent = text; // never innerHTML: message text is untrusted
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+    return div;
+  }
+
+  function showActions(list) {
+    actions.innerHTML = '';
+    (list || []).forEach(function (action) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = action.title || action.value;
+      b.addEventListener('click', function () { send(String(action.value || action.title)); });
+      actions.appendChild(b);
+    });
+  }
+
+  function userIdFromToken(token) {
+    try { return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).user; } catch (e) { return undefined; }
+  }
+  function load() { try { return JSON.parse(sessionStorage.getItem(storageKey)); } catch (e) { return null; } }
+  function save() { try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ } }
+
+  if (opts.open === 'true') toggle(true);
+})();

@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+
+namespace SupportBot.Contracts;
+
+/// <summary>What a customer (or the channel on their behalf) did. Interest-record actions use the same words.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ActivityKind>))]
+public enum ActivityKind
+{
+    Message,
+    Comment,
+    Like,
+    Join,
+    Form,
+    Email,
+    Button,
+    Review,
+    Request,
+    /// <summary>A conversation was opened (website chat); lets the bot greet. Not a customer action, so not logged as interest.</summary>
+    ConversationStart,
+}
+
+public sealed record ChannelUser(string Id, string? Name = null, string? PhotoUrl = null, string? ProfileUrl = null);
+
+public sealed record ActivityAttachment(string ContentType, string? Url = null, string? Name = null);
+
+/// <summary>
+/// One inbound event from any channel, normalised by the channel adapter. Everything after the
+/// adapter (dedupe, ordering, interest log, dialogs, handoff) sees only this shape.
+/// </summary>
+public sealed record ChannelActivity
+{
+    /// <summary>Channel name: webchat, telegram, vk, email, form.</summary>
+    public required string Channel { get; init; }
+
+    /// <summary>Our conversation id, unique across channels (e.g. <c>webchat:3f2a…</c>). No braces: it goes into a Redis hash tag.</summary>
+    public required string ConversationId { get; init; }
+
+    /// <summary>The channel's own id of this event (Telegram update_id, VK event_id, Direct Line activity id); the dedupe key.</summary>
+    public required string EventId { get; init; }
+
+    public required ChannelUser From { get; init; }
+
+    public ActivityKind Kind { get; init; } = ActivityKind.Message;
+
+    public string? Text { get; init; }
+
+    public IReadOnlyList<ActivityAttachment> Attachments { get; init; } = [];
+
+    /// <summary>Link to the message, post or comment on the network.</summary>
+    public string? SourceLink { get; init; }
+
+    public string? ProductHint { get; init; }
+
+    /// <summary>The customer's locale as the channel reports it (e.g. "ru-RU"), if any.</summary>
+    public string? Locale { get; init; }
+
+    /// <summary>Which of our bots or communities received it (several brands can run side by side).</summary>
+    public string? ChannelAccount { get; init; }
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>Arrival order within the conversation, assigned atomically at ingress (1, 2, 3, …).</summary>
+    public long Sequence { get; init; }
+}

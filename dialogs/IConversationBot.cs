@@ -1,0 +1,41 @@
+using SupportBot.Contracts;
+
+namespace SupportBot.Dialogs;
+
+/// <summary>
+/// The bot's side of one turn. The pipeline loads the state, calls this, and commits the new
+/// state and the replies atomically, so a bot never touches Redis itself.
+/// </summary>
+public interface IConversationBot
+{
+    Task<BotTurnResult> OnTurnAsync(BotTurn turn, CancellationToken cancellationToken);
+}
+
+public sealed class BotTurn(ChannelActivity activity, BotConversationState state)
+{
+    public ChannelActivity Activity { get; } = activity;
+
+    /// <summary>Mutable; whatever the bot leaves here is saved with the turn.</summary>
+    public BotConversationState State { get; } = state;
+}
+
+/// <param name="Replies">Sent in order through the conversation's channel.</param>
+/// <param name="HandoffReason">Set when the conversation should go to a person; the pipeline switches the owner.</param>
+public sealed record BotTurnResult(IReadOnlyList<OutgoingMessage> Replies, string? HandoffReason = null)
+{
+    public static BotTurnResult Say(params OutgoingMessage[] replies) => new(replies);
+}
+
+/// <summary>What the bot remembers about a conversation between turns.</summary>
+public sealed class BotConversationState
+{
+    /// <summary>en, ru or de once known.</summary>
+    public string? Language { get; set; }
+
+    public bool Greeted { get; set; }
+
+    public int Turns { get; set; }
+
+    /// <summary>Free-form values collected by dialogs (order number, e-mail, …).</summary>
+    public Dictionary<string, string> Values { get; set; } = new(StringComparer.Ordinal);
+}
