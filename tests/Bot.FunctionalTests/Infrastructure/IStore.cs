@@ -1,0 +1,9 @@
+namespace SupportBot.FunctionalTests.Infrastructure;
+
+/// <summary>A Redis-compatible server the host under test connects to.</summary>
+public interface IStore
+{
+    string ConnectionString { get; }
+
+    string Name { get; }
+}
