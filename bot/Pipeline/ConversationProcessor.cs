@@ -28,7 +28,7 @@ internal sealed class ConversationProcessor(
     public async Task<DateTimeOffset?> RunAsync(ConversationLease lease, CancellationToken stopping)
     {
         var conversationId = lease.ConversationId;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ConversationId"] = conversationId });
+        using var scope = logger.BeginScope("Conversation {ConversationId}", conversationId);
         for (var handled = 0; ; handled++)
         {
             if (!await lease.RenewIfDueAsync())

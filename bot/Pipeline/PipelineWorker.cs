@@ -18,7 +18,9 @@ internal sealed class PipelineWorker(
     ILogger<PipelineWorker> logger) : BackgroundService
 {
     private const int CandidatesPerLook = 32;
+    private static readonly TimeSpan OutageLogInterval = TimeSpan.FromSeconds(10);
     private readonly HashSet<string> _busyHere = new(StringComparer.Ordinal);
+    private long _outageLoggedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,7 +50,7 @@ internal sealed class PipelineWorker(
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 // Redis is away (restart, failover): wait and try again; nothing is lost, the inbox is in Redis.
-                Log.PipelineStoreUnavailable(logger, e.Message);
+                LogOutage(e);
                 worked = false;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -151,6 +153,19 @@ internal sealed class PipelineWorker(
         {
             await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
             wake.Pulse();
+        }
+    }
+
+    /// <summary>One line per outage interval, not one per worker loop and poll.</summary>
+    private void LogOutage(Exception e)
+    {
+        var now = time.GetTimestamp();
+        var last = Interlocked.Read(ref _outageLoggedAt);
+        if ((last == 0 || time.GetElapsedTime(last, now) > OutageLogInterval) && Interlocked.CompareExchange(ref _outageLoggedAt, now, last) == last)
+        {
+            var message = e.Message;
+            var cut = message.IndexOf(" - ", StringComparison.Ordinal);
+            Log.PipelineStoreUnavailable(logger, cut > 0 ? message[..cut] : message);
         }
     }
 

@@ -58,7 +58,7 @@ internal sealed class OutboxDispatcher(
             }
             catch (ChannelSendException e) when (e.Permanent)
             {
-                await DeadLetterAsync(db, lease, raw, item, e.Message);
+                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message);
                 continue;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -66,7 +66,7 @@ internal sealed class OutboxDispatcher(
                 var attempts = item.Attempts + 1;
                 if (attempts >= options.Value.MaxAttempts)
                 {
-                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts }, e.Message);
+                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts, LastError = e.Message }, e.Message);
                     continue;
                 }
 

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace SupportBot.FunctionalTests.Infrastructure;
+
+/// <summary>The host as its own OS process (dotnet SupportBot.dll), for tests that kill it or watch it fail to start.</summary>
+public sealed class BotProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private BotProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public string StandardOutput
+    {
+        get { lock (_stdout) { return _stdout.ToString(); } }
+    }
+
+    public string StandardError
+    {
+        get { lock (_stderr) { return _stderr.ToString(); } }
+    }
+
+    public static BotProcess Start(string workingDirectory, IDictionary<string, string> environment, int? port = null)
+    {
+        var httpPort = port ?? RedisServerFixture.FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "SupportBot.dll")])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // "Urls" (not ASPNETCORE_URLS): app settings override host variables, and appsettings.json sets Urls.
+        start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        var bot = new BotProcess(process, httpPort);
+        process.OutputDataReceived += (_, e) => { lock (bot._stdout) { bot._stdout.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (bot._stderr) { bot._stderr.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return bot;
+    }
+
+    /// <summary>Waits until <c>/readyz</c> answers 200 (the store is reachable).</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The host exited with {_process.ExitCode}: {StandardError}{StandardOutput}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/readyz", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"The host did not become ready: {StandardOutput}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, nothing is flushed on the way out.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}

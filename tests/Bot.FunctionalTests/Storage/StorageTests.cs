@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using SupportBot.FunctionalTests.Infrastructure;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Storage;
+
+/// <summary>The host as a newcomer runs it (embedded Garnet) and as production runs it (Redis), killed and restarted.</summary>
+public sealed class StorageTests
+{
+    [Fact]
+    public async Task EmbeddedGarnet_HostKilledWithSigkill_ConversationAndStateSurviveRestart()
+    {
+        var workDir = Directory.CreateTempSubdirectory("sb-crash-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Redis__Connection"] = "",
+            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
+            ["Channels__WebChat__Secret"] = BotFactory.DirectLineSecret,
+            ["Api__Keys__0"] = BotFactory.ApiKey,
+        };
+
+        StartedConversation conversation;
+        var first = BotProcess.Start(workDir, environment);
+        await using (first)
+        {
+            await first.WaitUntilReadyAsync();
+            var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
+            conversation = await chat.StartAsync();
+            await chat.SendAsync(conversation, "Which payment methods do you accept?");
+            await chat.WaitForBotMessagesAsync(conversation, 2);
+            await first.KillAsync();
+        }
+
+        var second = BotProcess.Start(workDir, environment, first.Port);
+        await using (second)
+        {
+            await second.WaitUntilReadyAsync();
+            var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
+
+            // The transcript is back, and the same token still opens it.
+            var before = await chat.GetActivitiesAsync(conversation);
+            Assert.Equal(3, before["activities"]!.AsArray().Count);
+
+            // The bot remembers it already greeted: the next answer comes without a second greeting.
+            await chat.SendAsync(conversation, "How much is shipping?");
+            var replies = await chat.WaitForBotMessagesAsync(conversation, 3);
+            Assert.Contains("free from €50", replies[2]["text"]!.GetValue<string>());
+            await Task.Delay(300, Ct);
+            Assert.Equal(3, DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Count);
+
+            // The interest record written before the crash is still listed.
+            var api = new HttpClient { BaseAddress = second.BaseAddress };
+            api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+            var records = (await api.GetFromJsonAsync<JsonObject>("/api/interests?source=webchat&pageSize=100", Ct))!["items"]!.AsArray();
+            Assert.Contains(records, r => r!["text"]?.GetValue<string>() == "Which payment methods do you accept?");
+        }
+
+        Directory.Delete(workDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Startup_RedisUnreachable_StopsWithOneReadableLineNamingTheSetting()
+    {
+        var workDir = Directory.CreateTempSubdirectory("sb-noredis-").FullName;
+        var closedPort = RedisServerFixture.FreePort();
+        await using var bot = BotProcess.Start(workDir, new Dictionary<string, string>
+        {
+            ["Redis__Connection"] = $"127.0.0.1:{closedPort}",
+            ["Redis__ConnectTimeoutSeconds"] = "1",
+        });
+
+        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, exitCode);
+        var errorLines = bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(errorLines);
+        Assert.Contains("Redis:Connection", line);
+        Assert.Contains($"127.0.0.1:{closedPort}", line);
+        Assert.DoesNotContain("   at ", bot.StandardOutput + bot.StandardError);
+        Directory.Delete(workDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task RedisRestart_ReadyzGoesRedThenGreen_AndChatContinues()
+    {
+        await using var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        await using var host = new BotFactory(redis.ConnectionString);
+        var http = host.CreateClient();
+        var chat = new DirectLineTestClient(http);
+        var conversation = await chat.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz", Ct)).StatusCode);
+
+        await redis.KillAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz", Ct)).StatusCode);
+
+        await redis.StartAsync(); // same port, same append-only file
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await http.GetAsync("/readyz", Ct)).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz", Ct)).StatusCode);
+        await chat.SendAsync(conversation, "Where is my order?");
+        var replies = await chat.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(30));
+        Assert.Contains("tracking link", replies[^1]["text"]!.GetValue<string>());
+    }
+}

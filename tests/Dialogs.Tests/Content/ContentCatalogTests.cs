@@ -1,0 +1,61 @@
+using SupportBot.Dialogs.Content;
+
+namespace SupportBot.Dialogs.Tests.Content;
+
+public sealed class ContentCatalogTests
+{
+    private static string ShippedContent => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content"));
+
+    [Fact]
+    public void Load_ShippedContent_EveryEntryAndLineInEnRuDe()
+    {
+        var catalog = ContentCatalog.Load(ShippedContent);
+
+        Assert.NotEmpty(catalog.Faq);
+        foreach (var entry in catalog.Faq)
+        {
+            foreach (var language in new[] { "en", "ru", "de" })
+            {
+                Assert.True(entry.Answer.ContainsKey(language), $"{entry.Id} has no {language} answer");
+                Assert.True(entry.Questions.ContainsKey(language), $"{entry.Id} has no {language} questions");
+            }
+        }
+
+        var messages = catalog.Messages;
+        foreach (var lines in new[] { messages.Greeting, messages.Fallback, messages.HandoffAcknowledged, messages.StillQueued, messages.BackToBot, messages.TechnicalProblem })
+        {
+            Assert.Equal(["de", "en", "ru"], lines.Keys.Order());
+        }
+    }
+
+    [Fact]
+    public void Load_BrokenYaml_NamesFileAndLine()
+    {
+        var folder = Directory.CreateTempSubdirectory("sb-content-").FullName;
+        File.Copy(Path.Combine(ShippedContent, "messages.yaml"), Path.Combine(folder, "messages.yaml"));
+        Directory.CreateDirectory(Path.Combine(folder, "faq"));
+        File.WriteAllText(Path.Combine(folder, "faq", "broken.yaml"), "- id: a\n  questions:\n    en: [\"unclosed\n");
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder));
+
+        Assert.Contains("broken.yaml", error.Message);
+        Assert.Contains("line", error.Message);
+    }
+
+    [Fact]
+    public void Load_DuplicateId_Refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("sb-content-").FullName;
+        File.Copy(Path.Combine(ShippedContent, "messages.yaml"), Path.Combine(folder, "messages.yaml"));
+        Directory.CreateDirectory(Path.Combine(folder, "faq"));
+        var entry = "- id: same\n  questions: {en: [\"q\"]}\n  answer: {en: \"a\"}\n";
+        File.WriteAllText(Path.Combine(folder, "faq", "a.yaml"), entry);
+        File.WriteAllText(Path.Combine(folder, "faq", "b.yaml"), entry);
+
+        Assert.Contains("'same'", Assert.Throws<ContentException>(() => ContentCatalog.Load(folder)).Message);
+    }
+
+    [Fact]
+    public void Load_MissingFolder_SaysWhichSettingToFix() =>
+        Assert.Contains("Content:Path", Assert.Throws<ContentException>(() => ContentCatalog.Load("/nonexistent/content")).Message);
+}
