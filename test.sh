@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the repository on a fresh Debian/Ubuntu machine with the .NET 10 SDK:
+# installs what the tests need when it is missing (redis-server for the integration tests,
+# chromium for the browser tests, Microsoft's Web Chat bundle for the compatibility test),
+# then runs all test projects of Bot.sln.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "${missing[@]}"
+fi
+
+# The Web Chat compatibility test drives Microsoft's own bundle, pinned by its package-lock.json.
+webchat=tests/Bot.BrowserTests/webchat
+if [ -f "$webchat/package.json" ] && [ ! -f "$webchat/node_modules/botframework-webchat/dist/webchat.js" ]; then
+  echo "test.sh: installing botframework-webchat for the compatibility test" >&2
+  npm ci --prefix "$webchat" --no-audit --no-fund --loglevel=error
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Bot.sln -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line any CI can read: "N passed, N failed".
+passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+echo "${passed} passed, ${failed} failed"
+exit "$status"
