@@ -99,6 +99,13 @@ public sealed class BotProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as systemd or Kubernetes stop a service: the host should finish what it is doing and exit 0.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

@@ -61,6 +61,46 @@ public sealed class StorageTests
     }
 
     [Fact]
+    public async Task EmbeddedGarnet_SigtermWhileBusy_ExitsCleanlyAndNothingIsLost()
+    {
+        var workDir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
+        var environment = new Dictionary<string, string>
+        {
+            ["Redis__Connection"] = "",
+            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
+            ["Channels__WebChat__Secret"] = BotFactory.DirectLineSecret,
+        };
+
+        StartedConversation conversation;
+        var first = BotProcess.Start(workDir, environment);
+        await using (first)
+        {
+            await first.WaitUntilReadyAsync();
+            var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
+            conversation = await chat.StartAsync();
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => chat.SendAsync(conversation, $"How much is shipping? #{i}")));
+            first.Terminate();
+
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+            Assert.DoesNotContain("fail:", first.StandardOutput);
+        }
+
+        // Whatever was not answered before the stop is answered after the restart: 20 answers plus the greeting.
+        var second = BotProcess.Start(workDir, environment, first.Port);
+        await using (second)
+        {
+            await second.WaitUntilReadyAsync();
+            var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
+            var replies = await chat.WaitForBotMessagesAsync(conversation, 21, TimeSpan.FromSeconds(30));
+            await Task.Delay(300, Ct);
+            Assert.Equal(21, DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Count);
+            Assert.Equal(20, replies.Count(r => r["text"]!.GetValue<string>().Contains("free from €50")));
+        }
+
+        Directory.Delete(workDir, recursive: true);
+    }
+
+    [Fact]
     public async Task Startup_RedisUnreachable_StopsWithOneReadableLineNamingTheSetting()
     {
         var workDir = Directory.CreateTempSubdirectory("sb-noredis-").FullName;
