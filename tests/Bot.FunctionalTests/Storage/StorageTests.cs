@@ -12,14 +12,7 @@ public sealed class StorageTests
     [Fact]
     public async Task EmbeddedGarnet_HostKilledWithSigkill_ConversationAndStateSurviveRestart()
     {
-        var workDir = Directory.CreateTempSubdirectory("sb-crash-").FullName;
-        var environment = new Dictionary<string, string>
-        {
-            ["Redis__Connection"] = "",
-            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
-            ["Channels__WebChat__Secret"] = BotFactory.DirectLineSecret,
-            ["Api__Keys__0"] = BotFactory.ApiKey,
-        };
+        var (workDir, environment) = EmbeddedHost("sb-crash-");
 
         StartedConversation conversation;
         var first = BotProcess.Start(workDir, environment);
@@ -63,13 +56,7 @@ public sealed class StorageTests
     [Fact]
     public async Task EmbeddedGarnet_SigtermWhileBusy_ExitsCleanlyAndNothingIsLost()
     {
-        var workDir = Directory.CreateTempSubdirectory("sb-sigterm-").FullName;
-        var environment = new Dictionary<string, string>
-        {
-            ["Redis__Connection"] = "",
-            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
-            ["Channels__WebChat__Secret"] = BotFactory.DirectLineSecret,
-        };
+        var (workDir, environment) = EmbeddedHost("sb-sigterm-");
 
         StartedConversation conversation;
         var first = BotProcess.Start(workDir, environment);
@@ -120,6 +107,19 @@ public sealed class StorageTests
         Assert.Contains($"127.0.0.1:{closedPort}", line);
         Assert.DoesNotContain("   at ", bot.StandardOutput + bot.StandardError);
         Directory.Delete(workDir, recursive: true);
+    }
+
+    /// <summary>A working folder and the settings of a host on embedded Garnet, as a newcomer runs it (plus test keys).</summary>
+    private static (string WorkDir, Dictionary<string, string> Environment) EmbeddedHost(string prefix)
+    {
+        var workDir = Directory.CreateTempSubdirectory(prefix).FullName;
+        return (workDir, new Dictionary<string, string>
+        {
+            ["Redis__Connection"] = "",
+            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
+            ["Channels__WebChat__Secret"] = BotFactory.DirectLineSecret,
+            ["Api__Keys__0"] = BotFactory.ApiKey,
+        });
     }
 
     [Fact]
