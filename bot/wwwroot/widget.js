@@ -3,6 +3,8 @@
  *   <script src="https://support.example.com/widget.js" data-title="Chat with us" async></script>
  * Speaks Direct Line 3.0 to the host the script came from: a visitor token, a conversation,
  * the WebSocket stream (polling if sockets are blocked), and reconnects with its watermark.
+ * The conversation lives in sessionStorage: a reload (or the next page of the site) resumes it
+ * and shows it again from the start.
  * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale.
  */
 (function () {
@@ -13,10 +15,12 @@
   var storageKey = 'sb-chat:' + base;
   var state = load() || {};
   var rendered = {};
+  var watermark = 0; // how far this page has shown the transcript; a new page starts at 0 and replays it
   var pending = {};
   var socket = null;
   var pollTimer = null;
   var refreshTimer = null;
+  var sendError = false;
 
   // ---- UI (in a shadow root so the host site's CSS cannot break it) ----
   var host = document.createElement('div');
@@ -26,7 +30,8 @@
   root.innerHTML =
     '<style>' +
     ':host{all:initial}' +
-    '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#2563eb;color:#fff;font:600 24px system-ui;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#2563eb;color:#fff;display:flex;align-items:center;justify-content:center;padding:0;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
+    '.launcher svg{width:28px;height:28px;fill:currentColor}' +
     '.panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 120px);display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);font:14px/1.4 system-ui,sans-serif;color:#111;overflow:hidden;z-index:2147483000}' +
     '.panel.open{display:flex}' +
     'header{background:#2563eb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}' +
@@ -36,6 +41,7 @@
     '.msg.bot{align-self:flex-start;background:#fff;border:1px solid #e2e8f0}' +
     '.msg.user{align-self:flex-end;background:#2563eb;color:#fff}' +
     '.msg.pending{opacity:.6}' +
+    '.msg.user.failed{opacity:1;background:#fef2f2;color:#991b1b;border:1px solid #fca5a5}' +
     '.actions{display:flex;flex-wrap:wrap;gap:6px;padding:0 12px 8px;background:#f8fafc}' +
     '.actions button{border:1px solid #2563eb;background:#fff;color:#2563eb;border-radius:16px;padding:4px 10px;cursor:pointer;font:inherit}' +
     'form{display:flex;border-top:1px solid #e2e8f0}' +
@@ -43,7 +49,8 @@
     'form button{border:0;background:none;color:#2563eb;font-weight:600;padding:0 14px;cursor:pointer}' +
     '.status{font-size:12px;color:#64748b;padding:2px 12px;background:#f8fafc;min-height:16px}' +
     '</style>' +
-    '<button class="launcher" aria-label="Open chat" part="launcher">💬</button>' +
+    '<button class="launcher" aria-label="Open chat" part="launcher">' +
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
     '<section class="panel" role="dialog" aria-label="Chat">' +
     '<header><span class="title"></span><button class="close" aria-label="Close chat">×</button></header>' +
     '<div class="log" role="log" aria-live="polite"></div>' +
@@ -89,10 +96,14 @@
     if (socket || pollTimer || connecting) return connecting;
     setStatus('Connecting…');
     var resume = state.conversationId && state.token
-      ? api('GET', '/v3/directline/conversations/' + state.conversationId + '?watermark=' + (state.watermark || 0), null, state.token)
+      ? api('GET', '/v3/directline/conversations/' + state.conversationId + (watermark ? '?watermark=' + watermark : ''), null, state.token)
       : Promise.reject({ status: 0 });
-    connecting = resume.catch(function () {
+    connecting = resume.catch(function (e) {
+      // Only a refused token or a vanished conversation starts over; a hiccup of the server or
+      // the network is retried below, so the visitor keeps their conversation.
+      if (e.status !== 0 && !(e.status >= 400 && e.status < 500)) throw e;
       state = {};
+      watermark = 0;
       return api('POST', '/api/webchat/token').then(function (t) {
         return api('POST', '/v3/directline/conversations', { locale: opts.locale || navigator.language }, t.token);
       });
@@ -126,7 +137,7 @@
   function startPolling() {
     setStatus('');
     var poll = function () {
-      api('GET', '/v3/directline/conversations/' + state.conversationId + '/activities?watermark=' + (state.watermark || 0), null, state.token)
+      api('GET', '/v3/directline/conversations/' + state.conversationId + '/activities?watermark=' + watermark, null, state.token)
         .then(receive).catch(function () {});
     };
     poll();
@@ -144,7 +155,7 @@
 
   function receive(set) {
     (set.activities || []).forEach(render);
-    if (set.watermark) { state.watermark = set.watermark; save(); }
+    if (set.watermark) watermark = set.watermark;
   }
 
   function send(text) {
@@ -161,10 +172,14 @@
     var attempt = function (n) {
       return (connecting || Promise.resolve()).then(function () {
         return api('POST', '/v3/directline/conversations/' + state.conversationId + '/activities', activity, state.token);
-      }).catch(function (e) {
+      }).then(function () {
+        if (sendError) { sendError = false; setStatus(''); } // an earlier "not sent" no longer applies
+      }, function (e) {
         // The same clientActivityID makes a retry safe: the server keeps the first.
         if (n < 3 && !(e.status >= 400 && e.status < 500)) return new Promise(function (r) { setTimeout(r, 1000 * (n + 1)); }).then(function () { return attempt(n + 1); });
+        bubble.classList.remove('pending');
         bubble.classList.add('failed');
+        sendError = true;
         setStatus(e.status === 413 ? 'That message is too long.' : 'Not sent. Please try again.');
       });
     };
@@ -183,7 +198,8 @@
     } else {
       bubbleFor(role, a.text || '');
     }
-    if (role === 'bot') showActions(a.suggestedActions && a.suggestedActions.actions);
+    // Only the latest bot message's suggestions are offered; once the visitor answers they go.
+    showActions(role === 'bot' ? a.suggestedActions && a.suggestedActions.actions : null);
   }
 
   function bubbleFor(role, text) {

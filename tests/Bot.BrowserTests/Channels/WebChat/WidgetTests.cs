@@ -1,0 +1,114 @@
+using Microsoft.Playwright;
+using SupportBot.BrowserTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace SupportBot.BrowserTests.Channels.WebChat;
+
+/// <summary>Our widget (<c>/widget.js</c>) on the demo page, in a real browser against the real host.</summary>
+public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IClassFixture<BrowserHostFixture>
+{
+    private const string Greeting = "Hi! I'm the Northwind Shop assistant";
+
+    private ILocator Messages => Page.Locator("#sb-chat-widget .log .msg");
+
+    private ILocator BotMessages => Page.Locator("#sb-chat-widget .log .msg.bot");
+
+    private ILocator UserMessages => Page.Locator("#sb-chat-widget .log .msg.user");
+
+    /// <summary>User messages still waiting for the server's echo, or given up on.</summary>
+    private ILocator NotSentMessages => Page.Locator("#sb-chat-widget .log .msg.user.pending, #sb-chat-widget .log .msg.user.failed");
+
+    private ILocator Input => Page.Locator("#sb-chat-widget form input[name=text]");
+
+    [Fact]
+    public async Task Widget_OnDemoPage_GreetsThenAnswersAQuestion()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+
+        await SendAsync("How long does delivery take?");
+
+        await Expect(BotMessages.Filter(new() { HasText = "2–4 working days" })).ToBeVisibleAsync();
+        await Expect(UserMessages).ToHaveTextAsync(["How long does delivery take?"]);
+        await Expect(NotSentMessages).ToHaveCountAsync(0);
+        await Expect(Messages).ToHaveCountAsync(3); // greeting, question, answer, in that order: nothing doubled
+        var shown = await Messages.AllInnerTextsAsync();
+        Assert.Equal("How long does delivery take?", shown[1]);
+        Assert.Contains("2–4 working days", shown[2]);
+
+        var screenshot = await ScreenshotAsync("widget-demo-page");
+        TestContext.Current.TestOutputHelper?.WriteLine("Screenshot: " + screenshot);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Widget_AskForHuman_ShowsAcknowledgement()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+
+        await SendAsync("I want a human");
+
+        await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        await Expect(UserMessages).ToHaveTextAsync(["I want a human"]);
+        await Expect(NotSentMessages).ToHaveCountAsync(0);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Widget_SuggestedAction_ClickSendsIt()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+
+        await SendAsync("qwerty zxcv");
+        await Expect(BotMessages.Filter(new() { HasText = "didn't get that" })).ToBeVisibleAsync();
+        var action = Page.Locator("#sb-chat-widget .actions button");
+        await Expect(action).ToHaveTextAsync(["human"]);
+
+        await action.ClickAsync();
+
+        await Expect(UserMessages).ToHaveTextAsync(["qwerty zxcv", "human"]);
+        await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        await Expect(NotSentMessages).ToHaveCountAsync(0);
+        await Expect(action).ToHaveCountAsync(0); // the offer is gone once taken
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Widget_Reload_KeepsConversation()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+        await SendAsync("How long does delivery take?");
+        await Expect(BotMessages.Filter(new() { HasText = "2–4 working days" })).ToBeVisibleAsync();
+        var before = await Messages.AllInnerTextsAsync();
+        var conversationBefore = await ConversationIdAsync();
+
+        await Page.ReloadAsync();
+
+        // The same conversation, shown again as it was: greeting once, the question and its answer.
+        await Expect(Messages).ToHaveTextAsync([.. before]);
+        Assert.Equal(conversationBefore, await ConversationIdAsync());
+        await Expect(NotSentMessages).ToHaveCountAsync(0);
+
+        // And it goes on: a new question is answered, still with no second greeting.
+        await SendAsync("Which payment methods do you accept?");
+        await Expect(BotMessages.Filter(new() { HasText = "PayPal" })).ToBeVisibleAsync();
+        await Expect(Messages).ToHaveCountAsync(5);
+        await Expect(BotMessages.Filter(new() { HasText = Greeting })).ToHaveCountAsync(1);
+        AssertNoPageErrors();
+    }
+
+    private async Task SendAsync(string text)
+    {
+        await Input.FillAsync(text);
+        await Input.PressAsync("Enter");
+    }
+
+    /// <summary>The widget's saved conversation id (sessionStorage), as the page sees it.</summary>
+    private Task<string?> ConversationIdAsync() => Page.EvaluateAsync<string?>(
+        "() => { for (let i = 0; i < sessionStorage.length; i++) { const k = sessionStorage.key(i); " +
+        "if (k.startsWith('sb-chat:')) return JSON.parse(sessionStorage.getItem(k)).conversationId || null; } return null; }");
+
+}

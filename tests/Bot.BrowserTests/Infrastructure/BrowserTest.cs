@@ -1,0 +1,96 @@
+using System.Text;
+using Microsoft.Playwright;
+
+namespace SupportBot.BrowserTests.Infrastructure;
+
+/// <summary>
+/// A browser test: a fresh context (own cookies and sessionStorage) and page per test on the
+/// class's shared browser. On failure it saves a screenshot and prints what the page logged.
+/// </summary>
+public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
+{
+    private readonly StringBuilder _pageLog = new();
+    private readonly List<string> _pageErrors = [];
+
+    protected BrowserHostFixture Host => host;
+
+    protected IBrowserContext Context { get; private set; } = null!;
+
+    protected IPage Page { get; private set; } = null!;
+
+    /// <summary>Where screenshots go: <c>screenshots/</c> in the test output folder.</summary>
+    public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    static BrowserTest()
+    {
+        Assertions.SetDefaultExpectTimeout(10_000);
+    }
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        Context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = host.HostUrl,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            Locale = "en-US",
+        });
+        Context.SetDefaultTimeout(10_000);
+        Page = await Context.NewPageAsync();
+        Page.Console += (_, message) => Log($"console.{message.Type}: {message.Text}");
+        Page.PageError += (_, error) =>
+        {
+            lock (_pageErrors)
+            {
+                _pageErrors.Add(error);
+            }
+
+            Log("page error: " + error);
+        };
+        Page.RequestFailed += (_, request) => Log($"request failed: {request.Method} {request.Url} {request.Failure}");
+        Page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Log($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
+            }
+        };
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            var name = TestContext.Current.Test?.TestDisplayName ?? "test";
+            var file = Page.Url == "about:blank" ? "(none: no page was opened)" : await ScreenshotAsync("failed-" + string.Concat(name.Split(Path.GetInvalidFileNameChars())));
+            TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot: {file}\nPage log:\n{_pageLog}");
+        }
+
+        await Context.DisposeAsync();
+    }
+
+    /// <summary>Saves a full-page screenshot into <see cref="ScreenshotDir"/> and returns its path.</summary>
+    protected async Task<string> ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDir);
+        var file = Path.Combine(ScreenshotDir, name + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        return file;
+    }
+
+    /// <summary>No script on the page threw: a broken widget often shows up only as an uncaught error.</summary>
+    protected void AssertNoPageErrors()
+    {
+        lock (_pageErrors)
+        {
+            Assert.True(_pageErrors.Count == 0, "The page threw:\n" + string.Join("\n", _pageErrors));
+        }
+    }
+
+    private void Log(string line)
+    {
+        lock (_pageLog)
+        {
+            _pageLog.AppendLine(line);
+        }
+    }
+}
