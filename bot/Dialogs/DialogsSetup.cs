@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
@@ -14,7 +13,6 @@ public sealed class ContentOptions
     /// <summary>Folder with messages.yaml and faq/. Empty: the content shipped next to the program.</summary>
     public string? Path { get; set; }
 
-    [Required]
     public string ResolvedPath => string.IsNullOrWhiteSpace(Path) ? System.IO.Path.Combine(AppContext.BaseDirectory, "content") : Path;
 }
 
@@ -23,7 +21,7 @@ public static class DialogsSetup
     /// <summary>Loads the content and registers the demo shop bot as the conversation bot.</summary>
     public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
         builder.Services.AddSingleton(sp => ContentCatalog.Load(sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath));
         builder.Services.AddSingleton<IConversationBot, ShopDemoBot>();
         return builder;

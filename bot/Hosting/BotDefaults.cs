@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
 using SupportBot.Channels.WebChat;
+using SupportBot.Dialogs.Content;
+using SupportBot.Pipeline;
+using SupportBot.Pipeline.Outbox;
 using SupportBot.Storage;
 
 namespace SupportBot.Hosting;
@@ -76,16 +79,41 @@ public static class BotDefaults
     {
         try
         {
+            CheckSettings(app.Services);
+            app.Services.GetRequiredService<ContentCatalog>(); // a broken YAML file stops here, not at the first customer
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
         }
-        catch (StorageUnavailableException e)
+        catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)
         {
-            await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message);
+            await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message.ReplaceLineEndings(" "));
             return 1;
         }
 
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>Validates every options class now, so a wrong value is reported with its section name.</summary>
+    private static void CheckSettings(IServiceProvider services)
+    {
+        Check<RedisOptions>(services, RedisOptions.Section);
+        Check<StorageOptions>(services, StorageOptions.Section);
+        Check<PipelineOptions>(services, PipelineOptions.Section);
+        Check<OutboxOptions>(services, OutboxOptions.Section);
+        Check<ApiOptions>(services, ApiOptions.Section);
+        Check<WebChatOptions>(services, WebChatOptions.Section);
+    }
+
+    private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new OptionsValidationException(section, typeof(TOptions), [.. e.Failures.Select(f => $"{section}: {f}")]);
+        }
     }
 }
 
