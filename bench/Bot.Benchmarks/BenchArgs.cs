@@ -1,0 +1,157 @@
+using System.Globalization;
+
+namespace SupportBot.Benchmarks;
+
+/// <summary>The command line: a scenario and its options. Parsing never throws; a bad line gives <see cref="Error"/>.</summary>
+internal sealed class BenchArgs
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Bot.Benchmarks -- <scenario> [options]
+
+        Scenarios:
+          webchat    Direct Line turns (HTTP post + WebSocket reply) against the real host on a real
+                     redis-server, plus the baseline of a bare JSON echo endpoint on the same host.
+
+        Options:
+          --conversations <n>       conversations in parallel, also the baseline's concurrency (default 200)
+          --messages <n>            messages each conversation sends, one after another (default 20)
+          --baseline-seconds <s>    how long the echo baseline runs (default 5)
+          --timeout-seconds <s>     longest wait for one reply before the turn counts as failed (default 30)
+          --set <key>=<value>       extra host setting, e.g. --set Pipeline:Workers=32 (repeatable)
+          --latencies <file>        also write every measured turn as CSV: conversation,message,started_ms,latency_ms
+          -h, --help                this text
+
+        Prints one JSON line per scenario on stdout; progress goes to stderr.
+        Exit codes: 0 done, 1 the run failed (turns timed out or errors), 2 bad arguments.
+        """;
+
+    public string Scenario { get; private set; } = "";
+
+    public int Conversations { get; private set; } = 200;
+
+    public int Messages { get; private set; } = 20;
+
+    public double BaselineSeconds { get; private set; } = 5;
+
+    public double TimeoutSeconds { get; private set; } = 30;
+
+    public string? LatenciesFile { get; private set; }
+
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool Help { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public static BenchArgs Parse(IReadOnlyList<string> args)
+    {
+        var parsed = new BenchArgs();
+        parsed.Error = parsed.Read(args);
+        return parsed;
+    }
+
+    private string? Read(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help" or "-?")
+            {
+                Help = true;
+                return null;
+            }
+
+            if (!arg.StartsWith('-'))
+            {
+                if (Scenario.Length > 0)
+                {
+                    return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
+                }
+
+                if (arg != "webchat")
+                {
+                    return $"Unknown scenario '{arg}'. The one scenario is: webchat.";
+                }
+
+                Scenario = arg;
+                continue;
+            }
+
+            // --name value or --name=value
+            var name = arg;
+            string? value = null;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                name = arg[..equals];
+                value = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count)
+            {
+                value = args[++i];
+            }
+
+            if (value is null)
+            {
+                return $"Option '{name}' needs a value.";
+            }
+
+            var error = name switch
+            {
+                "--conversations" => ReadInt(name, value, 1, 100_000, v => Conversations = v),
+                "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
+                "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
+                "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
+                "--set" => ReadSetting(value),
+                "--latencies" => SetLatenciesFile(value),
+                _ => $"Unknown option '{name}'.",
+            };
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return Scenario.Length == 0 ? "Name a scenario (webchat)." : null;
+    }
+
+    private static string? ReadInt(string name, string value, int min, int max, Action<int> set)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            return $"{name} must be a whole number from {min} to {max}; got '{value}'.";
+        }
+
+        set(number);
+        return null;
+    }
+
+    private static string? ReadDouble(string name, string value, double min, double max, Action<double> set)
+    {
+        if (!double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            return $"{name} must be a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}; got '{value}'.";
+        }
+
+        set(number);
+        return null;
+    }
+
+    private string? SetLatenciesFile(string value)
+    {
+        LatenciesFile = value;
+        return null;
+    }
+
+    private string? ReadSetting(string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            return $"--set takes key=value (e.g. Pipeline:Workers=32); got '{value}'.";
+        }
+
+        Settings[value[..equals]] = value[(equals + 1)..];
+        return null;
+    }
+}
