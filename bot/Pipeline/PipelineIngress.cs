@@ -21,6 +21,9 @@ public sealed class PipelineIngress(
     WakeSignal wake,
     TimeProvider time)
 {
+    /// <summary>Tags this instance's wake-ups so it does not wake itself twice (it pulses locally at once).</summary>
+    internal static readonly string InstanceId = Guid.NewGuid().ToString("N");
+
     public async Task<IngressResult> AcceptAsync(ChannelActivity activity)
     {
         ConversationIds.Validate(activity.ConversationId);
@@ -42,7 +45,7 @@ public sealed class PipelineIngress(
         // the push and this line, the channel's retry still gets the conversation scheduled.
         await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
         wake.Pulse();
-        await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, "1", CommandFlags.FireAndForget);
+        await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, InstanceId, CommandFlags.FireAndForget);
         return new IngressResult(sequence > 0, sequence);
     }
 }

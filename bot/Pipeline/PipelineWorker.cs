@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SupportBot.Handoff;
 using StackExchange.Redis;
@@ -5,9 +6,11 @@ using StackExchange.Redis;
 namespace SupportBot.Pipeline;
 
 /// <summary>
-/// Runs <see cref="PipelineOptions.Workers"/> loops that pick due conversations from the shared
-/// pending set, take the conversation's lease and process it. Several host instances on one Redis
-/// share the work; the lease keeps each conversation on one worker at a time.
+/// Processes due conversations from the shared pending set. One dispatcher loop per instance
+/// reads the set (when woken, or every poll interval for due retries) and hands conversations to
+/// <see cref="PipelineOptions.Workers"/> worker loops, which take the conversation's lease and
+/// process it. Several host instances on one Redis share the work; the lease keeps each
+/// conversation on one worker at a time.
 /// </summary>
 internal sealed class PipelineWorker(
     IConnectionMultiplexer redis,
@@ -17,18 +20,31 @@ internal sealed class PipelineWorker(
     TimeProvider time,
     ILogger<PipelineWorker> logger) : BackgroundService
 {
-    private const int CandidatesPerLook = 32;
     private static readonly TimeSpan OutageLogInterval = TimeSpan.FromSeconds(10);
     private readonly HashSet<string> _busyHere = new(StringComparer.Ordinal);
     private long _outageLoggedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var workers = options.Value.Workers;
+        var handOff = Channel.CreateBounded<string>(new BoundedChannelOptions(workers) { SingleWriter = true });
         var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(RedisKeys.PipelineWake, (_, _) => wake.Pulse());
+        // Other instances' ingress wakes this one; our own publishes are already pulsed locally.
+        await subscriber.SubscribeAsync(RedisKeys.PipelineWake, (_, from) =>
+        {
+            if (from != PipelineIngress.InstanceId)
+            {
+                wake.Pulse();
+            }
+        });
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, options.Value.Workers).Select(_ => Task.Run(() => LoopAsync(stoppingToken), CancellationToken.None)));
+            var workerLoops = Enumerable.Range(0, workers)
+                .Select(_ => Task.Run(() => WorkAsync(handOff.Reader, stoppingToken), CancellationToken.None))
+                .ToList();
+            await DispatchAsync(handOff.Writer, workers, stoppingToken);
+            handOff.Writer.Complete();
+            await Task.WhenAll(workerLoops); // in-flight turns finish before the host stops
         }
         finally
         {
@@ -36,74 +52,83 @@ internal sealed class PipelineWorker(
         }
     }
 
-    private async Task LoopAsync(CancellationToken stoppingToken)
+    /// <summary>Finds due conversations that no local worker has and hands them out, as many as there are free workers.</summary>
+    private async Task DispatchAsync(ChannelWriter<string> handOff, int workers, CancellationToken stoppingToken)
     {
         var poll = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
+        var db = redis.GetDatabase();
         while (!stoppingToken.IsCancellationRequested)
         {
             var pulse = wake.NextPulse;
-            bool worked;
             try
             {
-                worked = await RunOneConversationAsync(stoppingToken);
+                int busy;
+                lock (_busyHere)
+                {
+                    busy = _busyHere.Count;
+                }
+
+                var free = workers - busy;
+                if (free > 0)
+                {
+                    var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                    var due = await db.SortedSetRangeByScoreAsync(RedisKeys.PendingConversations, double.NegativeInfinity, now, take: busy + (2 * free));
+                    // Start at a random place so several instances spread over the same candidates.
+                    var start = due.Length == 0 ? 0 : Random.Shared.Next(due.Length);
+                    for (var i = 0; i < due.Length && free > 0; i++)
+                    {
+                        var conversationId = (string)due[(start + i) % due.Length]!;
+                        if (TryMarkBusy(conversationId))
+                        {
+                            await handOff.WriteAsync(conversationId, stoppingToken);
+                            free--;
+                        }
+                    }
+                }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                // Redis is away (restart, failover): wait and try again; nothing is lost, the inbox is in Redis.
+                // Redis is away (restart, failover): wait and look again; nothing is lost, the inbox is in Redis.
                 LogOutage(e);
-                worked = false;
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                Log.PipelineLoopFailed(logger, e);
-                worked = false;
+                return;
             }
 
-            if (!worked && !stoppingToken.IsCancellationRequested)
+            try
             {
-                try
-                {
-                    await WakeSignal.WaitAsync(pulse, poll, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await WakeSignal.WaitAsync(pulse, poll, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
 
-    /// <returns>True when a conversation was processed (look again at once).</returns>
-    private async Task<bool> RunOneConversationAsync(CancellationToken stoppingToken)
+    private async Task WorkAsync(ChannelReader<string> handOff, CancellationToken stoppingToken)
     {
         var db = redis.GetDatabase();
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var due = await db.SortedSetRangeByScoreAsync(RedisKeys.PendingConversations, double.NegativeInfinity, now, take: CandidatesPerLook);
-        if (due.Length == 0)
+        await foreach (var conversationId in handOff.ReadAllAsync(CancellationToken.None))
         {
-            return false;
-        }
-
-        // Start at a random place so the loops of several instances spread over the candidates.
-        var start = Random.Shared.Next(due.Length);
-        for (var i = 0; i < due.Length; i++)
-        {
-            var conversationId = (string)due[(start + i) % due.Length]!;
-            if (!TryMarkBusy(conversationId))
-            {
-                continue;
-            }
-
+            var processed = false;
             try
             {
                 var lease = await ConversationLease.TryAcquireAsync(db, conversationId, TimeSpan.FromSeconds(options.Value.LeaseSeconds), time);
-                if (lease is null)
+                if (lease is not null)
                 {
-                    continue; // another instance has it
+                    await RunWithLeaseAsync(db, lease, stoppingToken);
+                    processed = true;
                 }
-
-                await RunWithLeaseAsync(db, lease, stoppingToken);
-                return true;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogOutage(e);
+            }
+            catch (Exception e)
+            {
+                Log.PipelineLoopFailed(logger, e);
             }
             finally
             {
@@ -112,9 +137,12 @@ internal sealed class PipelineWorker(
                     _busyHere.Remove(conversationId);
                 }
             }
-        }
 
-        return false;
+            if (processed)
+            {
+                wake.Pulse(); // a worker is free again: let the dispatcher look for more
+            }
+        }
     }
 
     private async Task RunWithLeaseAsync(IDatabase db, ConversationLease lease, CancellationToken stoppingToken)
@@ -152,11 +180,10 @@ internal sealed class PipelineWorker(
         if (await inbox + await outbox > 0)
         {
             await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
-            wake.Pulse();
         }
     }
 
-    /// <summary>One line per outage interval, not one per worker loop and poll.</summary>
+    /// <summary>One line per outage interval, not one per loop and poll.</summary>
     private void LogOutage(Exception e)
     {
         var now = time.GetTimestamp();

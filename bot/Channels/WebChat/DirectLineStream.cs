@@ -67,9 +67,13 @@ internal static class DirectLineStream
                     var set = new JsonObject { ["activities"] = activities, ["watermark"] = next.ToString(CultureInfo.InvariantCulture) };
                     await socket.SendAsync(Encoding.UTF8.GetBytes(set.ToJsonString()), WebSocketMessageType.Text, true, closed.Token);
                     cursor = next;
-                    continue;
+                    if (activities.Count == DirectLineTranscript.MaxActivitiesPerRead)
+                    {
+                        continue; // a long backlog: read on without waiting
+                    }
                 }
 
+                // Anything appended after the read above has pulsed already, so waiting here misses nothing.
                 await WakeSignal.WaitAsync(pulse, KeepAlive, time, closed.Token);
                 if (!pulse.IsCompleted)
                 {

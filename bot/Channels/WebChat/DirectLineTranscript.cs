@@ -22,7 +22,7 @@ public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, T
         return {1, index}
         """;
 
-    private const int MaxActivitiesPerRead = 500;
+    public const int MaxActivitiesPerRead = 500;
 
     public const string ChannelName = "webchat";
 
