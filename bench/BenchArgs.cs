@@ -6,7 +6,7 @@ namespace SupportBot.Benchmarks;
 internal sealed class BenchArgs
 {
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Bot.Benchmarks -- <scenario> [options]
+        Usage: dotnet run -c Release --project bench -- <scenario> [options]
 
         Scenarios:
           webchat    Direct Line turns (HTTP post + WebSocket reply) against the real host on a real

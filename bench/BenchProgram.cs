@@ -10,7 +10,7 @@ using SupportBot.Pipeline;
 namespace SupportBot.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Bot.Benchmarks -- webchat [--conversations 200] [--messages 20]</c>:
+/// <c>dotnet run -c Release --project bench -- webchat [--conversations 200] [--messages 20]</c>:
 /// a real redis-server, the real host on real Kestrel, and load over real loopback HTTP and WebSockets.
 /// </summary>
 /// <remarks>Not a top-level program: the bot's own <c>Program</c> class is in the global namespace.</remarks>
