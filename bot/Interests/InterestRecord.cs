@@ -52,6 +52,9 @@ public sealed record InterestRecord
     /// <summary>For replies: the channel's id of the sent message (evidence that it went out).</summary>
     public string? ChannelMessageId { get; init; }
 
+    /// <summary>For requests: what the customer told us (name, topic, contact, …).</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
+
     /// <summary>The channel's event id an inbound record came from.</summary>
     public string? EventId { get; init; }
 }

@@ -83,6 +83,11 @@ internal sealed class ConversationProcessor(
             await interests.AppendAsync(InboundRecord(activity, decision, state.Language, now));
         }
 
+        for (var i = 0; i < decision.Requests?.Count; i++)
+        {
+            await interests.AppendAsync(RequestRecord(activity, decision.Requests[i], i, decision, state.Language));
+        }
+
         var replies = decision.Replies.Select((message, index) => (RedisValue)JsonSerializer.Serialize(
             new OutboxItem
             {
@@ -136,6 +141,28 @@ internal sealed class ConversationProcessor(
         ProcessedAt = decision.AnsweredByBot ? now : null,
         ProcessedBy = decision.AnsweredByBot ? "bot" : null,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        EventId = activity.EventId,
+    };
+
+    /// <summary>A request collected by the bot: open (not processed) until a person works on it.</summary>
+    private static InterestRecord RequestRecord(ChannelActivity activity, LeadRequest request, int index, TurnDecision decision, string? language) => new()
+    {
+        Id = InterestLog.RecordId("req", activity.ConversationId, $"{activity.EventId}:{index}"),
+        Date = activity.ReceivedAt,
+        SourceType = activity.Channel,
+        SourceLink = activity.SourceLink,
+        Author = new InterestAuthor(activity.From.Id, request.Fields.TryGetValue("name", out var name) ? name : activity.From.Name, activity.From.PhotoUrl, activity.From.ProfileUrl),
+        Action = "request",
+        Direction = "in",
+        Text = request.Topic + ": " + string.Join("; ", request.Fields.Select(f => $"{f.Key}: {f.Value}")),
+        Product = activity.ProductHint,
+        ConversationId = activity.ConversationId,
+        ChannelAccount = activity.ChannelAccount,
+        Language = language,
+        Responsible = decision.Owner.IsBot ? null : decision.Owner.IsQueued ? "queue" : decision.Owner.Value,
+        Processed = false,
+        ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        Fields = request.Fields,
         EventId = activity.EventId,
     };
 

@@ -9,7 +9,9 @@ namespace SupportBot.Pipeline;
 /// <param name="Owner">The owner after this turn.</param>
 /// <param name="AnsweredByBot">The bot answered the customer itself (the interest record counts as processed).</param>
 /// <param name="HandoffReason">Why the conversation went to the queue in this turn, if it did.</param>
-internal sealed record TurnDecision(IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null);
+/// <param name="Requests">Requests the customer made through the bot in this turn.</param>
+internal sealed record TurnDecision(
+    IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null);
 
 /// <summary>
 /// The owner switch. The bot speaks only while it owns the conversation; while the customer waits
@@ -55,10 +57,10 @@ internal sealed class TurnRouter(IConversationBot bot, ContentCatalog content, T
         if (result.HandoffReason is not null)
         {
             state.Values[QueueNoticeKey] = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new TurnDecision(result.Replies, ConversationOwner.Queued, AnsweredByBot: false, result.HandoffReason);
+            return new TurnDecision(result.Replies, ConversationOwner.Queued, AnsweredByBot: false, result.HandoffReason, result.Requests);
         }
 
-        return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0);
+        return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests);
     }
 
     private TurnDecision RouteQueued(ChannelActivity activity, BotConversationState state, string language)
