@@ -10,7 +10,10 @@ public sealed class ContentOptions
 {
     public const string Section = "Content";
 
-    /// <summary>Folder with messages.yaml and faq/. Empty: the content shipped next to the program.</summary>
+    /// <summary>
+    /// Folder with messages.yaml, faq/ and dialogs/; edits are picked up while the host runs. Empty: the
+    /// copy shipped next to the program (point it at the repository's content/ to edit live).
+    /// </summary>
     public string? Path { get; set; }
 
     public string ResolvedPath => string.IsNullOrWhiteSpace(Path) ? System.IO.Path.Combine(AppContext.BaseDirectory, "content") : Path;
@@ -22,7 +25,9 @@ public static class DialogsSetup
     public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
-        builder.Services.AddSingleton(sp => ContentCatalog.Load(sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath));
+        builder.Services.AddSingleton(sp => new ContentLibrary(
+            sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, sp.GetRequiredService<ILogger<ContentLibrary>>()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<ContentLibrary>().Current);
         builder.Services.AddSingleton<IConversationBot, ShopDemoBot>();
         return builder;
     }

@@ -80,7 +80,7 @@ public static class BotDefaults
         try
         {
             CheckSettings(app.Services);
-            app.Services.GetRequiredService<ContentCatalog>(); // a broken YAML file stops here, not at the first customer
+            app.Services.GetRequiredService<ContentLibrary>(); // a broken YAML file stops here, not at the first customer
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
         }
         catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)

@@ -17,7 +17,7 @@ internal sealed record TurnDecision(
 /// The owner switch. The bot speaks only while it owns the conversation; while the customer waits
 /// for a person it says so (not on every message), and while an agent owns it the bot is silent.
 /// </summary>
-internal sealed class TurnRouter(IConversationBot bot, ContentCatalog content, TimeProvider time, ILogger<TurnRouter> logger)
+internal sealed class TurnRouter(IConversationBot bot, ContentLibrary content, TimeProvider time, ILogger<TurnRouter> logger)
 {
     /// <summary>Remind a waiting customer at most this often.</summary>
     internal static readonly TimeSpan QueueNoticeInterval = TimeSpan.FromMinutes(3);
@@ -48,7 +48,7 @@ internal sealed class TurnRouter(IConversationBot bot, ContentCatalog content, T
             // A broken dialog must not swallow the message or block the conversation: apologise and hand over.
             Log.BotTurnFailed(logger, e, activity.ConversationId, activity.Sequence);
             return new TurnDecision(
-                [new OutgoingMessage(BotMessages.Pick(content.Messages.TechnicalProblem, language))],
+                [new OutgoingMessage(BotMessages.Pick(content.Current.Messages.TechnicalProblem, language))],
                 ConversationOwner.Queued,
                 AnsweredByBot: false,
                 HandoffReason: "bot-error");
@@ -65,7 +65,7 @@ internal sealed class TurnRouter(IConversationBot bot, ContentCatalog content, T
 
     private TurnDecision RouteQueued(ChannelActivity activity, BotConversationState state, string language)
     {
-        var messages = content.Messages;
+        var messages = content.Current.Messages;
         if (activity.Text is { Length: > 0 } text && Phrases.Contains(messages.CancelHandoff, text))
         {
             state.Values.Remove(QueueNoticeKey);

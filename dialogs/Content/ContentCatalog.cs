@@ -1,27 +1,32 @@
+using SupportBot.Dialogs.Scripts;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace SupportBot.Dialogs.Content;
 
-/// <summary>The shipped content (FAQ entries and the bot's lines) loaded from a folder of YAML files.</summary>
+/// <summary>The content (FAQ entries, the bot's lines, scripted dialogs) loaded from a folder of YAML files.</summary>
 public sealed class ContentCatalog
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
 
-    public ContentCatalog(IReadOnlyList<FaqEntry> faq, BotMessages messages)
+    public ContentCatalog(IReadOnlyList<FaqEntry> faq, BotMessages messages, IReadOnlyList<DialogScript>? dialogs = null)
     {
         Faq = faq;
         Messages = messages;
+        Dialogs = dialogs ?? [];
     }
 
     public IReadOnlyList<FaqEntry> Faq { get; }
 
     public BotMessages Messages { get; }
 
-    /// <summary>Loads <c>messages.yaml</c> and <c>faq/*.yaml</c>; a broken file stops with its name and line.</summary>
+    /// <summary>Scripted dialogs from <c>dialogs/*.yaml</c>.</summary>
+    public IReadOnlyList<DialogScript> Dialogs { get; }
+
+    /// <summary>Loads <c>messages.yaml</c>, <c>faq/*.yaml</c> and <c>dialogs/*.yaml</c>; a broken file stops with its name and line.</summary>
     public static ContentCatalog Load(string folder)
     {
         if (!Directory.Exists(folder))
@@ -55,7 +60,30 @@ public sealed class ContentCatalog
             throw new ContentException($"FAQ id '{duplicate.Key}' is used more than once under {faqFolder}.");
         }
 
-        return new ContentCatalog(faq, messages);
+        var dialogs = new List<DialogScript>();
+        var dialogFolder = Path.Combine(folder, "dialogs");
+        if (Directory.Exists(dialogFolder))
+        {
+            foreach (var file in Directory.EnumerateFiles(dialogFolder, "*.yaml").Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    dialogs.Add(DialogScriptLoader.Load(file));
+                }
+                catch (DialogScriptException e)
+                {
+                    throw new ContentException(e.Message, e);
+                }
+            }
+        }
+
+        var twice = dialogs.GroupBy(d => d.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+        {
+            throw new ContentException($"Dialog id '{twice.Key}' is used by {string.Join(" and ", twice.Select(d => d.File))}.");
+        }
+
+        return new ContentCatalog(faq, messages, dialogs);
     }
 
     private static T Parse<T>(string file)
