@@ -33,6 +33,14 @@ internal sealed class TurnRouter(IConversationBot bot, ContentLibrary content, T
         }
 
         var language = state.Language ?? LanguageDetector.FromLocale(activity.Locale) ?? "en";
+        var messages = content.Current.Messages;
+        if (activity.Text is { Length: > 0 } asked && messages.RequestedLanguage(asked) is { } switchTo)
+        {
+            // The customer chooses the language; the bot and the waiting notes follow from here on.
+            state.Language = switchTo;
+            return new TurnDecision([new OutgoingMessage(BotMessages.Pick(messages.LanguageSwitched, switchTo))], owner, AnsweredByBot: owner.IsBot);
+        }
+
         if (owner.IsQueued)
         {
             return RouteQueued(activity, state, language);

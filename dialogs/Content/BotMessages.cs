@@ -9,12 +9,36 @@ public sealed class BotMessages
     public Dictionary<string, string> StillQueued { get; set; } = [];
     public Dictionary<string, string> BackToBot { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
+    public Dictionary<string, string> LanguageSwitched { get; set; } = [];
+
+    /// <summary>Short messages that ask for a language, keyed by the language asked for.</summary>
+    public Dictionary<string, List<string>> SwitchLanguage { get; set; } = [];
 
     /// <summary>Words that mean "I want a person", per language.</summary>
     public Dictionary<string, List<string>> HumanRequest { get; set; } = [];
 
     /// <summary>Words that cancel a pending handoff ("never mind"), per language.</summary>
     public Dictionary<string, List<string>> CancelHandoff { get; set; } = [];
+
+    /// <summary>The language a short message asks for ("по-русски", "auf Deutsch"), if it asks for one.</summary>
+    public string? RequestedLanguage(string text)
+    {
+        // Only short messages: "I bought a Russian doll" is not a request to switch.
+        if (text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 4)
+        {
+            return null;
+        }
+
+        foreach (var (language, phrases) in SwitchLanguage)
+        {
+            if (Phrases.Contains(new() { [language] = phrases }, text))
+            {
+                return language;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The line in the language asked for, else English, else any.</summary>
     public static string Pick(Dictionary<string, string> lines, string language) =>

@@ -1,12 +1,16 @@
 namespace SupportBot.Dialogs.Content;
 
-/// <summary>Looks for trigger phrases ("human", "оператор") in what a customer wrote, in any language.</summary>
+/// <summary>Looks for trigger phrases ("human", "оператор", "по-русски") in what a customer wrote, in any language.</summary>
 public static class Phrases
 {
     public static bool Contains(Dictionary<string, List<string>> phrasesByLanguage, string text)
     {
-        var normalized = " " + new string(text.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : ' ').ToArray()) + " ";
-        return phrasesByLanguage.Values.SelectMany(p => p)
-            .Any(p => normalized.Contains(" " + p.ToLowerInvariant() + " ", StringComparison.Ordinal));
+        var normalized = Normalize(text);
+        return phrasesByLanguage.Values.SelectMany(p => p).Any(p => normalized.Contains(Normalize(p), StringComparison.Ordinal));
     }
+
+    /// <summary>Lower case, punctuation and hyphens as spaces, padded, so " по русски " matches as whole words.</summary>
+    private static string Normalize(string text) =>
+        " " + string.Join(' ', new string([.. text.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : ' ')])
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)) + " ";
 }

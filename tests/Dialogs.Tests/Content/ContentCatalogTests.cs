@@ -22,7 +22,7 @@ public sealed class ContentCatalogTests
         }
 
         var messages = catalog.Messages;
-        foreach (var lines in new[] { messages.Greeting, messages.Fallback, messages.HandoffAcknowledged, messages.StillQueued, messages.BackToBot, messages.TechnicalProblem })
+        foreach (var lines in new[] { messages.Greeting, messages.Fallback, messages.HandoffAcknowledged, messages.StillQueued, messages.BackToBot, messages.TechnicalProblem, messages.LanguageSwitched })
         {
             Assert.Equal(["de", "en", "ru"], lines.Keys.Order());
         }
@@ -58,4 +58,19 @@ public sealed class ContentCatalogTests
     [Fact]
     public void Load_MissingFolder_SaysWhichSettingToFix() =>
         Assert.Contains("Content:Path", Assert.Throws<ContentException>(() => ContentCatalog.Load("/nonexistent/content")).Message);
+}
+
+public sealed class LanguageSwitchTests
+{
+    private static readonly BotMessages Messages = ContentCatalog.Load(
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content"))).Messages;
+
+    [Theory]
+    [InlineData("по-русски, пожалуйста", "ru")]
+    [InlineData("Auf Deutsch bitte", "de")]
+    [InlineData("English please!", "en")]
+    [InlineData("на немецком", "de")]
+    [InlineData("I bought a Russian doll for my daughter", null)]
+    [InlineData("where is my order", null)]
+    public void RequestedLanguage(string text, string? expected) => Assert.Equal(expected, Messages.RequestedLanguage(text));
 }

@@ -78,6 +78,20 @@ public abstract class DirectLineApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task PostActivity_CustomerSwitchesLanguage_BotAnswersInItFromThenOn()
+    {
+        var conversation = await _client.StartAsync("en-US");
+
+        await _client.SendAsync(conversation, "по-русски, пожалуйста");
+        var switched = await _client.WaitForBotMessagesAsync(conversation, 2);
+        Assert.Equal("Хорошо, продолжим по-русски.", switched[1]["text"]!.GetValue<string>());
+
+        await _client.SendAsync(conversation, "Where is my order?");
+        var answer = await _client.WaitForBotMessagesAsync(conversation, 3);
+        Assert.Contains("Ссылка для отслеживания", answer[2]["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task PostActivity_AskForHuman_Acknowledged_ThenBotStaysQuietUntilCancelled()
     {
         var conversation = await _client.StartAsync();
