@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Error, "Pipeline worker failed; it continues")]
     public static partial void PipelineLoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(16, LogLevel.Error, "An inbound activity of {ConversationId} could not be read; moved to pipeline:unreadable")]
+    public static partial void ActivityUnreadable(ILogger logger, string conversationId);
+
+    [LoggerMessage(17, LogLevel.Warning, "The saved state of {ConversationId} could not be read; the conversation continues with a fresh state")]
+    public static partial void StateUnreadable(ILogger logger, string conversationId);
+
     [LoggerMessage(20, LogLevel.Warning, "Send on {Channel} failed in {ConversationId} (attempt {Attempt}), retry in {DelaySeconds:F1} s: {Error}")]
     public static partial void SendFailed(ILogger logger, string channel, string conversationId, int attempt, double delaySeconds, string error);
 

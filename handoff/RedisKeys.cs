@@ -49,6 +49,9 @@ public static class RedisKeys
     /// <summary>Pub/sub channel that wakes idle workers on every instance.</summary>
     public static readonly RedisChannel PipelineWake = RedisChannel.Literal("pipeline:wake");
 
+    /// <summary>Inbound activities that could not be read (kept for people to look at, never retried in a loop).</summary>
+    public static readonly RedisKey UnreadableActivities = "pipeline:unreadable";
+
     /// <summary>Sends that failed for good, for people to look at.</summary>
     public static readonly RedisKey DeadLetters = "outbox:dead";
 

@@ -66,15 +66,24 @@ internal sealed class ConversationProcessor(
         }
 
         var raw = (string)head!;
-        var separator = raw.IndexOf('|', StringComparison.Ordinal);
-        var sequence = long.Parse(raw.AsSpan(0, separator), CultureInfo.InvariantCulture);
-        var activity = JsonSerializer.Deserialize(raw.AsSpan(separator + 1), BotJson.Default.ChannelActivity)! with { Sequence = sequence };
+        if (!TryReadActivity(raw, out var activity))
+        {
+            // Unreadable (e.g. written by an incompatible version): set it aside instead of failing on it forever.
+            Log.ActivityUnreadable(logger, conversationId);
+            await db.ListRightPushAsync(RedisKeys.UnreadableActivities, raw);
+            if ((long)await db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, RedisKeys.Inbox(conversationId)], [lease.Token, raw]) != 1)
+            {
+                throw new LeaseLostException(conversationId);
+            }
 
+            return true;
+        }
+
+        var sequence = activity.Sequence;
         var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
         var stateTask = db.StringGetAsync(RedisKeys.State(conversationId));
         var owner = ConversationOwner.Parse(await ownerTask);
-        var stateJson = await stateTask;
-        var state = stateJson.IsNull ? new BotConversationState() : JsonSerializer.Deserialize((string)stateJson!, BotJson.Default.BotConversationState)!;
+        var state = ReadState(await stateTask, conversationId);
 
         var decision = await router.RouteAsync(activity, owner, state, CancellationToken.None);
         var now = time.GetUtcNow();
@@ -143,6 +152,48 @@ internal sealed class ConversationProcessor(
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
         EventId = activity.EventId,
     };
+
+    /// <summary>An inbox item is <c>&lt;arrival number&gt;|&lt;activity json&gt;</c>.</summary>
+    private static bool TryReadActivity(string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelActivity? activity)
+    {
+        activity = null;
+        var separator = raw.IndexOf('|', StringComparison.Ordinal);
+        if (separator <= 0 || !long.TryParse(raw.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        {
+            return false;
+        }
+
+        try
+        {
+            activity = JsonSerializer.Deserialize(raw.AsSpan(separator + 1), BotJson.Default.ChannelActivity);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        activity = activity is null ? null : activity with { Sequence = sequence };
+        return activity is not null;
+    }
+
+    /// <summary>The saved state, or a fresh one when there is none or it cannot be read (the conversation goes on rather than stalls).</summary>
+    private BotConversationState ReadState(RedisValue json, string conversationId)
+    {
+        if (json.IsNull)
+        {
+            return new BotConversationState();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize((string)json!, BotJson.Default.BotConversationState) ?? new BotConversationState();
+        }
+        catch (JsonException)
+        {
+            Log.StateUnreadable(logger, conversationId);
+            return new BotConversationState();
+        }
+    }
 
     /// <summary>A request collected by the bot: open (not processed) until a person works on it.</summary>
     private static InterestRecord RequestRecord(ChannelActivity activity, LeadRequest request, int index, TurnDecision decision, string? language) => new()

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Handoff;
+
+namespace SupportBot.FunctionalTests.Pipeline;
+
+/// <summary>Data the pipeline cannot read is set aside or replaced, never a conversation stuck for good.</summary>
+public sealed class PoisonTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    [Fact]
+    public async Task UnreadableInboxItemAndState_SetAside_AndTheNextMessageIsAnswered()
+    {
+        await using var host = new BotFactory(redis.ConnectionString);
+        var chat = new DirectLineTestClient(host.CreateClient());
+        var conversation = await chat.StartAsync();
+        await chat.WaitForBotMessagesAsync(conversation, 1);
+        var conversationId = "webchat:" + conversation.ConversationId;
+        var db = host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+        // As if an incompatible version had written them.
+        await db.StringSetAsync(RedisKeys.State(conversationId), "{not json");
+        await db.ListRightPushAsync(RedisKeys.Inbox(conversationId), "99|{\"broken\":");
+        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, 0);
+
+        await chat.SendAsync(conversation, "How much is shipping?");
+        var replies = await chat.WaitForBotMessagesAsync(conversation, 3); // fresh state: greeting again, then the answer
+
+        Assert.Contains("free from €50", replies[^1]["text"]!.GetValue<string>());
+        var unreadable = await db.ListRangeAsync(RedisKeys.UnreadableActivities);
+        Assert.Contains(unreadable, v => v == "99|{\"broken\":");
+        Assert.Equal(0, await db.ListLengthAsync(RedisKeys.Inbox(conversationId)));
+    }
+}
