@@ -69,7 +69,7 @@ public static partial class DateTimeRecognizer
     [GeneratedRegex(@"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?(?![\d])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\d.])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?(?![\d])", RegexOptions.CultureInvariant)]
     private static partial Regex DottedDate();
 
     [GeneratedRegex(@"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/])", RegexOptions.CultureInvariant)]

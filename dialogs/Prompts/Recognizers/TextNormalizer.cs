@@ -45,7 +45,10 @@ public static class TextNormalizer
         return new string(buffer[..length]);
     }
 
-    /// <summary>Edit distance (insert, delete, substitute), stopping early once it exceeds <paramref name="max"/>.</summary>
+    /// <summary>
+    /// Edit distance counting an insert, delete, substitution or swap of neighbours ("nien" → "nein") as one
+    /// (optimal string alignment), stopping early once it exceeds <paramref name="max"/>.
+    /// </summary>
     public static int Levenshtein(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max = int.MaxValue)
     {
         if (Math.Abs(a.Length - b.Length) > max)
@@ -58,8 +61,11 @@ public static class TextNormalizer
             return Math.Max(a.Length, b.Length);
         }
 
-        Span<int> previous = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
-        Span<int> current = b.Length < 128 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+        var width = b.Length + 1;
+        Span<int> rows = width * 3 <= 384 ? stackalloc int[width * 3] : new int[width * 3];
+        var beforePrevious = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(width * 2, width);
         for (var j = 0; j <= b.Length; j++)
         {
             previous[j] = j;
@@ -72,8 +78,14 @@ public static class TextNormalizer
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                rowMin = Math.Min(rowMin, current[j]);
+                var value = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    value = Math.Min(value, beforePrevious[j - 2] + 1);
+                }
+
+                current[j] = value;
+                rowMin = Math.Min(rowMin, value);
             }
 
             if (rowMin > max)
@@ -81,9 +93,10 @@ public static class TextNormalizer
                 return max + 1;
             }
 
-            var swap = previous;
+            var recycled = beforePrevious;
+            beforePrevious = previous;
             previous = current;
-            current = swap;
+            current = recycled;
         }
 
         return previous[b.Length];
