@@ -19,6 +19,8 @@ internal sealed class BenchArgs
                                     dialogs: conversations driven round-robin, default 2000)
           --store memory|redis      dialogs: the dialog state store (default memory)
           --redis <connection>      dialogs: an existing Redis (default: start a redis-server on a free port)
+          --near-cache              dialogs, redis: serve loads from what this process last saved (saves
+                                    still compare-and-set in Redis), one round trip per turn instead of two
           --messages <n>            messages each conversation sends, one after another (default 20)
           --baseline-seconds <s>    how long the echo baseline runs (default 5)
           --timeout-seconds <s>     longest wait for one reply before the turn counts as failed (default 30)
@@ -38,6 +40,9 @@ internal sealed class BenchArgs
 
     /// <summary>dialogs: memory or redis.</summary>
     public string Store { get; private set; } = "memory";
+
+    /// <summary>dialogs: the Redis store's near cache.</summary>
+    public bool NearCache { get; private set; }
 
     /// <summary>dialogs: a Redis connection string; null starts a redis-server.</summary>
     public string? Redis { get; private set; }
@@ -72,6 +77,12 @@ internal sealed class BenchArgs
             {
                 Help = true;
                 return null;
+            }
+
+            if (arg == "--near-cache")
+            {
+                NearCache = true;
+                continue;
             }
 
             if (!arg.StartsWith('-'))

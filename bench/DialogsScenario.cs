@@ -46,7 +46,7 @@ internal static class DialogsScenario
                 }
 
                 redis = await ConnectionMultiplexer.ConnectAsync(connection);
-                store = new RedisDialogStateStore(redis.GetDatabase());
+                store = new RedisDialogStateStore(redis.GetDatabase(), nearCacheCapacity: options.NearCache ? 100_000 : 0);
                 var db = redis.GetDatabase();
                 for (var i = 0; i < 2000; i++)
                 {
@@ -67,7 +67,7 @@ internal static class DialogsScenario
             }
 
             var runId = Guid.NewGuid().ToString("N")[..8];
-            BenchProgram.Progress($"dialogs: store {options.Store}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}; warm-up {WarmUpConversations} conversations");
+            BenchProgram.Progress($"dialogs: store {options.Store}{(options.NearCache ? " with near cache" : "")}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}; warm-up {WarmUpConversations} conversations");
             var warmUp = await DriveAsync(runner, store, Activities($"bench-{runId}-warm", WarmUpConversations), cancellationToken);
             if (warmUp.Wrong > 0)
             {
@@ -125,7 +125,7 @@ internal static class DialogsScenario
                 ["p50_ms"] = BenchProgram.Round(p50, 3),
                 ["p99_ms"] = BenchProgram.Round(p99, 3),
                 ["rss_mb"] = BenchProgram.Round(rss, 1),
-                ["store"] = options.Store,
+                ["store"] = options.Store + (options.NearCache ? "-near-cache" : ""),
             };
             Console.Out.WriteLine(line.ToJsonString());
             return run.Wrong == 0 && warmUp.Wrong == 0 ? 0 : 1;

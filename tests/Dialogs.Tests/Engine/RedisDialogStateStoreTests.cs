@@ -69,6 +69,21 @@ public sealed class RedisDialogStateStoreTests(RedisServerFixture redis) : IClas
     }
 
     [Fact]
+    public async Task NearCache_StaleEntry_IsCaughtByTheCompareAndSet_AndTheTurnRunsAgain()
+    {
+        var id = "near-" + Guid.NewGuid().ToString("N");
+        var hostA = new RedisDialogStateStore(redis.Redis.GetDatabase(), nearCacheCapacity: 100);
+        var hostB = new RedisDialogStateStore(redis.Redis.GetDatabase(), nearCacheCapacity: 100);
+        var runner = new DialogRunner(CounterDialog.CreateSet(), CounterDialog.DialogId);
+        await runner.RunAsync(Message("1", id), hostA, Ct); // A caches version 1
+        await runner.RunAsync(Message("2", id), hostB, Ct); // B loads from Redis, saves version 2
+        var result = await runner.RunAsync(Message("3", id), hostA, Ct); // A's cache is stale
+        Assert.Equal(1, result.Conflicts);
+        Assert.Equal("count=3", Assert.Single(result.Replies).Text);
+        Assert.Equal(3, (await new RedisDialogStateStore(redis.Redis.GetDatabase()).LoadAsync(id, Ct)).Version);
+    }
+
+    [Fact]
     public async Task IntakeDialog_RunsEndToEnd_OnRedis() =>
         await new ConversationFlow(IntakeDialog.CreateSet(), IntakeDialog.DialogId, store: Store(), conversationId: "flow-" + Guid.NewGuid().ToString("N"))
             .Send("hi").AssertReply("What is your name?")
