@@ -11,9 +11,16 @@ internal sealed class BenchArgs
         Scenarios:
           webchat    Direct Line turns (HTTP post + WebSocket reply) against the real host on a real
                      redis-server, plus the baseline of a bare JSON echo endpoint on the same host.
+          dialogs    The dialog engine alone: a 4-step intake waterfall (text, choice, confirm prompts),
+                     conversations driven round-robin, one turn in flight, state through the store.
 
         Options:
-          --conversations <n>       conversations in parallel, also the baseline's concurrency (default 200)
+          --conversations <n>       conversations in parallel, also the baseline's concurrency (default 200;
+                                    dialogs: conversations driven round-robin, default 2000)
+          --store memory|redis      dialogs: the dialog state store (default memory)
+          --redis <connection>      dialogs: an existing Redis (default: start a redis-server on a free port)
+          --near-cache              dialogs, redis: serve loads from what this process last saved (saves
+                                    still compare-and-set in Redis), one round trip per turn instead of two
           --messages <n>            messages each conversation sends, one after another (default 20)
           --baseline-seconds <s>    how long the echo baseline runs (default 5)
           --timeout-seconds <s>     longest wait for one reply before the turn counts as failed (default 30)
@@ -27,7 +34,18 @@ internal sealed class BenchArgs
 
     public string Scenario { get; private set; } = "";
 
-    public int Conversations { get; private set; } = 200;
+    public int Conversations => ConversationsGiven ?? (Scenario == "dialogs" ? 2000 : 200);
+
+    public int? ConversationsGiven { get; private set; }
+
+    /// <summary>dialogs: memory or redis.</summary>
+    public string Store { get; private set; } = "memory";
+
+    /// <summary>dialogs: the Redis store's near cache.</summary>
+    public bool NearCache { get; private set; }
+
+    /// <summary>dialogs: a Redis connection string; null starts a redis-server.</summary>
+    public string? Redis { get; private set; }
 
     public int Messages { get; private set; } = 20;
 
@@ -61,6 +79,12 @@ internal sealed class BenchArgs
                 return null;
             }
 
+            if (arg == "--near-cache")
+            {
+                NearCache = true;
+                continue;
+            }
+
             if (!arg.StartsWith('-'))
             {
                 if (Scenario.Length > 0)
@@ -68,9 +92,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg != "webchat")
+                if (arg is not ("webchat" or "dialogs"))
                 {
-                    return $"Unknown scenario '{arg}'. The one scenario is: webchat.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs.";
                 }
 
                 Scenario = arg;
@@ -98,7 +122,9 @@ internal sealed class BenchArgs
 
             var error = name switch
             {
-                "--conversations" => ReadInt(name, value, 1, 100_000, v => Conversations = v),
+                "--conversations" => ReadInt(name, value, 1, 1_000_000, v => ConversationsGiven = v),
+                "--store" => SetStore(value),
+                "--redis" => SetRedis(value),
                 "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
@@ -112,7 +138,7 @@ internal sealed class BenchArgs
             }
         }
 
-        return Scenario.Length == 0 ? "Name a scenario (webchat)." : null;
+        return Scenario.Length == 0 ? "Name a scenario (webchat or dialogs)." : null;
     }
 
     private static string? ReadInt(string name, string value, int min, int max, Action<int> set)
@@ -134,6 +160,28 @@ internal sealed class BenchArgs
         }
 
         set(number);
+        return null;
+    }
+
+    private string? SetStore(string value)
+    {
+        if (value is not ("memory" or "redis"))
+        {
+            return $"--store is memory or redis; got '{value}'.";
+        }
+
+        Store = value;
+        return null;
+    }
+
+    private string? SetRedis(string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "--redis needs a connection string, e.g. 127.0.0.1:6379.";
+        }
+
+        Redis = value;
         return null;
     }
 

@@ -1,0 +1,35 @@
+using SupportBot.Contracts;
+
+namespace SupportBot.Dialogs.Engine;
+
+/// <summary>What one turn shares between every dialog context it creates: the activity, the buffered replies, the handoff.</summary>
+public sealed class DialogTurn
+{
+    private readonly List<OutgoingMessage> _replies = new(4);
+
+    public DialogTurn(ChannelActivity activity, string language, TimeProvider time, TimeZoneInfo timeZone)
+    {
+        Activity = activity;
+        Language = language;
+        Time = time;
+        TimeZone = timeZone;
+    }
+
+    public ChannelActivity Activity { get; }
+
+    /// <summary>en, ru or de.</summary>
+    public string Language { get; set; }
+
+    public TimeProvider Time { get; }
+
+    public TimeZoneInfo TimeZone { get; }
+
+    /// <summary>Replies in order; the host sends them after the state is saved.</summary>
+    public IReadOnlyList<OutgoingMessage> Replies => _replies;
+
+    public string? HandoffReason { get; internal set; }
+
+    internal void Add(OutgoingMessage message) => _replies.Add(message);
+
+    internal void ClearReplies() => _replies.Clear();
+}
