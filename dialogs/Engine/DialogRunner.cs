@@ -23,7 +23,8 @@ public sealed class DialogRunnerOptions
 }
 
 /// <summary>What a turn produced.</summary>
-public sealed class DialogRunResult(DialogTurnStatus status, object? result, IReadOnlyList<OutgoingMessage> replies, string? handoffReason, int conflicts)
+public sealed class DialogRunResult(
+    DialogTurnStatus status, object? result, IReadOnlyList<OutgoingMessage> replies, string? handoffReason, int conflicts, IReadOnlyList<LeadRequest>? requests = null)
 {
     public DialogTurnStatus Status { get; } = status;
 
@@ -38,6 +39,9 @@ public sealed class DialogRunResult(DialogTurnStatus status, object? result, IRe
 
     /// <summary>Times the turn was run again because a concurrent turn saved first.</summary>
     public int Conflicts { get; } = conflicts;
+
+    /// <summary>Requests the customer made in this turn.</summary>
+    public IReadOnlyList<LeadRequest> Requests { get; } = requests ?? [];
 }
 
 /// <summary>
@@ -87,7 +91,7 @@ public sealed class DialogRunner
             try
             {
                 await store.SaveAsync(activity.ConversationId, json, stored.Version, cancellationToken).ConfigureAwait(false);
-                return conflicts == 0 ? result : new DialogRunResult(result.Status, result.Result, result.Replies, result.HandoffReason, conflicts);
+                return conflicts == 0 ? result : new DialogRunResult(result.Status, result.Result, result.Replies, result.HandoffReason, conflicts, result.Requests);
             }
             catch (ConcurrencyException) when (conflicts < Options.MaxConflictRetries)
             {
@@ -124,7 +128,7 @@ public sealed class DialogRunner
         }
 
         state.Language = turn.Language;
-        return new DialogRunResult(turn.HandoffReason is null ? result.Status : DialogTurnStatus.HandedOff, result.Result, turn.Replies, turn.HandoffReason, 0);
+        return new DialogRunResult(turn.HandoffReason is null ? result.Status : DialogTurnStatus.HandedOff, result.Result, turn.Replies, turn.HandoffReason, 0, turn.Requests);
     }
 
     /// <summary>A stored state as objects; a value that cannot be read starts afresh (keeping its version for the compare-and-set).</summary>

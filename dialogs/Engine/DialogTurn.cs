@@ -6,6 +6,7 @@ namespace SupportBot.Dialogs.Engine;
 public sealed class DialogTurn
 {
     private readonly List<OutgoingMessage> _replies = new(4);
+    private List<LeadRequest>? _requests;
 
     public DialogTurn(ChannelActivity activity, string language, TimeProvider time, TimeZoneInfo timeZone)
     {
@@ -28,6 +29,11 @@ public sealed class DialogTurn
     public IReadOnlyList<OutgoingMessage> Replies => _replies;
 
     public string? HandoffReason { get; internal set; }
+
+    /// <summary>Requests the customer made in this turn (each becomes an interest record of action request).</summary>
+    public IReadOnlyList<LeadRequest> Requests => (IReadOnlyList<LeadRequest>?)_requests ?? [];
+
+    internal void AddRequest(LeadRequest request) => (_requests ??= []).Add(request);
 
     internal void Add(OutgoingMessage message) => _replies.Add(message);
 

@@ -1,0 +1,115 @@
+using SupportBot.Dialogs.Engine;
+using SupportBot.Dialogs.Scripts;
+using SupportBot.Dialogs.Tests.Infrastructure;
+
+namespace SupportBot.Dialogs.Tests.Scripts;
+
+/// <summary>The shipped intake dialog, run on the engine exactly as a customer would go through it.</summary>
+public sealed class ScriptedDialogTests
+{
+    private static readonly DialogScript Intake = DialogScriptLoader.Load(
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content/dialogs/intake.yaml")));
+
+    private static DialogSet Dialogs()
+    {
+        var dialogs = new DialogSet().Add(new ScriptedDialog(Intake));
+        ScriptedDialog.AddPrompts(dialogs);
+        return dialogs;
+    }
+
+    private static ConversationFlow Flow(string locale = "en-US") => new(Dialogs(), "script:intake", locale: locale);
+
+    [Fact]
+    public async Task Intake_Confirmed_RecordsTheRequestAndThanks()
+    {
+        var flow = Flow();
+        await flow
+            .Send("open a request").AssertReply("What is your name?")
+            .Send("Alice").AssertReply(reply =>
+            {
+                Assert.Equal("What can I help with?", reply.Text);
+                Assert.Equal(["Delivery", "Returns", "Talk to an agent"], reply.Choices!.Select(c => c.Title));
+            })
+            .Send("refund").AssertReply("Which e-mail address should we answer to?")
+            .Send("it's alice@example.com").AssertReply("Shall I open a request about Returns for Alice?")
+            .Send("yes").AssertReply("Thank you, Alice! Your request is open; we'll write to alice@example.com within one working day.")
+            .AssertStatus(DialogTurnStatus.Complete)
+            .Check(f =>
+            {
+                var request = Assert.Single(f.Last!.Requests);
+                Assert.Equal("returns", request.Topic);
+                Assert.Equal("Alice", request.Fields["name"]);
+                Assert.Equal("returns", request.Fields["topic"]);
+                Assert.Equal("alice@example.com", request.Fields["contact"]);
+            })
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_Declined_NoRequest()
+    {
+        await Flow()
+            .Send("open a request").AssertReply("What is your name?")
+            .Send("Bob").AssertReply("What can I help with?")
+            .Send("1").AssertReply("Which e-mail address should we answer to?")
+            .Send("bob@example.com").AssertReply("Shall I open a request about Delivery for Bob?")
+            .Send("no").AssertReply("All right, I haven't opened anything. Ask me anything else.")
+            .AssertStatus(DialogTurnStatus.Complete)
+            .Check(f => Assert.Empty(f.Last!.Requests))
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_AgentTopic_RecordsRequestThenHandsOff()
+    {
+        await Flow()
+            .Send("open a request").AssertReply("What is your name?")
+            .Send("Carol").AssertReply("What can I help with?")
+            .Send("Talk to an agent").AssertReply("Which e-mail address should we answer to?")
+            .Send("carol@example.com").AssertReply("Shall I open a request about Talk to an agent for Carol?")
+            .Send("ok").AssertReply("Thank you, Carol. I'm passing you to a person from our team now.")
+            .AssertStatus(DialogTurnStatus.HandedOff)
+            .Check(f =>
+            {
+                Assert.Equal("intake: asked for an agent", f.Last!.HandoffReason);
+                Assert.Single(f.Last.Requests);
+            })
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_InRussian_WithRetryForABadEmail()
+    {
+        await Flow("ru-RU")
+            .Send("оставить заявку").AssertReply("Как вас зовут?")
+            .Send("Анна").AssertReply("С чем вам помочь?")
+            .Send("доставка").AssertReply("На какой адрес электронной почты вам ответить?")
+            .Send("не знаю").AssertReply("Это не похоже на адрес почты. Напишите, пожалуйста, в виде anna@example.com.")
+            .Send("anna@example.ru").AssertReply("Открыть заявку на тему «Доставка» для Анна?")
+            .Send("да").AssertReply(reply => Assert.StartsWith("Спасибо, Анна! Заявка открыта", reply.Text))
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_HostRestartMidDialog_ContinuesAtTheSameStep()
+    {
+        await Flow("de-DE")
+            .Send("Anfrage stellen").AssertReply("Wie heißen Sie?")
+            .Send("Dora").AssertReply("Wobei kann ich helfen?")
+            .Restart(Dialogs(), "script:intake") // new engine objects, same stored state
+            .Send("Rücksendung").AssertReply("An welche E-Mail-Adresse sollen wir antworten?")
+            .Send("dora@example.de").AssertReply("Soll ich eine Anfrage zu „Rückgabe“ für Dora anlegen?")
+            .Send("ja").AssertReply(reply => Assert.StartsWith("Danke, Dora!", reply.Text))
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_CancelMidDialog_Ends()
+    {
+        await Flow()
+            .Send("open a request").AssertReply("What is your name?")
+            .Send("cancel").AssertReply(_ => { })
+            .AssertStatus(DialogTurnStatus.Cancelled)
+            .StartTestAsync();
+    }
+}
