@@ -37,6 +37,9 @@ public sealed class BotConversationState
 
     public int Turns { get; set; }
 
-    /// <summary>Free-form values collected by dialogs (order number, e-mail, …).</summary>
+    /// <summary>Free-form values the host keeps for the conversation (e.g. when the customer was last told they wait).</summary>
     public Dictionary<string, string> Values { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The dialog engine's stack while a dialog is open (its own compact JSON); null between dialogs.</summary>
+    public System.Text.Json.JsonElement? Dialog { get; set; }
 }
