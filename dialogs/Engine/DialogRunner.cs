@@ -77,7 +77,10 @@ public sealed class DialogRunner
 
     public DialogStateSerializer Serializer { get; }
 
-    /// <summary>Load, run, save (compare-and-set); on a conflict, run the turn again on fresh state. Replies of a lost attempt are dropped.</summary>
+    /// <summary>
+    /// Load, run, save (compare-and-set); on a conflict, run the turn again on fresh state. Replies of a lost attempt are
+    /// dropped. After <see cref="DialogRunnerOptions.MaxConflictRetries"/> lost attempts the <see cref="ConcurrencyException"/> propagates.
+    /// </summary>
     public async ValueTask<DialogRunResult> RunAsync(ChannelActivity activity, IDialogStateStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activity);

@@ -62,6 +62,8 @@ public static class InterruptionRecognizer
         "mitarbeiter", "mitarbeiterin", "echten menschen", "echter mensch", "mit einem menschen", "menschlichen",
     ];
 
+    private static readonly string[] HumanAnywherePadded = Array.ConvertAll(HumanAnywhere, phrase => " " + phrase + " ");
+
     private static readonly HashSet<string> Politeness = new(StringComparer.Ordinal) { "please", "pls", "пожалуйста", "плиз", "bitte" };
 
     public static Interruption Recognize(string? text)
@@ -83,9 +85,9 @@ public static class InterruptionRecognizer
         }
 
         var padded = " " + normalized + " ";
-        foreach (var phrase in HumanAnywhere)
+        foreach (var phrase in HumanAnywherePadded)
         {
-            if (padded.Contains(" " + phrase + " ", StringComparison.Ordinal))
+            if (padded.Contains(phrase, StringComparison.Ordinal))
             {
                 return Interruption.Human;
             }

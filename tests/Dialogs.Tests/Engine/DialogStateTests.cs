@@ -49,7 +49,9 @@ public sealed class DialogStateTests
         await runner.RunTurnAsync(Message("hi"), state, Ct);
         await runner.RunTurnAsync(Message("Alice"), state, Ct);
         // the stack, the state POCO and the choice prompt's options (with synonyms)
-        Assert.True(runner.Serialize(state, 1).Length < 300, Encoding.UTF8.GetString(runner.Serialize(state, 1)));
+        var json = Encoding.UTF8.GetString(runner.Serialize(state, 1));
+        TestContext.Current.TestOutputHelper?.WriteLine(json);
+        Assert.True(json.Length < 300, json);
     }
 
     [Fact]
