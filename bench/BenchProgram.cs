@@ -44,7 +44,9 @@ internal static class BenchProgram
 
         try
         {
-            return await RunWebChatAsync(options, cancel.Token);
+            return options.Scenario == "faq-eval"
+                ? FaqEvalScenario.Run(options)
+                : await RunWebChatAsync(options, cancel.Token);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -168,8 +170,8 @@ internal static class BenchProgram
         }
     }
 
-    private static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : -1;
+    internal static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : -1;
 
-    private static void Progress(string message) =>
+    internal static void Progress(string message) =>
         Console.Error.WriteLine($"[bench {DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {message}");
 }
