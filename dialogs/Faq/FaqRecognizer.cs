@@ -23,6 +23,7 @@ namespace SupportBot.Dialogs.Faq;
 public sealed class FaqRecognizer
 {
     private const string FeaturesColumn = "Features";
+    private const string ScoresColumn = "Scores";
 
     private readonly FaqRecognizerOptions _options;
     private readonly string[] _labels;
@@ -74,9 +75,106 @@ public sealed class FaqRecognizer
             return new FaqRecognizer(options, [], [], null, null, null);
         }
 
+        if (options.CalibrationShare <= 0 || rows.Count > options.CalibrateUpToExamples)
+        {
+            return Fit(rows, options);
+        }
+
+        // Calibration: a second model, trained on all but a held-out share of each label's examples, tells which
+        // softmax temperature makes the held-out confidences honest (least log-loss).
+        var (fitPart, heldOut) = HoldOut(rows, options.CalibrationShare, options.Seed);
+        if (heldOut.Count == 0)
+        {
+            return Fit(rows, options);
+        }
+
+        // One after the other: side by side on two cores they took longer than in turn.
+        var temperature = Fit(fitPart, options).FitTemperature(heldOut);
+        return Fit(rows, options with { Temperature = temperature });
+    }
+
+    /// <summary>Per label, about <paramref name="share"/> of its examples (none from a label with a single example), picked with the seed.</summary>
+    private static (List<TextRow> Fit, List<LabeledText> HeldOut) HoldOut(List<TextRow> rows, double share, int seed)
+    {
+        var random = new Random(seed);
+        var fit = new List<TextRow>();
+        var heldOut = new List<LabeledText>();
+        foreach (var group in rows.GroupBy(r => r.Label, StringComparer.Ordinal))
+        {
+            var members = group.ToArray();
+            random.Shuffle(members);
+            var take = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(members.Length * share), 1, members.Length - 1);
+            heldOut.AddRange(members.Take(take).Select(r => new LabeledText(r.Text, r.Label)));
+            fit.AddRange(members.Skip(take));
+        }
+
+        return (fit, heldOut);
+    }
+
+    /// <summary>The temperature (on a log grid from 0.01 to 1) with the least log-loss over <paramref name="heldOut"/>.</summary>
+    private double FitTemperature(List<LabeledText> heldOut)
+    {
+        var labelIndex = _labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+        var labelCount = _labels.Length;
+        var probabilities = new float[labelCount];
+        var nearest = new float[labelCount];
+        var centroid = new float[labelCount];
+        var scored = new List<(double[] Scores, int Gold)>();
+        foreach (var example in heldOut)
+        {
+            if (!labelIndex.TryGetValue(example.Label, out var gold))
+            {
+                continue;
+            }
+
+            Components(example.Text, probabilities, nearest, centroid);
+            var scores = new double[labelCount];
+            for (var c = 0; c < labelCount; c++)
+            {
+                scores[c] = (_options.ClassifierWeight * probabilities[c]) + (_options.NearestWeight * nearest[c]) + (_options.CentroidWeight * centroid[c]);
+            }
+
+            scored.Add((scores, gold));
+        }
+
+        if (scored.Count == 0 || labelCount < 2)
+        {
+            return _options.Temperature;
+        }
+
+        var best = _options.Temperature;
+        var bestLoss = double.MaxValue;
+        for (var step = 0; step <= 40; step++)
+        {
+            var temperature = Math.Pow(10, -2 + (step / 20.0));
+            double loss = 0;
+            foreach (var (scores, gold) in scored)
+            {
+                var max = scores.Max();
+                double sum = 0;
+                foreach (var v in scores)
+                {
+                    sum += Math.Exp((v - max) / temperature);
+                }
+
+                loss += Math.Log(sum) - ((scores[gold] - max) / temperature);
+            }
+
+            if (loss < bestLoss)
+            {
+                bestLoss = loss;
+                best = temperature;
+            }
+        }
+
+        return best;
+    }
+
+    private static FaqRecognizer Fit(List<TextRow> rows, FaqRecognizerOptions options)
+    {
         var ml = new MLContext(options.Seed);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var featurizer = ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text)).Fit(data);
+        var featurizer = Featurizer(ml, options).Fit(data);
         var featurized = ml.Data.Cache(featurizer.Transform(data));
 
         var vectors = featurized.GetColumn<VBuffer<float>>(FeaturesColumn).Select(ToSparse).ToList();
@@ -94,24 +192,37 @@ public sealed class FaqRecognizer
         var hasClassifier = labels.Length >= 2 && options.ClassifierWeight > 0;
         if (hasClassifier)
         {
-            var trainer = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label))
-                .Append(ml.MulticlassClassification.Trainers.OneVersusAll(
-                    ml.BinaryClassification.Trainers.AveragedPerceptron(
-                        labelColumnName: nameof(TextRow.Label),
-                        featureColumnName: FeaturesColumn,
-                        numberOfIterations: options.ClassifierIterations),
-                    labelColumnName: nameof(TextRow.Label)));
-            var classifier = trainer.Fit(featurized);
+            var keyMap = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label)).Fit(featurized);
+            var keyed = ml.Data.Cache(keyMap.Transform(featurized));
             var keys = default(VBuffer<ReadOnlyMemory<char>>);
-            classifier.GetOutputSchema(featurized.Schema)[nameof(TextRow.Label)].GetKeyValues(ref keys);
-            var keyOrder = keys.DenseValues().Select(k => k.ToString()).ToArray();
-            if (!keyOrder.SequenceEqual(labels, StringComparer.Ordinal))
+            keyed.Schema[nameof(TextRow.Label)].GetKeyValues(ref keys);
+            if (!keys.DenseValues().Select(k => k.ToString()).SequenceEqual(labels, StringComparer.Ordinal))
             {
                 // The classifier's score slots must line up with our labels.
                 throw new InvalidOperationException("The classifier's labels are not in the order of the training data.");
             }
 
-            model = featurizer.Append(classifier);
+            // Several classifiers that differ in the order they see the examples (their seeds), trained side by side;
+            // their outputs are averaged.
+            var count = Math.Max(1, options.ClassifierCount);
+            var members = new ITransformer[count];
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+                members[i] = Trainer(new MLContext(options.Seed + i), options).Fit(keyed));
+
+            ITransformer chain = featurizer.Append(keyMap);
+            var view = keyed;
+            var scoreColumns = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                view = members[i].Transform(view);
+                scoreColumns[i] = "Score" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var copy = ml.Transforms.CopyColumns(scoreColumns[i], "Score").Fit(view);
+                view = copy.Transform(view);
+                chain = chain.Append(members[i]).Append(copy);
+            }
+
+            var concat = ml.Transforms.Concatenate(ScoresColumn, scoreColumns).Fit(view);
+            model = chain.Append(concat);
         }
 
         var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier), Math.Max(4, Environment.ProcessorCount * 4));
@@ -122,21 +233,55 @@ public sealed class FaqRecognizer
     public FaqRecognition Recognize(string text, int k = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (_scorers is null || _examples is null || _centroids is null || string.IsNullOrWhiteSpace(text))
+        if (_labels.Length == 0 || string.IsNullOrWhiteSpace(text))
         {
             return new FaqRecognition(FaqDecision.Unknown, [], 0);
         }
 
         var labelCount = _labels.Length;
-        var combined = ArrayPool<float>.Shared.Rent(labelCount);
-        var exampleScores = ArrayPool<float>.Shared.Rent(_examples.Count);
-        var centroidScores = ArrayPool<float>.Shared.Rent(labelCount);
+        var buffer = ArrayPool<float>.Shared.Rent(labelCount * 3);
         try
         {
-            Array.Clear(combined, 0, labelCount);
-            Array.Clear(exampleScores, 0, _examples.Count);
-            Array.Clear(centroidScores, 0, labelCount);
+            var probabilities = buffer.AsSpan(0, labelCount);
+            var nearest = buffer.AsSpan(labelCount, labelCount);
+            var centroid = buffer.AsSpan(labelCount * 2, labelCount);
+            var similarity = Components(text, probabilities, nearest, centroid);
+            var classifierWeight = (float)_options.ClassifierWeight;
+            var nearestWeight = (float)_options.NearestWeight;
+            var centroidWeight = (float)_options.CentroidWeight;
+            for (var c = 0; c < labelCount; c++)
+            {
+                probabilities[c] = (classifierWeight * probabilities[c]) + (nearestWeight * nearest[c]) + (centroidWeight * centroid[c]);
+            }
 
+            return Decide(Softmax(probabilities, k), similarity);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The three scores per label (classifier probability, cosine to the nearest example, cosine to the centroid),
+    /// written into spans of <see cref="Labels"/>' length; returns the cosine to the nearest example of any label.
+    /// </summary>
+    internal float Components(string text, Span<float> probabilities, Span<float> nearest, Span<float> centroid)
+    {
+        probabilities.Clear();
+        nearest.Clear();
+        centroid.Clear();
+        if (_scorers is null || _examples is null || _centroids is null)
+        {
+            return 0;
+        }
+
+        var labelCount = _labels.Length;
+        var exampleScores = ArrayPool<float>.Shared.Rent(_examples.Count);
+        try
+        {
+            var examples = exampleScores.AsSpan(0, _examples.Count);
+            examples.Clear();
             var scorer = _scorers.Get();
             try
             {
@@ -148,27 +293,32 @@ public sealed class FaqRecognizer
                     var dense = values.ToArray();
                     var indices = Enumerable.Range(0, dense.Length).Where(i => dense[i] != 0).ToArray();
                     var nonZero = indices.Select(i => dense[i]).ToArray();
-                    _examples.Dot(indices, nonZero, exampleScores.AsSpan(0, _examples.Count));
-                    _centroids.Dot(indices, nonZero, centroidScores.AsSpan(0, labelCount));
+                    _examples.Dot(indices, nonZero, examples);
+                    _centroids.Dot(indices, nonZero, centroid);
                 }
                 else
                 {
-                    _examples.Dot(features.GetIndices(), values, exampleScores.AsSpan(0, _examples.Count));
-                    _centroids.Dot(features.GetIndices(), values, centroidScores.AsSpan(0, labelCount));
+                    _examples.Dot(features.GetIndices(), values, examples);
+                    _centroids.Dot(features.GetIndices(), values, centroid);
                 }
 
-                if (scorer.Probabilities is { } probabilities)
+                if (scorer.Probabilities is { } scores)
                 {
-                    var weight = (float)_options.ClassifierWeight;
-                    var sum = 0f;
-                    for (var c = 0; c < labelCount; c++)
+                    // Platt-calibrated one-versus-all outputs of each classifier, normalised to sum to 1, then averaged.
+                    var count = scores.Length / labelCount;
+                    for (var m = 0; m < count; m++)
                     {
-                        sum += Math.Max(0, probabilities[c]);
-                    }
+                        var member = scores.AsSpan(m * labelCount, labelCount);
+                        var sum = 0f;
+                        foreach (var v in member)
+                        {
+                            sum += Math.Max(0, v);
+                        }
 
-                    for (var c = 0; c < labelCount; c++)
-                    {
-                        combined[c] += weight * (sum > 0 ? Math.Max(0, probabilities[c]) / sum : 0);
+                        for (var c = 0; c < labelCount && sum > 0; c++)
+                        {
+                            probabilities[c] += Math.Max(0, member[c]) / sum / count;
+                        }
                     }
                 }
             }
@@ -177,37 +327,24 @@ public sealed class FaqRecognizer
                 _scorers.Return(scorer);
             }
 
-            // Nearest example per label.
-            var nearest = ArrayPool<float>.Shared.Rent(labelCount);
-            Array.Clear(nearest, 0, labelCount);
             var similarity = 0f;
-            for (var e = 0; e < _examples.Count; e++)
+            for (var e = 0; e < examples.Length; e++)
             {
-                var s = exampleScores[e];
-                var c = _exampleLabel[e];
-                if (s > nearest[c])
+                var s = examples[e];
+                ref var best = ref nearest[_exampleLabel[e]];
+                if (s > best)
                 {
-                    nearest[c] = s;
+                    best = s;
                 }
 
                 similarity = Math.Max(similarity, s);
             }
 
-            var nearestWeight = (float)_options.NearestWeight;
-            var centroidWeight = (float)_options.CentroidWeight;
-            for (var c = 0; c < labelCount; c++)
-            {
-                combined[c] += (nearestWeight * nearest[c]) + (centroidWeight * centroidScores[c]);
-            }
-
-            ArrayPool<float>.Shared.Return(nearest);
-            return Decide(Softmax(combined.AsSpan(0, labelCount), k), Math.Min(1, similarity));
+            return Math.Min(1, similarity);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(combined);
             ArrayPool<float>.Shared.Return(exampleScores);
-            ArrayPool<float>.Shared.Return(centroidScores);
         }
     }
 
@@ -267,6 +404,60 @@ public sealed class FaqRecognizer
         }
 
         return best;
+    }
+
+    private static IEstimator<ITransformer> Trainer(MLContext ml, FaqRecognizerOptions options)
+    {
+        const string label = nameof(TextRow.Label);
+        return options.Classifier switch
+        {
+            FaqClassifier.LinearSvm => ml.MulticlassClassification.Trainers.OneVersusAll(
+                ml.BinaryClassification.Trainers.LinearSvm(label, FeaturesColumn, numberOfIterations: options.ClassifierIterations),
+                label),
+            FaqClassifier.SdcaHinge => ml.MulticlassClassification.Trainers.OneVersusAll(
+                ml.BinaryClassification.Trainers.SdcaNonCalibrated(label, FeaturesColumn, lossFunction: new Microsoft.ML.Trainers.HingeLoss(),
+                    l2Regularization: options.L2Regularization > 0 ? (float)options.L2Regularization : null,
+                    maximumNumberOfIterations: options.ClassifierIterations),
+                label),
+            FaqClassifier.SdcaLogistic => ml.MulticlassClassification.Trainers.OneVersusAll(
+                ml.BinaryClassification.Trainers.SdcaNonCalibrated(label, FeaturesColumn, lossFunction: new Microsoft.ML.Trainers.LogLoss(),
+                    l2Regularization: options.L2Regularization > 0 ? (float)options.L2Regularization : null,
+                    maximumNumberOfIterations: options.ClassifierIterations),
+                label),
+            FaqClassifier.SdcaMaximumEntropy => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(
+                label, FeaturesColumn, maximumNumberOfIterations: options.ClassifierIterations),
+            _ => ml.MulticlassClassification.Trainers.OneVersusAll(
+                ml.BinaryClassification.Trainers.AveragedPerceptron(label, FeaturesColumn, numberOfIterations: options.ClassifierIterations),
+                label),
+        };
+    }
+
+    /// <summary>
+    /// Text to one L2-normalised TF-IDF vector. With <see cref="FaqRecognizerOptions.BalanceWordsAndChars"/> the word
+    /// n-grams and the character n-grams are normalised apart first, so the (far more numerous) character n-grams do not drown the words.
+    /// </summary>
+    private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
+    {
+        if (!options.BalanceWordsAndChars || options.CharNgrams <= 0)
+        {
+            return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text));
+        }
+
+        const string normalized = "NormalizedText";
+        const string chars = "Chars";
+        const string wordGrams = "WordGrams";
+        const string charGrams = "CharGrams";
+        return ml.Transforms.Text.NormalizeText(normalized, nameof(TextRow.Text), TextNormalizingEstimator.CaseMode.Lower,
+                keepDiacritics: false, keepPunctuations: false, keepNumbers: true)
+            .Append(ml.Transforms.Text.ProduceWordBags(wordGrams, normalized, ngramLength: Math.Max(1, options.WordNgrams),
+                useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
+            .Append(ml.Transforms.NormalizeLpNorm(wordGrams))
+            .Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys(chars, normalized))
+            .Append(ml.Transforms.Text.ProduceNgrams(charGrams, chars, ngramLength: options.CharNgrams,
+                useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
+            .Append(ml.Transforms.NormalizeLpNorm(charGrams))
+            .Append(ml.Transforms.Concatenate(FeaturesColumn, wordGrams, charGrams))
+            .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn));
     }
 
     private static TextFeaturizingEstimator.Options FeaturizerOptions(FaqRecognizerOptions options) => new()
@@ -354,7 +545,8 @@ public sealed class FaqRecognizer
         [ColumnName(FeaturesColumn)]
         public VBuffer<float> Features { get; set; }
 
-        [ColumnName("Score")]
+        /// <summary>Every classifier's label probabilities, one after another.</summary>
+        [ColumnName(ScoresColumn)]
         public float[]? Score { get; set; }
     }
 

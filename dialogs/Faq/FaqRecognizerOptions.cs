@@ -45,16 +45,37 @@ public sealed record FaqRecognizerOptions
     public double ClassifierWeight { get; init; } = 1.0;
 
     /// <summary>Weight of the similarity to a label's nearest training example.</summary>
-    public double NearestWeight { get; init; } = 1.0;
+    public double NearestWeight { get; init; }
 
     /// <summary>Weight of the similarity to a label's centroid (mean of its examples).</summary>
-    public double CentroidWeight { get; init; } = 1.0;
+    public double CentroidWeight { get; init; } = 0.25;
 
-    /// <summary>Softmax temperature over the combined scores: lower is sharper.</summary>
-    public double Temperature { get; init; } = 0.1;
+    /// <summary>
+    /// Share of each label's examples held out at training to fit <see cref="Temperature"/> (a second model trains on
+    /// the rest, alongside the final one). 0: use <see cref="Temperature"/> as given.
+    /// </summary>
+    public double CalibrationShare { get; init; } = 0.2;
 
-    /// <summary>Passes of the averaged perceptron over the training data.</summary>
-    public int ClassifierIterations { get; init; } = 10;
+    /// <summary>
+    /// Fit the temperature only up to this many examples (the second model about doubles training time);
+    /// above it <see cref="Temperature"/> is used as given.
+    /// </summary>
+    public int CalibrateUpToExamples { get; init; } = 2000;
+
+    /// <summary>Softmax temperature over the combined scores: lower is sharper. Fitted at training unless <see cref="CalibrationShare"/> is 0.</summary>
+    public double Temperature { get; init; } = 0.13;
+
+    /// <summary>Which ML.NET trainer makes the linear classifier.</summary>
+    public FaqClassifier Classifier { get; init; } = FaqClassifier.AveragedPerceptron;
+
+    /// <summary>L2 regularisation of the SDCA trainers (0: the trainer picks one).</summary>
+    public double L2Regularization { get; init; }
+
+    /// <summary>How many classifiers (differing in their seed) to train side by side and average.</summary>
+    public int ClassifierCount { get; init; } = 1;
+
+    /// <summary>Passes of the classifier's trainer over the training data.</summary>
+    public int ClassifierIterations { get; init; } = 40;
 
     /// <summary>Longest word n-gram (1 = words only).</summary>
     public int WordNgrams { get; init; } = 2;
@@ -62,6 +83,28 @@ public sealed record FaqRecognizerOptions
     /// <summary>Longest character n-gram (all lengths from 1 up to it).</summary>
     public int CharNgrams { get; init; } = 5;
 
+    /// <summary>Give word n-grams and character n-grams equal weight (each block normalised on its own).</summary>
+    public bool BalanceWordsAndChars { get; init; }
+
     /// <summary>Seed of the trainer's randomness, for reproducible models.</summary>
     public int Seed { get; init; } = 1;
+}
+
+/// <summary>The linear classifier's trainer (all ML.NET).</summary>
+public enum FaqClassifier
+{
+    /// <summary>One-versus-all averaged perceptrons, Platt-calibrated.</summary>
+    AveragedPerceptron,
+
+    /// <summary>One-versus-all linear SVMs (Pegasos), Platt-calibrated.</summary>
+    LinearSvm,
+
+    /// <summary>One-versus-all linear SVMs (hinge loss) by SDCA, Platt-calibrated.</summary>
+    SdcaHinge,
+
+    /// <summary>One-versus-all logistic regressions by SDCA, Platt-calibrated.</summary>
+    SdcaLogistic,
+
+    /// <summary>Multinomial logistic regression by SDCA.</summary>
+    SdcaMaximumEntropy,
 }
