@@ -51,10 +51,6 @@ internal static class FaqEvalScenario
         var recognizer = FaqRecognizer.Train(train, recognizerOptions);
         var trainSeconds = clock.Elapsed.TotalSeconds;
         BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture, $"faq-eval: trained in {trainSeconds:0.00} s; softmax temperature {recognizer.Options.Temperature:0.###}"));
-        if (Environment.GetEnvironmentVariable("FAQ_TUNE") == "1")
-        {
-            FaqTune.Run(recognizer, test);
-        }
 
         for (var i = 0; i < WarmUpPredictions; i++)
         {

@@ -24,6 +24,7 @@ public sealed class FaqRecognizer
 {
     private const string FeaturesColumn = "Features";
     private const string ScoresColumn = "Scores";
+    private const int MinimumHeldOut = 50;
 
     private readonly FaqRecognizerOptions _options;
     private readonly string[] _labels;
@@ -83,8 +84,9 @@ public sealed class FaqRecognizer
         // Calibration: a second model, trained on all but a held-out share of each label's examples, tells which
         // softmax temperature makes the held-out confidences honest (least log-loss).
         var (fitPart, heldOut) = HoldOut(rows, options.CalibrationShare, options.Seed);
-        if (heldOut.Count == 0)
+        if (heldOut.Count < MinimumHeldOut)
         {
+            // Too few to fit anything but noise (a handful of FAQ entries): keep the configured temperature.
             return Fit(rows, options);
         }
 

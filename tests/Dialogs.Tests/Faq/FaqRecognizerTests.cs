@@ -48,11 +48,11 @@ public sealed class FaqRecognizerTests
             new("when will my new card arrive", "card-arrival"),
             new("what are your opening hours", "hours"),
             new("when are you open", "hours"),
-        ]);
+        ], new FaqRecognizerOptions { CalibrationShare = 0 });
 
         var recognition = recognizer.Recognize("my card", 3);
 
-        Assert.Equal(FaqDecision.Choices, recognition.Decision);
+        Assert.True(recognition.Decision == FaqDecision.Choices, Describe(recognition));
         Assert.Equal(
             ["card-arrival", "card-lost", "card-stolen"],
             recognition.Candidates.Select(c => c.Label).Order(StringComparer.Ordinal));
