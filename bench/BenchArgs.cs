@@ -13,8 +13,11 @@ internal sealed class BenchArgs
                      redis-server, plus the baseline of a bare JSON echo endpoint on the same host.
           dialogs    The dialog engine alone: a 4-step intake waterfall (text, choice, confirm prompts),
                      conversations driven round-robin, one turn in flight, state through the store.
+          faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
+                     FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
+                     the 99th percentile of one prediction.
 
-        Options:
+        Options of webchat and dialogs:
           --conversations <n>       conversations in parallel, also the baseline's concurrency (default 200;
                                     dialogs: conversations driven round-robin, default 2000)
           --store memory|redis      dialogs: the dialog state store (default memory)
@@ -26,6 +29,14 @@ internal sealed class BenchArgs
           --timeout-seconds <s>     longest wait for one reply before the turn counts as failed (default 30)
           --set <key>=<value>       extra host setting, e.g. --set Pipeline:Workers=32 (repeatable)
           --latencies <file>        also write every measured turn as CSV: conversation,message,started_ms,latency_ms
+
+        Options of faq-eval:
+          --train <csv>             training examples (required)
+          --test <csv>              held-out examples to score (required)
+          --shots <n>               keep only n training examples per category, picked at random with the seed
+          --seed <s>                seed of that pick and of the trainer (default 1)
+          --set <option>=<value>    a FaqRecognizerOptions property, e.g. --set AnswerThreshold=0.6 (repeatable)
+
           -h, --help                this text
 
         Prints one JSON line per scenario on stdout; progress goes to stderr.
@@ -54,6 +65,14 @@ internal sealed class BenchArgs
     public double TimeoutSeconds { get; private set; } = 30;
 
     public string? LatenciesFile { get; private set; }
+
+    public string? TrainFile { get; private set; }
+
+    public string? TestFile { get; private set; }
+
+    public int? Shots { get; private set; }
+
+    public int Seed { get; private set; } = 1;
 
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -92,9 +111,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs"))
+                if (arg is not ("webchat" or "dialogs" or "faq-eval"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, faq-eval.";
                 }
 
                 Scenario = arg;
@@ -130,6 +149,10 @@ internal sealed class BenchArgs
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
                 "--set" => ReadSetting(value),
                 "--latencies" => SetLatenciesFile(value),
+                "--train" => ReadFile(name, value, v => TrainFile = v),
+                "--test" => ReadFile(name, value, v => TestFile = v),
+                "--shots" => ReadInt(name, value, 1, 1_000_000, v => Shots = v),
+                "--seed" => ReadInt(name, value, 0, int.MaxValue, v => Seed = v),
                 _ => $"Unknown option '{name}'.",
             };
             if (error is not null)
@@ -138,7 +161,28 @@ internal sealed class BenchArgs
             }
         }
 
-        return Scenario.Length == 0 ? "Name a scenario (webchat or dialogs)." : null;
+        if (Scenario.Length == 0)
+        {
+            return "Name a scenario (webchat, dialogs or faq-eval).";
+        }
+
+        if (Scenario == "faq-eval" && (TrainFile is null || TestFile is null))
+        {
+            return "faq-eval needs --train <csv> and --test <csv>.";
+        }
+
+        return null;
+    }
+
+    private static string? ReadFile(string name, string value, Action<string> set)
+    {
+        if (!File.Exists(value))
+        {
+            return $"{name}: no such file '{value}'.";
+        }
+
+        set(value);
+        return null;
     }
 
     private static string? ReadInt(string name, string value, int min, int max, Action<int> set)

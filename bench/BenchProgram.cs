@@ -44,9 +44,12 @@ internal static class BenchProgram
 
         try
         {
-            return options.Scenario == "dialogs"
-                ? await DialogsScenario.RunAsync(options, cancel.Token)
-                : await RunWebChatAsync(options, cancel.Token);
+            return options.Scenario switch
+            {
+                "dialogs" => await DialogsScenario.RunAsync(options, cancel.Token),
+                "faq-eval" => FaqEvalScenario.Run(options),
+                _ => await RunWebChatAsync(options, cancel.Token),
+            };
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

@@ -5,6 +5,9 @@ public sealed class BotMessages
 {
     public Dictionary<string, string> Greeting { get; set; } = [];
     public Dictionary<string, string> Fallback { get; set; } = [];
+    /// <summary>Leads the suggested questions when the FAQ recognizer is torn between a few entries.</summary>
+    public Dictionary<string, string> Clarify { get; set; } = [];
+
     public Dictionary<string, string> HandoffAcknowledged { get; set; } = [];
     public Dictionary<string, string> StillQueued { get; set; } = [];
     public Dictionary<string, string> BackToBot { get; set; } = [];

@@ -1,5 +1,6 @@
 using SupportBot.Contracts;
 using SupportBot.Dialogs.Content;
+using SupportBot.Dialogs.Faq;
 
 namespace SupportBot.Dialogs.Demo;
 
@@ -9,7 +10,9 @@ namespace SupportBot.Dialogs.Demo;
 /// </summary>
 public sealed class ShopDemoBot(ContentCatalog content) : IConversationBot
 {
-    private readonly FaqMatcher _faq = new(content.Faq);
+    // Trained once, when the host builds the bot (about a second for the shipped content).
+    private readonly FaqRecognizer _faq = FaqRecognizer.FromFaq(content.Faq);
+    private readonly Dictionary<string, FaqEntry> _entries = content.Faq.ToDictionary(e => e.Id, StringComparer.Ordinal);
 
     public Task<BotTurnResult> OnTurnAsync(BotTurn turn, CancellationToken cancellationToken)
     {
@@ -43,19 +46,38 @@ public sealed class ShopDemoBot(ContentCatalog content) : IConversationBot
             return Task.FromResult(new BotTurnResult(replies, HandoffReason: "customer-request"));
         }
 
-        var match = _faq.Match(text);
-        if (match is null)
+        var recognition = _faq.Recognize(text, 3);
+        switch (recognition.Decision)
         {
-            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)));
-            return Task.FromResult(new BotTurnResult(replies));
+            case FaqDecision.Answer:
+                var entry = _entries[recognition.Candidates[0].Label];
+                state.Values["lastFaq"] = entry.Id;
+                replies.Add(new OutgoingMessage(
+                    BotMessages.Pick(entry.Answer, language),
+                    entry.OfferHuman ? HumanChoice(language) : null));
+                break;
+            case FaqDecision.Choices:
+                // Torn between a few entries: offer their questions, in the customer's language, to pick from.
+                var choices = recognition.Candidates.Take(3)
+                    .Select(c => FirstQuestion(_entries[c.Label], language))
+                    .Where(q => q.Length > 0)
+                    .Select(q => new SuggestedChoice(q, q))
+                    .ToList();
+                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Clarify, language), choices));
+                break;
+            default:
+                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)));
+                break;
         }
 
-        state.Values["lastFaq"] = match.Entry.Id;
-        replies.Add(new OutgoingMessage(
-            BotMessages.Pick(match.Entry.Answer, language),
-            match.Entry.OfferHuman ? HumanChoice(language) : null));
         return Task.FromResult(new BotTurnResult(replies));
     }
+
+    /// <summary>The entry's first question in <paramref name="language"/>, else English, else any.</summary>
+    private static string FirstQuestion(FaqEntry entry, string language) =>
+        (entry.Questions.TryGetValue(language, out var questions) && questions.Count > 0 ? questions
+        : entry.Questions.TryGetValue("en", out var english) && english.Count > 0 ? english
+        : entry.Questions.Values.FirstOrDefault(q => q.Count > 0))?[0] ?? "";
 
     private IReadOnlyList<SuggestedChoice> HumanChoice(string language)
     {

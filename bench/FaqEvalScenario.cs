@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CsvHelper;
+using SupportBot.Dialogs.Faq;
+
+namespace SupportBot.Benchmarks;
+
+/// <summary>
+/// <c>faq-eval --train a.csv --test b.csv [--shots N] [--seed S]</c>: trains <see cref="FaqRecognizer"/> on one file of
+/// <c>text,category</c> rows and scores it on the other.
+/// </summary>
+internal static class FaqEvalScenario
+{
+    // Enough calls for the JIT's tiered recompilation of the hot path to settle before timing.
+    private const int WarmUpPredictions = 2000;
+
+    public static int Run(BenchArgs options)
+    {
+        List<LabeledText> train;
+        List<LabeledText> test;
+        FaqRecognizerOptions recognizerOptions;
+        try
+        {
+            train = ReadCsv(options.TrainFile!);
+            test = ReadCsv(options.TestFile!);
+            recognizerOptions = ApplySettings(new FaqRecognizerOptions { Seed = options.Seed }, options.Settings);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message + Environment.NewLine);
+            Console.Error.WriteLine(BenchArgs.Usage);
+            return 2;
+        }
+
+        if (options.Shots is { } shots)
+        {
+            train = KeepPerCategory(train, shots, options.Seed);
+        }
+
+        if (train.Count == 0 || test.Count == 0)
+        {
+            Console.Error.WriteLine("error: the training and the test file each need at least one row.");
+            return 2;
+        }
+
+        BenchProgram.Progress($"faq-eval: {train.Count} training examples in {train.Select(t => t.Label).Distinct().Count()} categories, {test.Count} test examples ({Environment.ProcessorCount} cores)");
+        var clock = Stopwatch.StartNew();
+        var recognizer = FaqRecognizer.Train(train, recognizerOptions);
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+        BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture, $"faq-eval: trained in {trainSeconds:0.00} s; softmax temperature {recognizer.Options.Temperature:0.###}"));
+
+        for (var i = 0; i < WarmUpPredictions; i++)
+        {
+            recognizer.Recognize(test[i % test.Count].Text);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var collections = GC.CollectionCount(0);
+        var latencies = new double[test.Count];
+        var top1 = 0;
+        var top3 = 0;
+        var results = new (FaqRecognition Recognition, bool Correct)[test.Count];
+        for (var i = 0; i < test.Count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var recognition = recognizer.Recognize(test[i].Text, 3);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var correct = recognition.Top?.Label == test[i].Label;
+            top1 += correct ? 1 : 0;
+            top3 += recognition.Candidates.Any(c => c.Label == test[i].Label) ? 1 : 0;
+            results[i] = (recognition, correct);
+        }
+
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        collections = GC.CollectionCount(0) - collections;
+        Array.Sort(latencies);
+        var p99 = WebChatScenario.Percentile(latencies, 99);
+        BenchProgram.Progress($"faq-eval: prediction p50 {WebChatScenario.Percentile(latencies, 50):0.000} ms, p99 {p99:0.000} ms, max {latencies[^1]:0.000} ms; {allocated / test.Count} bytes allocated per prediction, {collections} gen0 collections (server GC: {System.Runtime.GCSettings.IsServerGC})");
+        ReportCalibration(results);
+
+        var line = new JsonObject
+        {
+            ["scenario"] = "faq-eval",
+            ["train"] = train.Count,
+            ["test"] = test.Count,
+            ["accuracy"] = BenchProgram.Round((double)top1 / test.Count, 4),
+            ["accuracy_at_3"] = BenchProgram.Round((double)top3 / test.Count, 4),
+            ["train_seconds"] = BenchProgram.Round(trainSeconds, 2),
+            ["p99_predict_ms"] = BenchProgram.Round(p99, 3),
+        };
+        Console.Out.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        return 0;
+    }
+
+    /// <summary>Reliability of the top-1 confidence (expected calibration error over 10 bins) and how the decision bands fare, on stderr.</summary>
+    private static void ReportCalibration((FaqRecognition Recognition, bool Correct)[] results)
+    {
+        var bins = new (int Count, double Confidence, int Correct)[10];
+        foreach (var (recognition, correct) in results)
+        {
+            var confidence = recognition.Top?.Confidence ?? 0;
+            var bin = Math.Min(9, (int)(confidence * 10));
+            bins[bin] = (bins[bin].Count + 1, bins[bin].Confidence + confidence, bins[bin].Correct + (correct ? 1 : 0));
+        }
+
+        var ece = bins.Where(b => b.Count > 0).Sum(b => Math.Abs((b.Confidence / b.Count) - ((double)b.Correct / b.Count)) * b.Count) / results.Length;
+        var table = string.Join(", ", bins.Select((b, i) => (b, i)).Where(x => x.b.Count > 0)
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.i / 10.0:0.0}-{(x.i + 1) / 10.0:0.0}: n={x.b.Count} conf={x.b.Confidence / x.b.Count:0.00} acc={(double)x.b.Correct / x.b.Count:0.00}")));
+        BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture, $"faq-eval: calibration ECE {ece:0.000}; {table}"));
+
+        foreach (var band in Enum.GetValues<FaqDecision>())
+        {
+            var inBand = results.Where(r => r.Recognition.Decision == band).ToArray();
+            if (inBand.Length > 0)
+            {
+                BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture,
+                    $"faq-eval: {band}: {inBand.Length} ({(double)inBand.Length / results.Length:P1}), top-1 right in {(double)inBand.Count(r => r.Correct) / inBand.Length:P1}"));
+            }
+        }
+    }
+
+    /// <summary>Rows of a CSV file with a header naming <c>text</c> and <c>category</c>; quoted fields may hold commas, quotes and line breaks.</summary>
+    private static List<LabeledText> ReadCsv(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+            if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header
+                || !header.Contains("text", StringComparer.Ordinal) || !header.Contains("category", StringComparer.Ordinal))
+            {
+                throw new FormatException($"{path}: the first line must be the header text,category.");
+            }
+
+            var rows = new List<LabeledText>();
+            while (csv.Read())
+            {
+                var text = csv.GetField("text") ?? "";
+                var category = csv.GetField("category") ?? "";
+                if (category.Length == 0)
+                {
+                    throw new FormatException($"{path}, row {csv.Parser.Row}: empty category.");
+                }
+
+                rows.Add(new LabeledText(text, category));
+            }
+
+            return rows;
+        }
+        catch (CsvHelperException e)
+        {
+            throw new FormatException($"{path}: not a readable CSV file ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+
+    /// <summary>At most <paramref name="shots"/> rows per category, picked at random with <paramref name="seed"/>, in file order.</summary>
+    private static List<LabeledText> KeepPerCategory(List<LabeledText> rows, int shots, int seed)
+    {
+        var random = new Random(seed);
+        var keep = new HashSet<int>();
+        foreach (var group in Enumerable.Range(0, rows.Count).GroupBy(i => rows[i].Label, StringComparer.Ordinal))
+        {
+            var indices = group.ToArray();
+            random.Shuffle(indices);
+            keep.UnionWith(indices.Take(shots));
+        }
+
+        return [.. Enumerable.Range(0, rows.Count).Where(keep.Contains).Select(i => rows[i])];
+    }
+
+    /// <summary>Applies <c>--set Name=value</c> to the recognizer's options (numbers in invariant culture).</summary>
+    private static FaqRecognizerOptions ApplySettings(FaqRecognizerOptions options, Dictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            var property = typeof(FaqRecognizerOptions).GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)
+                ?? throw new FormatException($"--set {key}: FaqRecognizerOptions has no such property.");
+            try
+            {
+                var converted = property.PropertyType.IsEnum
+                    ? Enum.Parse(property.PropertyType, value ?? "", ignoreCase: true)
+                    : Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture);
+                options = options with { };
+                property.SetValue(options, converted);
+            }
+            catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or ArgumentException)
+            {
+                throw new FormatException($"--set {key}={value}: not a valid {property.PropertyType.Name}.", e);
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,135 @@
+using SupportBot.Dialogs.Content;
+using SupportBot.Dialogs.Faq;
+
+namespace SupportBot.Dialogs.Tests.Faq;
+
+public sealed class FaqRecognizerTests
+{
+    private static readonly Lazy<FaqRecognizer> Shipped = new(() => FaqRecognizer.FromFaq(ContentCatalog.Load(
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content"))).Faq));
+
+    [Theory]
+    [InlineData("how long does the delivery take", "delivery-time")]
+    [InlineData("when will my order arrive at my home?", "delivery-time")]
+    [InlineData("how much does shipping cost", "delivery-cost")]
+    [InlineData("can I pay with PayPal?", "payment-methods")]
+    [InlineData("Сколько стоит доставка заказа?", "delivery-cost")]
+    [InlineData("как вернуть товар в магазин", "returns")]
+    [InlineData("где сейчас мой заказ", "order-status")]
+    [InlineData("Wie kann ich den Artikel zurückgeben?", "returns")]
+    [InlineData("wie lange dauert die Lieferung nach Berlin", "delivery-time")]
+    [InlineData("Kann ich mit Kreditkarte zahlen?", "payment-methods")]
+    public void Recognize_ParaphraseInAnyLanguage_AnswersTheEntry(string question, string expectedId)
+    {
+        var recognition = Shipped.Value.Recognize(question);
+
+        Assert.Equal(expectedId, recognition.Top?.Label);
+        Assert.Equal(FaqDecision.Answer, recognition.Decision);
+    }
+
+    [Theory]
+    [InlineData("qwerty zxcv")]
+    [InlineData("")]
+    [InlineData("?!")]
+    [InlineData("12345")]
+    public void Recognize_Unrelated_IsUnknown(string text) =>
+        Assert.Equal(FaqDecision.Unknown, Shipped.Value.Recognize(text).Decision);
+
+    [Fact]
+    public void Recognize_AmbiguousText_OffersChoices()
+    {
+        var recognizer = FaqRecognizer.Train(
+        [
+            new("I lost my card", "card-lost"),
+            new("my card is lost, what now", "card-lost"),
+            new("my card was stolen", "card-stolen"),
+            new("someone stole my card", "card-stolen"),
+            new("my card has not arrived yet", "card-arrival"),
+            new("when will my new card arrive", "card-arrival"),
+            new("what are your opening hours", "hours"),
+            new("when are you open", "hours"),
+        ], new FaqRecognizerOptions { CalibrationShare = 0 });
+
+        var recognition = recognizer.Recognize("my card", 3);
+
+        Assert.True(recognition.Decision == FaqDecision.Choices, Describe(recognition));
+        Assert.Equal(
+            ["card-arrival", "card-lost", "card-stolen"],
+            recognition.Candidates.Select(c => c.Label).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("how long does the delivery take")]
+    [InlineData("Сколько стоит доставка?")]
+    [InlineData("qwerty")]
+    [InlineData("I want to return it and pay by card")]
+    public void Recognize_Confidences_AreProbabilitiesMostProbableFirst(string text)
+    {
+        var candidates = Shipped.Value.Recognize(text, 5).Candidates;
+
+        Assert.InRange(candidates.Count, 1, 5);
+        Assert.All(candidates, c => Assert.InRange(c.Confidence, 0, 1));
+        Assert.True(candidates.Sum(c => c.Confidence) <= 1 + 1e-9);
+        Assert.Equal(candidates.OrderByDescending(c => c.Confidence).ToList(), candidates);
+    }
+
+    [Fact]
+    public void Recognize_FromManyThreads_SameAsOneByOne()
+    {
+        string[] texts =
+        [
+            "how long does the delivery take", "Сколько стоит доставка?", "Wie kann ich den Artikel zurückgeben?",
+            "can I pay with PayPal?", "where is my parcel", "are you open on sunday", "qwerty", "",
+            "ich möchte mein Geld zurück", "заказ не пришёл", "shipping price to Spain", "Bestellstatus bitte",
+        ];
+        var recognizer = Shipped.Value;
+        var expected = texts.Select(t => Describe(recognizer.Recognize(t, 3))).ToArray();
+
+        var actual = new string[texts.Length * 50];
+        Parallel.For(0, actual.Length, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i =>
+            actual[i] = Describe(recognizer.Recognize(texts[i % texts.Length], 3)));
+
+        for (var i = 0; i < actual.Length; i++)
+        {
+            Assert.Equal(expected[i % texts.Length], actual[i]);
+        }
+    }
+
+    [Fact]
+    public void Train_NoExamples_RecognizesNothing()
+    {
+        var recognizer = FaqRecognizer.FromFaq([]);
+
+        var recognition = recognizer.Recognize("how long does delivery take?");
+
+        Assert.Equal(FaqDecision.Unknown, recognition.Decision);
+        Assert.Empty(recognition.Candidates);
+        Assert.Empty(recognizer.Labels);
+    }
+
+    [Fact]
+    public void Train_OneEntry_AnswersItsQuestionsOnly()
+    {
+        var entry = new FaqEntry
+        {
+            Id = "hours",
+            Questions = new() { ["en"] = ["What are your opening hours?", "when are you open"], ["de"] = ["Öffnungszeiten"] },
+            Answer = new() { ["en"] = "9 to 5." },
+        };
+        var recognizer = FaqRecognizer.FromFaq([entry]);
+
+        var known = recognizer.Recognize("what are the opening hours");
+        var unrelated = recognizer.Recognize("qwerty zxcv");
+
+        Assert.Equal(FaqDecision.Answer, known.Decision);
+        Assert.Equal("hours", known.Top?.Label);
+        Assert.Equal(FaqDecision.Unknown, unrelated.Decision);
+    }
+
+    [Fact]
+    public void Recognize_KBelowOne_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Shipped.Value.Recognize("hello", 0));
+
+    private static string Describe(FaqRecognition r) =>
+        $"{r.Decision} {r.Similarity:R} " + string.Join(";", r.Candidates.Select(c => $"{c.Label}={c.Confidence:R}"));
+}
