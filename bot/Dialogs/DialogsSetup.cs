@@ -21,14 +21,14 @@ public sealed class ContentOptions
 
 public static class DialogsSetup
 {
-    /// <summary>Loads the content and registers the demo shop bot as the conversation bot.</summary>
+    /// <summary>Loads the live content and registers the demo shop bot (dialog engine, FAQ recognizer, scripted dialogs).</summary>
     public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
         builder.Services.AddSingleton(sp => new ContentLibrary(
             sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, sp.GetRequiredService<ILogger<ContentLibrary>>()));
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<ContentLibrary>().Current);
-        builder.Services.AddSingleton<IConversationBot, ShopDemoBot>();
+        builder.Services.AddSingleton<IConversationBot>(sp => new ShopBot(
+            sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>()));
         return builder;
     }
 }

@@ -51,6 +51,24 @@ public abstract class InterestsApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task IntakeDialog_OverWebChat_EndsInAnOpenRequestWithTheCollectedFields()
+    {
+        var conversation = await _chat.StartAsync();
+        var steps = new[] { ("Please call me back", "What is your name?"), ("Alice", "What can I help with?"), ("Returns", "Which e-mail"), ("alice@example.com", "Shall I open a request about Returns for Alice?"), ("yes", "Thank you, Alice!") };
+        for (var i = 0; i < steps.Length; i++)
+        {
+            await _chat.SendAsync(conversation, steps[i].Item1);
+            var replies = await _chat.WaitForBotMessagesAsync(conversation, i + 2);
+            Assert.StartsWith(steps[i].Item2, replies[i + 1]["text"]!.GetValue<string>());
+        }
+
+        var request = Assert.Single(await RecordsOfAsync(conversation.ConversationId, "?action=request&pageSize=500", 1));
+        Assert.False(request["processed"]!.GetValue<bool>());
+        Assert.Equal("returns", request["fields"]!["topic"]!.GetValue<string>());
+        Assert.Equal("alice@example.com", request["fields"]!["contact"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task HandedOff_Question_IsNotProcessedAndSitsWithTheQueue()
     {
         var conversation = await _chat.StartAsync();

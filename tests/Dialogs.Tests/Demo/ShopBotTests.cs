@@ -4,7 +4,7 @@ using SupportBot.Dialogs.Demo;
 
 namespace SupportBot.Dialogs.Tests.Demo;
 
-public sealed class ShopDemoBotTests
+public sealed class ShopBotTests
 {
     private static readonly ContentCatalog Shipped = ContentCatalog.Load(
         Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content")));
@@ -21,20 +21,19 @@ public sealed class ShopDemoBotTests
     [Fact]
     public async Task Turn_ConfidentQuestion_Answers()
     {
-        var bot = new ShopDemoBot(Shipped);
+        var bot = new ShopBot(Shipped);
         var state = new BotConversationState { Greeted = true };
 
         var result = await bot.OnTurnAsync(Turn("how long does the delivery take", state), CancellationToken.None);
 
         var reply = Assert.Single(result.Replies);
         Assert.Equal(Shipped.Faq.Single(e => e.Id == "delivery-time").Answer["en"], reply.Text);
-        Assert.Equal("delivery-time", state.Values["lastFaq"]);
     }
 
     [Fact]
     public async Task Turn_Ambiguous_OffersTheTopThreeQuestionsInTheCustomersLanguage()
     {
-        var bot = new ShopDemoBot(Cards);
+        var bot = new ShopBot(Cards);
 
         var english = Assert.Single((await bot.OnTurnAsync(Turn("my card", new() { Greeted = true }), CancellationToken.None)).Replies);
         var russian = Assert.Single((await bot.OnTurnAsync(Turn("моя карта", new() { Greeted = true }), CancellationToken.None)).Replies);
@@ -53,7 +52,7 @@ public sealed class ShopDemoBotTests
     [Fact]
     public async Task Turn_Unrelated_FallsBackAndOffersAPerson()
     {
-        var bot = new ShopDemoBot(Shipped);
+        var bot = new ShopBot(Shipped);
 
         var result = await bot.OnTurnAsync(Turn("qwerty zxcv", new() { Greeted = true }), CancellationToken.None);
 
@@ -61,6 +60,55 @@ public sealed class ShopDemoBotTests
         Assert.Equal(Shipped.Messages.Fallback["en"], reply.Text);
         Assert.Equal(Shipped.Messages.HumanRequest["en"][0], Assert.Single(reply.Choices!).Value);
         Assert.Null(result.HandoffReason);
+    }
+
+    [Fact]
+    public async Task Turn_TriggerPhrase_RunsTheIntakeAndRecordsTheRequest_StateSurvivingJson()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true };
+
+        async Task<BotTurnResult> Say(string text)
+        {
+            var result = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+            // The host saves the state as JSON between turns: do the same.
+            state = System.Text.Json.JsonSerializer.Deserialize<BotConversationState>(System.Text.Json.JsonSerializer.Serialize(state))!;
+            return result;
+        }
+
+        Assert.Equal("What is your name?", Assert.Single((await Say("I'd like to leave a request")).Replies).Text);
+        Assert.NotNull(state.Dialog);
+        Assert.Equal("What can I help with?", Assert.Single((await Say("Alice")).Replies).Text);
+        Assert.Equal("Which e-mail address should we answer to?", Assert.Single((await Say("Returns")).Replies).Text);
+        Assert.Equal("Shall I open a request about Returns for Alice?", Assert.Single((await Say("alice@example.com")).Replies).Text);
+        var done = await Say("yes");
+
+        Assert.StartsWith("Thank you, Alice!", Assert.Single(done.Replies).Text);
+        Assert.Equal("alice@example.com", Assert.Single(done.Requests!).Fields["contact"]);
+        Assert.Null(state.Dialog);
+    }
+
+    [Fact]
+    public async Task Turn_AskForPersonOutsideADialog_HandsOffWithTheContentsWords()
+    {
+        var bot = new ShopBot(Shipped);
+
+        var result = await bot.OnTurnAsync(Turn("I want a human", new() { Greeted = true }), CancellationToken.None);
+
+        Assert.Equal("customer-request", result.HandoffReason);
+        Assert.Equal(Shipped.Messages.HandoffAcknowledged["en"], Assert.Single(result.Replies).Text);
+    }
+
+    [Fact]
+    public async Task Turn_FirstMessage_GreetsInTheCustomersLanguageThenAnswers()
+    {
+        var bot = new ShopBot(Shipped);
+
+        var result = await bot.OnTurnAsync(Turn("Сколько стоит доставка?", new()), CancellationToken.None);
+
+        Assert.Equal(2, result.Replies.Count);
+        Assert.Equal(Shipped.Messages.Greeting["ru"], result.Replies[0].Text);
+        Assert.Contains("Доставка бесплатна", result.Replies[1].Text);
     }
 
     private static FaqEntry Entry(string id, List<string> english, List<string> russian) => new()

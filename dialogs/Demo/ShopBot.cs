@@ -1,0 +1,190 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SupportBot.Contracts;
+using SupportBot.Dialogs.Content;
+using SupportBot.Dialogs.Engine;
+using SupportBot.Dialogs.Faq;
+using SupportBot.Dialogs.Scripts;
+
+namespace SupportBot.Dialogs.Demo;
+
+/// <summary>
+/// The shipped demo bot, on the dialog engine: greets, answers shop questions with the FAQ
+/// recognizer, starts scripted dialogs (content/dialogs) by their trigger phrases, and hands the
+/// conversation to a person when asked. Everything built from content is rebuilt when the
+/// content reloads; a conversation mid-dialog keeps its place.
+/// </summary>
+public sealed partial class ShopBot : IConversationBot, IDisposable
+{
+    private readonly ContentLibrary? _library;
+    private readonly DialogRunnerOptions _runnerOptions;
+    private readonly ILogger _logger;
+    private Brain _brain;
+
+    /// <summary>On live content: rebuilt whenever the library reloads.</summary>
+    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger)
+        : this(library.Current, time, logger)
+    {
+        _library = library;
+        library.Reloaded += Rebuild;
+    }
+
+    /// <summary>On fixed content (tests, embedding).</summary>
+    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System };
+        _brain = Build(content);
+    }
+
+    public async Task<BotTurnResult> OnTurnAsync(BotTurn turn, CancellationToken cancellationToken)
+    {
+        var brain = Volatile.Read(ref _brain);
+        var activity = turn.Activity;
+        var state = turn.State;
+        var text = activity.Text?.Trim() ?? "";
+        state.Turns++;
+        var dialog = Load(brain.Runner, state.Dialog);
+        dialog.Language ??= state.Language ?? LanguageDetector.FromLocale(activity.Locale)
+            ?? (text.Length > 0 ? LanguageDetector.FromText(text) : "en");
+
+        var replies = new List<OutgoingMessage>();
+        var messages = brain.Content.Messages;
+        if (!state.Greeted)
+        {
+            state.Greeted = true;
+            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
+        }
+
+        // Outside a dialog the content's own words for "a person" apply; inside one, the engine's interruption does.
+        if (dialog.Stack.Count == 0 && text.Length > 0 && Phrases.Contains(messages.HumanRequest, text))
+        {
+            state.Language = dialog.Language;
+            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
+            return new BotTurnResult(replies, HandoffReason: "customer-request");
+        }
+
+        var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
+        state.Language = dialog.Language;
+        state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
+        replies.AddRange(result.Replies);
+        return new BotTurnResult(replies, result.HandoffReason, result.Requests);
+    }
+
+    public void Dispose()
+    {
+        if (_library is not null)
+        {
+            _library.Reloaded -= Rebuild;
+        }
+    }
+
+    private static DialogState Load(DialogRunner runner, JsonElement? saved) =>
+        saved is { } json ? runner.Load(new StoredDialogState(JsonSerializer.SerializeToUtf8Bytes(json), 0)) : new DialogState();
+
+    private static JsonElement Save(DialogRunner runner, DialogState dialog)
+    {
+        using var document = JsonDocument.Parse(runner.Serialize(dialog, 0));
+        return document.RootElement.Clone();
+    }
+
+    private void Rebuild(ContentCatalog content)
+    {
+        try
+        {
+            Volatile.Write(ref _brain, Build(content));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            LogRebuildFailed(_logger, e.Message);
+        }
+    }
+
+    /// <summary>The recognizer and the dialogs of one content version.</summary>
+    private Brain Build(ContentCatalog content)
+    {
+        var faq = FaqRecognizer.FromFaq(content.Faq);
+        var dialogs = new DialogSet().Add(new MainDialog(content, faq));
+        foreach (var script in content.Dialogs)
+        {
+            dialogs.Add(new ScriptedDialog(script));
+        }
+
+        ScriptedDialog.AddPrompts(dialogs);
+        return new Brain(content, new DialogRunner(dialogs, MainDialog.DialogId, _runnerOptions));
+    }
+
+    private sealed record Brain(ContentCatalog Content, DialogRunner Runner);
+
+    [LoggerMessage(1, LogLevel.Warning, "The bot keeps the previous content; the new version could not be built: {Error}")]
+    private static partial void LogRebuildFailed(ILogger logger, string error);
+}
+
+/// <summary>
+/// What the bot does with a message outside any dialog: start the scripted dialog it triggers, or
+/// answer from the FAQ (answer, offer the closest entries, or admit it does not know).
+/// </summary>
+internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Dialog(DialogId)
+{
+    public const string DialogId = "main";
+
+    private readonly Dictionary<string, FaqEntry> _entries = content.Faq.ToDictionary(e => e.Id, StringComparer.Ordinal);
+
+    public override async ValueTask<DialogTurnResult> BeginAsync(DialogContext dc, object? options, CancellationToken cancellationToken)
+    {
+        var text = dc.Text;
+        if (dc.Activity.Kind == ActivityKind.ConversationStart || text.Length == 0)
+        {
+            return await dc.EndDialogAsync(null, cancellationToken);
+        }
+
+        foreach (var script in content.Dialogs)
+        {
+            if (Phrases.ContainsAny(script.Triggers.Values.SelectMany(t => t), text))
+            {
+                return await dc.BeginDialogAsync(ScriptedDialog.IdPrefix + script.Id, null, cancellationToken);
+            }
+        }
+
+        var language = dc.Language;
+        var messages = content.Messages;
+        var recognition = faq.Recognize(text, 3);
+        switch (recognition.Decision)
+        {
+            case FaqDecision.Answer:
+                var entry = _entries[recognition.Candidates[0].Label];
+                await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(entry.Answer, language), entry.OfferHuman ? HumanChoice(language) : null), cancellationToken);
+                break;
+            case FaqDecision.Choices:
+                // Torn between a few entries: offer their questions, in the customer's language, to pick from.
+                var choices = recognition.Candidates.Take(3)
+                    .Select(c => FirstQuestion(_entries[c.Label], language))
+                    .Where(q => q.Length > 0)
+                    .Select(q => new SuggestedChoice(q, q))
+                    .ToList();
+                await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Clarify, language), choices), cancellationToken);
+                break;
+            default:
+                await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
+                break;
+        }
+
+        return await dc.EndDialogAsync(null, cancellationToken);
+    }
+
+    /// <summary>A scripted dialog it started has ended.</summary>
+    public override ValueTask<DialogTurnResult> ResumeAsync(DialogContext dc, object? result, CancellationToken cancellationToken) =>
+        dc.EndDialogAsync(null, cancellationToken);
+
+    /// <summary>The entry's first question in <paramref name="language"/>, else English, else any.</summary>
+    private static string FirstQuestion(FaqEntry entry, string language) =>
+        (entry.Questions.TryGetValue(language, out var questions) && questions.Count > 0 ? questions
+        : entry.Questions.TryGetValue("en", out var english) && english.Count > 0 ? english
+        : entry.Questions.Values.FirstOrDefault(q => q.Count > 0))?[0] ?? "";
+
+    private IReadOnlyList<SuggestedChoice> HumanChoice(string language)
+    {
+        var phrase = content.Messages.HumanRequest.TryGetValue(language, out var words) && words.Count > 0 ? words[0] : "human";
+        return [new SuggestedChoice(phrase, phrase)];
+    }
+}
