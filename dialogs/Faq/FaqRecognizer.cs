@@ -25,6 +25,7 @@ public sealed class FaqRecognizer
     private const string FeaturesColumn = "Features";
     private const string ScoresColumn = "Scores";
     private const int MinimumHeldOut = 50;
+    private const int FewExamplesPerLabel = 20;
 
     private readonly FaqRecognizerOptions _options;
     private readonly string[] _labels;
@@ -74,6 +75,13 @@ public sealed class FaqRecognizer
         if (rows.Count == 0)
         {
             return new FaqRecognizer(options, [], [], null, null, null);
+        }
+
+        if (options.CharNgrams is null)
+        {
+            // Few examples per label generalise better on short character n-grams; many make good use of longer ones.
+            var perLabel = (double)rows.Count / rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).Count();
+            options = options with { CharNgrams = perLabel <= FewExamplesPerLabel ? 3 : 5 };
         }
 
         if (options.CalibrationShare <= 0 || rows.Count > options.CalibrateUpToExamples)
@@ -440,7 +448,8 @@ public sealed class FaqRecognizer
     /// </summary>
     private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
     {
-        if (!options.BalanceWordsAndChars || options.CharNgrams <= 0)
+        var charNgrams = options.CharNgrams ?? 5;
+        if (!options.BalanceWordsAndChars || charNgrams <= 0)
         {
             return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text));
         }
@@ -455,7 +464,7 @@ public sealed class FaqRecognizer
                 useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
             .Append(ml.Transforms.NormalizeLpNorm(wordGrams))
             .Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys(chars, normalized))
-            .Append(ml.Transforms.Text.ProduceNgrams(charGrams, chars, ngramLength: options.CharNgrams,
+            .Append(ml.Transforms.Text.ProduceNgrams(charGrams, chars, ngramLength: charNgrams,
                 useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
             .Append(ml.Transforms.NormalizeLpNorm(charGrams))
             .Append(ml.Transforms.Concatenate(FeaturesColumn, wordGrams, charGrams))
@@ -475,10 +484,10 @@ public sealed class FaqRecognizer
             UseAllLengths = true,
             Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
         },
-        CharFeatureExtractor = options.CharNgrams > 0
+        CharFeatureExtractor = options.CharNgrams is > 0
             ? new WordBagEstimator.Options
             {
-                NgramLength = options.CharNgrams,
+                NgramLength = options.CharNgrams.Value,
                 UseAllLengths = true,
                 Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
             }
