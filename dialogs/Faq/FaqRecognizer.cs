@@ -195,7 +195,8 @@ public sealed class FaqRecognizer
         var labelIndex = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var exampleLabel = rows.Select(r => labelIndex[r.Label]).ToArray();
 
-        var examplesIndex = new SparseIndex(vectors, dimensions);
+        // With thousands of examples, features in over 5% of them are left out of the nearest-example similarity (for speed).
+        var examplesIndex = new SparseIndex(vectors, dimensions, vectors.Count >= 1000 ? vectors.Count / 20 : int.MaxValue);
         var centroidsIndex = new SparseIndex(Centroids(vectors, exampleLabel, labels.Length), dimensions);
 
         ITransformer model = featurizer;
