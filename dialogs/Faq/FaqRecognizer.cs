@@ -187,7 +187,7 @@ public sealed class FaqRecognizer
         var featurizer = Featurizer(ml, options).Fit(data);
         var featurized = ml.Data.Cache(featurizer.Transform(data));
 
-        var vectors = featurized.GetColumn<VBuffer<float>>(FeaturesColumn).Select(ToSparse).ToList();
+        var vectors = featurized.GetColumn<VBuffer<float>>(FeaturesColumn).Select(v => ToSparse(v).Normalized()).ToList();
         var dimensions = ((VectorDataViewType)featurized.Schema[FeaturesColumn].Type).Size;
 
         // Labels in first-seen order; the classifier's key values follow the same order (checked below).
@@ -311,6 +311,27 @@ public sealed class FaqRecognizer
                 {
                     _examples.Dot(features.GetIndices(), values, examples);
                     _centroids.Dot(features.GetIndices(), values, centroid);
+                }
+
+                // Cosines: divide by the query's length (the indexed vectors have length 1).
+                double squares = 0;
+                foreach (var v in values)
+                {
+                    squares += (double)v * v;
+                }
+
+                if (squares > 0)
+                {
+                    var scale = (float)(1 / Math.Sqrt(squares));
+                    foreach (ref var e in examples)
+                    {
+                        e *= scale;
+                    }
+
+                    foreach (ref var c in centroid)
+                    {
+                        c *= scale;
+                    }
                 }
 
                 if (scorer.Probabilities is { } scores)
