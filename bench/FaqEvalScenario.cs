@@ -180,9 +180,10 @@ internal static class FaqEvalScenario
                 ?? throw new FormatException($"--set {key}: FaqRecognizerOptions has no such property.");
             try
             {
-                var converted = property.PropertyType.IsEnum
-                    ? Enum.Parse(property.PropertyType, value ?? "", ignoreCase: true)
-                    : Convert.ChangeType(value, property.PropertyType, CultureInfo.InvariantCulture);
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                var converted = type.IsEnum
+                    ? Enum.Parse(type, value ?? "", ignoreCase: true)
+                    : Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
                 options = options with { };
                 property.SetValue(options, converted);
             }

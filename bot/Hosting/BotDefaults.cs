@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
 using SupportBot.Channels.WebChat;
+using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
 using SupportBot.Pipeline;
 using SupportBot.Pipeline.Outbox;
@@ -81,6 +82,7 @@ public static class BotDefaults
         {
             CheckSettings(app.Services);
             app.Services.GetRequiredService<ContentLibrary>(); // a broken YAML file stops here, not at the first customer
+            app.Services.GetRequiredService<IConversationBot>(); // the demo bot trains its FAQ recognizer now, not at the first customer
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
         }
         catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)

@@ -25,6 +25,7 @@ public sealed class FaqRecognizer
     private const string FeaturesColumn = "Features";
     private const string ScoresColumn = "Scores";
     private const int MinimumHeldOut = 50;
+    private const int FewExamplesPerLabel = 20;
 
     private readonly FaqRecognizerOptions _options;
     private readonly string[] _labels;
@@ -74,6 +75,13 @@ public sealed class FaqRecognizer
         if (rows.Count == 0)
         {
             return new FaqRecognizer(options, [], [], null, null, null);
+        }
+
+        if (options.CharNgrams is null)
+        {
+            // Few examples per label generalise better on short character n-grams; many make good use of longer ones.
+            var perLabel = (double)rows.Count / rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).Count();
+            options = options with { CharNgrams = perLabel <= FewExamplesPerLabel ? 3 : 5 };
         }
 
         if (options.CalibrationShare <= 0 || rows.Count > options.CalibrateUpToExamples)
@@ -179,7 +187,7 @@ public sealed class FaqRecognizer
         var featurizer = Featurizer(ml, options).Fit(data);
         var featurized = ml.Data.Cache(featurizer.Transform(data));
 
-        var vectors = featurized.GetColumn<VBuffer<float>>(FeaturesColumn).Select(ToSparse).ToList();
+        var vectors = featurized.GetColumn<VBuffer<float>>(FeaturesColumn).Select(v => ToSparse(v).Normalized()).ToList();
         var dimensions = ((VectorDataViewType)featurized.Schema[FeaturesColumn].Type).Size;
 
         // Labels in first-seen order; the classifier's key values follow the same order (checked below).
@@ -187,7 +195,8 @@ public sealed class FaqRecognizer
         var labelIndex = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
         var exampleLabel = rows.Select(r => labelIndex[r.Label]).ToArray();
 
-        var examplesIndex = new SparseIndex(vectors, dimensions);
+        // With thousands of examples, features in over 5% of them are left out of the nearest-example similarity (for speed).
+        var examplesIndex = new SparseIndex(vectors, dimensions, vectors.Count >= 1000 ? vectors.Count / 20 : int.MaxValue);
         var centroidsIndex = new SparseIndex(Centroids(vectors, exampleLabel, labels.Length), dimensions);
 
         ITransformer model = featurizer;
@@ -302,6 +311,27 @@ public sealed class FaqRecognizer
                 {
                     _examples.Dot(features.GetIndices(), values, examples);
                     _centroids.Dot(features.GetIndices(), values, centroid);
+                }
+
+                // Cosines: divide by the query's length (the indexed vectors have length 1).
+                double squares = 0;
+                foreach (var v in values)
+                {
+                    squares += (double)v * v;
+                }
+
+                if (squares > 0)
+                {
+                    var scale = (float)(1 / Math.Sqrt(squares));
+                    foreach (ref var e in examples)
+                    {
+                        e *= scale;
+                    }
+
+                    foreach (ref var c in centroid)
+                    {
+                        c *= scale;
+                    }
                 }
 
                 if (scorer.Probabilities is { } scores)
@@ -440,7 +470,8 @@ public sealed class FaqRecognizer
     /// </summary>
     private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
     {
-        if (!options.BalanceWordsAndChars || options.CharNgrams <= 0)
+        var charNgrams = options.CharNgrams ?? 5;
+        if (!options.BalanceWordsAndChars || charNgrams <= 0)
         {
             return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text));
         }
@@ -455,7 +486,7 @@ public sealed class FaqRecognizer
                 useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
             .Append(ml.Transforms.NormalizeLpNorm(wordGrams))
             .Append(ml.Transforms.Text.TokenizeIntoCharactersAsKeys(chars, normalized))
-            .Append(ml.Transforms.Text.ProduceNgrams(charGrams, chars, ngramLength: options.CharNgrams,
+            .Append(ml.Transforms.Text.ProduceNgrams(charGrams, chars, ngramLength: charNgrams,
                 useAllLengths: true, weighting: NgramExtractingEstimator.WeightingCriteria.TfIdf))
             .Append(ml.Transforms.NormalizeLpNorm(charGrams))
             .Append(ml.Transforms.Concatenate(FeaturesColumn, wordGrams, charGrams))
@@ -475,10 +506,10 @@ public sealed class FaqRecognizer
             UseAllLengths = true,
             Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
         },
-        CharFeatureExtractor = options.CharNgrams > 0
+        CharFeatureExtractor = options.CharNgrams is > 0
             ? new WordBagEstimator.Options
             {
-                NgramLength = options.CharNgrams,
+                NgramLength = options.CharNgrams.Value,
                 UseAllLengths = true,
                 Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
             }

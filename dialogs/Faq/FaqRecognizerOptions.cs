@@ -80,8 +80,11 @@ public sealed record FaqRecognizerOptions
     /// <summary>Longest word n-gram (1 = words only).</summary>
     public int WordNgrams { get; init; } = 2;
 
-    /// <summary>Longest character n-gram (all lengths from 1 up to it).</summary>
-    public int CharNgrams { get; init; } = 5;
+    /// <summary>
+    /// Longest character n-gram (all lengths from 1 up to it; 0: none). Unset: 3 when there are 20 examples per label
+    /// or fewer (better for few-shot), else 5.
+    /// </summary>
+    public int? CharNgrams { get; init; }
 
     /// <summary>Give word n-grams and character n-grams equal weight (each block normalised on its own).</summary>
     public bool BalanceWordsAndChars { get; init; }

@@ -35,16 +35,28 @@ internal sealed class SparseIndex
     private readonly int[] _rows;
     private readonly float[] _weights;
 
-    public SparseIndex(IReadOnlyList<SparseVector> rows, int dimensions)
+    /// <param name="rows">The vectors.</param>
+    /// <param name="dimensions">Their length.</param>
+    /// <param name="skipCommonerThan">
+    /// Leave out features found in more than this many rows: they weigh little in TF-IDF yet make up most of the
+    /// postings, so dropping them makes queries several times faster for slightly lower similarities.
+    /// </param>
+    public SparseIndex(IReadOnlyList<SparseVector> rows, int dimensions, int skipCommonerThan = int.MaxValue)
     {
         Count = rows.Count;
-        var counts = new int[dimensions + 1];
+        var frequency = new int[dimensions];
         foreach (var row in rows)
         {
             foreach (var i in row.Indices)
             {
-                counts[i + 1]++;
+                frequency[i]++;
             }
+        }
+
+        var counts = new int[dimensions + 1];
+        for (var d = 0; d < dimensions; d++)
+        {
+            counts[d + 1] = frequency[d] > skipCommonerThan ? 0 : frequency[d];
         }
 
         for (var d = 0; d < dimensions; d++)
@@ -61,6 +73,11 @@ internal sealed class SparseIndex
             var row = rows[r];
             for (var j = 0; j < row.Indices.Length; j++)
             {
+                if (frequency[row.Indices[j]] > skipCommonerThan)
+                {
+                    continue;
+                }
+
                 var at = fill[row.Indices[j]]++;
                 _rows[at] = r;
                 _weights[at] = row.Values[j];
