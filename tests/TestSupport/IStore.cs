@@ -1,4 +1,4 @@
-namespace SupportBot.FunctionalTests.Infrastructure;
+namespace SupportBot.TestSupport;
 
 /// <summary>A Redis-compatible server the host under test connects to.</summary>
 public interface IStore

@@ -3,24 +3,28 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
-namespace SupportBot.FunctionalTests.Infrastructure;
+namespace SupportBot.TestSupport;
 
 /// <summary>
 /// A real <c>redis-server</c> process on a free loopback port, one per test class (no Docker
-/// here). The README's test command installs Debian's redis-server when it is missing.
+/// here), with its append-only file so a restart keeps the data. The README's test command
+/// installs Debian's redis-server when it is missing.
 /// </summary>
 public sealed class RedisServerFixture : IStore, IAsyncLifetime
 {
     private Process? _process;
     private string? _dir;
+    private ConnectionMultiplexer? _redis;
 
     public int Port { get; private set; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     public string Name => "redis";
+
+    /// <summary>A client for tests that talk to Redis directly, connected on first use.</summary>
+    public ConnectionMultiplexer Redis => _redis ??= ConnectionMultiplexer.Connect(ConnectionString);
 
     public async ValueTask InitializeAsync()
     {
@@ -61,7 +65,7 @@ public sealed class RedisServerFixture : IStore, IAsyncLifetime
             }
             catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(50, Ct);
+                await Task.Delay(50, TestContext.Current.CancellationToken);
             }
         }
     }
@@ -78,6 +82,11 @@ public sealed class RedisServerFixture : IStore, IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
         await KillAsync();
         _process?.Dispose();
         if (_dir is not null)
