@@ -56,8 +56,9 @@ public sealed partial class ContentLibrary : IDisposable
             {
                 next = ContentCatalog.Load(_folder);
             }
-            catch (ContentException e)
+            catch (Exception e) when (e is ContentException or IOException or UnauthorizedAccessException)
             {
+                // Also a file deleted or still being written mid-read: this runs on a timer, and must never take the host down.
                 LastError = e.Message;
                 LogReloadFailed(_logger, e.Message);
                 return false;
@@ -66,7 +67,15 @@ public sealed partial class ContentLibrary : IDisposable
             Volatile.Write(ref _current, next);
             LastError = null;
             LogReloaded(_logger, next.Faq.Count, next.Dialogs.Count);
-            Reloaded?.Invoke(next);
+            try
+            {
+                Reloaded?.Invoke(next);
+            }
+            catch (Exception e)
+            {
+                LogSubscriberFailed(_logger, e);
+            }
+
             return true;
         }
     }
@@ -82,4 +91,7 @@ public sealed partial class ContentLibrary : IDisposable
 
     [LoggerMessage(2, LogLevel.Warning, "Content not reloaded, the last good version stays live: {Error}")]
     private static partial void LogReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(3, LogLevel.Error, "A part of the bot failed to take the reloaded content; it keeps the previous version")]
+    private static partial void LogSubscriberFailed(ILogger logger, Exception exception);
 }

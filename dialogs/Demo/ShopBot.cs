@@ -94,8 +94,9 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         {
             Volatile.Write(ref _brain, Build(content));
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e)
         {
+            // Runs on the content watcher's thread: keep answering with the previous brain rather than crash.
             LogRebuildFailed(_logger, e.Message);
         }
     }
