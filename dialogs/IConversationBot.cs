@@ -35,8 +35,6 @@ public sealed class BotConversationState
 
     public bool Greeted { get; set; }
 
-    public int Turns { get; set; }
-
     /// <summary>Free-form values the host keeps for the conversation (e.g. when the customer was last told they wait).</summary>
     public Dictionary<string, string> Values { get; set; } = new(StringComparer.Ordinal);
 

@@ -43,7 +43,6 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         var activity = turn.Activity;
         var state = turn.State;
         var text = activity.Text?.Trim() ?? "";
-        state.Turns++;
         var dialog = Load(brain.Runner, state.Dialog);
         dialog.Language ??= state.Language ?? LanguageDetector.FromLocale(activity.Locale)
             ?? (text.Length > 0 ? LanguageDetector.FromText(text) : "en");

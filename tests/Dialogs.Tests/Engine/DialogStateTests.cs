@@ -5,19 +5,12 @@ using SupportBot.Dialogs.Tests.Infrastructure;
 
 using static SupportBot.Dialogs.Tests.Infrastructure.TestCancellation;
 
+using static SupportBot.Dialogs.Tests.Infrastructure.TestActivities;
+
 namespace SupportBot.Dialogs.Tests.Engine;
 
 public sealed class DialogStateTests
 {
-    private static ChannelActivity Message(string text, string conversationId = "c1") => new()
-    {
-        Channel = "test",
-        ConversationId = conversationId,
-        EventId = Guid.NewGuid().ToString("N"),
-        From = new ChannelUser("u"),
-        Text = text,
-    };
-
     [Fact]
     public async Task MidDialogState_SurvivesJson_AndContinuesAtTheSameStep()
     {

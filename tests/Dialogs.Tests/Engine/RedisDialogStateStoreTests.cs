@@ -4,20 +4,13 @@ using SupportBot.Dialogs.Tests.Infrastructure;
 
 using static SupportBot.Dialogs.Tests.Infrastructure.TestCancellation;
 
+using static SupportBot.Dialogs.Tests.Infrastructure.TestActivities;
+
 namespace SupportBot.Dialogs.Tests.Engine;
 
 public sealed class RedisDialogStateStoreTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private RedisDialogStateStore Store() => new(redis.Redis.GetDatabase());
-
-    private static ChannelActivity Message(string text, string conversationId) => new()
-    {
-        Channel = "test",
-        ConversationId = conversationId,
-        EventId = Guid.NewGuid().ToString("N"),
-        From = new ChannelUser("u"),
-        Text = text,
-    };
 
     [Fact]
     public async Task SaveAndLoad_RoundTrip_WithVersionAndTtl()
