@@ -14,4 +14,5 @@ namespace SupportBot;
 [JsonSerializable(typeof(DeadLetter))]
 [JsonSerializable(typeof(BotConversationState))]
 [JsonSerializable(typeof(InterestRecord))]
+[JsonSerializable(typeof(SupportBot.Handoff.HandoffNotice))]
 internal sealed partial class BotJson : JsonSerializerContext;

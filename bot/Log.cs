@@ -46,4 +46,16 @@ internal static partial class Log
 
     [LoggerMessage(31, LogLevel.Warning, "Channels:WebChat:Secret is empty: Direct Line tokens/generate is off; the website widget uses /api/webchat/token")]
     public static partial void NoWebChatSecret(ILogger logger);
+
+    [LoggerMessage(40, LogLevel.Information, "Conversation {ConversationId} queued for a person in {Department} ({Reason})")]
+    public static partial void HandoffQueued(ILogger logger, string conversationId, string department, string reason);
+
+    [LoggerMessage(41, LogLevel.Information, "Agent {AgentId} did not answer {ConversationId} in time: back to the queue")]
+    public static partial void AnswerLeaseExpired(ILogger logger, string conversationId, string agentId);
+
+    [LoggerMessage(42, LogLevel.Warning, "Handoff round failed, trying again shortly: {Error}")]
+    public static partial void HandoffMonitorFailed(ILogger logger, string error);
+
+    [LoggerMessage(43, LogLevel.Warning, "Handoff: {Setting}")]
+    public static partial void HandoffSetting(ILogger logger, string setting);
 }

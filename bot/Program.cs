@@ -1,4 +1,5 @@
 using SupportBot.Channels.WebChat;
+using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
@@ -10,6 +11,7 @@ builder.AddBotDefaults();
 builder.AddStorage();
 builder.AddPipeline();
 builder.AddDialogs();
+builder.AddHandoff();
 builder.AddWebChat();
 
 var app = builder.Build();
@@ -17,5 +19,6 @@ app.UseBotDefaults();
 app.MapWebChat();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
+app.MapHandoff(BotDefaults.ApiKeyPolicy);
 
 return await app.RunBotAsync();

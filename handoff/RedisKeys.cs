@@ -65,4 +65,59 @@ public static class RedisKeys
 
     /// <summary>Random signing key for Direct Line tokens when no secret is configured, shared by all instances.</summary>
     public static readonly RedisKey DirectLineGeneratedKey = "webchat:generated-signing-key";
+    // ---- Handoff. Per-conversation parts share the conversation's hash tag; the queues, agents and
+    // timers are global. Handoff scripts therefore touch several slots: run them on one Redis
+    // (or Garnet), not on a Redis Cluster.
+
+    /// <summary>The conversation's current handoff cycle (hash: status, department, agent, times…).</summary>
+    public static RedisKey HandoffChat(string conversationId) => Tag(conversationId) + ":handoff";
+
+    /// <summary>Every handoff transition of the conversation, oldest first (JSON per entry).</summary>
+    public static RedisKey HandoffEvents(string conversationId) => Tag(conversationId) + ":events";
+
+    /// <summary>What the customer, the bot and the agents said, oldest first (JSON per entry), for the console.</summary>
+    public static RedisKey Transcript(string conversationId) => Tag(conversationId) + ":transcript";
+
+    /// <summary>Who the customer is on their channel (JSON), written by every turn: the relay needs it to answer.</summary>
+    public static RedisKey Profile(string conversationId) => Tag(conversationId) + ":profile";
+
+    /// <summary>The agent who last resolved the conversation (expires after the return-to-same-agent window).</summary>
+    public static RedisKey LastAgent(string conversationId) => Tag(conversationId) + ":last-agent";
+
+    /// <summary>A department's waiting chats, scored by priority then waiting since (lowest first).</summary>
+    public static RedisKey HandoffQueue(string department) => "handoff:queue:" + department;
+
+    /// <summary>Offered or assigned chats whose agent has not answered yet, scored by the answer deadline.</summary>
+    public static readonly RedisKey HandoffLeases = "handoff:leases";
+
+    /// <summary>Agents online or away, scored by when their last heartbeat runs out.</summary>
+    public static readonly RedisKey AgentPresence = "handoff:presence";
+
+    /// <summary>Agents gone without signing off, scored by when their chats are re-queued.</summary>
+    public static readonly RedisKey VanishedAgents = "handoff:vanished";
+
+    /// <summary>Every agent ever seen.</summary>
+    public static readonly RedisKey Agents = "handoff:agents";
+
+    /// <summary>An agent's profile and presence (hash).</summary>
+    public static RedisKey Agent(string agentId) => "handoff:agent:" + agentId;
+
+    /// <summary>The chats an agent holds (offered or assigned).</summary>
+    public static RedisKey AgentChats(string agentId) => "handoff:agent:" + agentId + ":chats";
+
+    /// <summary>Agents who serve a department.</summary>
+    public static RedisKey DepartmentAgents(string department) => "handoff:department:" + department + ":agents";
+
+    /// <summary>Round-robin position of a department.</summary>
+    public static RedisKey RoundRobin(string department) => "handoff:department:" + department + ":rr";
+
+    /// <summary>Recent figures of closed steps, newest first, capped: entries <c>department|agent|milliseconds</c>.
+    /// <paramref name="figure"/> is wait, first-response or handle.</summary>
+    public static RedisKey HandoffFigures(string figure) => "handoff:figures:" + figure;
+
+    /// <summary>Pub/sub: handoff happenings (JSON) for the agents' live connections on every instance.</summary>
+    public static readonly RedisChannel HandoffNotify = RedisChannel.Literal("handoff:notify");
+
+    /// <summary>Pub/sub: "assignment may be possible now" for every instance's assigner.</summary>
+    public static readonly RedisChannel HandoffWake = RedisChannel.Literal("handoff:wake");
 }

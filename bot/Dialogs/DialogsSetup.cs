@@ -28,7 +28,10 @@ public static class DialogsSetup
         builder.Services.AddSingleton(sp => new ContentLibrary(
             sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, sp.GetRequiredService<ILogger<ContentLibrary>>()));
         builder.Services.AddSingleton<IConversationBot>(sp => new ShopBot(
-            sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>()));
+            sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>())
+        {
+            UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<Handoff.Departments.HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
+        });
         return builder;
     }
 }

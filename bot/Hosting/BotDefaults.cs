@@ -104,6 +104,7 @@ public static class BotDefaults
         Check<OutboxOptions>(services, OutboxOptions.Section);
         Check<ApiOptions>(services, ApiOptions.Section);
         Check<WebChatOptions>(services, WebChatOptions.Section);
+        Check<Handoff.Departments.HandoffOptions>(services, Handoff.Departments.HandoffOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class
@@ -114,7 +115,7 @@ public static class BotDefaults
         }
         catch (OptionsValidationException e)
         {
-            throw new OptionsValidationException(section, typeof(TOptions), [.. e.Failures.Select(f => $"{section}: {f}")]);
+            throw new OptionsValidationException(section, typeof(TOptions), [.. e.Failures.Select(f => f.StartsWith(section + ":", StringComparison.Ordinal) ? f : $"{section}: {f}")]);
         }
     }
 }

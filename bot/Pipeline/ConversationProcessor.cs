@@ -18,6 +18,7 @@ namespace SupportBot.Pipeline;
 internal sealed class ConversationProcessor(
     IConnectionMultiplexer redis,
     TurnRouter router,
+    HandoffService handoff,
     InterestLog interests,
     OutboxDispatcher outbox,
     IOptions<PipelineOptions> options,
@@ -80,14 +81,51 @@ internal sealed class ConversationProcessor(
         }
 
         var sequence = activity.Sequence;
-        var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
-        var stateTask = db.StringGetAsync(RedisKeys.State(conversationId));
-        var owner = ConversationOwner.Parse(await ownerTask);
-        var state = ReadState(await stateTask, conversationId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
+            var stateTask = db.StringGetAsync(RedisKeys.State(conversationId));
+            var owner = ConversationOwner.Parse(await ownerTask);
+            var state = ReadState(await stateTask, conversationId);
 
-        var decision = await router.RouteAsync(activity, owner, state, CancellationToken.None);
+            var decision = await router.RouteAsync(activity, owner, state, CancellationToken.None);
+            var result = await CommitAsync(lease, raw, activity, state, decision);
+            if (result == OwnerChanged && attempt < 4)
+            {
+                continue; // an agent took (or left) the chat while the turn ran: decide again, so the bot never talks over them
+            }
+
+            if (result != 1)
+            {
+                throw new LeaseLostException(conversationId);
+            }
+
+            if (decision.HandoffReason is not null)
+            {
+                Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
+            }
+
+            if (decision.Owner.AgentId is { } agentId && activity.Kind != ActivityKind.ConversationStart)
+            {
+                await handoff.NotifyCustomerMessageAsync(conversationId, agentId, activity);
+            }
+
+            Log.TurnCommitted(logger, conversationId, sequence, activity.Kind, decision.Replies.Count);
+            return true;
+        }
+    }
+
+    private const long OwnerChanged = -3;
+
+    /// <summary>Logs the interest records and commits the turn in one script; returns the script's answer.</summary>
+    private async Task<long> CommitAsync(ConversationLease lease, string raw, ChannelActivity activity, BotConversationState state, TurnDecision decision)
+    {
+        var db = redis.GetDatabase();
+        var conversationId = activity.ConversationId;
+        var sequence = activity.Sequence;
         var now = time.GetUtcNow();
-        if (activity.Kind != ActivityKind.ConversationStart)
+        var inbound = activity.Kind != ActivityKind.ConversationStart;
+        if (inbound)
         {
             await interests.AppendAsync(InboundRecord(activity, decision, state.Language, now));
         }
@@ -112,23 +150,51 @@ internal sealed class ConversationProcessor(
             },
             BotJson.Default.OutboxItem));
 
+        // The console's transcript: the customer's message and the bot's answers, marked as such.
+        var transcript = new List<RedisValue>();
+        if (inbound)
+        {
+            transcript.Add(JsonSerializer.Serialize(
+                new TranscriptEntry
+                {
+                    AtUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(),
+                    From = "customer",
+                    Text = activity.Text,
+                    Kind = activity.Kind == ActivityKind.Message ? null : ActionOf(activity.Kind),
+                    Attachments = activity.Attachments is { Count: > 0 } files ? [.. files.Select(a => a.Name ?? a.ContentType)] : null,
+                },
+                ConversationJson.Default.TranscriptEntry));
+        }
+
+        transcript.AddRange(decision.Replies.Select(reply => (RedisValue)JsonSerializer.Serialize(
+            new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "bot", Text = reply.Text }, ConversationJson.Default.TranscriptEntry)));
+
+        var profile = JsonSerializer.Serialize(
+            new ConversationProfile
+            {
+                Channel = activity.Channel,
+                ChannelAccount = activity.ChannelAccount,
+                UserId = activity.From.Id,
+                Name = activity.From.Name,
+                PhotoUrl = activity.From.PhotoUrl,
+                ProfileUrl = activity.From.ProfileUrl,
+                Language = state.Language,
+                LastActivityUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(),
+            },
+            ConversationJson.Default.ConversationProfile);
+
+        // A message in a chat an agent holds is one of the handoff's events (its figures come from them).
+        var handoffEvent = inbound && decision.Owner.IsAgent
+            ? new HandoffEvent { Type = "customer_message", AtUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(), AgentId = decision.Owner.AgentId }.ToJson()
+            : "";
+
         var ttl = (long)TimeSpan.FromDays(options.Value.ConversationTtlDays).TotalMilliseconds;
-        var result = (long)await db.ScriptEvaluateAsync(
+        return (long)await db.ScriptEvaluateAsync(
             PipelineScripts.CommitTurn,
-            [lease.Key, RedisKeys.Inbox(conversationId), RedisKeys.State(conversationId), RedisKeys.Owner(conversationId), RedisKeys.Outbox(conversationId)],
-            [lease.Token, raw, JsonSerializer.Serialize(state, BotJson.Default.BotConversationState), decision.Owner == owner ? "" : decision.Owner.Value, ttl, .. replies]);
-        if (result != 1)
-        {
-            throw new LeaseLostException(conversationId);
-        }
-
-        if (decision.HandoffReason is not null)
-        {
-            Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
-        }
-
-        Log.TurnCommitted(logger, conversationId, sequence, activity.Kind, decision.Replies.Count);
-        return true;
+            [lease.Key, RedisKeys.Inbox(conversationId), RedisKeys.State(conversationId), RedisKeys.Owner(conversationId), RedisKeys.Outbox(conversationId),
+             RedisKeys.Transcript(conversationId), RedisKeys.Profile(conversationId), RedisKeys.HandoffEvents(conversationId)],
+            [lease.Token, raw, JsonSerializer.Serialize(state, BotJson.Default.BotConversationState), decision.Owner.Value, ttl, profile, handoffEvent,
+             transcript.Count, .. transcript, .. replies]);
     }
 
     private static InterestRecord InboundRecord(ChannelActivity activity, TurnDecision decision, string? language, DateTimeOffset now) => new()

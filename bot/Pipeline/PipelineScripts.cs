@@ -18,17 +18,33 @@ internal static class PipelineScripts
         """;
 
     /// <summary>
-    /// Commit a processed activity: pop it, save state and owner, queue the replies, all or nothing.
-    /// KEYS: lease, inbox, state, owner, outbox. ARGV: lease token, expected head, state json, owner ('' = unchanged), ttl ms, replies…
-    /// Returns 1, or -1 when the lease was lost, -2 when the head changed.
+    /// Commit a processed activity: pop it, save state and profile, add to the transcript (and the
+    /// handoff events), queue the replies — all or nothing, and only if the owner is still the one
+    /// the turn was decided for (an agent may have taken the chat meanwhile: then the turn runs again).
+    /// KEYS: lease, inbox, state, owner, outbox, transcript, profile, events.
+    /// ARGV: lease token, expected head, state json, expected owner, ttl ms, profile json, event json ('' = none),
+    /// transcript count n, n transcript entries, replies…
+    /// Returns 1, or -1 when the lease was lost, -2 when the head changed, -3 when the owner changed.
     /// </summary>
     public const string CommitTurn = """
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
         if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[2] then return -2 end
+        if (redis.call('GET', KEYS[4]) or 'bot') ~= ARGV[4] then return -3 end
         redis.call('LPOP', KEYS[2])
         redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[5])
-        if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[5]) end
-        for i = 6, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+        redis.call('SET', KEYS[7], ARGV[6], 'PX', ARGV[5])
+        if ARGV[7] ~= '' then
+          redis.call('RPUSH', KEYS[8], ARGV[7])
+          redis.call('LTRIM', KEYS[8], -1000, -1)
+          redis.call('PEXPIRE', KEYS[8], ARGV[5])
+        end
+        local n = tonumber(ARGV[8])
+        for i = 9, 8 + n do redis.call('RPUSH', KEYS[6], ARGV[i]) end
+        if n > 0 then
+          redis.call('LTRIM', KEYS[6], -500, -1)
+          redis.call('PEXPIRE', KEYS[6], ARGV[5])
+        end
+        for i = 9 + n, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
         return 1
         """;
 

@@ -1,34 +1,40 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
 using SupportBot.Contracts;
 using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
 using SupportBot.Handoff;
+using SupportBot.Handoff.Departments;
 
 namespace SupportBot.Pipeline;
 
 /// <param name="Replies">What goes out on the channel, in order.</param>
-/// <param name="Owner">The owner after this turn.</param>
+/// <param name="Owner">The owner after this turn (the commit checks nobody changed it meanwhile).</param>
 /// <param name="AnsweredByBot">The bot answered the customer itself (the interest record counts as processed).</param>
-/// <param name="HandoffReason">Why the conversation went to the queue in this turn, if it did.</param>
+/// <param name="HandoffReason">Why the conversation went to a person in this turn, if it did.</param>
 /// <param name="Requests">Requests the customer made through the bot in this turn.</param>
 internal sealed record TurnDecision(
     IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null);
 
 /// <summary>
 /// The owner switch. The bot speaks only while it owns the conversation; while the customer waits
-/// for a person it says so (not on every message), and while an agent owns it the bot is silent.
+/// for a person it tells them their place in line (not on every message), and while an agent owns
+/// it the bot is silent — the message goes to the agent.
 /// </summary>
-internal sealed class TurnRouter(IConversationBot bot, ContentLibrary content, TimeProvider time, ILogger<TurnRouter> logger)
+internal sealed class TurnRouter(
+    IConversationBot bot,
+    ContentLibrary content,
+    HandoffService handoff,
+    IOptions<HandoffOptions> handoffOptions,
+    TimeProvider time,
+    ILogger<TurnRouter> logger)
 {
-    /// <summary>Remind a waiting customer at most this often.</summary>
-    internal static readonly TimeSpan QueueNoticeInterval = TimeSpan.FromMinutes(3);
-
     private const string QueueNoticeKey = "queueNoticeAt";
 
     public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, CancellationToken cancellationToken)
     {
         if (owner.IsAgent)
         {
-            // The agent answers; relaying to the console comes with the handoff feature.
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 
@@ -43,7 +49,14 @@ internal sealed class TurnRouter(IConversationBot bot, ContentLibrary content, T
 
         if (owner.IsQueued)
         {
-            return RouteQueued(activity, state, language);
+            return await RouteQueuedAsync(activity, state, language);
+        }
+
+        if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
+            && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language) is { } back)
+        {
+            // Written again soon after an agent resolved the chat: that agent takes it, the bot stays out.
+            return new TurnDecision([], back, AnsweredByBot: false, HandoffReason: "returning-customer");
         }
 
         BotTurnResult result;
@@ -55,39 +68,94 @@ internal sealed class TurnRouter(IConversationBot bot, ContentLibrary content, T
         {
             // A broken dialog must not swallow the message or block the conversation: apologise and hand over.
             Log.BotTurnFailed(logger, e, activity.ConversationId, activity.Sequence);
-            return new TurnDecision(
-                [new OutgoingMessage(BotMessages.Pick(content.Current.Messages.TechnicalProblem, language))],
-                ConversationOwner.Queued,
-                AnsweredByBot: false,
-                HandoffReason: "bot-error");
+            result = new BotTurnResult([new OutgoingMessage(BotMessages.Pick(messages.TechnicalProblem, language))], HandoffReason: "bot-error");
         }
 
-        if (result.HandoffReason is not null)
+        if (result.HandoffReason is null)
         {
-            state.Values[QueueNoticeKey] = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new TurnDecision(result.Replies, ConversationOwner.Queued, AnsweredByBot: false, result.HandoffReason, result.Requests);
+            return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests);
         }
 
-        return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests);
+        language = state.Language ?? language;
+        var outcome = await handoff.EscalateAsync(activity.ConversationId, result.HandoffReason, language);
+        var replies = result.Replies.ToList();
+        var requests = result.Requests?.ToList() ?? [];
+        switch (outcome.Kind)
+        {
+            case EscalationKind.Queued or EscalationKind.AlreadyWaiting:
+                state.Values[QueueNoticeKey] = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                if (PositionNotice(outcome.Position, outcome.EstimatedWait, language) is { } notice)
+                {
+                    replies.Add(notice);
+                }
+
+                break;
+            case EscalationKind.AfterHoursQueued or EscalationKind.OfflineRequest:
+                // "Passing you to a person" would be untrue tonight: say when the team is back instead.
+                replies.RemoveAll(r => messages.HandoffAcknowledged.ContainsValue(r.Text) || messages.HandoffAfterMisunderstanding.ContainsValue(r.Text));
+                var lines = outcome.Kind == EscalationKind.OfflineRequest ? messages.AfterHoursOffline : messages.AfterHoursQueued;
+                replies.Add(new OutgoingMessage(BotMessages.Pick(lines, language).Replace("{opens}", Opens(outcome, language), StringComparison.Ordinal)));
+                if (outcome.Kind == EscalationKind.OfflineRequest)
+                {
+                    requests.Add(new LeadRequest("offline-handoff", new Dictionary<string, string> { ["reason"] = result.HandoffReason, ["department"] = outcome.Department }));
+                }
+
+                break;
+        }
+
+        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests);
     }
 
-    private TurnDecision RouteQueued(ChannelActivity activity, BotConversationState state, string language)
+    private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)
     {
         var messages = content.Current.Messages;
         if (activity.Text is { Length: > 0 } text && Phrases.Contains(messages.CancelHandoff, text))
         {
             state.Values.Remove(QueueNoticeKey);
-            return new TurnDecision([new OutgoingMessage(BotMessages.Pick(messages.BackToBot, language))], ConversationOwner.Bot, AnsweredByBot: true);
+            return await handoff.AbandonAsync(activity.ConversationId)
+                ? new TurnDecision([new OutgoingMessage(BotMessages.Pick(messages.BackToBot, language))], ConversationOwner.Bot, AnsweredByBot: true)
+                : new TurnDecision([], ConversationOwner.Queued, AnsweredByBot: false); // an agent took it meanwhile: the commit sees the new owner
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var lastNotice = state.Values.TryGetValue(QueueNoticeKey, out var stored) && long.TryParse(stored, out var ms) ? ms : 0;
-        if (activity.Kind == ActivityKind.ConversationStart || now - lastNotice < QueueNoticeInterval.TotalMilliseconds)
+        var interval = TimeSpan.FromMinutes(handoffOptions.Value.QueueNoticeMinutes);
+        if (activity.Kind == ActivityKind.ConversationStart || now - lastNotice < interval.TotalMilliseconds)
         {
             return new TurnDecision([], ConversationOwner.Queued, AnsweredByBot: false);
         }
 
-        state.Values[QueueNoticeKey] = now.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new TurnDecision([new OutgoingMessage(BotMessages.Pick(messages.StillQueued, language))], ConversationOwner.Queued, AnsweredByBot: false);
+        state.Values[QueueNoticeKey] = now.ToString(CultureInfo.InvariantCulture);
+        var chat = await handoff.Store.GetChatAsync(activity.ConversationId);
+        var (position, wait) = chat?.Department is { } department ? await handoff.WaitingAsync(activity.ConversationId, department) : (null, null);
+        var notice = PositionNotice(position, wait, language) ?? new OutgoingMessage(BotMessages.Pick(messages.StillQueued, language));
+        return new TurnDecision([notice], ConversationOwner.Queued, AnsweredByBot: false);
+    }
+
+    private OutgoingMessage? PositionNotice(long? position, TimeSpan? wait, string language)
+    {
+        if (position is null || wait is null)
+        {
+            return null;
+        }
+
+        var minutes = Math.Max(1, (int)Math.Ceiling(wait.Value.TotalMinutes));
+        var text = BotMessages.Pick(content.Current.Messages.QueuePosition, language)
+            .Replace("{position}", position.Value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{minutes}", minutes.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        return new OutgoingMessage(text);
+    }
+
+    /// <summary>The next opening in the department's own time zone, written for the customer's language (e.g. "Monday 09:00").</summary>
+    private string Opens(EscalationOutcome outcome, string language)
+    {
+        if (outcome.OpensAt is not { } opens || handoff.Departments.Find(outcome.Department) is not { } department)
+        {
+            return "—";
+        }
+
+        var local = TimeZoneInfo.ConvertTime(opens, department.Hours.TimeZone);
+        var culture = CultureInfo.GetCultureInfo(language);
+        return local.ToString("dddd HH:mm", culture) + " " + department.Hours.TimeZone.Id;
     }
 }

@@ -46,6 +46,8 @@ internal sealed class EmbeddedGarnet : IDisposable
             "--aof-commit-freq", "0",
             "--recover",
             "--lua",
+            // Without it Garnet runs scripts without locking their keys: not atomic against other clients.
+            "--lua-transaction-mode", "true",
             // The native device needs libaio, which Debian 12 does not ship.
             "--device-type", "RandomAccess",
             "-q",

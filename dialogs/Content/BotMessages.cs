@@ -10,6 +10,14 @@ public sealed class BotMessages
 
     public Dictionary<string, string> HandoffAcknowledged { get; set; } = [];
     public Dictionary<string, string> StillQueued { get; set; } = [];
+    /// <summary>Place in line and wait estimate; placeholders {position} and {minutes}.</summary>
+    public Dictionary<string, string> QueuePosition { get; set; } = [];
+    /// <summary>Closed now; the chat waits for the opening at {opens} and the bot keeps answering.</summary>
+    public Dictionary<string, string> AfterHoursQueued { get; set; } = [];
+    /// <summary>Closed now and not queued: the request is noted and the team answers after {opens}.</summary>
+    public Dictionary<string, string> AfterHoursOffline { get; set; } = [];
+    /// <summary>"I don't understand" too many times in a row: the bot brings a person in.</summary>
+    public Dictionary<string, string> HandoffAfterMisunderstanding { get; set; } = [];
     public Dictionary<string, string> BackToBot { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
     public Dictionary<string, string> LanguageSwitched { get; set; } = [];

@@ -21,6 +21,12 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private readonly ILogger _logger;
     private Brain _brain;
 
+    /// <summary>The conversation-state value that counts "I don't understand" answers in a row.</summary>
+    internal const string MisunderstoodKey = "misunderstood";
+
+    /// <summary>After this many "I don't understand" answers in a row the bot brings in a person; 0 = never.</summary>
+    public int UnrecognizedBeforeHandoff { get; init; } = 3;
+
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
     public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger)
         : this(library.Current, time, logger)
@@ -67,6 +73,14 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         state.Language = dialog.Language;
         state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
         replies.AddRange(result.Replies);
+        if (text.Length > 0 && Misunderstood(state, ReferenceEquals(result.Result, MainDialog.NotUnderstood)) && result.HandoffReason is null)
+        {
+            // Going round in circles helps nobody: apologise and bring a person in.
+            replies.RemoveAll(r => r.Text == BotMessages.Pick(messages.Fallback, dialog.Language));
+            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAfterMisunderstanding, dialog.Language)));
+            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests);
+        }
+
         return new BotTurnResult(replies, result.HandoffReason, result.Requests);
     }
 
@@ -76,6 +90,26 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         {
             _library.Reloaded -= Rebuild;
         }
+    }
+
+    /// <summary>Counts "I don't understand" answers in a row; true when the limit is reached (the count starts again).</summary>
+    private bool Misunderstood(BotConversationState state, bool notUnderstood)
+    {
+        if (!notUnderstood || UnrecognizedBeforeHandoff <= 0)
+        {
+            state.Values.Remove(MisunderstoodKey);
+            return false;
+        }
+
+        var count = (state.Values.TryGetValue(MisunderstoodKey, out var stored) && int.TryParse(stored, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0) + 1;
+        if (count >= UnrecognizedBeforeHandoff)
+        {
+            state.Values.Remove(MisunderstoodKey);
+            return true;
+        }
+
+        state.Values[MisunderstoodKey] = count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return false;
     }
 
     private static DialogState Load(DialogRunner runner, JsonElement? saved) =>
@@ -128,6 +162,9 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
 {
     public const string DialogId = "main";
 
+    /// <summary>The result this dialog ends with when it had to say "I don't understand".</summary>
+    public static readonly object NotUnderstood = new();
+
     private readonly Dictionary<string, FaqEntry> _entries = content.Faq.ToDictionary(e => e.Id, StringComparer.Ordinal);
 
     public override async ValueTask<DialogTurnResult> BeginAsync(DialogContext dc, object? options, CancellationToken cancellationToken)
@@ -166,7 +203,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
                 break;
             default:
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
-                break;
+                return await dc.EndDialogAsync(NotUnderstood, cancellationToken);
         }
 
         return await dc.EndDialogAsync(null, cancellationToken);

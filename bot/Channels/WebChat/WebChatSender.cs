@@ -23,7 +23,7 @@ internal sealed class WebChatSender(DirectLineTranscript transcript, IOptions<We
             ["from"] = new JsonObject
             {
                 ["id"] = item.Author,
-                ["name"] = item.Author == "bot" ? options.Value.BotName : item.Author,
+                ["name"] = item.Author == "bot" ? options.Value.BotName : item.AuthorName ?? item.Author,
                 ["role"] = "bot",
             },
             ["text"] = item.Message.Text,

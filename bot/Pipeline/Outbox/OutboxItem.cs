@@ -22,6 +22,9 @@ public sealed record OutboxItem
     /// <summary>bot, or agent:&lt;id&gt;.</summary>
     public string Author { get; init; } = "bot";
 
+    /// <summary>How the author is shown to the customer (the agent's name); null for the bot.</summary>
+    public string? AuthorName { get; init; }
+
     /// <summary>The inbound event this answers, if any.</summary>
     public string? InReplyToEventId { get; init; }
 

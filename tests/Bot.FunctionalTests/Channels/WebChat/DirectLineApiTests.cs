@@ -97,16 +97,17 @@ public abstract class DirectLineApiTests(BotFactory factory)
         var conversation = await _client.StartAsync();
 
         await _client.SendAsync(conversation, "I want a human");
-        var acknowledged = await _client.WaitForBotMessagesAsync(conversation, 2);
+        var acknowledged = await _client.WaitForBotMessagesAsync(conversation, 3);
         Assert.Contains("passing you to a person", acknowledged[1]["text"]!.GetValue<string>());
+        Assert.Matches(@"You're number \d+ in line; the wait is about \d+ min\.", acknowledged[2]["text"]!.GetValue<string>());
 
         await _client.SendAsync(conversation, "How long does delivery take?");
         await Task.Delay(500, Ct);
-        Assert.Equal(2, BotMessages(await _client.GetActivitiesAsync(conversation)).Count);
+        Assert.Equal(3, BotMessages(await _client.GetActivitiesAsync(conversation)).Count);
 
         await _client.SendAsync(conversation, "never mind");
-        var back = await _client.WaitForBotMessagesAsync(conversation, 3);
-        Assert.Contains("I'm back", back[2]["text"]!.GetValue<string>());
+        var back = await _client.WaitForBotMessagesAsync(conversation, 4);
+        Assert.Contains("I'm back", back[3]["text"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,0 +1,367 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SupportBot.Api;
+using SupportBot.Pipeline;
+
+namespace SupportBot.Handoff;
+
+/// <summary>
+/// The agents' HTTP API (the console uses it; until logins arrive the caller presents an API key
+/// and names the acting agent in <c>X-Agent-Id</c>). Every refusal is a problem-details 4xx.
+/// </summary>
+public static partial class HandoffApi
+{
+    public const string AgentHeader = "X-Agent-Id";
+
+    /// <summary>Longest agent message we relay; channels split or reject longer ones.</summary>
+    public const int MaxMessageLength = 4096;
+
+    private const long MaxBodyBytes = 16 * 1024;
+
+    public static RouteGroupBuilder MapHandoffApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api");
+        group.MapGet("/handoff/queue", Queue);
+        group.MapGet("/handoff/mine", Mine);
+        group.MapGet("/handoff/stats", Stats);
+        group.MapGet("/handoff/{conversationId}", Details);
+        group.MapPost("/handoff/{conversationId}/claim", Claim);
+        group.MapPost("/handoff/{conversationId}/messages", Message);
+        group.MapPost("/handoff/{conversationId}/transfer", Transfer);
+        group.MapPost("/handoff/{conversationId}/return", Return);
+        group.MapPost("/handoff/{conversationId}/resolve", Resolve);
+        group.MapGet("/agents", Agents);
+        group.MapPut("/agents/{agentId}/presence", Presence);
+        return group;
+    }
+
+    private static async Task<IResult> Queue(HandoffService handoff, string? department)
+    {
+        if (department is not null && handoff.Departments.Find(department) is null)
+        {
+            return Problems.BadRequest($"Unknown department '{department}'. Known: {string.Join(", ", handoff.Departments.All.Select(d => d.Name))}.");
+        }
+
+        var names = department is null ? handoff.Departments.All.Select(d => d.Name) : [handoff.Departments.Find(department)!.Name];
+        var queue = await handoff.Store.GetQueueAsync(names);
+        var profiles = await Task.WhenAll(queue.Select(q => handoff.Store.GetProfileAsync(q.ConversationId)));
+        return TypedResults.Ok(new
+        {
+            total = queue.Count,
+            items = queue.Select((q, i) => new
+            {
+                q.ConversationId,
+                q.Department,
+                q.Position,
+                q.WaitingSince,
+                q.Reason,
+                q.Priority,
+                q.AfterHours,
+                customer = Customer(profiles[i]),
+            }),
+        });
+    }
+
+    private static async Task<IResult> Mine(HttpRequest request, HandoffService handoff)
+    {
+        if (AgentOf(request) is not ({ } agentId, null))
+        {
+            return AgentOf(request).Problem!;
+        }
+
+        var chats = await Task.WhenAll((await handoff.Store.AgentChatsAsync(agentId)).Select(handoff.Store.GetChatAsync));
+        var held = chats.OfType<HandoffChat>().Where(c => c.AgentId == agentId).OrderBy(c => c.AssignedAt ?? c.OfferedAt).ToList();
+        var profiles = await Task.WhenAll(held.Select(c => handoff.Store.GetProfileAsync(c.ConversationId)));
+        return TypedResults.Ok(new { total = held.Count, items = held.Select((c, i) => new { chat = c, customer = Customer(profiles[i]) }) });
+    }
+
+    private static async Task<IResult> Details(string conversationId, HandoffService handoff)
+    {
+        if (BadConversation(conversationId) is { } problem)
+        {
+            return problem;
+        }
+
+        var chatTask = handoff.Store.GetChatAsync(conversationId);
+        var profileTask = handoff.Store.GetProfileAsync(conversationId);
+        var chat = await chatTask;
+        var profile = await profileTask;
+        if (chat is null && profile is null)
+        {
+            return Problems.NotFound($"No conversation '{conversationId}'.");
+        }
+
+        return TypedResults.Ok(new
+        {
+            conversationId,
+            owner = (await handoff.Store.OwnerAsync(conversationId)).Value,
+            chat,
+            figures = chat is null ? null : new { waitMs = Ms(chat.WaitTime), firstResponseMs = Ms(chat.FirstResponseTime), handleMs = Ms(chat.HandleTime) },
+            events = await handoff.Store.GetEventsAsync(conversationId),
+            transcript = await handoff.Store.GetTranscriptAsync(conversationId),
+            customer = Customer(profile),
+        });
+    }
+
+    /// <summary>Queue length now and recent wait / first-response / handle times, per department and per agent.</summary>
+    private static async Task<IResult> Stats(HandoffService handoff)
+    {
+        var store = handoff.Store;
+        var departments = new List<object>();
+        foreach (var department in handoff.Departments.All)
+        {
+            departments.Add(new
+            {
+                department = department.Name,
+                queueLength = await store.QueueLengthAsync(department.Name),
+                open = department.Hours.IsOpen(DateTimeOffset.UtcNow),
+                wait = Figures(await store.FiguresAsync("wait", department.Name)),
+                firstResponse = Figures(await store.FiguresAsync("first-response", department.Name)),
+                handle = Figures(await store.FiguresAsync("handle", department.Name)),
+            });
+        }
+
+        var agents = new List<object>();
+        foreach (var agentId in await store.AgentIdsAsync())
+        {
+            agents.Add(new
+            {
+                agentId,
+                firstResponse = Figures(await store.FiguresAsync("first-response", agentId: agentId)),
+                handle = Figures(await store.FiguresAsync("handle", agentId: agentId)),
+            });
+        }
+
+        return TypedResults.Ok(new { departments, agents });
+    }
+
+    private static async Task<IResult> Claim(string conversationId, HttpRequest request, HandoffService handoff)
+    {
+        var (agentId, problem) = Check(request, conversationId);
+        return problem ?? Result(await handoff.ClaimAsync(conversationId, agentId!), handoff, conversationId);
+    }
+
+    private static async Task<IResult> Message(string conversationId, HttpRequest request, HandoffService handoff)
+    {
+        var (agentId, problem) = Check(request, conversationId);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        if (Text(body!, "text") is not { } text || string.IsNullOrWhiteSpace(text))
+        {
+            return Problems.BadRequest("Send {\"text\": \"…\"} with the message for the customer.");
+        }
+
+        if (text.Length > MaxMessageLength)
+        {
+            return Problems.BadRequest($"A message may be at most {MaxMessageLength} characters.");
+        }
+
+        return Result(await handoff.SendAsync(conversationId, agentId!, text), handoff, conversationId);
+    }
+
+    private static async Task<IResult> Transfer(string conversationId, HttpRequest request, HandoffService handoff)
+    {
+        var (agentId, problem) = Check(request, conversationId);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var toAgent = Text(body!, "agentId");
+        var toDepartment = Text(body!, "department");
+        var note = Text(body!, "note");
+        if ((toAgent is null) == (toDepartment is null))
+        {
+            return Problems.BadRequest("Send either \"agentId\" or \"department\" to transfer to, and optionally a \"note\".");
+        }
+
+        if (toAgent is not null && !AgentIdPattern().IsMatch(toAgent))
+        {
+            return Problems.BadRequest("agentId is 1–64 letters, digits, '.', '_', '@' or '-'.");
+        }
+
+        if (toDepartment is not null && handoff.Departments.Find(toDepartment) is not { } department)
+        {
+            return Problems.BadRequest($"Unknown department '{toDepartment}'.");
+        }
+
+        if (note?.Length > 1000)
+        {
+            return Problems.BadRequest("A note may be at most 1000 characters.");
+        }
+
+        var outcome = await handoff.TransferAsync(conversationId, agentId!, toAgent, toDepartment is null ? null : handoff.Departments.Find(toDepartment)!.Name, note);
+        return Result(outcome, handoff, conversationId);
+    }
+
+    private static Task<IResult> Return(string conversationId, HttpRequest request, HandoffService handoff) =>
+        Close(conversationId, request, handoff, "note", (agent, text) => handoff.ReturnToBotAsync(conversationId, agent, text));
+
+    private static Task<IResult> Resolve(string conversationId, HttpRequest request, HandoffService handoff) =>
+        Close(conversationId, request, handoff, "reason", (agent, text) => handoff.ResolveAsync(conversationId, agent, text));
+
+    private static async Task<IResult> Close(string conversationId, HttpRequest request, HandoffService handoff, string field, Func<string, string?, Task<HandoffOutcome>> close)
+    {
+        var (agentId, problem) = Check(request, conversationId);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes, optional: true);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var text = body is null ? null : Text(body, field);
+        if (text?.Length > 1000)
+        {
+            return Problems.BadRequest($"{field} may be at most 1000 characters.");
+        }
+
+        return Result(await close(agentId!, text), handoff, conversationId);
+    }
+
+    private static async Task<IResult> Agents(HandoffService handoff)
+    {
+        var agents = await Task.WhenAll((await handoff.Store.AgentIdsAsync()).Select(handoff.Store.GetAgentAsync));
+        return TypedResults.Ok(new { items = agents.OfType<AgentState>() });
+    }
+
+    private static async Task<IResult> Presence(string agentId, HttpRequest request, HandoffService handoff, Microsoft.Extensions.Options.IOptions<Departments.HandoffOptions> options)
+    {
+        if (AgentOf(request) is not ({ } acting, null))
+        {
+            return AgentOf(request).Problem!;
+        }
+
+        if (acting != agentId)
+        {
+            return Problems.Forbidden($"{AgentHeader} '{acting}' may only set their own presence.");
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        if (Text(body!, "status") is not { } word || !Enum.TryParse<PresenceStatus>(word, ignoreCase: true, out var status) || int.TryParse(word, out _))
+        {
+            return Problems.BadRequest("status is online, away or offline.");
+        }
+
+        var capacity = options.Value.DefaultAgentCapacity;
+        if (body!["capacity"] is { } capacityNode)
+        {
+            if (capacityNode.GetValueKind() != System.Text.Json.JsonValueKind.Number || !capacityNode.AsValue().TryGetValue<int>(out capacity) || capacity is < 1 or > 100)
+            {
+                return Problems.BadRequest("capacity is a whole number from 1 to 100 (chats at once).");
+            }
+        }
+
+        var departments = new List<string>();
+        if (body["departments"] is { } list)
+        {
+            if (list is not JsonArray array || array.Count > 50)
+            {
+                return Problems.BadRequest("departments is a list of department names.");
+            }
+
+            foreach (var item in array)
+            {
+                if (item?.GetValueKind() != System.Text.Json.JsonValueKind.String || handoff.Departments.Find(item.GetValue<string>()) is not { } department)
+                {
+                    return Problems.BadRequest($"Unknown department {item?.ToJsonString()}. Known: {string.Join(", ", handoff.Departments.All.Select(d => d.Name))}.");
+                }
+
+                departments.Add(department.Name);
+            }
+        }
+
+        var name = Text(body, "name");
+        if (name?.Length > 100)
+        {
+            return Problems.BadRequest("name may be at most 100 characters.");
+        }
+
+        await handoff.SetPresenceAsync(agentId, new PresenceUpdate(status, capacity, departments, name));
+        return TypedResults.Ok(await handoff.Store.GetAgentAsync(agentId));
+    }
+
+    private static IResult Result(HandoffOutcome outcome, HandoffService handoff, string conversationId) => outcome.Refusal switch
+    {
+        HandoffRefusal.None => TypedResults.Ok(new { conversationId, ok = true }),
+        HandoffRefusal.UnknownChat => Problems.NotFound(outcome.Detail ?? $"No handoff for '{conversationId}'."),
+        HandoffRefusal.NotYours => Problems.Forbidden(outcome.Detail ?? "The chat is held by another agent."),
+        HandoffRefusal.Taken => Problems.Create(StatusCodes.Status409Conflict, "Taken", outcome.Detail ?? "Another agent was first."),
+        HandoffRefusal.AgentUnavailable => Problems.Create(StatusCodes.Status409Conflict, "Agent unavailable", outcome.Detail ?? "The agent is not signed in."),
+        _ => Problems.Create(StatusCodes.Status409Conflict, "Wrong state", outcome.Detail ?? "The chat is not in a state that allows this."),
+    };
+
+    private static (string? AgentId, IResult? Problem) Check(HttpRequest request, string conversationId) =>
+        BadConversation(conversationId) is { } problem ? (null, problem) : AgentOf(request);
+
+    private static (string? AgentId, IResult? Problem) AgentOf(HttpRequest request)
+    {
+        var agentId = request.Headers[AgentHeader].ToString();
+        if (agentId.Length == 0)
+        {
+            return (null, Problems.BadRequest($"Name the acting agent in the {AgentHeader} header."));
+        }
+
+        return AgentIdPattern().IsMatch(agentId)
+            ? (agentId, null)
+            : (null, Problems.BadRequest($"{AgentHeader} is 1–64 letters, digits, '.', '_', '@' or '-'."));
+    }
+
+    private static IResult? BadConversation(string conversationId)
+    {
+        try
+        {
+            ConversationIds.Validate(conversationId);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return Problems.BadRequest($"'{conversationId}' is not a conversation id.");
+        }
+    }
+
+    private static string? Text(JsonObject body, string name) =>
+        body[name] is { } node && node.GetValueKind() == System.Text.Json.JsonValueKind.String ? node.GetValue<string>() : null;
+
+    private static object? Customer(ConversationProfile? profile) => profile is null ? null : new
+    {
+        profile.Channel,
+        profile.UserId,
+        profile.Name,
+        profile.PhotoUrl,
+        profile.ProfileUrl,
+        profile.Language,
+        lastActivity = DateTimeOffset.FromUnixTimeMilliseconds(profile.LastActivityUnixMs),
+    };
+
+    private static object Figures(HandoffFigures figures) => new { samples = figures.Samples, medianMs = Ms(figures.Median), averageMs = Ms(figures.Average) };
+
+    private static long? Ms(TimeSpan? span) => span is { } s ? (long)s.TotalMilliseconds : null;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    internal static partial Regex AgentIdPattern();
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Options;
+using SupportBot.Handoff.Departments;
+using SupportBot.Pipeline;
+using StackExchange.Redis;
+
+namespace SupportBot.Handoff;
+
+/// <summary>"Assignment may be possible now": wakes this instance's monitor at once and every other instance through Redis.</summary>
+public sealed class HandoffWake(IConnectionMultiplexer redis)
+{
+    internal WakeSignal Local { get; } = new();
+
+    public async Task PulseAsync()
+    {
+        Local.Pulse();
+        await redis.GetSubscriber().PublishAsync(RedisKeys.HandoffWake, "1", CommandFlags.FireAndForget);
+    }
+}
+
+/// <summary>
+/// The handoff's clock, on every instance (all steps are atomic scripts, so instances may overlap):
+/// answer leases that ran out go back to the queue, silent agents are marked gone and their chats
+/// re-queued after the grace period, and automatic assignment offers waiting chats to agents with
+/// room — at once when woken (an escalation, an agent online or freed), else every second.
+/// </summary>
+internal sealed class HandoffMonitor(
+    HandoffStore store,
+    HandoffAssigner assigner,
+    HandoffService service,
+    DepartmentDirectory departments,
+    HandoffWake wake,
+    IConnectionMultiplexer redis,
+    IOptions<HandoffOptions> options,
+    TimeProvider time,
+    ILogger<HandoffMonitor> logger) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await redis.GetSubscriber().SubscribeAsync(RedisKeys.HandoffWake, (_, _) => wake.Local.Pulse());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var pulse = wake.Local.NextPulse;
+            try
+            {
+                await RunOnceAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // Redis is away: the next round tries again; nothing is lost, every step is in Redis.
+                Log.HandoffMonitorFailed(logger, e.Message);
+            }
+
+            try
+            {
+                await WakeSignal.WaitAsync(pulse, Tick, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round of every duty; public to tests through the host.</summary>
+    internal async Task RunOnceAsync()
+    {
+        foreach (var conversationId in await store.ExpiredLeasesAsync())
+        {
+            if (await store.GetChatAsync(conversationId) is { AgentId: { } agentId }
+                && (await store.RequeueAsync(conversationId, agentId, leaseExpired: true)).Succeeded)
+            {
+                Log.AnswerLeaseExpired(logger, conversationId, agentId);
+                await service.NotifyAsync(new HandoffNotice("lease_expired", conversationId, agentId));
+            }
+        }
+
+        var grace = TimeSpan.FromSeconds(options.Value.AgentGraceSeconds);
+        foreach (var agentId in await store.MarkSilentAgentsGoneAsync(grace))
+        {
+            await service.NotifyAsync(new HandoffNotice("presence", null, agentId, Status: "offline"));
+        }
+
+        foreach (var conversationId in await store.RequeueChatsOfGoneAgentsAsync())
+        {
+            await service.NotifyAsync(new HandoffNotice("queued", conversationId, Reason: "agent-gone"));
+        }
+
+        if (options.Value.Assignment == AssignmentMode.Claim)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var lease = TimeSpan.FromSeconds(options.Value.AnswerLeaseSeconds);
+        foreach (var department in departments.All.Where(d => d.Hours.IsOpen(now)))
+        {
+            foreach (var (conversationId, agentId) in await assigner.AssignAsync(department.Name, options.Value.Assignment == AssignmentMode.RoundRobin, lease))
+            {
+                await service.NotifyAsync(new HandoffNotice("offered", conversationId, agentId, department.Name));
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportBot.Contracts;
+using SupportBot.Handoff;
+using SupportBot.Handoff.Departments;
+using SupportBot.Pipeline;
+using SupportBot.Pipeline.Outbox;
+using StackExchange.Redis;
+
+namespace SupportBot.Handoff;
+
+/// <summary>How an escalation ended for the customer.</summary>
+public enum EscalationKind
+{
+    /// <summary>Waiting in the queue of an open department.</summary>
+    Queued,
+    /// <summary>Already waiting from before.</summary>
+    AlreadyWaiting,
+    /// <summary>An agent holds the chat (already, or the customer's previous agent took it at once).</summary>
+    WithAgent,
+    /// <summary>Queued for the department's next opening; the bot keeps answering meanwhile.</summary>
+    AfterHoursQueued,
+    /// <summary>Closed and not queued: kept as an offline request in the interest log.</summary>
+    OfflineRequest,
+}
+
+public sealed record EscalationOutcome(EscalationKind Kind, string Department, ConversationOwner Owner, long? Position = null, TimeSpan? EstimatedWait = null, DateTimeOffset? OpensAt = null);
+
+/// <summary>
+/// The handoff as the rest of the host sees it: routes an escalation to a department within or
+/// outside its hours, carries out agents' actions, relays their messages into the conversation's
+/// outbox, and tells every instance (agents' live connections, assigners) what happened.
+/// </summary>
+public sealed class HandoffService(
+    HandoffStore store,
+    DepartmentDirectory departments,
+    IOptions<HandoffOptions> options,
+    IConnectionMultiplexer redis,
+    WakeSignal pipelineWake,
+    HandoffWake assignerWake,
+    TimeProvider time,
+    ILogger<HandoffService> logger)
+{
+    private HandoffOptions Options => options.Value;
+
+    private TimeSpan AnswerLease => TimeSpan.FromSeconds(Options.AnswerLeaseSeconds);
+
+    public HandoffStore Store => store;
+
+    public DepartmentDirectory Departments => departments;
+
+    /// <summary>Queue the conversation for a person (or say why not now).</summary>
+    public async Task<EscalationOutcome> EscalateAsync(string conversationId, string reason, string? language, string? hint = null)
+    {
+        var department = departments.Route(language, hint ?? reason);
+        var now = time.GetUtcNow();
+        var open = department.Hours.IsOpen(now);
+        if (!open && department.AfterHours == AfterHoursMode.OfflineRequest)
+        {
+            return new(EscalationKind.OfflineRequest, department.Name, ConversationOwner.Bot, OpensAt: department.Hours.NextOpening(now));
+        }
+
+        var running = await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, reason, AfterHours: !open));
+        if (running is HandoffStatus.Offered or HandoffStatus.Assigned)
+        {
+            return new(EscalationKind.WithAgent, department.Name, await store.OwnerAsync(conversationId));
+        }
+
+        var chat = await store.GetChatAsync(conversationId);
+        var queuedIn = departments.Find(chat?.Department) ?? department;
+        if (running is null)
+        {
+            Log.HandoffQueued(logger, conversationId, queuedIn.Name, reason);
+            await NotifyAsync(new HandoffNotice("queued", conversationId, Department: queuedIn.Name, Reason: reason));
+            if (open && await OfferToPreviousAgentAsync(conversationId, queuedIn.Name) is { } owner)
+            {
+                return new(EscalationKind.WithAgent, queuedIn.Name, owner);
+            }
+
+            await assignerWake.PulseAsync();
+        }
+
+        if (chat?.AfterHours == true && !queuedIn.Hours.IsOpen(now))
+        {
+            return new(EscalationKind.AfterHoursQueued, queuedIn.Name, ConversationOwner.Bot, OpensAt: queuedIn.Hours.NextOpening(now));
+        }
+
+        var (position, wait) = await WaitingAsync(conversationId, queuedIn.Name);
+        return new(running is null ? EscalationKind.Queued : EscalationKind.AlreadyWaiting, queuedIn.Name, ConversationOwner.Queued, position, wait);
+    }
+
+    /// <summary>
+    /// A customer whose chat an agent resolved within the last hours writes again: straight back to
+    /// that agent when they are online with room. Returns the new owner, or null (the bot answers).
+    /// </summary>
+    public async Task<ConversationOwner?> ReturnToPreviousAgentAsync(string conversationId, string? language)
+    {
+        if (await store.LastAgentAsync(conversationId) is not { } agentId || await store.GetAgentAsync(agentId) is not { Status: PresenceStatus.Online, Alive: true } agent
+            || agent.ActiveChats >= agent.Capacity)
+        {
+            return null;
+        }
+
+        var department = departments.Route(language, null);
+        if (!department.Hours.IsOpen(time.GetUtcNow()) || await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, "returning-customer")) is not null)
+        {
+            return null;
+        }
+
+        await NotifyAsync(new HandoffNotice("queued", conversationId, Department: department.Name, Reason: "returning-customer"));
+        if (await OfferToPreviousAgentAsync(conversationId, department.Name) is { } owner)
+        {
+            return owner;
+        }
+
+        await assignerWake.PulseAsync();
+        return ConversationOwner.Queued;
+    }
+
+    private async Task<ConversationOwner?> OfferToPreviousAgentAsync(string conversationId, string department)
+    {
+        if (await store.LastAgentAsync(conversationId) is not { } agentId)
+        {
+            return null;
+        }
+
+        if (!(await store.OfferAsync(conversationId, department, agentId, AnswerLease, returning: true)).Succeeded)
+        {
+            return null;
+        }
+
+        await NotifyAsync(new HandoffNotice("offered", conversationId, agentId, department, Reason: "returning"));
+        return ConversationOwner.Agent(agentId);
+    }
+
+    /// <summary>Position in line and an estimate of the wait from recent handle times and the agents on duty.</summary>
+    public async Task<(long? Position, TimeSpan? Wait)> WaitingAsync(string conversationId, string department)
+    {
+        var position = await store.PositionAsync(conversationId, department);
+        if (position is null)
+        {
+            return (null, null);
+        }
+
+        var handle = (await store.FiguresAsync("handle", department)).Median ?? TimeSpan.FromSeconds(Options.DefaultHandleSeconds);
+        var agents = await Task.WhenAll((await store.DepartmentAgentsAsync(department)).Select(store.GetAgentAsync));
+        var seats = agents.Where(a => a is { Status: PresenceStatus.Online, Alive: true }).Sum(a => a!.Capacity);
+
+        // Each seat finishes a chat per handle time; the customer is served when `position` seats have freed.
+        var rounds = Math.Ceiling(position.Value / (double)Math.Max(1, seats));
+        return (position, handle * rounds);
+    }
+
+    /// <summary>The customer says "never mind" while waiting.</summary>
+    public async Task<bool> AbandonAsync(string conversationId)
+    {
+        var outcome = await store.AbandonAsync(conversationId);
+        if (outcome.Succeeded)
+        {
+            await NotifyAsync(new HandoffNotice("abandoned", conversationId));
+        }
+
+        return outcome.Succeeded;
+    }
+
+    public async Task<HandoffOutcome> ClaimAsync(string conversationId, string agentId)
+    {
+        var before = await store.GetChatAsync(conversationId);
+        var outcome = await store.ClaimAsync(conversationId, agentId, AnswerLease, pull: true, departments.Default.Name);
+        if (outcome.Refusal == HandoffRefusal.WrongState && before is null && await store.GetProfileAsync(conversationId) is null)
+        {
+            return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
+        }
+
+        if (outcome.Succeeded)
+        {
+            await NotifyAsync(new HandoffNotice("assigned", conversationId, agentId, before?.Department));
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The agent's reply: into the conversation's outbox, sent on its own channel by the pipeline.</summary>
+    public async Task<HandoffOutcome> SendAsync(string conversationId, string agentId, string text)
+    {
+        if (await store.GetProfileAsync(conversationId) is not { } profile)
+        {
+            return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
+        }
+
+        var agent = await store.GetAgentAsync(agentId);
+        var now = time.GetUtcNow();
+        var item = new OutboxItem
+        {
+            Id = $"{conversationId}:agent:{Guid.NewGuid():N}",
+            Channel = profile.Channel,
+            ConversationId = conversationId,
+            ChannelAccount = profile.ChannelAccount,
+            RecipientId = profile.UserId,
+            Message = new OutgoingMessage(text),
+            Author = ConversationOwner.Agent(agentId).Value,
+            AuthorName = agent?.Name ?? agentId,
+            Language = profile.Language,
+            CreatedAt = now,
+        };
+        var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text };
+        var outcome = await store.AgentMessageAsync(
+            conversationId, agentId,
+            JsonSerializer.Serialize(item, BotJson.Default.OutboxItem),
+            JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry));
+        if (outcome.Succeeded)
+        {
+            // The message is in the outbox and the conversation is due: wake the pipeline here and on every instance.
+            pipelineWake.Pulse();
+            await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, PipelineIngress.InstanceId, CommandFlags.FireAndForget);
+            await NotifyAsync(new HandoffNotice("agent_message", conversationId, agentId));
+        }
+
+        return outcome;
+    }
+
+    public async Task<HandoffOutcome> TransferAsync(string conversationId, string agentId, string? toAgentId, string? toDepartment, string? note)
+    {
+        var outcome = toAgentId is not null
+            ? await store.TransferToAgentAsync(conversationId, agentId, toAgentId, note, AnswerLease)
+            : await store.TransferToDepartmentAsync(conversationId, agentId, toDepartment!, note);
+        if (outcome.Succeeded)
+        {
+            await NotifyAsync(new HandoffNotice("transferred", conversationId, toAgentId, toDepartment, From: agentId, Note: note));
+            await assignerWake.PulseAsync();
+        }
+
+        return outcome;
+    }
+
+    public async Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note)
+    {
+        var outcome = await store.ReturnToBotAsync(conversationId, agentId, note);
+        return await AfterCloseAsync(outcome, "returned", conversationId, agentId, note);
+    }
+
+    public async Task<HandoffOutcome> ResolveAsync(string conversationId, string agentId, string? reason)
+    {
+        var outcome = await store.ResolveAsync(conversationId, agentId, reason, TimeSpan.FromHours(Options.ReturnToSameAgentHours));
+        return await AfterCloseAsync(outcome, "resolved", conversationId, agentId, reason);
+    }
+
+    private async Task<HandoffOutcome> AfterCloseAsync(HandoffOutcome outcome, string type, string conversationId, string agentId, string? note)
+    {
+        if (outcome.Succeeded)
+        {
+            await NotifyAsync(new HandoffNotice(type, conversationId, agentId, Note: note));
+            await assignerWake.PulseAsync(); // the agent has room again
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Sets presence; coming online (or getting more room) starts an assignment round at once.</summary>
+    public async Task<PresenceStatus> SetPresenceAsync(string agentId, PresenceUpdate update)
+    {
+        var before = await store.SetPresenceAsync(
+            agentId, update, [.. departments.All.Select(d => d.Name)],
+            TimeSpan.FromSeconds(Options.PresenceTtlSeconds), TimeSpan.FromSeconds(Options.AgentGraceSeconds));
+        await NotifyAsync(new HandoffNotice("presence", null, agentId, Status: update.Status.ToString().ToLowerInvariant()));
+        if (update.Status == PresenceStatus.Online)
+        {
+            await assignerWake.PulseAsync();
+        }
+
+        return before;
+    }
+
+    public Task<bool> HeartbeatAsync(string agentId) => store.HeartbeatAsync(agentId, TimeSpan.FromSeconds(Options.PresenceTtlSeconds));
+
+    /// <summary>A customer wrote in a chat an agent holds (the turn stored it): pushed to that agent live.</summary>
+    public Task NotifyCustomerMessageAsync(string conversationId, string agentId, ChannelActivity activity) =>
+        NotifyAsync(new HandoffNotice("customer_message", conversationId, agentId, Text: activity.Text, Name: activity.From.Name));
+
+    /// <summary>Tells every instance; each forwards to the agents connected to it.</summary>
+    public Task NotifyAsync(HandoffNotice notice) =>
+        redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify, JsonSerializer.Serialize(notice with { At = time.GetUtcNow() }, BotJson.Default.HandoffNotice));
+}
+
+/// <summary>What agents' consoles hear about, live.</summary>
+public sealed record HandoffNotice(
+    string Type,
+    string? ConversationId,
+    string? AgentId = null,
+    string? Department = null,
+    string? Reason = null,
+    string? From = null,
+    string? Note = null,
+    string? Text = null,
+    string? Name = null,
+    string? Status = null,
+    DateTimeOffset? At = null);

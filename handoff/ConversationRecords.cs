@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace SupportBot.Handoff;
+
+/// <summary>Who the customer is on their channel, as of their last message: what an agent's reply needs to reach them.</summary>
+public sealed record ConversationProfile
+{
+    [JsonPropertyName("channel")] public required string Channel { get; init; }
+    [JsonPropertyName("account")] public string? ChannelAccount { get; init; }
+    [JsonPropertyName("user")] public required string UserId { get; init; }
+    [JsonPropertyName("name")] public string? Name { get; init; }
+    [JsonPropertyName("photo")] public string? PhotoUrl { get; init; }
+    [JsonPropertyName("profile")] public string? ProfileUrl { get; init; }
+    [JsonPropertyName("lang")] public string? Language { get; init; }
+    [JsonPropertyName("last")] public long LastActivityUnixMs { get; init; }
+}
+
+/// <summary>One line of a conversation's transcript. <see cref="From"/> is customer, bot or agent.</summary>
+public sealed record TranscriptEntry
+{
+    [JsonPropertyName("at")] public long AtUnixMs { get; init; }
+    [JsonPropertyName("from")] public required string From { get; init; }
+    [JsonPropertyName("agent")] public string? AgentId { get; init; }
+    [JsonPropertyName("text")] public string? Text { get; init; }
+    [JsonPropertyName("kind")] public string? Kind { get; init; }
+    [JsonPropertyName("attachments")] public IReadOnlyList<string>? Attachments { get; init; }
+}
+
+[JsonSerializable(typeof(ConversationProfile))]
+[JsonSerializable(typeof(TranscriptEntry))]
+public sealed partial class ConversationJson : JsonSerializerContext;
