@@ -7,24 +7,24 @@ namespace SupportBot.Handoff;
 public enum HandoffStatus
 {
     /// <summary>No handoff ever: the bot has it.</summary>
-    None,
-    Queued,
+    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("queued")] Queued,
     /// <summary>Offered to an agent by automatic assignment; the agent holds it until they answer or the lease runs out.</summary>
-    Offered,
-    Assigned,
-    Returned,
-    Resolved,
+    [JsonStringEnumMemberName("offered")] Offered,
+    [JsonStringEnumMemberName("assigned")] Assigned,
+    [JsonStringEnumMemberName("returned")] Returned,
+    [JsonStringEnumMemberName("resolved")] Resolved,
     /// <summary>The customer stopped waiting.</summary>
-    Abandoned,
+    [JsonStringEnumMemberName("abandoned")] Abandoned,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PresenceStatus>))]
 public enum PresenceStatus
 {
-    Offline,
+    [JsonStringEnumMemberName("offline")] Offline,
     /// <summary>Signed in, keeps their chats, gets no new ones automatically.</summary>
-    Away,
-    Online,
+    [JsonStringEnumMemberName("away")] Away,
+    [JsonStringEnumMemberName("online")] Online,
 }
 
 /// <summary>Why a transition did nothing. Each maps to one clear answer for the caller.</summary>

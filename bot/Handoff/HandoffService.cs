@@ -163,18 +163,19 @@ public sealed class HandoffService(
         return outcome.Succeeded;
     }
 
+    /// <summary>The agent takes a waiting chat — or pulls one the bot is handling (e.g. from the interest feed).</summary>
     public async Task<HandoffOutcome> ClaimAsync(string conversationId, string agentId)
     {
         var before = await store.GetChatAsync(conversationId);
-        var outcome = await store.ClaimAsync(conversationId, agentId, AnswerLease, pull: true, departments.Default.Name);
-        if (outcome.Refusal == HandoffRefusal.WrongState && before is null && await store.GetProfileAsync(conversationId) is null)
+        if (before is null && await store.GetProfileAsync(conversationId) is null)
         {
             return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
         }
 
+        var outcome = await store.ClaimAsync(conversationId, agentId, AnswerLease, pull: true, departments.Default.Name);
         if (outcome.Succeeded)
         {
-            await NotifyAsync(new HandoffNotice("assigned", conversationId, agentId, before?.Department));
+            await NotifyAsync(new HandoffNotice("assigned", conversationId, agentId, before?.Department ?? departments.Default.Name));
         }
 
         return outcome;
