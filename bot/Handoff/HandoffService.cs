@@ -24,7 +24,9 @@ public enum EscalationKind
     OfflineRequest,
 }
 
-public sealed record EscalationOutcome(EscalationKind Kind, string Department, ConversationOwner Owner, long? Position = null, TimeSpan? EstimatedWait = null, DateTimeOffset? OpensAt = null);
+/// <param name="Announce">A new escalation: agents and assigners are to hear of it once the turn is committed.</param>
+public sealed record EscalationOutcome(
+    EscalationKind Kind, string Department, ConversationOwner Owner, long? Position = null, TimeSpan? EstimatedWait = null, DateTimeOffset? OpensAt = null, bool Announce = false);
 
 /// <summary>
 /// The handoff as the rest of the host sees it: routes an escalation to a department within or
@@ -71,13 +73,10 @@ public sealed class HandoffService(
         if (running is null)
         {
             Log.HandoffQueued(logger, conversationId, queuedIn.Name, reason);
-            await NotifyAsync(new HandoffNotice("queued", conversationId, Department: queuedIn.Name, Reason: reason));
             if (open && await OfferToPreviousAgentAsync(conversationId, queuedIn.Name) is { } owner)
             {
-                return new(EscalationKind.WithAgent, queuedIn.Name, owner);
+                return new(EscalationKind.WithAgent, queuedIn.Name, owner, Announce: true);
             }
-
-            await assignerWake.PulseAsync();
         }
 
         if (chat?.AfterHours == true && !queuedIn.Hours.IsOpen(now))
@@ -86,14 +85,31 @@ public sealed class HandoffService(
         }
 
         var (position, wait) = await WaitingAsync(conversationId, queuedIn.Name);
-        return new(running is null ? EscalationKind.Queued : EscalationKind.AlreadyWaiting, queuedIn.Name, ConversationOwner.Queued, position, wait);
+        return new(running is null ? EscalationKind.Queued : EscalationKind.AlreadyWaiting, queuedIn.Name, ConversationOwner.Queued, position, wait, Announce: running is null);
+    }
+
+    /// <summary>
+    /// Tells agents and assigners about a new escalation. Called once the turn that escalated is
+    /// committed: an agent who took the chat earlier would silence the bot's "passing you to a person".
+    /// </summary>
+    public async Task AnnounceAsync(string conversationId, EscalationOutcome outcome, string reason)
+    {
+        await NotifyAsync(new HandoffNotice("queued", conversationId, Department: outcome.Department, Reason: reason));
+        if (outcome.Owner.AgentId is { } agentId)
+        {
+            await NotifyAsync(new HandoffNotice("offered", conversationId, agentId, outcome.Department, Reason: "returning"));
+        }
+        else if (outcome.Kind == EscalationKind.Queued)
+        {
+            await assignerWake.PulseAsync();
+        }
     }
 
     /// <summary>
     /// A customer whose chat an agent resolved within the last hours writes again: straight back to
     /// that agent when they are online with room. Returns the new owner, or null (the bot answers).
     /// </summary>
-    public async Task<ConversationOwner?> ReturnToPreviousAgentAsync(string conversationId, string? language)
+    public async Task<EscalationOutcome?> ReturnToPreviousAgentAsync(string conversationId, string? language)
     {
         if (await store.LastAgentAsync(conversationId) is not { } agentId || await store.GetAgentAsync(agentId) is not { Status: PresenceStatus.Online, Alive: true } agent
             || agent.ActiveChats >= agent.Capacity)
@@ -107,14 +123,14 @@ public sealed class HandoffService(
             return null;
         }
 
-        await NotifyAsync(new HandoffNotice("queued", conversationId, Department: department.Name, Reason: "returning-customer"));
+        // The turn announces it once committed (see AnnounceAsync).
         if (await OfferToPreviousAgentAsync(conversationId, department.Name) is { } owner)
         {
-            return owner;
+            return new(EscalationKind.WithAgent, department.Name, owner, Announce: true);
         }
 
-        await assignerWake.PulseAsync();
-        return ConversationOwner.Queued;
+        var (position, wait) = await WaitingAsync(conversationId, department.Name);
+        return new(EscalationKind.Queued, department.Name, ConversationOwner.Queued, position, wait, Announce: true);
     }
 
     private async Task<ConversationOwner?> OfferToPreviousAgentAsync(string conversationId, string department)
@@ -129,7 +145,6 @@ public sealed class HandoffService(
             return null;
         }
 
-        await NotifyAsync(new HandoffNotice("offered", conversationId, agentId, department, Reason: "returning"));
         return ConversationOwner.Agent(agentId);
     }
 

@@ -103,6 +103,10 @@ internal sealed class ConversationProcessor(
             if (decision.HandoffReason is not null)
             {
                 Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
+                if (decision.Escalation is { Announce: true } escalation)
+                {
+                    await handoff.AnnounceAsync(conversationId, escalation, decision.HandoffReason);
+                }
             }
 
             if (decision.Owner.AgentId is { } agentId && activity.Kind != ActivityKind.ConversationStart)

@@ -13,8 +13,10 @@ namespace SupportBot.Pipeline;
 /// <param name="AnsweredByBot">The bot answered the customer itself (the interest record counts as processed).</param>
 /// <param name="HandoffReason">Why the conversation went to a person in this turn, if it did.</param>
 /// <param name="Requests">Requests the customer made through the bot in this turn.</param>
+/// <param name="Escalation">A handoff this turn started, announced to agents once the turn is committed.</param>
 internal sealed record TurnDecision(
-    IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null);
+    IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null,
+    EscalationOutcome? Escalation = null);
 
 /// <summary>
 /// The owner switch. The bot speaks only while it owns the conversation; while the customer waits
@@ -55,8 +57,9 @@ internal sealed class TurnRouter(
         if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
             && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language) is { } back)
         {
-            // Written again soon after an agent resolved the chat: that agent takes it, the bot stays out.
-            return new TurnDecision([], back, AnsweredByBot: false, HandoffReason: "returning-customer");
+            // Written again soon after an agent resolved the chat: that agent takes it (or the queue does), the bot stays out.
+            IReadOnlyList<OutgoingMessage> notice = PositionNotice(back.Position, back.EstimatedWait, language) is { } n ? [n] : [];
+            return new TurnDecision(notice, back.Owner, AnsweredByBot: false, HandoffReason: "returning-customer", Escalation: back);
         }
 
         BotTurnResult result;
@@ -103,7 +106,7 @@ internal sealed class TurnRouter(
                 break;
         }
 
-        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests);
+        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests, outcome);
     }
 
     private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)

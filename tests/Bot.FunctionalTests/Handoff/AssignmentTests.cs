@@ -1,0 +1,98 @@
+using SupportBot.FunctionalTests.Infrastructure;
+using static SupportBot.FunctionalTests.Infrastructure.AgentTestClient;
+
+namespace SupportBot.FunctionalTests.Handoff;
+
+/// <summary>Automatic assignment (least busy) with the shortest answer lease the settings allow.</summary>
+public sealed class AutoAssignHostFixture : IAsyncLifetime
+{
+    public RedisServerFixture Store { get; } = new();
+
+    public BotFactory Factory { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Store.InitializeAsync();
+        Factory = new BotFactory(Store.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Handoff:Assignment"] = "LeastBusy",
+            ["Handoff:AnswerLeaseSeconds"] = "5",
+            ["Handoff:Departments:0:Name"] = "support",
+        });
+        _ = Factory.Server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+}
+
+public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<AutoAssignHostFixture>, IAsyncDisposable
+{
+    private readonly DirectLineTestClient _customer = new(host.Factory.CreateClient());
+    private readonly List<AgentTestClient> _agents = [];
+
+    private AgentTestClient Agent(string name)
+    {
+        var agent = new AgentTestClient(host.Factory, $"{name}-{Guid.NewGuid():N}"[..16]);
+        _agents.Add(agent);
+        return agent;
+    }
+
+    private async Task<string> EscalateAsync()
+    {
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "operator please");
+        await _customer.WaitForBotMessagesAsync(chat, 2);
+        return ConversationOf(chat);
+    }
+
+    [Fact]
+    public async Task WaitingChat_IsOfferedTheMomentAnAgentComesOnline()
+    {
+        var id = await EscalateAsync();
+        var kim = Agent("kim");
+        await kim.WaitForAsync(id, d => Status(d) == "queued");
+
+        await kim.OnlineAsync();
+        var offered = await kim.WaitForAsync(id, d => Status(d) == "offered", TimeSpan.FromSeconds(3));
+
+        Assert.Equal(kim.AgentId, offered["chat"]!["agentId"]!.GetValue<string>());
+        Assert.Equal($"agent:{kim.AgentId}", offered["owner"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OfferNotAnsweredWithinTheLease_GoesBackToTheQueue_AndToTheNextAgent()
+    {
+        var lea = Agent("lea");
+        await lea.OnlineAsync(capacity: 1);
+        var id = await EscalateAsync();
+        await lea.WaitForAsync(id, d => Status(d) == "offered");
+        var max = Agent("max");
+        await max.OnlineAsync(capacity: 1);
+
+        // Lea does not answer; after 5 s the chat goes back to the head of the queue and Max, the only other agent, gets it.
+        var moved = await max.WaitForAsync(id, d => Status(d) == "offered" && d["chat"]!["agentId"]!.GetValue<string>() == max.AgentId, TimeSpan.FromSeconds(12));
+
+        var events = moved["events"]!.AsArray();
+        var expired = events.Single(e => e!["type"]!.GetValue<string>() == "lease_expired")!;
+        Assert.Equal(lea.AgentId, expired["agent"]!.GetValue<string>());
+        Assert.Equal(["offered", "lease_expired", "queued", "offered"], EventTypes(moved).SkipWhile(t => t != "offered"));
+        Assert.Empty((await lea.GetAsync("/api/handoff/mine"))["items"]!.AsArray());
+
+        // Max answers: the lease ends, the chat stays with him.
+        (await max.SendAsync(id, "Max here.")).EnsureSuccessStatusCode();
+        Assert.Equal("assigned", Status(await max.DetailsAsync(id)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.SetPresenceAsync("offline");
+            await agent.DisposeAsync();
+        }
+    }
+}
