@@ -73,9 +73,9 @@ public abstract class InterestsApiTests(BotFactory factory)
     {
         var conversation = await _chat.StartAsync();
         await _chat.SendAsync(conversation, "I want a human");
-        await _chat.WaitForBotMessagesAsync(conversation, 2);
+        await _chat.WaitForBotMessagesAsync(conversation, 3); // greeting, "passing you to a person", place in line
 
-        var records = await RecordsOfAsync(conversation.ConversationId, "?source=webchat&action=message&pageSize=500", 3);
+        var records = await RecordsOfAsync(conversation.ConversationId, "?source=webchat&action=message&pageSize=500", 4);
 
         var question = records.Single(r => r["direction"]!.GetValue<string>() == "in");
         Assert.False(question["processed"]!.GetValue<bool>());
