@@ -104,7 +104,7 @@ public static partial class HandoffApi
     }
 
     /// <summary>Queue length now and recent wait / first-response / handle times, per department and per agent.</summary>
-    private static async Task<IResult> Stats(HandoffService handoff)
+    private static async Task<IResult> Stats(HandoffService handoff, TimeProvider time)
     {
         var store = handoff.Store;
         var departments = new List<object>();
@@ -114,7 +114,7 @@ public static partial class HandoffApi
             {
                 department = department.Name,
                 queueLength = await store.QueueLengthAsync(department.Name),
-                open = department.Hours.IsOpen(DateTimeOffset.UtcNow),
+                open = department.Hours.IsOpen(time.GetUtcNow()),
                 wait = Figures(await store.FiguresAsync("wait", department.Name)),
                 firstResponse = Figures(await store.FiguresAsync("first-response", department.Name)),
                 handle = Figures(await store.FiguresAsync("handle", department.Name)),
@@ -143,16 +143,10 @@ public static partial class HandoffApi
 
     private static async Task<IResult> Message(string conversationId, HttpRequest request, HandoffService handoff)
     {
-        var (agentId, problem) = Check(request, conversationId);
+        var (agentId, body, problem) = await AgentRequestAsync(request, conversationId);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         if (Text(body!, "text") is not { } text || string.IsNullOrWhiteSpace(text))
@@ -170,16 +164,10 @@ public static partial class HandoffApi
 
     private static async Task<IResult> Transfer(string conversationId, HttpRequest request, HandoffService handoff)
     {
-        var (agentId, problem) = Check(request, conversationId);
+        var (agentId, body, problem) = await AgentRequestAsync(request, conversationId);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         var toAgent = Text(body!, "agentId");
@@ -217,16 +205,10 @@ public static partial class HandoffApi
 
     private static async Task<IResult> Close(string conversationId, HttpRequest request, HandoffService handoff, string field, Func<string, string?, Task<HandoffOutcome>> close)
     {
-        var (agentId, problem) = Check(request, conversationId);
+        var (agentId, body, problem) = await AgentRequestAsync(request, conversationId, optionalBody: true);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes, optional: true);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         var text = body is null ? null : Text(body, field);
@@ -314,6 +296,19 @@ public static partial class HandoffApi
         HandoffRefusal.AgentUnavailable => Problems.Create(StatusCodes.Status409Conflict, "Agent unavailable", outcome.Detail ?? "The agent is not signed in."),
         _ => Problems.Create(StatusCodes.Status409Conflict, "Wrong state", outcome.Detail ?? "The chat is not in a state that allows this."),
     };
+
+    /// <summary>The acting agent, the conversation id and the JSON body of an agent's action, or the problem with them.</summary>
+    private static async Task<(string? AgentId, JsonObject? Body, IResult? Problem)> AgentRequestAsync(HttpRequest request, string conversationId, bool optionalBody = false)
+    {
+        var (agentId, problem) = Check(request, conversationId);
+        if (problem is not null)
+        {
+            return (null, null, problem);
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(request, MaxBodyBytes, optionalBody);
+        return (agentId, body, bodyProblem);
+    }
 
     private static (string? AgentId, IResult? Problem) Check(HttpRequest request, string conversationId) =>
         BadConversation(conversationId) is { } problem ? (null, problem) : AgentOf(request);
