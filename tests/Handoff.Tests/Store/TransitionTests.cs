@@ -134,6 +134,21 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
     }
 
     [Fact]
+    public async Task Claim_PullingAConversationBackFromTheBot_RecordsTheDepartmentItLandsIn()
+    {
+        await EscalateAsync("c1", "sales");
+        await OnlineAsync("anna");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+        Succeeded(await Store.ResolveAsync("c1", "anna", null, TimeSpan.FromHours(1)));
+
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease, pull: true, defaultDepartment: "support"));
+
+        Assert.Equal("support", (await Store.GetChatAsync("c1"))!.Department);
+        var assigned = (await Store.GetEventsAsync("c1"))[^1];
+        Assert.Equal(("assigned", "support"), (assigned.Type, assigned.Department));
+    }
+
+    [Fact]
     public async Task Claim_AfterATransferToAnotherDepartment_FindsTheChatInItsNewQueue()
     {
         await EscalateAsync("c1", "support");
