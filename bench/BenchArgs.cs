@@ -13,6 +13,9 @@ internal sealed class BenchArgs
                      redis-server, plus the baseline of a bare JSON echo endpoint on the same host.
           dialogs    The dialog engine alone: a 4-step intake waterfall (text, choice, confirm prompts),
                      conversations driven round-robin, one turn in flight, state through the store.
+          handoff    Handoff cycles through the Redis store, many in flight: escalate, offer to an agent (or
+                     the agent's claim), one agent message through the outbox, resolve; then checks every
+                     conversation's events for a chat given to two agents or left unresolved.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -30,6 +33,15 @@ internal sealed class BenchArgs
           --set <key>=<value>       extra host setting, e.g. --set Pipeline:Workers=32 (repeatable)
           --latencies <file>        also write every measured turn as CSV: conversation,message,started_ms,latency_ms
 
+        Options of handoff:
+          --conversations <n>       handoff cycles measured (default 2000), after 500 of warm-up
+          --agents <n>              agents online in the bench's department, capacity 8 each (default 50)
+          --in-flight <n>           cycles running at once (default 64)
+          --assign offer|claim      offer: automatic assignment's OfferAsync to a precomputed agent (default);
+                                    claim: the agent's ClaimAsync
+          --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
+                                    uses its own names and removes its keys afterwards
+
         Options of faq-eval:
           --train <csv>             training examples (required)
           --test <csv>              held-out examples to score (required)
@@ -40,12 +52,22 @@ internal sealed class BenchArgs
           -h, --help                this text
 
         Prints one JSON line per scenario on stdout; progress goes to stderr.
-        Exit codes: 0 done, 1 the run failed (turns timed out or errors), 2 bad arguments.
+        Exit codes: 0 done, 1 the run failed (turns timed out or errors; handoff: a double assignment or
+        a lost chat), 2 bad arguments.
         """;
 
     public string Scenario { get; private set; } = "";
 
-    public int Conversations => ConversationsGiven ?? (Scenario == "dialogs" ? 2000 : 200);
+    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : 200);
+
+    /// <summary>handoff: agents online.</summary>
+    public int Agents { get; private set; } = 50;
+
+    /// <summary>handoff: cycles running at once.</summary>
+    public int InFlight { get; private set; } = 64;
+
+    /// <summary>handoff: offer or claim.</summary>
+    public string Assign { get; private set; } = "offer";
 
     public int? ConversationsGiven { get; private set; }
 
@@ -111,9 +133,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "faq-eval"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, faq-eval.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval.";
                 }
 
                 Scenario = arg;
@@ -143,6 +165,9 @@ internal sealed class BenchArgs
             {
                 "--conversations" => ReadInt(name, value, 1, 1_000_000, v => ConversationsGiven = v),
                 "--store" => SetStore(value),
+                "--agents" => ReadInt(name, value, 1, 100_000, v => Agents = v),
+                "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
+                "--assign" => SetAssign(value),
                 "--redis" => SetRedis(value),
                 "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
@@ -215,6 +240,17 @@ internal sealed class BenchArgs
         }
 
         Store = value;
+        return null;
+    }
+
+    private string? SetAssign(string value)
+    {
+        if (value is not ("offer" or "claim"))
+        {
+            return $"--assign is offer or claim; got '{value}'.";
+        }
+
+        Assign = value;
         return null;
     }
 

@@ -47,6 +47,7 @@ internal static class BenchProgram
             return options.Scenario switch
             {
                 "dialogs" => await DialogsScenario.RunAsync(options, cancel.Token),
+                "handoff" => await HandoffScenario.RunAsync(options, cancel.Token),
                 "faq-eval" => FaqEvalScenario.Run(options),
                 _ => await RunWebChatAsync(options, cancel.Token),
             };

@@ -83,7 +83,7 @@ internal static class HandoffScripts
           redis.call('DEL', KEYS[1])
           redis.call('HSET', KEYS[1], 'dept', ARGV[8], 'prio', '0', 'score', ARGV[9], 'reason', 'agent-pulled',
             'qat', ARGV[2], 'ah', '0', 'excl', ',')
-          h[4] = false
+          h[2] = ARGV[8]; h[4] = false -- the new cycle's department and answerer, for the event below
           event(KEYS[2], ARGV[7], evjson('escalated', ARGV[2], ',"reason":"agent-pulled","agent":"' .. ARGV[3] .. '"'))
         end
         local first = redis.call('HMGET', KEYS[1], 'oat', 'aat', 'qat', 'dept')
