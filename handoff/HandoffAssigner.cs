@@ -31,15 +31,18 @@ public sealed class HandoffAssigner(HandoffStore store)
         var turn = roundRobin && eligible.Count > 0 ? (int)(await store.NextRoundRobinAsync(department, 0) % eligible.Count) : 0;
         foreach (var conversationId in head)
         {
-            if (eligible.Count == 0)
+            if (eligible.All(c => c.Active >= c.Capacity))
             {
                 break;
             }
 
             // Try agents in preference order; one who let this chat's lease run out before is skipped by the store.
-            var order = roundRobin
-                ? [.. Enumerable.Range(0, eligible.Count).Select(i => eligible[(turn + i) % eligible.Count])]
-                : eligible.OrderBy(c => (double)c.Active / c.Capacity).ThenBy(c => c.Active).ToList();
+            // Full agents stay in the list (skipped), so the round-robin turn keeps counting over the same agents.
+            var order = (roundRobin
+                ? Enumerable.Range(0, eligible.Count).Select(i => eligible[(turn + i) % eligible.Count])
+                : eligible.OrderBy(c => (double)c.Active / c.Capacity).ThenBy(c => c.Active))
+                .Where(c => c.Active < c.Capacity)
+                .ToList();
             foreach (var candidate in order)
             {
                 var outcome = await store.OfferAsync(conversationId, department, candidate.AgentId, answerLease);
@@ -47,14 +50,9 @@ public sealed class HandoffAssigner(HandoffStore store)
                 {
                     offered.Add((conversationId, candidate.AgentId));
                     candidate.Active++;
-                    if (candidate.Active >= candidate.Capacity)
-                    {
-                        eligible.Remove(candidate);
-                    }
-
                     if (roundRobin)
                     {
-                        turn = (int)(await store.NextRoundRobinAsync(department, 1) % Math.Max(1, eligible.Count));
+                        turn = (int)(await store.NextRoundRobinAsync(department, 1) % eligible.Count);
                     }
 
                     break;
@@ -62,7 +60,7 @@ public sealed class HandoffAssigner(HandoffStore store)
 
                 if (outcome.Refusal is HandoffRefusal.AgentFull or HandoffRefusal.AgentUnavailable)
                 {
-                    eligible.Remove(candidate);
+                    candidate.Active = candidate.Capacity; // skipped for the rest of the round
                     continue;
                 }
 

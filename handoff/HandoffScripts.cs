@@ -255,7 +255,7 @@ internal static class HandoffScripts
     /// <summary>
     /// Take a chat back from an agent and put it at the head of its queue (it keeps its place):
     /// when the answer lease ran out (the agent is skipped next time), or the agent vanished.
-    /// KEYS: chat, events, owner, leases, agent chats, queue. ARGV: conversation, now, agent,
+    /// KEYS: chat, events, owner, leases, agent chats, queue, presence. ARGV: conversation, now, agent,
     /// ttl, why (lease_expired/agent_gone), expected department.
     /// Returns ok, unknown, wrong-state, not-yours, not-due, retry.
     /// </summary>
@@ -276,6 +276,11 @@ internal static class HandoffScripts
           return 'not-yours'
         end
         if h[5] ~= ARGV[6] then return 'retry' end
+        if ARGV[5] == 'agent_gone' then
+          -- The agent may have signed back in since the caller looked: then the chat stays theirs.
+          local alive = redis.call('ZSCORE', KEYS[7], ARGV[3])
+          if alive and tonumber(alive) >= tonumber(ARGV[2]) then return 'not-due' end
+        end
         if ARGV[5] == 'lease_expired' then
           local due = redis.call('ZSCORE', KEYS[4], ARGV[1])
           if h[3] == ARGV[3] or not due or tonumber(due) > tonumber(ARGV[2]) then return 'not-due' end

@@ -190,7 +190,7 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
             var result = (string?)await Db.ScriptEvaluateAsync(
                 HandoffScripts.Requeue,
                 [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
-                 RedisKeys.AgentChats(agentId), RedisKeys.HandoffQueue(department)],
+                 RedisKeys.AgentChats(agentId), RedisKeys.HandoffQueue(department), RedisKeys.AgentPresence],
                 [conversationId, Now, agentId, _ttlMs, leaseExpired ? "lease_expired" : "agent_gone", department]);
             if (result != "retry" || attempt >= 5)
             {
