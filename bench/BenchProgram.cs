@@ -92,7 +92,7 @@ internal static class BenchProgram
         Progress($"baseline: {requests} requests, {echoFailed} failed, {rps:0} req/s");
 
         var warmUp = await scenario.OpenAndRunAsync(http, Math.Min(WarmUpConversations, options.Conversations), Math.Min(WarmUpMessages, options.Messages), cancellationToken);
-        Progress($"warm-up: {warmUp.Turns} turns, {warmUp.Failed} failed, p50 {WebChatScenario.Percentile(warmUp.LatenciesMs, 50):0.0} ms (not counted)");
+        Progress($"warm-up: {warmUp.Turns} turns, {warmUp.Failed} failed, p50 {Percentile(warmUp.LatenciesMs, 50):0.0} ms (not counted)");
 
         Progress($"webchat: opening {options.Conversations} conversations (not timed)");
         var setup = Stopwatch.StartNew();
@@ -110,10 +110,10 @@ internal static class BenchProgram
         }
 
         var used = await ResourceSnapshot.TakeAsync(redis) - resources;
-        var p50 = WebChatScenario.Percentile(run.LatenciesMs, 50);
-        var p99 = WebChatScenario.Percentile(run.LatenciesMs, 99);
+        var p50 = Percentile(run.LatenciesMs, 50);
+        var p99 = Percentile(run.LatenciesMs, 99);
         Progress($"webchat: {run.Turns} turns in {run.WallSeconds:0.00} s, {run.Failed} failed; " +
-            $"p50 {p50:0.0} ms, p90 {WebChatScenario.Percentile(run.LatenciesMs, 90):0.0} ms, p99 {p99:0.0} ms, max {run.LatenciesMs.LastOrDefault():0.0} ms");
+            $"p50 {p50:0.0} ms, p90 {Percentile(run.LatenciesMs, 90):0.0} ms, p99 {p99:0.0} ms, max {run.LatenciesMs.LastOrDefault():0.0} ms");
         Progress("webchat: " + used.Describe(run.WallSeconds, Math.Max(1, run.Turns)));
         if (options.LatenciesFile is not null)
         {
@@ -162,7 +162,7 @@ internal static class BenchProgram
     }
 
     /// <summary>Other work on the machine skews every figure; say how busy it was.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -172,6 +172,18 @@ internal static class BenchProgram
         {
             return "load average unknown";
         }
+    }
+
+    /// <summary>Nearest-rank percentile of an ascending array.</summary>
+    internal static double Percentile(double[] sorted, double percentile)
+    {
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 
     internal static double Round(double value, int digits) => double.IsFinite(value) ? Math.Round(value, digits) : -1;

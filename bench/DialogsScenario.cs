@@ -84,11 +84,11 @@ internal static class DialogsScenario
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             var pause = GC.GetTotalPauseDuration() - pauseBefore;
             Array.Sort(run.LatenciesMs);
-            var p50 = Percentile(run.LatenciesMs, 50);
-            var p99 = Percentile(run.LatenciesMs, 99);
+            var p50 = BenchProgram.Percentile(run.LatenciesMs, 50);
+            var p99 = BenchProgram.Percentile(run.LatenciesMs, 99);
             using var self = Process.GetCurrentProcess();
             var rss = self.WorkingSet64 / (1024.0 * 1024.0);
-            BenchProgram.Progress($"dialogs: {run.LatenciesMs.Length} turns in {run.Seconds:0.000} s, {run.Wrong} wrong; p50 {p50:0.000} ms, p90 {Percentile(run.LatenciesMs, 90):0.000} ms, " +
+            BenchProgram.Progress($"dialogs: {run.LatenciesMs.Length} turns in {run.Seconds:0.000} s, {run.Wrong} wrong; p50 {p50:0.000} ms, p90 {BenchProgram.Percentile(run.LatenciesMs, 90):0.000} ms, " +
                 $"p99 {p99:0.000} ms, max {run.LatenciesMs[^1]:0.000} ms; gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
             double slowSum = 0;
             var slow = 0;
@@ -102,7 +102,7 @@ internal static class DialogsScenario
             }
 
             BenchProgram.Progress($"dialogs: {slow} turns over 1 ms, {slowSum:0.0} ms in all; sum of all turns {run.LatenciesMs.Sum():0.0} ms; " +
-                $"allocated {allocated / run.LatenciesMs.Length} B per turn, GC pauses {pause.TotalMilliseconds:0.0} ms; {LoadAverage()}");
+                $"allocated {allocated / run.LatenciesMs.Length} B per turn, GC pauses {pause.TotalMilliseconds:0.0} ms; {BenchProgram.LoadAverage()}");
             if (run.FirstWrong is not null)
             {
                 BenchProgram.Progress("first wrong reply: " + run.FirstWrong);
@@ -198,29 +198,6 @@ internal static class DialogsScenario
 
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new Run(latencies, seconds, wrong, firstWrong);
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return "load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "load average unknown";
-        }
-    }
-
-    private static double Percentile(double[] sorted, double percentile)
-    {
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 }
 

@@ -77,8 +77,8 @@ internal static class FaqEvalScenario
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         collections = GC.CollectionCount(0) - collections;
         Array.Sort(latencies);
-        var p99 = WebChatScenario.Percentile(latencies, 99);
-        BenchProgram.Progress($"faq-eval: prediction p50 {WebChatScenario.Percentile(latencies, 50):0.000} ms, p99 {p99:0.000} ms, max {latencies[^1]:0.000} ms; {allocated / test.Count} bytes allocated per prediction, {collections} gen0 collections (server GC: {System.Runtime.GCSettings.IsServerGC})");
+        var p99 = BenchProgram.Percentile(latencies, 99);
+        BenchProgram.Progress($"faq-eval: prediction p50 {BenchProgram.Percentile(latencies, 50):0.000} ms, p99 {p99:0.000} ms, max {latencies[^1]:0.000} ms; {allocated / test.Count} bytes allocated per prediction, {collections} gen0 collections (server GC: {System.Runtime.GCSettings.IsServerGC})");
         ReportCalibration(results);
 
         var line = new JsonObject

@@ -59,11 +59,11 @@ internal static class HandoffScenario
             var result = await DriveAsync(cycle, ids, options.InFlight, cancellationToken);
             var redisCpu = server is null ? (TimeSpan?)null : server.CpuTime - cpuBefore!.Value;
             Array.Sort(result.LatenciesMs);
-            var p50 = Percentile(result.LatenciesMs, 50);
-            var p99 = Percentile(result.LatenciesMs, 99);
+            var p50 = BenchProgram.Percentile(result.LatenciesMs, 50);
+            var p99 = BenchProgram.Percentile(result.LatenciesMs, 99);
             var cyclesPerSecond = ids.Length / result.Seconds;
             BenchProgram.Progress($"handoff: {ids.Length} cycles in {result.Seconds:0.000} s, {result.Refused} refused steps; p50 {p50:0.000} ms, " +
-                $"p90 {Percentile(result.LatenciesMs, 90):0.000} ms, p99 {p99:0.000} ms, max {result.LatenciesMs[^1]:0.000} ms; {LoadAverage()}");
+                $"p90 {BenchProgram.Percentile(result.LatenciesMs, 90):0.000} ms, p99 {p99:0.000} ms, max {result.LatenciesMs[^1]:0.000} ms; {BenchProgram.LoadAverage()}");
             if (result.FirstRefusal is not null)
             {
                 BenchProgram.Progress("first refusal: " + result.FirstRefusal);
@@ -265,28 +265,5 @@ internal static class HandoffScenario
 
         await db.KeyDeleteAsync([RedisKeys.DepartmentAgents(department), RedisKeys.HandoffQueue(department), setKey]);
         // The figures lists are capped at 1,000 entries; the run's samples age out as the bot adds its own.
-    }
-
-    private static double Percentile(double[] sorted, double percentile)
-    {
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return "load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "load average unknown";
-        }
     }
 }

@@ -151,18 +151,6 @@ internal sealed class WebChatScenario(Uri baseAddress, TimeSpan replyTimeout)
         return (done / clock.Elapsed.TotalSeconds, done, failed);
     }
 
-    /// <summary>Nearest-rank percentile of an ascending array.</summary>
-    public static double Percentile(double[] sorted, double p)
-    {
-        if (sorted.Length == 0)
-        {
-            return double.NaN;
-        }
-
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
-    }
-
     public static async Task DisposeAllAsync(IEnumerable<ChatSession> sessions) =>
         await Task.WhenAll(sessions.Select(s => s.DisposeAsync().AsTask()));
 }
