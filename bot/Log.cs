@@ -56,6 +56,6 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Warning, "Handoff round failed, trying again shortly: {Error}")]
     public static partial void HandoffMonitorFailed(ILogger logger, string error);
 
-    [LoggerMessage(43, LogLevel.Warning, "Handoff: {Setting}")]
-    public static partial void HandoffSetting(ILogger logger, string setting);
+    [LoggerMessage(43, LogLevel.Warning, "A handoff notice could not be passed to the agents' live connections: {Error}")]
+    public static partial void HandoffNoticeDropped(ILogger logger, string error);
 }

@@ -211,15 +211,14 @@ internal static class HandoffScripts
     /// The agent ends their part: back to the bot (returned) or done (resolved). Frees the agent's
     /// capacity and keeps the figures. KEYS: chat, events, owner, leases, agent chats, last agent,
     /// handle figures. ARGV: conversation, now, agent, ttl,
-    /// status (returned/resolved), reason or note json, last-agent ttl ms, expected department.
-    /// Returns ok, unknown, wrong-state, not-yours, retry.
+    /// status (returned/resolved), reason or note json, last-agent ttl ms.
+    /// Returns ok, unknown, wrong-state, not-yours.
     /// </summary>
     public const string Close = Prelude + """
         local h = redis.call('HMGET', KEYS[1], 'st', 'agent', 'aat', 'dept')
         if not h[1] then return 'unknown' end
         if not active(h[1]) then return 'wrong-state' end
         if h[2] ~= ARGV[3] then return 'not-yours' end
-        if h[4] ~= ARGV[8] then return 'retry' end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('HDEL', KEYS[1], 'dl')

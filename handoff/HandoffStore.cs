@@ -149,19 +149,12 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
 
     private async Task<HandoffOutcome> CloseAsync(string conversationId, string agentId, string status, string? text, TimeSpan rememberAgentFor)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var department = (string?)await Db.HashGetAsync(RedisKeys.HandoffChat(conversationId), "dept") ?? "";
-            var result = (string?)await Db.ScriptEvaluateAsync(
-                HandoffScripts.Close,
-                [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
-                 RedisKeys.AgentChats(agentId), RedisKeys.LastAgent(conversationId), RedisKeys.HandoffFigures("handle")],
-                [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds), department]);
-            if (result != "retry" || attempt >= 5)
-            {
-                return Refusal(result);
-            }
-        }
+        var result = (string?)await Db.ScriptEvaluateAsync(
+            HandoffScripts.Close,
+            [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
+             RedisKeys.AgentChats(agentId), RedisKeys.LastAgent(conversationId), RedisKeys.HandoffFigures("handle")],
+            [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds)]);
+        return Refusal(result);
     }
 
     /// <summary>The customer stopped waiting: back to the bot.</summary>

@@ -69,7 +69,7 @@ internal sealed class HandoffHubRelay(IConnectionMultiplexer redis, IHubContext<
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
-                Log.HandoffMonitorFailed(logger, e.Message);
+                Log.HandoffNoticeDropped(logger, e.Message);
             }
         });
     }

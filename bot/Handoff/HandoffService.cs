@@ -199,12 +199,14 @@ public sealed class HandoffService(
     /// <summary>The agent's reply: into the conversation's outbox, sent on its own channel by the pipeline.</summary>
     public async Task<HandoffOutcome> SendAsync(string conversationId, string agentId, string text)
     {
-        if (await store.GetProfileAsync(conversationId) is not { } profile)
+        var profileTask = store.GetProfileAsync(conversationId);
+        var agentTask = store.GetAgentAsync(agentId);
+        if (await profileTask is not { } profile)
         {
             return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
         }
 
-        var agent = await store.GetAgentAsync(agentId);
+        var agent = await agentTask;
         var now = time.GetUtcNow();
         var item = new OutboxItem
         {
