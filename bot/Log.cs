@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(43, LogLevel.Warning, "A handoff notice could not be passed to the agents' live connections: {Error}")]
     public static partial void HandoffNoticeDropped(ILogger logger, string error);
+
+    [LoggerMessage(50, LogLevel.Error, "Interest observer {Observer} failed; the record is stored")]
+    public static partial void InterestObserverFailed(ILogger logger, string observer, Exception exception);
 }

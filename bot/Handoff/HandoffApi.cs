@@ -11,7 +11,7 @@ namespace SupportBot.Handoff;
 /// </summary>
 public static partial class HandoffApi
 {
-    public const string AgentHeader = "X-Agent-Id";
+    public const string AgentHeader = ActingAgent.Header;
 
     /// <summary>Longest agent message we relay; channels split or reject longer ones.</summary>
     public const int MaxMessageLength = 4096;
@@ -313,18 +313,7 @@ public static partial class HandoffApi
     private static (string? AgentId, IResult? Problem) Check(HttpRequest request, string conversationId) =>
         BadConversation(conversationId) is { } problem ? (null, problem) : AgentOf(request);
 
-    private static (string? AgentId, IResult? Problem) AgentOf(HttpRequest request)
-    {
-        var agentId = request.Headers[AgentHeader].ToString();
-        if (agentId.Length == 0)
-        {
-            return (null, Problems.BadRequest($"Name the acting agent in the {AgentHeader} header."));
-        }
-
-        return AgentIdPattern().IsMatch(agentId)
-            ? (agentId, null)
-            : (null, Problems.BadRequest($"{AgentHeader} is 1–64 letters, digits, '.', '_', '@' or '-'."));
-    }
+    private static (string? AgentId, IResult? Problem) AgentOf(HttpRequest request) => ActingAgent.From(request.HttpContext);
 
     private static IResult? BadConversation(string conversationId)
     {

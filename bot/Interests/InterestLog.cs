@@ -15,8 +15,10 @@ public sealed record InterestPage(IReadOnlyList<InterestRecord> Items, int Page,
 /// and action (score = unix ms). Writes are idempotent by record id, so a turn that is re-run
 /// after a crash does not add a second record.
 /// </summary>
-public sealed class InterestLog(IConnectionMultiplexer redis)
+public sealed class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, ILogger<InterestLog> logger)
 {
+    private readonly IInterestObserver[] _observers = [.. observers];
+
     private const int ScanBatch = 200;
 
     /// <summary>A stable record id from what identifies the event, so re-runs overwrite instead of duplicating.</summary>
@@ -32,7 +34,9 @@ public sealed class InterestLog(IConnectionMultiplexer redis)
         var score = record.Date.ToUnixTimeMilliseconds();
         var json = JsonSerializer.Serialize(record, BotJson.Default.InterestRecord);
         // The value first, then the indexes: a crash in between leaves an unindexed value that the re-run indexes.
-        await db.StringSetAsync(RedisKeys.Interest(record.Id), json);
+        // NX tells a first write from a re-run; a re-run still overwrites (the turn may have decided differently).
+        var added = await db.StringSetAsync(RedisKeys.Interest(record.Id), json, when: When.NotExists)
+            || !await db.StringSetAsync(RedisKeys.Interest(record.Id), json);
         var batch = db.CreateBatch();
         var writes = new[]
         {
@@ -42,6 +46,25 @@ public sealed class InterestLog(IConnectionMultiplexer redis)
         };
         batch.Execute();
         await Task.WhenAll(writes);
+        if (added)
+        {
+            await NotifyAsync(o => o.RecordAddedAsync(record));
+        }
+    }
+
+    private async Task NotifyAsync(Func<IInterestObserver, Task> call)
+    {
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await call(observer);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.InterestObserverFailed(logger, observer.GetType().Name, e);
+            }
+        }
     }
 
     public async Task<InterestRecord?> GetAsync(string id)
