@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+
+namespace SupportBot.Channels.Telegram;
+
+/// <summary>
+/// The configured bots and their Bot API clients. A client is cheap (options + an HttpClient from
+/// the factory, whose handlers are pooled), so one is made per use; the bot's own identity
+/// (getMe: id and username, needed to spot mentions) is asked once and kept.
+/// </summary>
+public sealed class TelegramBots(IOptions<TelegramOptions> options, IHttpClientFactory httpClients)
+{
+    public const string ChannelName = "telegram";
+    public const string HttpClientName = "telegram";
+
+    private readonly ConcurrentDictionary<string, Task<User>> _identities = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<TelegramBotOptions> All => options.Value.Bots;
+
+    public TelegramBotOptions? Find(string name) => options.Value.Find(name);
+
+    public ITelegramBotClient Client(TelegramBotOptions bot)
+    {
+        // RetryThreshold 0: a 429 comes back to us, so the outbox waits (retry_after) instead of a thread sleeping in the client.
+        var clientOptions = new TelegramBotClientOptions(bot.Token, bot.ApiBaseUrl == TelegramBotOptions.PublicApi ? null : bot.ApiBaseUrl)
+        {
+            RetryThreshold = 0,
+            RetryCount = 0,
+        };
+        return new TelegramBotClient(clientOptions, httpClients.CreateClient(HttpClientName));
+    }
+
+    /// <summary>The bot's own user (getMe), cached after the first success.</summary>
+    public async Task<User> IdentityAsync(TelegramBotOptions bot, CancellationToken cancellationToken)
+    {
+        var task = _identities.GetOrAdd(bot.Name, _ => Client(bot).GetMe(CancellationToken.None));
+        try
+        {
+            return await task.WaitAsync(cancellationToken);
+        }
+        catch when (task.IsFaulted || task.IsCanceled)
+        {
+            _identities.TryRemove(new KeyValuePair<string, Task<User>>(bot.Name, task)); // ask again next time
+            throw;
+        }
+    }
+
+    /// <summary>The bot's numeric id: the part of the token before the colon (no call needed).</summary>
+    public static long BotId(TelegramBotOptions bot) => long.Parse(bot.Token.AsSpan(0, bot.Token.IndexOf(':', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+}

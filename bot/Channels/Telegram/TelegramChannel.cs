@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using SupportBot.Hosting;
+
+namespace SupportBot.Channels.Telegram;
+
+/// <summary>Wires the Telegram channel: options, clients, the update handler, the sender and the endpoints.</summary>
+public static class TelegramChannel
+{
+    public static IHostApplicationBuilder AddTelegram(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>();
+        builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)); // above the longest getUpdates wait (50 s)
+        builder.Services.AddSingleton<TelegramBots>();
+        builder.Services.AddSingleton<TelegramStore>();
+        builder.Services.AddSingleton<TelegramRateLimits>();
+        builder.Services.AddSingleton<TelegramUpdateHandler>();
+        builder.Services.AddKeyedSingleton<IChannelSender, TelegramSender>(TelegramBots.ChannelName);
+        builder.Services.AddHostedService<TelegramConnector>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapTelegram(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/channels/telegram/{name}", TelegramEndpoints.Webhook).DisableAntiforgery();
+        app.MapGet("/api/channels/telegram/{name}/files/{fileId}", TelegramEndpoints.File).RequireAuthorization(BotDefaults.ApiPolicy);
+        return app;
+    }
+}

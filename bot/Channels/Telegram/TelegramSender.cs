@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using SupportBot.Pipeline.Outbox;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
+
+namespace SupportBot.Channels.Telegram;
+
+/// <summary>
+/// Sends a reply with sendMessage: HTML-escaped text, split at 4,096 characters, choices as an
+/// inline keyboard under the last part. Waits for the per-bot, per-chat and per-group rate limits
+/// (queues, never drops). A 429 becomes a retry after Telegram's retry_after; a 403 (blocked)
+/// is recorded and not retried. Parts already sent are remembered, so a retry sends only the rest.
+/// </summary>
+internal sealed class TelegramSender(
+    TelegramBots bots,
+    TelegramStore store,
+    TelegramRateLimits limits,
+    ILogger<TelegramSender> logger) : IChannelSender
+{
+    public const int MaxMessageLength = 4096;
+
+    public async Task<ChannelSendResult> SendAsync(OutboxItem item, CancellationToken cancellationToken)
+    {
+        if (!TelegramAdapter.TryParseConversation(item.ConversationId, out var botName, out var chatId)
+            || bots.Find(item.ChannelAccount ?? botName) is not { } bot)
+        {
+            throw new ChannelSendException($"No configured Telegram bot for conversation '{item.ConversationId}'.", permanent: true);
+        }
+
+        var parts = Split(item.Message.Text);
+        var sent = await store.SentPartsAsync(item.Id);
+        var group = chatId < 0;
+        (int MessageId, int? ThreadId)? replyTo = group && item.InReplyToEventId is { } eventId ? await store.ReplyTargetAsync(bot.Name, eventId) : null;
+        var client = bots.Client(bot);
+        Message? first = null;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (sent.ContainsKey(i))
+            {
+                continue;
+            }
+
+            var markup = i == parts.Count - 1 ? await KeyboardAsync(item) : null;
+            using (await limits.AcquireAsync(bot.Name, chatId, group, cancellationToken))
+            {
+                Message message;
+                try
+                {
+                    message = await client.SendMessage(
+                        chatId,
+                        Html(parts[i]),
+                        ParseMode.Html,
+                        replyParameters: replyTo is { } target && i == 0 ? new ReplyParameters { MessageId = target.MessageId, AllowSendingWithoutReply = true } : null,
+                        replyMarkup: markup,
+                        messageThreadId: replyTo?.ThreadId,
+                        cancellationToken: cancellationToken);
+                }
+                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.TooManyRequests)
+                {
+                    var wait = TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1);
+                    throw new ChannelSendException($"Telegram 429: too many requests, retry after {wait.TotalSeconds:0} s.", retryAfter: wait, inner: e);
+                }
+                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.Forbidden)
+                {
+                    TelegramLog.SendBlocked(logger, bot.Name, item.ConversationId);
+                    await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
+                    throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e);
+                }
+                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest)
+                {
+                    throw new ChannelSendException($"Telegram 400: {e.Message}", permanent: true, inner: e);
+                }
+                catch (ApiRequestException e)
+                {
+                    throw new ChannelSendException($"Telegram {e.ErrorCode}: {e.Message}", inner: e);
+                }
+                catch (RequestException e)
+                {
+                    throw new ChannelSendException("Telegram could not be reached: " + e.Message, inner: e);
+                }
+
+                first ??= message;
+                sent[i] = message.Id;
+                if (parts.Count > 1)
+                {
+                    await store.RecordSentPartAsync(item.Id, i, message.Id);
+                }
+            }
+        }
+
+        var ids = string.Join(',', Enumerable.Range(0, parts.Count).Select(i => sent[i].ToString(CultureInfo.InvariantCulture)));
+        var link = first is not null ? TelegramAdapter.MessageLink(first.Chat, first.Id) : null;
+        return new ChannelSendResult(ids, link);
+    }
+
+    private async Task<InlineKeyboardMarkup?> KeyboardAsync(OutboxItem item)
+    {
+        if (item.Message.Choices is not { Count: > 0 } choices)
+        {
+            return null;
+        }
+
+        var buttons = new List<InlineKeyboardButton>();
+        foreach (var choice in choices)
+        {
+            buttons.Add(InlineKeyboardButton.WithCallbackData(Truncate(choice.Title, 64), await store.CallbackDataAsync(choice.Value)));
+        }
+
+        // Short labels side by side (up to three), longer ones one per row, so none is cut off on a phone.
+        var rows = buttons.Count <= 3 && choices.All(c => c.Title.Length <= 14)
+            ? new[] { buttons.ToArray() }
+            : buttons.Select(b => new[] { b }).ToArray();
+        return new InlineKeyboardMarkup(rows);
+    }
+
+    /// <summary>Escapes the three characters HTML parse mode treats specially; everything else is sent as written.</summary>
+    internal static string Html(string text)
+    {
+        var builder = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            builder.Append(c switch
+            {
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '&' => "&amp;",
+                _ => c.ToString(),
+            });
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Splits a text into parts of at most 4,096 characters (Telegram counts after entity parsing,
+    /// i.e. before our escaping), preferring a paragraph break, then a line break, then a space;
+    /// never inside a surrogate pair.
+    /// </summary>
+    internal static List<string> Split(string text, int max = MaxMessageLength)
+    {
+        var parts = new List<string>();
+        var rest = text.AsSpan().Trim();
+        while (rest.Length > max)
+        {
+            var window = rest[..max];
+            var cut = Boundary(window, "\n\n", max) ?? Boundary(window, "\n", max) ?? Boundary(window, " ", max) ?? max;
+            if (char.IsHighSurrogate(rest[cut - 1]))
+            {
+                cut--;
+            }
+
+            var part = rest[..cut].TrimEnd();
+            if (part.Length > 0)
+            {
+                parts.Add(part.ToString());
+            }
+
+            rest = rest[cut..].TrimStart();
+        }
+
+        if (rest.Length > 0 || parts.Count == 0)
+        {
+            parts.Add(rest.Length > 0 ? rest.ToString() : " ");
+        }
+
+        return parts;
+    }
+
+    /// <summary>The last occurrence of the separator in the second half of the window (so parts do not get tiny).</summary>
+    private static int? Boundary(ReadOnlySpan<char> window, string separator, int max)
+    {
+        var at = window.LastIndexOf(separator, StringComparison.Ordinal);
+        return at >= max / 2 ? at + separator.Length : null;
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
+
+/// <summary>
+/// Telegram's sending limits as queues (System.Threading.RateLimiting): about 30 messages/s per
+/// bot, about 1/s per chat, 20/min per group. A send waits its turn; it is never dropped. The
+/// limits are per host instance (several instances share Telegram's budget between them).
+/// </summary>
+public sealed class TelegramRateLimits : IDisposable
+{
+    private readonly TelegramOptions _options;
+    private readonly ConcurrentDictionary<string, RateLimiter> _perBot = new(StringComparer.OrdinalIgnoreCase);
+    private readonly PartitionedRateLimiter<(string Bot, long Chat)> _perChat;
+    private readonly PartitionedRateLimiter<(string Bot, long Chat)> _perGroup;
+
+    public TelegramRateLimits(IOptions<TelegramOptions> options)
+    {
+        _options = options.Value;
+        var perChat = _options.PerChatPerSecond;
+        var perGroup = _options.PerGroupPerMinute;
+        _perChat = PartitionedRateLimiter.Create<(string Bot, long Chat), (string, long)>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perChat,
+            TokensPerPeriod = perChat,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 10_000,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+        _perGroup = PartitionedRateLimiter.Create<(string Bot, long Chat), (string, long)>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perGroup,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perGroup,
+            QueueLimit = 10_000,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        }));
+    }
+
+    /// <summary>Waits until the chat, the group (if it is one) and the bot may send one more message.</summary>
+    public async Task<IDisposable> AcquireAsync(string bot, long chatId, bool group, CancellationToken cancellationToken)
+    {
+        var leases = new List<RateLimitLease>(3);
+        try
+        {
+            // The narrowest limit first, so a chat waiting its turn does not hold the bot's budget.
+            leases.Add(await _perChat.AcquireAsync((bot, chatId), 1, cancellationToken));
+            if (group)
+            {
+                leases.Add(await _perGroup.AcquireAsync((bot, chatId), 1, cancellationToken));
+            }
+
+            var perBot = _perBot.GetOrAdd(bot, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = _options.PerBotPerSecond,
+                TokensPerPeriod = _options.PerBotPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 100_000,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }));
+            leases.Add(await perBot.AcquireAsync(1, cancellationToken));
+            if (leases.Any(l => !l.IsAcquired))
+            {
+                throw new ChannelSendException("Telegram send queue is full; trying again shortly.", retryAfter: TimeSpan.FromSeconds(5));
+            }
+
+            return new Leases(leases);
+        }
+        catch
+        {
+            leases.ForEach(l => l.Dispose());
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _perChat.Dispose();
+        _perGroup.Dispose();
+        foreach (var limiter in _perBot.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    private sealed class Leases(List<RateLimitLease> leases) : IDisposable
+    {
+        public void Dispose() => leases.ForEach(l => l.Dispose());
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace SupportBot.Channels.Telegram;
+
+/// <summary>
+/// The little the Telegram channel keeps in Redis: long button values behind short callback ids,
+/// which message a group answer replies to, which parts of a long reply already went out, and
+/// whether a customer has blocked the bot.
+/// </summary>
+public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider time)
+{
+    /// <summary>Prefix of callback_data that stands for a value kept in Redis (Telegram allows 64 bytes).</summary>
+    public const string ShortIdPrefix = "#cb:";
+
+    private const int MaxCallbackBytes = 64;
+    private static readonly TimeSpan CallbackTtl = TimeSpan.FromDays(30);
+    private static readonly TimeSpan ReplyTtl = TimeSpan.FromDays(7);
+    private static readonly TimeSpan SentTtl = TimeSpan.FromDays(2);
+
+    /// <summary>The callback_data for a choice value: itself when it fits, else a short id for it.</summary>
+    public async Task<string> CallbackDataAsync(string value)
+    {
+        if (Encoding.UTF8.GetByteCount(value) <= MaxCallbackBytes && !value.StartsWith(ShortIdPrefix, StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        // Same value, same id: a re-sent keyboard does not grow the store.
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 12));
+        await redis.GetDatabase().StringSetAsync("telegram:cb:" + id, value, CallbackTtl);
+        return ShortIdPrefix + id;
+    }
+
+    /// <summary>The choice value behind a button's callback_data; null when a short id has expired.</summary>
+    public async Task<string?> CallbackValueAsync(string data)
+    {
+        if (!data.StartsWith(ShortIdPrefix, StringComparison.Ordinal))
+        {
+            return data;
+        }
+
+        var value = await redis.GetDatabase().StringGetAsync("telegram:cb:" + data[ShortIdPrefix.Length..]);
+        return value.IsNull ? null : (string)value!;
+    }
+
+    public Task RememberReplyTargetAsync(string bot, string eventId, int messageId, int? threadId) =>
+        redis.GetDatabase().StringSetAsync(ReplyKey(bot, eventId), string.Create(CultureInfo.InvariantCulture, $"{messageId}|{threadId}"), ReplyTtl);
+
+    public async Task<(int MessageId, int? ThreadId)?> ReplyTargetAsync(string bot, string eventId)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(ReplyKey(bot, eventId));
+        if (value.IsNull)
+        {
+            return null;
+        }
+
+        var parts = ((string)value!).Split('|');
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), parts[1].Length > 0 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null);
+    }
+
+    /// <summary>Parts of an outbox item already delivered (index → message id), so a retry sends only the rest.</summary>
+    public async Task<Dictionary<int, int>> SentPartsAsync(string outboxId)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync("telegram:sent:" + outboxId);
+        return entries.ToDictionary(e => (int)e.Name, e => (int)e.Value);
+    }
+
+    public async Task RecordSentPartAsync(string outboxId, int index, int messageId)
+    {
+        var db = redis.GetDatabase();
+        var key = "telegram:sent:" + outboxId;
+        await db.HashSetAsync(key, index, messageId);
+        await db.KeyExpireAsync(key, SentTtl);
+    }
+
+    /// <summary>blocked / active for a chat, with when it changed (my_chat_member, or a 403 on send).</summary>
+    public Task SetChatStatusAsync(string bot, long chatId, bool blocked) =>
+        redis.GetDatabase().HashSetAsync("telegram:status:" + bot, chatId,
+            (blocked ? "blocked|" : "active|") + time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+
+    public async Task<string?> ChatStatusAsync(string bot, long chatId)
+    {
+        var value = await redis.GetDatabase().HashGetAsync("telegram:status:" + bot, chatId);
+        return value.IsNull ? null : ((string)value!).Split('|')[0];
+    }
+
+    private static string ReplyKey(string bot, string eventId) => $"telegram:reply:{bot}:{eventId}";
+}
