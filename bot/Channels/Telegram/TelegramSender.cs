@@ -35,6 +35,12 @@ internal sealed class TelegramSender(
             throw new ChannelSendException($"No configured Telegram bot for conversation '{item.ConversationId}'.", permanent: true);
         }
 
+        if (await store.ChatStatusAsync(bot.Name, chatId) == "blocked")
+        {
+            // Known blocked (my_chat_member or an earlier 403): Telegram would refuse; don't ask, until the customer writes again.
+            throw new ChannelSendException("The customer has blocked the bot on Telegram; not sent.", permanent: true);
+        }
+
         var parts = Split(item.Message.Text);
         var sent = await store.SentPartsAsync(item.Id);
         var group = chatId < 0;

@@ -41,6 +41,12 @@ public sealed class TelegramUpdateHandler(
             switch (inbound)
             {
                 case { Route: TelegramRoute.Converse, Activity: { } activity }:
+                    if (update.Message?.Chat.Type == global::Telegram.Bot.Types.Enums.ChatType.Private && await store.ChatStatusAsync(bot.Name, update.Message.Chat.Id) == "blocked")
+                    {
+                        // Writing to the bot means they unblocked it, even if that my_chat_member update was missed.
+                        await store.SetChatStatusAsync(bot.Name, update.Message.Chat.Id, blocked: false);
+                    }
+
                     if (inbound.ReplyTo is { } target)
                     {
                         await store.RememberReplyTargetAsync(bot.Name, activity.EventId, target.MessageId, target.ThreadId);

@@ -1,0 +1,396 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Channels;
+using SupportBot.Channels.Telegram;
+using SupportBot.Contracts;
+using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Pipeline.Outbox;
+
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Channels.Telegram;
+
+public sealed class TelegramChannelOnRedisTests(TelegramHostFixture<RedisServerFixture> host)
+    : TelegramChannelTests<RedisServerFixture>(host), IClassFixture<TelegramHostFixture<RedisServerFixture>>;
+
+public sealed class TelegramChannelOnGarnetTests(TelegramHostFixture<GarnetFixture> host)
+    : TelegramChannelTests<GarnetFixture>(host), IClassFixture<TelegramHostFixture<GarnetFixture>>;
+
+/// <summary>
+/// The Telegram channel over real HTTP: Telegram's side is <see cref="TelegramApiStandIn"/>, the
+/// client is the real Telegram.Bot one, the host is the real Program on Redis or Garnet.
+/// </summary>
+public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> host) where TStore : IStore, IAsyncLifetime, new()
+{
+    private const string DeliveryQuestion = "How long does delivery take?";
+
+    [Fact]
+    public async Task Start_WebhookBot_RegistersUrlSecretAndUpdateTypes()
+    {
+        await Eventually.TrueAsync(() => host.Api.CallsOf("setWebhook").Any(), "setWebhook");
+
+        var call = host.Api.CallsOf("setWebhook").First();
+        Assert.Equal(TelegramHostFixture<TStore>.ShopToken, call.Token);
+        Assert.Equal("https://bot.example.com/api/channels/telegram/shop", call.Body["url"]!.GetValue<string>());
+        Assert.Equal(TelegramHostFixture<TStore>.Secret, call.Body["secret_token"]!.GetValue<string>());
+        var allowed = call.Body["allowed_updates"]!.AsArray().Select(u => u!.GetValue<string>()).ToList();
+        Assert.Contains("message", allowed);
+        Assert.Contains("callback_query", allowed);
+        Assert.Contains("message_reaction", allowed);
+        Assert.Contains("my_chat_member", allowed);
+    }
+
+    [Fact]
+    public async Task Webhook_WrongOrMissingSecret_403AndNothingRecorded()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion);
+
+        await ProblemAssert.IsProblemAsync(await host.PostUpdateAsync(update, secret: "webhook-secret_0123456789abcdeX"), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await host.PostUpdateAsync(update, secret: null), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await host.PostUpdateAsync(update, bot: "nosuchbot"), HttpStatusCode.NotFound);
+        // The polling bot has no webhook: it is not a way in.
+        await ProblemAssert.IsProblemAsync(await host.PostUpdateAsync(update, bot: "dev"), HttpStatusCode.NotFound);
+
+        await Task.Delay(300, Ct);
+        Assert.Empty(await host.RecordsAsync($"telegram:shop:{chat}"));
+        Assert.Empty(host.Api.MessagesTo(chat));
+    }
+
+    [Fact]
+    public async Task Webhook_MalformedOrOversizedBody_400And413()
+    {
+        using var client = host.Factory.CreateClient();
+        using var malformed = new HttpRequestMessage(HttpMethod.Post, "/api/channels/telegram/shop") { Content = new StringContent("{\"update_id\": 5, \"message\": ", Encoding.UTF8, "application/json") };
+        malformed.Headers.Add("X-Telegram-Bot-Api-Secret-Token", TelegramHostFixture<TStore>.Secret);
+        await ProblemAssert.IsProblemAsync(await client.SendAsync(malformed, Ct), HttpStatusCode.BadRequest);
+
+        using var huge = new HttpRequestMessage(HttpMethod.Post, "/api/channels/telegram/shop") { Content = new StringContent("{\"update_id\": 5, \"x\": \"" + new string('a', 2 * 1024 * 1024) + "\"}", Encoding.UTF8, "application/json") };
+        huge.Headers.Add("X-Telegram-Bot-Api-Secret-Token", TelegramHostFixture<TStore>.Secret);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.SendAsync(huge, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Webhook_SameUpdateThreeTimes_OneRecordAndOneReply()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+        }
+
+        // A new customer: the greeting, then the answer; once each.
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the reply");
+        await Task.Delay(700, Ct);
+        var replies = host.Api.MessagesTo(chat).ToList();
+        Assert.Equal(2, replies.Count);
+        Assert.Contains("2–4 working days", replies[1].Body["text"]!.GetValue<string>());
+        Assert.Equal("html", replies[1].Body["parse_mode"]!.GetValue<string>(), ignoreCase: true);
+        var records = await host.RecordsAsync($"telegram:shop:{chat}");
+        var inbound = Assert.Single(records, r => r.Direction == "in");
+        Assert.Equal("message", inbound.Action);
+        Assert.Equal("shop", inbound.ChannelAccount);
+        Assert.Equal(update["update_id"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture), inbound.EventId);
+        Assert.Equal("Test Lastname", inbound.Author.Name);
+        Assert.Equal(2, records.Count(r => r.Direction == "out"));
+    }
+
+    [Fact]
+    public async Task Send_429ThenSuccess_WaitsRetryAfterAndSendsOnce()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == chat, 429, "Too Many Requests: retry after 1", retryAfter: 1);
+
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion));
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the retried send");
+        var calls = host.Api.MessagesTo(chat).ToList();
+        Assert.True(calls[1].At - calls[0].At >= TimeSpan.FromSeconds(0.95), $"retried after {(calls[1].At - calls[0].At).TotalSeconds:F2} s, before retry_after");
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{chat}")).Count(r => r.Direction == "out") == 2, "the outbound records");
+        await Task.Delay(300, Ct);
+        Assert.Equal(3, host.Api.MessagesTo(chat).Count()); // greeting refused, greeting, answer
+    }
+
+    [Fact]
+    public async Task Send_BlockedByUser403_NotRetriedAndRecordedAsBlocked()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == chat, 403, "Forbidden: bot was blocked by the user", times: 100);
+
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion));
+
+        var store = host.Factory.Services.GetRequiredService<TelegramStore>();
+        await Eventually.TrueAsync(async () => await store.ChatStatusAsync("shop", chat) == "blocked", "blocked status");
+        await Task.Delay(1000, Ct); // three attempts at 0.05 s, 0.1 s… would have happened by now
+        Assert.Single(host.Api.MessagesTo(chat)); // the greeting was refused; the answer after it is not even tried
+        var letters = await host.Factory.Services.GetRequiredService<DeadLetterStore>().ListAsync(0, 1000);
+        var dead = letters.Items.Where(l => l.Item.ConversationId == $"telegram:shop:{chat}").ToList();
+        Assert.Equal(2, dead.Count);
+        Assert.All(dead, l => Assert.Equal(1, l.Item.Attempts));
+        Assert.Contains("403", dead[0].Reason);
+        Assert.Contains("blocked", dead[1].Reason);
+    }
+
+    [Fact]
+    public async Task Send_10000Characters_ThreeMessagesEscapedWithKeyboardOnTheLast()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var paragraph = "Tom & Jerry <b>not bold</b> " + new string('x', 60) + " " + string.Join(' ', Enumerable.Repeat("word", 80));
+        var text = new StringBuilder();
+        while (text.Length < 10_000)
+        {
+            text.Append(paragraph).Append("\n\n");
+        }
+
+        var body = text.ToString()[..10_000];
+        var longValue = "I would like to know more about the " + new string('z', 80) + " option";
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("telegram");
+        var item = new OutboxItem
+        {
+            Id = $"telegram:shop:{chat}:1:0",
+            Channel = "telegram",
+            ConversationId = $"telegram:shop:{chat}",
+            ChannelAccount = "shop",
+            Message = new OutgoingMessage(body, [new SuggestedChoice("Yes", "yes"), new SuggestedChoice("Tell me more", longValue)]),
+        };
+
+        var result = await sender.SendAsync(item, Ct);
+
+        var sent = host.Api.MessagesTo(chat).ToList();
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(3, result.ChannelMessageId.Split(',').Length);
+        var texts = sent.Select(s => s.Body["text"]!.GetValue<string>()).ToList();
+        Assert.All(texts, t => Assert.True(Unescape(t).Length <= 4096));
+        Assert.All(texts, t => Assert.DoesNotContain("<b>", t));
+        Assert.Contains("Tom &amp; Jerry &lt;b&gt;not bold&lt;/b&gt;", texts[0]);
+        Assert.Equal(body.Replace("\n\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal),
+            string.Concat(texts.Select(Unescape)).Replace("\n\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Null(sent[0].Body["reply_markup"]);
+        var buttons = sent[2].Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray()).ToList();
+        Assert.Equal(["yes", null], buttons.Select(b => b!["callback_data"]!.GetValue<string>()).Select(d => d.StartsWith('#') ? null : d));
+        var shortId = buttons[1]!["callback_data"]!.GetValue<string>();
+        Assert.True(Encoding.UTF8.GetByteCount(shortId) <= 64);
+        Assert.Equal(longValue, await host.Factory.Services.GetRequiredService<TelegramStore>().CallbackValueAsync(shortId));
+
+        // Sent again (the outbox retrying after a crash): the parts already out are not repeated.
+        await sender.SendAsync(item, Ct);
+        Assert.Equal(3, host.Api.MessagesTo(chat).Count());
+
+        static string Unescape(string html) => html.Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal).Replace("&amp;", "&", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallbackButton_RoundTrip_AnsweredAndTheDialogGoesOn()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "open a request"));
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "greeting and name prompt");
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Anna", messageId: 1366));
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 3, "topic prompt");
+
+        var prompt = host.Api.MessagesTo(chat).ElementAt(2);
+        var button = prompt.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray())
+            .Single(b => b!["text"]!.GetValue<string>() == "Delivery")!;
+        var callback = Updates.Callback(TelegramHostFixture<TStore>.NextUpdateId(), chat, 1001, button["callback_data"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(callback)).StatusCode);
+
+        Assert.Contains(host.Api.CallsOf("answerCallbackQuery"), c => c.Body["callback_query_id"]!.GetValue<string>() == "4382bfdwdsb323b2d9");
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 4, "the next step");
+        Assert.Contains("e-mail", host.Api.MessagesTo(chat).ElementAt(3).Body["text"]!.GetValue<string>());
+        var records = await host.RecordsAsync($"telegram:shop:{chat}");
+        Assert.Contains(records, r => r.Direction == "in" && r.Text == "delivery" && r.EventId == callback["update_id"]!.ToString());
+    }
+
+    [Fact]
+    public async Task CallbackButton_ExpiredShortId_StillAnsweredNoTurn()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var callback = Updates.Callback(TelegramHostFixture<TStore>.NextUpdateId(), chat, 1001, "#cb:000000000000000000000000");
+        callback["callback_query"]!["id"] = "expired-" + chat;
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(callback)).StatusCode);
+
+        Assert.Contains(host.Api.CallsOf("answerCallbackQuery"), c => c.Body["callback_query_id"]!.GetValue<string>() == "expired-" + chat);
+        await Task.Delay(300, Ct);
+        Assert.Empty(await host.RecordsAsync($"telegram:shop:{chat}"));
+    }
+
+    [Fact]
+    public async Task StartDeepLink_PayloadIsTheRecordsProductAndSource()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "/start product_123",
+            shape: m => m["entities"] = new JsonArray(new JsonObject { ["offset"] = 0, ["length"] = 6, ["type"] = "bot_command" })));
+
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{chat}")).Any(r => r.Direction == "in"), "the record");
+        var record = (await host.RecordsAsync($"telegram:shop:{chat}")).Single(r => r.Direction == "in");
+        Assert.Equal("product_123", record.Product);
+        Assert.Equal($"https://t.me/{TelegramApiStandIn.BotUsername}?start=product_123", record.SourceLink);
+        Assert.Equal("en", record.Language);
+    }
+
+    [Fact]
+    public async Task Reaction_RecordedAsLike_NotAnswered()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var update = new JsonObject
+        {
+            ["update_id"] = TelegramHostFixture<TStore>.NextUpdateId(),
+            ["message_reaction"] = new JsonObject
+            {
+                ["chat"] = Updates.GroupChat(-100_000_000_0000 - chat),
+                ["message_id"] = 77,
+                ["user"] = Updates.User(chat),
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["old_reaction"] = new JsonArray(),
+                ["new_reaction"] = new JsonArray(new JsonObject { ["type"] = "emoji", ["emoji"] = "👍" }),
+            },
+        };
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+
+        var conversation = $"telegram:shop:{-100_000_000_0000 - chat}:{chat}";
+        var like = Assert.Single(await host.RecordsAsync(conversation));
+        Assert.Equal("like", like.Action);
+        Assert.Equal("👍", like.Text);
+        Assert.Equal("https://t.me/northwind_fans/77", like.SourceLink);
+        await Task.Delay(300, Ct);
+        Assert.DoesNotContain(host.Api.CallsOf("sendMessage"), c => c.Body["chat_id"]!.GetValue<long>() == -100_000_000_0000 - chat);
+    }
+
+    [Fact]
+    public async Task Group_MentionAnsweredAsCommentInReply_ChatterIgnored()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -100_000_000_0000 - user;
+        void InGroup(JsonObject m) => m["chat"] = Updates.GroupChat(group);
+
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, "nice weather today", messageId: 50, shape: InGroup));
+        var mention = $"@{TelegramApiStandIn.BotUsername} {DeliveryQuestion}";
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, mention, messageId: 51, shape: m =>
+        {
+            InGroup(m);
+            m["entities"] = new JsonArray(new JsonObject { ["offset"] = 0, ["length"] = TelegramApiStandIn.BotUsername.Length + 1, ["type"] = "mention" });
+        }));
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(group).Any(m => m.Body["text"]!.GetValue<string>().Contains("working days", StringComparison.Ordinal)), "the answer in the group");
+        await Task.Delay(300, Ct);
+        Assert.All(host.Api.MessagesTo(group), answer => Assert.Equal(51, answer.Body["reply_parameters"]!["message_id"]!.GetValue<int>()));
+        var records = await host.RecordsAsync($"telegram:shop:{group}:{user}");
+        var comment = Assert.Single(records, r => r.Direction == "in");
+        Assert.Equal("comment", comment.Action);
+        Assert.Equal("https://t.me/northwind_fans/51", comment.SourceLink);
+        var reply = records.First(r => r.Direction == "out");
+        Assert.StartsWith("https://t.me/northwind_fans/", reply.SourceLink);
+    }
+
+    [Fact]
+    public async Task EditedMessage_RecordedAsEditedMessage_NotAnsweredAgain()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion, messageId: 9));
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the reply");
+
+        var edit = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "How long does delivery take to Berlin?", messageId: 9);
+        edit["edited_message"] = edit["message"]!.DeepClone();
+        edit.Remove("message");
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(edit)).StatusCode);
+
+        var records = await host.RecordsAsync($"telegram:shop:{chat}");
+        var edited = Assert.Single(records, r => r.Fields?.ContainsKey("edited") == true);
+        Assert.Equal("message", edited.Action);
+        Assert.Equal("How long does delivery take to Berlin?", edited.Text);
+        await Task.Delay(500, Ct);
+        Assert.Equal(2, host.Api.MessagesTo(chat).Count()); // greeting and answer, nothing for the edit
+    }
+
+    [Fact]
+    public async Task MyChatMember_KickedThenMember_BlockedThenActive()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        JsonObject Member(string oldStatus, string newStatus) => new()
+        {
+            ["update_id"] = TelegramHostFixture<TStore>.NextUpdateId(),
+            ["my_chat_member"] = new JsonObject
+            {
+                ["chat"] = Updates.PrivateChat(chat),
+                ["from"] = Updates.User(chat),
+                ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["old_chat_member"] = new JsonObject { ["status"] = oldStatus, ["user"] = new JsonObject { ["id"] = 7000001, ["is_bot"] = true, ["first_name"] = "Northwind" } },
+                ["new_chat_member"] = new JsonObject { ["status"] = newStatus, ["user"] = new JsonObject { ["id"] = 7000001, ["is_bot"] = true, ["first_name"] = "Northwind" }, ["until_date"] = 0 },
+            },
+        };
+        var store = host.Factory.Services.GetRequiredService<TelegramStore>();
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Member("member", "kicked"))).StatusCode);
+        Assert.Equal("blocked", await store.ChatStatusAsync("shop", chat));
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Member("kicked", "member"))).StatusCode);
+        Assert.Equal("active", await store.ChatStatusAsync("shop", chat));
+    }
+
+    [Fact]
+    public async Task Photo_ServedThroughOurProxy_TokenNeverInAUrl()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var fileId = "AgACAgIAAxkBAAIBZ2" + chat;
+        var content = Encoding.ASCII.GetBytes("\xFF\xD8\xFF fake jpeg " + chat);
+        host.Api.AddFile(fileId, $"photos/file_{chat}.jpg", content);
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, null, shape: m =>
+        {
+            m["caption"] = "Is this the right charger?";
+            m["photo"] = new JsonArray(
+                new JsonObject { ["file_id"] = "small" + chat, ["file_unique_id"] = "s", ["width"] = 90, ["height"] = 60, ["file_size"] = 1000 },
+                new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "l", ["width"] = 1280, ["height"] = 853, ["file_size"] = 90000 });
+        });
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+
+        // What the pipeline gets: the largest size, as a link to our proxy (no Telegram URL, no token).
+        var bot = host.Factory.Services.GetRequiredService<TelegramBots>().Find("shop")!;
+        var parsed = System.Text.Json.JsonSerializer.Deserialize<global::Telegram.Bot.Types.Update>(update.ToJsonString(), global::Telegram.Bot.JsonBotAPI.Options)!;
+        var inbound = await TelegramAdapter.ToInboundAsync(bot, parsed, 7000001, TelegramApiStandIn.BotUsername, v => Task.FromResult<string?>(v), DateTimeOffset.UtcNow);
+        var attachment = Assert.Single(inbound.Activity!.Attachments);
+        Assert.Equal("image/jpeg", attachment.ContentType);
+        Assert.Equal($"/api/channels/telegram/shop/files/{fileId}", attachment.Url);
+        Assert.Equal("Is this the right charger?", inbound.Activity.Text);
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{chat}")).Any(r => r.Direction == "in"), "the record");
+
+        var url = $"/api/channels/telegram/shop/files/{fileId}";
+        using var anonymous = host.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url, Ct)).StatusCode);
+
+        using var agent = host.Factory.CreateClient();
+        agent.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        var response = await agent.GetAsync(url, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Contains(host.Api.Downloads, d => d.EndsWith($"photos/file_{chat}.jpg", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync("/api/channels/telegram/shop/files/nosuchfile", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Polling_DevBot_ReceivesAndAnswers()
+    {
+        await Eventually.TrueAsync(() => host.Api.CallsOf("getUpdates").Any(c => c.Token == TelegramHostFixture<TStore>.DevToken), "polling");
+        var firstPoll = host.Api.CallsOf("getUpdates").First(c => c.Token == TelegramHostFixture<TStore>.DevToken);
+        Assert.Contains(host.Api.CallsOf("deleteWebhook"), c => c.Token == TelegramHostFixture<TStore>.DevToken && c.At <= firstPoll.At);
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion);
+        host.Api.EnqueueUpdate(update);
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the answer");
+        var answer = host.Api.MessagesTo(chat).Last();
+        Assert.Equal(TelegramHostFixture<TStore>.DevToken, answer.Token);
+        Assert.Contains("2–4 working days", answer.Body["text"]!.GetValue<string>());
+        await Eventually.TrueAsync(() => host.Api.CallsOf("getUpdates").Any(c => c.Body["offset"]?.GetValue<int>() == update["update_id"]!.GetValue<int>() + 1), "the update confirmed");
+        var record = Assert.Single(await host.RecordsAsync($"telegram:dev:{chat}"), r => r.Direction == "in");
+        Assert.Equal("dev", record.ChannelAccount);
+    }
+}
