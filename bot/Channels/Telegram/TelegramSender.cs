@@ -180,11 +180,11 @@ internal sealed class TelegramSender(
         return parts;
     }
 
-    /// <summary>The last occurrence of the separator in the second half of the window (so parts do not get tiny).</summary>
+    /// <summary>The last occurrence of the separator past the first quarter of the window (so parts do not get tiny).</summary>
     private static int? Boundary(ReadOnlySpan<char> window, string separator, int max)
     {
         var at = window.LastIndexOf(separator, StringComparison.Ordinal);
-        return at >= max / 2 ? at + separator.Length : null;
+        return at >= max / 4 ? at + separator.Length : null;
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using SupportBot.Channels.Telegram;
+using SupportBot.FunctionalTests.Infrastructure;
+
+namespace SupportBot.FunctionalTests.Channels.Telegram;
+
+/// <summary>Start-up refuses a wrong bot setting with its path; and the pure pieces the sender and adapter rely on.</summary>
+public sealed class TelegramSettingsTests(GarnetFixture store) : IClassFixture<GarnetFixture>
+{
+    [Fact]
+    public void Start_BadTokenAndMissingWebhookSecret_StopsNamingEachSetting()
+    {
+        using var factory = new BotFactory(store.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Channels:Telegram:Bots:0:Name"] = "shop",
+            ["Channels:Telegram:Bots:0:Token"] = "not-a-token",
+            ["Channels:Telegram:Bots:1:Name"] = "brand2",
+            ["Channels:Telegram:Bots:1:Token"] = "123:abc",
+            ["Channels:Telegram:Bots:1:Mode"] = "webhook",
+            ["Channels:Telegram:Bots:1:WebhookUrl"] = "http://insecure.example.com/hook",
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.Server);
+
+        var validation = Assert.IsType<OptionsValidationException>(error is OptionsValidationException ? error : error.InnerException ?? error.GetBaseException());
+        Assert.Contains(validation.Failures, f => f.StartsWith("Channels:Telegram:Bots:0:Token", StringComparison.Ordinal));
+        Assert.Contains(validation.Failures, f => f.StartsWith("Channels:Telegram:Bots:1:WebhookUrl", StringComparison.Ordinal));
+        Assert.Contains(validation.Failures, f => f.StartsWith("Channels:Telegram:Bots:1:WebhookSecret", StringComparison.Ordinal));
+        Assert.DoesNotContain(validation.Failures, f => f.Contains("not-a-token", StringComparison.Ordinal)); // a token is never echoed
+    }
+
+    [Fact]
+    public void Validator_DuplicateNames_Refused()
+    {
+        var options = new TelegramOptions { Bots = [new() { Name = "a", Token = "1:x" }, new() { Name = "A", Token = "2:y" }] };
+
+        var result = new TelegramOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("Channels:Telegram:Bots:1:Name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Split_PrefersParagraphThenLineThenWord()
+    {
+        var text = new string('a', 3000) + "\n\n" + new string('b', 2000) + "\n" + new string('c', 3000) + " " + new string('d', 100);
+
+        var parts = TelegramSender.Split(text);
+
+        Assert.Equal([new string('a', 3000), new string('b', 2000), new string('c', 3000) + " " + new string('d', 100)], parts);
+        Assert.All(TelegramSender.Split(new string('x', 9000)), p => Assert.True(p.Length <= 4096));
+        Assert.Equal(3, TelegramSender.Split(new string('x', 9000)).Count);
+        // An emoji (a surrogate pair) is never cut in half.
+        var emojis = string.Concat(Enumerable.Repeat("😀", 3000));
+        Assert.All(TelegramSender.Split(emojis), p => Assert.False(char.IsHighSurrogate(p[^1])));
+    }
+
+    [Fact]
+    public void Html_EscapesOnlyTheThreeSpecialCharacters() =>
+        Assert.Equal("a &lt;b&gt; &amp;amp; \"q\" 'x' ü", TelegramSender.Html("a <b> &amp; \"q\" 'x' ü"));
+
+    [Theory]
+    [InlineData("/start product_123", "product_123")]
+    [InlineData("/start@northwind_test_bot product_123", "product_123")]
+    [InlineData("/start", null)]
+    [InlineData("/starting", null)]
+    [InlineData("hello /start x", null)]
+    public void DeepLinkPayload(string text, string? payload) => Assert.Equal(payload, TelegramAdapter.DeepLinkPayload(text));
+
+    [Fact]
+    public void WebhookSecret_ComparedWhole() =>
+        Assert.Equal([true, false, false, false], new[] { "abc_def-0123456789", "abc_def-012345678", "abc_def-01234567890", "" }
+            .Select(s => TelegramEndpoints.SecretMatches(s, "abc_def-0123456789")));
+}
