@@ -20,7 +20,7 @@ public sealed class TelegramOptions
     public int PerGroupPerMinute { get; set; } = 20;
 
     /// <summary>The largest webhook body accepted (an update is a few kilobytes).</summary>
-    public int MaxWebhookBodyBytes { get; set; } = 1024 * 1024;
+    public int MaxWebhookBodyBytes { get; set; } = 256 * 1024;
 
     /// <summary>getUpdates long-poll timeout in seconds (polling mode).</summary>
     public int PollingTimeoutSeconds { get; set; } = 30;
