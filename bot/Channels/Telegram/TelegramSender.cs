@@ -16,7 +16,7 @@ namespace SupportBot.Channels.Telegram;
 /// <summary>
 /// Sends a reply with sendMessage: HTML-escaped text, split at 4,096 characters, choices as an
 /// inline keyboard under the last part. Waits for the per-bot, per-chat and per-group rate limits
-/// (queues, never drops). A 429 becomes a retry after Telegram's retry_after; a 403 (blocked)
+/// (queues, never drops; a wait past ten seconds goes back to the outbox). A 429 becomes a retry after Telegram's retry_after; a 403 (blocked)
 /// is recorded and not retried. Parts already sent are remembered, so a retry sends only the rest.
 /// </summary>
 internal sealed class TelegramSender(
@@ -57,6 +57,12 @@ internal sealed class TelegramSender(
             var markup = i == parts.Count - 1 ? await KeyboardAsync(item) : null;
             using (await limits.AcquireAsync(bot.Name, chatId, group, cancellationToken))
             {
+                if (await store.SentPartAsync(item.Id, i) is { } already)
+                {
+                    sent[i] = already; // another instance sent it while this one waited its turn
+                    continue;
+                }
+
                 Message message;
                 try
                 {
@@ -95,10 +101,7 @@ internal sealed class TelegramSender(
 
                 first ??= message;
                 sent[i] = message.Id;
-                if (parts.Count > 1)
-                {
-                    await store.RecordSentPartAsync(item.Id, i, message.Id);
-                }
+                await store.RecordSentPartAsync(item.Id, i, message.Id);
             }
         }
 
@@ -225,8 +228,28 @@ public sealed class TelegramRateLimits : IDisposable
         }));
     }
 
+    /// <summary>
+    /// The longest a send waits in line here. The outbox holds the conversation's lease meanwhile, so a longer
+    /// wait (a busy group) hands the item back to the outbox to retry shortly instead of outliving the lease.
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+
     /// <summary>Waits until the chat, the group (if it is one) and the bot may send one more message.</summary>
     public async Task<IDisposable> AcquireAsync(string bot, long chatId, bool group, CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(MaxWait);
+        try
+        {
+            return await AcquireAllAsync(bot, chatId, group, bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ChannelSendException($"Telegram send limits: still waiting after {MaxWait.TotalSeconds:0} s; the outbox tries again shortly.", retryAfter: TimeSpan.FromSeconds(3));
+        }
+    }
+
+    private async Task<IDisposable> AcquireAllAsync(string bot, long chatId, bool group, CancellationToken cancellationToken)
     {
         var leases = new List<RateLimitLease>(3);
         try

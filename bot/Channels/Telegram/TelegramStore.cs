@@ -68,6 +68,12 @@ public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider tim
         return entries.ToDictionary(e => (int)e.Name, e => (int)e.Value);
     }
 
+    public async Task<int?> SentPartAsync(string outboxId, int index)
+    {
+        var value = await redis.GetDatabase().HashGetAsync("telegram:sent:" + outboxId, index);
+        return value.IsNull ? null : (int)value;
+    }
+
     public async Task RecordSentPartAsync(string outboxId, int index, int messageId)
     {
         var db = redis.GetDatabase();

@@ -164,6 +164,8 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         var sent = host.Api.MessagesTo(chat).ToList();
         Assert.Equal(3, sent.Count);
         Assert.Equal(3, result.ChannelMessageId.Split(',').Length);
+        // About one message a second to a chat: the parts waited their turn rather than being refused.
+        Assert.True(sent[2].At - sent[0].At >= TimeSpan.FromSeconds(1.9), $"three parts within {(sent[2].At - sent[0].At).TotalSeconds:F2} s");
         var texts = sent.Select(s => s.Body["text"]!.GetValue<string>()).ToList();
         Assert.All(texts, t => Assert.True(Unescape(t).Length <= 4096));
         Assert.All(texts, t => Assert.DoesNotContain("<b>", t));

@@ -71,3 +71,21 @@ public sealed class TelegramSettingsTests(GarnetFixture store) : IClassFixture<G
         Assert.Equal([true, false, false, false], new[] { "abc_def-0123456789", "abc_def-012345678", "abc_def-01234567890", "" }
             .Select(s => TelegramEndpoints.SecretMatches(s, "abc_def-0123456789")));
 }
+
+public sealed class TelegramRateLimitTests
+{
+    [Fact]
+    public async Task GroupLimit_QueuesPastTheBurst_NothingRefused()
+    {
+        using var limits = new TelegramRateLimits(Microsoft.Extensions.Options.Options.Create(new TelegramOptions { PerChatPerSecond = 100, PerGroupPerMinute = 120 }));
+        var started = DateTime.UtcNow;
+
+        // 120/min: a burst of 120, then one every half second.
+        for (var i = 0; i < 122; i++)
+        {
+            using var lease = await limits.AcquireAsync("shop", -1001, group: true, TestContext.Current.CancellationToken);
+        }
+
+        Assert.InRange((DateTime.UtcNow - started).TotalSeconds, 0.8, 5);
+    }
+}
