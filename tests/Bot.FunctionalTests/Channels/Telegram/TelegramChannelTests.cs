@@ -30,10 +30,10 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     [Fact]
     public async Task Start_WebhookBot_RegistersUrlSecretAndUpdateTypes()
     {
-        await Eventually.TrueAsync(() => host.Api.CallsOf("setWebhook").Any(), "setWebhook");
+        await Eventually.TrueAsync(() => host.Api.CallsOf("setWebhook").Any(c => c.Token == TelegramHostFixture<TStore>.ShopToken), "setWebhook");
 
-        var call = host.Api.CallsOf("setWebhook").First();
-        Assert.Equal(TelegramHostFixture<TStore>.ShopToken, call.Token);
+        var call = host.Api.CallsOf("setWebhook").First(c => c.Token == TelegramHostFixture<TStore>.ShopToken);
+        Assert.DoesNotContain(host.Api.CallsOf("setWebhook"), c => c.Token == TelegramHostFixture<TStore>.DevToken); // the polling bot has none
         Assert.Equal("https://bot.example.com/api/channels/telegram/shop", call.Body["url"]!.GetValue<string>());
         Assert.Equal(TelegramHostFixture<TStore>.Secret, call.Body["secret_token"]!.GetValue<string>());
         var allowed = call.Body["allowed_updates"]!.AsArray().Select(u => u!.GetValue<string>()).ToList();
@@ -290,6 +290,64 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Equal("https://t.me/northwind_fans/51", comment.SourceLink);
         var reply = records.First(r => r.Direction == "out");
         Assert.StartsWith("https://t.me/northwind_fans/", reply.SourceLink);
+    }
+
+    [Fact]
+    public async Task Group_ReplyToTheBotAnswered_ChatterRecordedOnlyWhereConfigured()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -100_000_000_0000 - user;
+        var botMessage = new JsonObject
+        {
+            ["message_id"] = 60,
+            ["from"] = new JsonObject { ["id"] = 7000003, ["is_bot"] = true, ["first_name"] = "Northwind", ["username"] = TelegramApiStandIn.BotUsername },
+            ["chat"] = Updates.GroupChat(group),
+            ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["text"] = "Ask me anything",
+        };
+        const string brand2Secret = TelegramHostFixture<TStore>.Secret + "-2";
+
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, "nice weather today", messageId: 61, shape: m => m["chat"] = Updates.GroupChat(group)), brand2Secret, "brand2");
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, DeliveryQuestion, messageId: 62, shape: m =>
+        {
+            m["chat"] = Updates.GroupChat(group);
+            m["reply_to_message"] = botMessage;
+        }), brand2Secret, "brand2");
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(group).Any(m => m.Body["text"]!.GetValue<string>().Contains("working days", StringComparison.Ordinal)), "the answer in the group");
+        Assert.All(host.Api.MessagesTo(group), m => Assert.Equal(TelegramHostFixture<TStore>.Brand2Token, m.Token));
+        Assert.All(host.Api.MessagesTo(group), m => Assert.Equal(62, m.Body["reply_parameters"]!["message_id"]!.GetValue<int>()));
+        var records = (await host.RecordsAsync($"telegram:brand2:{group}:{user}")).Where(r => r.Direction == "in").OrderBy(r => r.Date).ToList();
+        Assert.Equal(["nice weather today", DeliveryQuestion], records.Select(r => r.Text).Order(StringComparer.Ordinal).Reverse().ToList());
+        Assert.All(records, r => Assert.Equal("comment", r.Action));
+        Assert.False(records.Single(r => r.Text == "nice weather today").Processed);
+    }
+
+    [Fact]
+    public async Task Polling_ApiErrors_BacksOffAndCarriesOn()
+    {
+        host.Api.FailNext("getUpdates", _ => true, 502, "Bad Gateway", times: 2);
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+
+        host.Api.EnqueueUpdate(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion));
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the answer after the errors", seconds: 20);
+        Assert.Equal(TelegramHostFixture<TStore>.DevToken, host.Api.MessagesTo(chat).Last().Token);
+    }
+
+    [Fact]
+    public async Task Send_ChatNotFound400_DeadLetteredWithoutRetry()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == chat, 400, "Bad Request: chat not found");
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("telegram");
+        var item = new OutboxItem { Id = $"telegram:shop:{chat}:1:0", Channel = "telegram", ConversationId = $"telegram:shop:{chat}", ChannelAccount = "shop", Message = new OutgoingMessage("Hello") };
+
+        var error = await Assert.ThrowsAsync<ChannelSendException>(() => sender.SendAsync(item, Ct));
+
+        Assert.True(error.Permanent);
+        Assert.Contains("chat not found", error.Message);
+        Assert.DoesNotContain(TelegramHostFixture<TStore>.ShopToken, error.ToString());
     }
 
     [Fact]

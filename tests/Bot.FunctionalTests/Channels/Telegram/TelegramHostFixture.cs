@@ -17,6 +17,7 @@ public sealed class TelegramHostFixture<TStore> : IAsyncLifetime where TStore : 
 {
     public const string ShopToken = "7000001:SHOP-token_abcdefghijklmnopqrstuvwxyz";
     public const string DevToken = "7000002:DEV-token_abcdefghijklmnopqrstuvwxyz";
+    public const string Brand2Token = "7000003:BRAND2-token_abcdefghijklmnopqrstuvwxyz";
     public const string Secret = "webhook-secret_0123456789abcdef";
 
     private static int _nextUpdateId = Random.Shared.Next(100_000, 900_000) * 100;
@@ -51,6 +52,13 @@ public sealed class TelegramHostFixture<TStore> : IAsyncLifetime where TStore : 
             ["Channels:Telegram:Bots:1:Token"] = DevToken,
             ["Channels:Telegram:Bots:1:Mode"] = "polling",
             ["Channels:Telegram:Bots:1:ApiBaseUrl"] = Api.BaseUrl,
+            ["Channels:Telegram:Bots:2:Name"] = "brand2",
+            ["Channels:Telegram:Bots:2:Token"] = Brand2Token,
+            ["Channels:Telegram:Bots:2:Mode"] = "webhook",
+            ["Channels:Telegram:Bots:2:WebhookUrl"] = "https://bot.example.com/api/channels/telegram/brand2",
+            ["Channels:Telegram:Bots:2:WebhookSecret"] = Secret + "-2",
+            ["Channels:Telegram:Bots:2:ApiBaseUrl"] = Api.BaseUrl,
+            ["Channels:Telegram:Bots:2:RecordGroupChatter"] = "true",
         });
         _ = Factory.Server;
     }
