@@ -3,6 +3,7 @@ using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
+using SupportBot.Reports;
 using SupportBot.Storage;
 
 // Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
@@ -13,6 +14,7 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddReports();
 
 var app = builder.Build();
 app.UseBotDefaults();
@@ -20,5 +22,6 @@ app.MapWebChat();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 app.MapHandoff(BotDefaults.ApiKeyPolicy);
+app.MapReportsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 
 return await app.RunBotAsync();

@@ -63,6 +63,10 @@ public static class RedisKeys
 
     public static RedisKey InterestsByAction(string action) => "interests:by-action:" + action;
 
+    /// <summary>Report counters of one local day (<c>yyyy-MM-dd</c> in the reports' time zone): a hash of
+    /// inbound counts (<c>c:…</c>) and of those processed (<c>p:…</c>) by dimension.</summary>
+    public static RedisKey ReportDay(string day) => "reports:day:" + day;
+
     /// <summary>Random signing key for Direct Line tokens when no secret is configured, shared by all instances.</summary>
     public static readonly RedisKey DirectLineGeneratedKey = "webchat:generated-signing-key";
     // ---- Handoff. Per-conversation parts share the conversation's hash tag; the queues, agents and
