@@ -30,7 +30,7 @@ public static class ReportsApi
         return group;
     }
 
-    private static async Task<IResult> Summary(ReportQueries reports, string? from, string? to, string? groupBy)
+    private static async Task<IResult> Summary(ReportCounts reports, string? from, string? to, string? groupBy)
     {
         var (range, rangeProblem) = ParseRange(reports, from, to);
         var (dimension, groupProblem) = ParseGroupBy(groupBy);
@@ -42,7 +42,7 @@ public static class ReportsApi
         return TypedResults.Ok(await reports.SummaryAsync(range!, dimension!));
     }
 
-    private static async Task<IResult> Timeline(ReportQueries reports, string? from, string? to, string? groupBy, string? period)
+    private static async Task<IResult> Timeline(ReportCounts reports, string? from, string? to, string? groupBy, string? period)
     {
         var (range, rangeProblem) = ParseRange(reports, from, to);
         var (dimension, groupProblem) = ParseGroupBy(groupBy);
@@ -71,7 +71,7 @@ public static class ReportsApi
     }
 
     /// <summary>from/to as local days of the reports' zone; defaults: the last <see cref="DefaultDays"/> days up to today.</summary>
-    public static (ReportRange? Range, IResult? Problem) ParseRange(ReportQueries reports, string? from, string? to)
+    public static (ReportRange? Range, IResult? Problem) ParseRange(ReportCounts reports, string? from, string? to)
     {
         if (!TryParseDay(to, reports.Zone, out var toDay))
         {

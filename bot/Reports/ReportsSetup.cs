@@ -12,6 +12,7 @@ public static class ReportsSetup
         builder.Services.AddSingleton<IValidateOptions<ReportsOptions>, ReportsOptionsValidator>();
         builder.Services.AddSingleton<ReportCounters>();
         builder.Services.AddSingleton<IInterestObserver>(sp => sp.GetRequiredService<ReportCounters>());
+        builder.Services.AddSingleton<ReportCounts>();
         builder.Services.AddSingleton<ReportQueries>();
         return builder;
     }
