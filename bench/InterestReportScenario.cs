@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using SupportBot.Handoff;
 using SupportBot.Interests;
 using SupportBot.Reports;
 
@@ -161,7 +160,10 @@ internal static class InterestReportScenario
 
     private static async Task DeleteDaysAsync(IDatabase db, int days)
     {
-        var keys = Enumerable.Range(0, days).Select(d => RedisKeys.ReportDay(ReportCounters.DayKey(FirstDay.AddDays(d)))).ToArray();
+        // Days, and the weeks and months they roll up into (a week may start in the December before).
+        var keys = Enumerable.Range(0, days).Select(d => FirstDay.AddDays(d))
+            .SelectMany(d => new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => ReportCounters.Key(unit, ReportCounts.PeriodStart(d, unit))))
+            .Distinct().ToArray();
         await db.KeyDeleteAsync(keys);
     }
 }

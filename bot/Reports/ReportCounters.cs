@@ -7,9 +7,10 @@ using SupportBot.Interests;
 namespace SupportBot.Reports;
 
 /// <summary>
-/// Keeps per-day counters of inbound interest records as they arrive, so reports read a few hundred
-/// small hashes instead of scanning millions of records. One hash per local day
-/// (<see cref="RedisKeys.ReportDay"/>): <c>c:&lt;dimension&gt;:&lt;key&gt;</c> counts records,
+/// Keeps counters of inbound interest records as they arrive, so reports read a few dozen small hashes
+/// instead of scanning millions of records. Each record adds to the hash of its local day, of that day's
+/// ISO week and of its month (<see cref="RedisKeys.ReportCounters"/>), so a year's summary reads 12 month
+/// hashes, not 365 days. In each hash <c>c:&lt;dimension&gt;:&lt;key&gt;</c> counts records,
 /// <c>p:&lt;dimension&gt;:&lt;key&gt;</c> those processed; <c>c:total</c> / <c>p:total</c> all of them.
 /// </summary>
 public sealed class ReportCounters : IInterestObserver
@@ -23,9 +24,12 @@ public sealed class ReportCounters : IInterestObserver
     // Longer product names are cut: a hash field per free-text product must stay small.
     private const int MaxKeyLength = 100;
 
-    // One atomic round trip per record: the total and its groups never disagree. ARGV[1] = +1/-1, the rest = fields.
+    // One atomic round trip per record: the total, its groups and the roll-ups never disagree.
+    // KEYS = day, week, month; ARGV[1] = +1/-1, the rest = fields.
     private const string IncrementScript = """
-        for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[1]) end
+        for k = 1, #KEYS do
+          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[1]) end
+        end
         return #ARGV - 1
         """;
 
@@ -43,6 +47,9 @@ public sealed class ReportCounters : IInterestObserver
     public DateOnly DayOf(DateTimeOffset moment) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment, Zone).DateTime);
 
     public static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The counters' hash of the period (day, week or month) that starts on <paramref name="start"/>.</summary>
+    public static RedisKey Key(ReportPeriod unit, DateOnly start) => RedisKeys.ReportCounters(unit.ToString().ToLowerInvariant(), DayKey(start));
 
     /// <summary>Only what the customer sent counts (direction in): our replies are not demand.</summary>
     public Task RecordAddedAsync(InterestRecord record)
@@ -108,6 +115,8 @@ public sealed class ReportCounters : IInterestObserver
     private async Task IncrementAsync(InterestRecord record, int by, List<RedisValue> fields)
     {
         fields.Insert(0, by);
-        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, [RedisKeys.ReportDay(DayKey(DayOf(record.Date)))], [.. fields]);
+        var day = DayOf(record.Date);
+        RedisKey[] keys = [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => Key(unit, ReportCounts.PeriodStart(day, unit)))];
+        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, keys, [.. fields]);
     }
 }

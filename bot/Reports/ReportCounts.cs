@@ -1,14 +1,17 @@
 using StackExchange.Redis;
-using SupportBot.Handoff;
 
 namespace SupportBot.Reports;
 
 /// <summary>
-/// Count reports (summary, timeline) over the per-day hashes of <see cref="ReportCounters"/>: one pipelined
-/// HGETALL per day of the range (at most ~1,100 for three years), never a scan of records.
+/// Count reports (summary, timeline) over the hashes of <see cref="ReportCounters"/>. A range is covered by
+/// the largest periods that fit (whole months, then whole ISO weeks, then single days), so a year's summary
+/// is about a dozen pipelined HGETALLs and three years about forty; records are never scanned.
 /// </summary>
 public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters counters, TimeProvider time)
 {
+    /// <summary>Longest range a day-by-day timeline covers: one hash per day, one point per day on a chart.</summary>
+    public const int MaxDailyDays = 366;
+
     public TimeZoneInfo Zone => counters.Zone;
 
     /// <summary>Today in the reports' zone.</summary>
@@ -16,65 +19,54 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
 
     public async Task<ReportSummary> SummaryAsync(ReportRange range, string groupBy)
     {
-        var days = await ReadDaysAsync(range);
-        var counts = new Dictionary<string, (long Count, long Processed)>(StringComparer.Ordinal);
-        long total = 0, processed = 0;
-        foreach (var day in days)
+        var pieces = Plan(range, null);
+        var hashes = await ReadAsync(pieces);
+        var totals = new Totals();
+        var groups = new Dictionary<string, Totals>(StringComparer.Ordinal);
+        foreach (var hash in hashes)
         {
-            total += day.GetValueOrDefault("c:total");
-            processed += day.GetValueOrDefault("p:total");
-            foreach (var (key, count, done) in Groups(day, groupBy))
-            {
-                var sum = counts.GetValueOrDefault(key);
-                counts[key] = (sum.Count + count, sum.Processed + done);
-            }
+            Add(hash, groupBy, totals, key => groups.TryGetValue(key, out var g) ? g : groups[key] = new Totals());
         }
 
-        var groups = counts.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
+        var ordered = groups.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new ReportGroup(g.Key, g.Value.Count, g.Value.Processed, Rate(g.Value.Processed, g.Value.Count)))
             .ToList();
-        return new ReportSummary(total, groups, processed, Rate(processed, total), groupBy, range.From, range.To, Zone.Id);
+        return new ReportSummary(totals.Count, ordered, totals.Processed, Rate(totals.Processed, totals.Count), groupBy, range.From, range.To, Zone.Id);
     }
 
     public async Task<ReportTimeline> TimelineAsync(ReportRange range, string groupBy, ReportPeriod period)
     {
-        var days = await ReadDaysAsync(range);
         var periods = new List<DateOnly>();
-        var index = new Dictionary<DateOnly, int>();
-        for (var day = range.From; day <= range.To; day = day.AddDays(1))
+        for (var start = PeriodStart(range.From, period); start <= range.To; start = PeriodEnd(start, period).AddDays(1))
         {
-            var start = PeriodStart(day, period);
-            if (!index.ContainsKey(start))
-            {
-                index[start] = periods.Count;
-                periods.Add(start);
-            }
+            periods.Add(start);
         }
 
-        var totals = new long[periods.Count];
-        var processed = new long[periods.Count];
-        var series = new Dictionary<string, (long[] Counts, long[] Processed)>(StringComparer.Ordinal);
-        for (var d = 0; d < days.Length; d++)
+        var slots = periods.Select(_ => new Totals()).ToArray();
+        var series = new Dictionary<string, Totals[]>(StringComparer.Ordinal);
+        var pieces = Plan(range, period);
+        var hashes = await ReadAsync(pieces);
+        var first = periods[0];
+        for (var i = 0; i < pieces.Count; i++)
         {
-            var slot = index[PeriodStart(range.From.AddDays(d), period)];
-            totals[slot] += days[d].GetValueOrDefault("c:total");
-            processed[slot] += days[d].GetValueOrDefault("p:total");
-            foreach (var (key, count, done) in Groups(days[d], groupBy))
+            var slot = SlotOf(first, PeriodStart(pieces[i].Start, period), period);
+            Add(hashes[i], groupBy, slots[slot], key =>
             {
                 if (!series.TryGetValue(key, out var line))
                 {
-                    series[key] = line = (new long[periods.Count], new long[periods.Count]);
+                    series[key] = line = [.. periods.Select(_ => new Totals())];
                 }
 
-                line.Counts[slot] += count;
-                line.Processed[slot] += done;
-            }
+                return line[slot];
+            });
         }
 
-        var ordered = series.OrderByDescending(s => s.Value.Counts.Sum()).ThenBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => new ReportSeries(s.Key, s.Value.Counts, s.Value.Processed)).ToList();
-        var rates = totals.Select((t, i) => Rate(processed[i], t)).ToList();
-        return new ReportTimeline(periods, totals, processed, rates, ordered, groupBy, period.ToString().ToLowerInvariant(), range.From, range.To, Zone.Id);
+        var ordered = series.OrderByDescending(s => s.Value.Sum(t => t.Count)).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => new ReportSeries(s.Key, [.. s.Value.Select(t => t.Count)], [.. s.Value.Select(t => t.Processed)]))
+            .ToList();
+        return new ReportTimeline(
+            periods, [.. slots.Select(t => t.Count)], [.. slots.Select(t => t.Processed)], [.. slots.Select(t => Rate(t.Processed, t.Count))],
+            ordered, groupBy, period.ToString().ToLowerInvariant(), range.From, range.To, Zone.Id);
     }
 
     /// <summary>Day itself; the Monday of its ISO week; the first of its month.</summary>
@@ -85,48 +77,83 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
         _ => day,
     };
 
-    /// <summary>Each day's counters, one array entry per day from From to To (empty where nothing arrived).</summary>
-    private async Task<Dictionary<string, long>[]> ReadDaysAsync(ReportRange range)
+    public static DateOnly PeriodEnd(DateOnly day, ReportPeriod period) => period switch
     {
-        var db = redis.GetDatabase();
-        var batch = db.CreateBatch();
-        var reads = new List<Task<HashEntry[]>>();
-        for (var day = range.From; day <= range.To; day = day.AddDays(1))
+        ReportPeriod.Week => PeriodStart(day, period).AddDays(6),
+        ReportPeriod.Month => PeriodStart(day, period).AddMonths(1).AddDays(-1),
+        _ => day,
+    };
+
+    /// <summary>
+    /// Disjoint counter hashes that cover the range exactly, largest first; with <paramref name="period"/> none
+    /// crosses the end of a period of the timeline (a month hash never feeds two weeks).
+    /// </summary>
+    internal static List<(ReportPeriod Unit, DateOnly Start)> Plan(ReportRange range, ReportPeriod? period)
+    {
+        var pieces = new List<(ReportPeriod, DateOnly)>();
+        var day = range.From;
+        while (day <= range.To)
         {
-            reads.Add(batch.HashGetAllAsync(RedisKeys.ReportDay(ReportCounters.DayKey(day))));
+            var limit = period is { } p && PeriodEnd(day, p) < range.To ? PeriodEnd(day, p) : range.To;
+            var unit = day.Day == 1 && PeriodEnd(day, ReportPeriod.Month) <= limit ? ReportPeriod.Month
+                : day.DayOfWeek == DayOfWeek.Monday && day.AddDays(6) <= limit ? ReportPeriod.Week
+                : ReportPeriod.Day;
+            pieces.Add((unit, day));
+            day = PeriodEnd(day, unit).AddDays(1);
         }
 
-        batch.Execute();
-        var days = new Dictionary<string, long>[reads.Count];
-        for (var i = 0; i < reads.Count; i++)
-        {
-            var entries = await reads[i];
-            var map = new Dictionary<string, long>(entries.Length, StringComparer.Ordinal);
-            foreach (var entry in entries)
-            {
-                map[(string)entry.Name!] = (long)entry.Value;
-            }
-
-            days[i] = map;
-        }
-
-        return days;
+        return pieces;
     }
 
-    /// <summary>The (key, count, processed) of one day in one dimension.</summary>
-    private static IEnumerable<(string Key, long Count, long Processed)> Groups(Dictionary<string, long> day, string dimension)
+    private static int SlotOf(DateOnly first, DateOnly start, ReportPeriod period) => period switch
     {
-        var prefix = ReportCounters.Count + ":" + dimension + ":";
-        foreach (var (field, count) in day)
+        ReportPeriod.Week => (start.DayNumber - first.DayNumber) / 7,
+        ReportPeriod.Month => (start.Year - first.Year) * 12 + start.Month - first.Month,
+        _ => start.DayNumber - first.DayNumber,
+    };
+
+    private async Task<HashEntry[][]> ReadAsync(List<(ReportPeriod Unit, DateOnly Start)> pieces)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = pieces.Select(p => batch.HashGetAllAsync(ReportCounters.Key(p.Unit, p.Start))).ToArray();
+        batch.Execute();
+        return await Task.WhenAll(reads);
+    }
+
+    /// <summary>Adds one hash's totals, and its groups of the dimension into the totals <paramref name="group"/> picks.</summary>
+    private static void Add(HashEntry[] hash, string dimension, Totals totals, Func<string, Totals> group)
+    {
+        var countPrefix = ReportCounters.Count + ":" + dimension + ":";
+        var processedPrefix = ReportCounters.Processed + ":" + dimension + ":";
+        foreach (var entry in hash)
         {
-            if (field.StartsWith(prefix, StringComparison.Ordinal))
+            var field = (string)entry.Name!;
+            var value = (long)entry.Value;
+            if (field.StartsWith(countPrefix, StringComparison.Ordinal))
             {
-                var key = field[prefix.Length..];
-                yield return (key, count, day.GetValueOrDefault(ReportCounters.Processed + ":" + dimension + ":" + key));
+                group(field[countPrefix.Length..]).Count += value;
+            }
+            else if (field.StartsWith(processedPrefix, StringComparison.Ordinal))
+            {
+                group(field[processedPrefix.Length..]).Processed += value;
+            }
+            else if (field == ReportCounters.Count + ":total")
+            {
+                totals.Count += value;
+            }
+            else if (field == ReportCounters.Processed + ":total")
+            {
+                totals.Processed += value;
             }
         }
     }
 
     private static double? Rate(long processed, long total) => total == 0 ? null : Math.Round((double)processed / total, 4);
 
+    private sealed class Totals
+    {
+        public long Count { get; set; }
+
+        public long Processed { get; set; }
+    }
 }

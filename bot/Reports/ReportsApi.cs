@@ -47,6 +47,11 @@ public static class ReportsApi
         var (range, rangeProblem) = ParseRange(reports, from, to);
         var (dimension, groupProblem) = ParseGroupBy(groupBy);
         var (unit, periodProblem) = ParsePeriod(period);
+        if (periodProblem is null && unit == ReportPeriod.Day && range is not null && range.To.DayNumber - range.From.DayNumber >= ReportCounts.MaxDailyDays)
+        {
+            periodProblem = BadParameter("period", $"period day covers at most {ReportCounts.MaxDailyDays} days; use week or month for longer ranges.");
+        }
+
         if ((rangeProblem ?? groupProblem ?? periodProblem) is { } problem)
         {
             return problem;

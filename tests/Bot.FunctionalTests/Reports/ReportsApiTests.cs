@@ -62,6 +62,12 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
 
         var byProduct = await GetAsync("/api/reports/summary?from=2020-03-01&to=2020-03-31&groupBy=product");
         Assert.Equal([("kettle", 2L, 1L), ("toaster", 1L, 1L)], Groups(byProduct));
+
+        // Ranges that start or end inside a week or a month count exactly their days.
+        var across = await GetAsync("/api/reports/summary?from=2020-03-03&to=2020-04-01");
+        Assert.Equal((4L, 2L), (across["total"]!.GetValue<long>(), across["processed"]!.GetValue<long>()));
+        Assert.Equal(2, (await GetAsync("/api/reports/summary?from=2020-02-15&to=2020-03-08"))["total"]!.GetValue<long>());
+        Assert.Equal(5, (await GetAsync("/api/reports/summary?from=2019-12-01&to=2020-06-30"))["total"]!.GetValue<long>());
     }
 
     [Fact]
@@ -126,6 +132,16 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
         Assert.Equal([4L, 1], Longs(months["totals"]));
         AssertSeries(months, "message", [3L, 1], [1L, 1]);
         AssertSeries(months, "comment", [1L, 0], [1L, 0]);
+
+        // Partial first and last periods: labelled by their period's start, counting only the days asked for.
+        var partialWeeks = await GetAsync("/api/reports/timeline?from=2021-02-08&to=2021-03-01&period=week");
+        Assert.Equal(["2021-02-08", "2021-02-15", "2021-02-22", "2021-03-01"], Strings(partialWeeks["periods"]));
+        Assert.Equal([2L, 0, 1, 1], Longs(partialWeeks["totals"]));
+        var partialMonths = await GetAsync("/api/reports/timeline?from=2021-02-08&to=2021-03-01&period=month");
+        Assert.Equal([3L, 1], Longs(partialMonths["totals"]));
+        var days = await GetAsync("/api/reports/timeline?from=2021-02-27&to=2021-03-01&period=day&groupBy=source");
+        Assert.Equal(["2021-02-27", "2021-02-28", "2021-03-01"], Strings(days["periods"]));
+        AssertSeries(days, "vk", [0L, 1, 1], [0L, 0, 1]);
     }
 
     [Fact]
@@ -209,6 +225,7 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     [InlineData("summary?from=2021-03-02&to=2021-03-01", "from")]
     [InlineData("summary?from=2018-01-01&to=2021-01-02", "to")]
     [InlineData("timeline?period=year", "period")]
+    [InlineData("timeline?from=2020-01-01&to=2021-01-01&period=day", "period")]
     [InlineData("timeline?groupBy=SOURCE&period=week", "groupBy")]
     [InlineData("timeline?from=2021-02-01T25:00:00Z", "from")]
     [InlineData("unanswered?olderThanMinutes=-5", "olderThanMinutes")]
@@ -223,10 +240,12 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ThreeYearsExactly_Allowed()
+    public async Task ThreeYearsExactly_Allowed_AYearOfDaysToo()
     {
         var summary = await GetAsync("/api/reports/summary?from=2018-01-01&to=2021-01-01");
         Assert.True(summary["total"]!.GetValue<long>() >= 0);
+        Assert.Equal(157, (await GetAsync("/api/reports/timeline?from=2018-01-01&to=2021-01-01&period=week"))["periods"]!.AsArray().Count);
+        Assert.Equal(366, (await GetAsync("/api/reports/timeline?from=2020-01-01&to=2020-12-31&period=day"))["periods"]!.AsArray().Count);
     }
 
     [Theory]
