@@ -225,7 +225,7 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     [InlineData("summary?from=2021-03-02&to=2021-03-01", "from")]
     [InlineData("summary?from=2018-01-01&to=2021-01-02", "to")]
     [InlineData("timeline?period=year", "period")]
-    [InlineData("timeline?from=2020-01-01&to=2021-01-01&period=day", "period")]
+    [InlineData("timeline?from=2020-01-01&to=2020-04-02&period=day", "period")]
     [InlineData("timeline?groupBy=SOURCE&period=week", "groupBy")]
     [InlineData("timeline?from=2021-02-01T25:00:00Z", "from")]
     [InlineData("unanswered?olderThanMinutes=-5", "olderThanMinutes")]
@@ -240,12 +240,12 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
-    public async Task ThreeYearsExactly_Allowed_AYearOfDaysToo()
+    public async Task ThreeYearsExactly_Allowed_AQuarterOfDaysToo()
     {
         var summary = await GetAsync("/api/reports/summary?from=2018-01-01&to=2021-01-01");
         Assert.True(summary["total"]!.GetValue<long>() >= 0);
         Assert.Equal(157, (await GetAsync("/api/reports/timeline?from=2018-01-01&to=2021-01-01&period=week"))["periods"]!.AsArray().Count);
-        Assert.Equal(366, (await GetAsync("/api/reports/timeline?from=2020-01-01&to=2020-12-31&period=day"))["periods"]!.AsArray().Count);
+        Assert.Equal(92, (await GetAsync("/api/reports/timeline?from=2020-01-01&to=2020-04-01&period=day"))["periods"]!.AsArray().Count);
     }
 
     [Theory]
