@@ -1,4 +1,6 @@
 using System.Globalization;
+using SupportBot.AgentConsole.Accounts;
+using SupportBot.Api;
 
 namespace SupportBot.Reports;
 
@@ -23,6 +25,10 @@ public static class ReportsApi
     public static RouteGroupBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/reports");
+        // A console sign-in reads reports only as a supervisor or admin, as on the page; an API key (a system) may.
+        group.RequireAuthorization(policy => policy.RequireAssertion(context =>
+            context.User.Identities.Any(i => i.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
+            || context.User.IsInRole(AgentRoles.Supervisor) || context.User.IsInRole(AgentRoles.Admin)));
         group.MapGet("/summary", Summary);
         group.MapGet("/timeline", Timeline);
         group.MapGet("/agents", async (ReportQueries reports) => TypedResults.Ok(await reports.AgentsAsync()));
