@@ -45,7 +45,8 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
         await Expect(Page.GetByTestId("report-departments").Locator("tr[data-department=support]")).ToBeVisibleAsync();
         var row = Page.GetByTestId("report-unanswered").Locator("tr", new() { HasText = "Where is my parcel 7731?" });
         await Expect(row).ToBeVisibleAsync();
-        await Expect(row.GetByRole(AriaRole.Link)).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^console/feed\\?conversation=telegram"));
+        await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open in the feed" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^console/feed\\?conversation=telegram"));
+        await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open the chat" })).ToHaveAttributeAsync("href", "console/chats/" + unanswered.ConversationId);
         await ScreenshotAsync("console-reports");
 
         // Another period redraws the same charts from the new numbers.
