@@ -59,6 +59,29 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     }
 
     [Fact]
+    public async Task InRussian_ThePageAndItsChartsSpeakRussian()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.GotoAsync("/console/reports");
+        await Page.SelectOptionAsync("[data-testid=language]", "ru");
+        await Page.ClickAsync("form[action='console/language'] button");
+
+        try
+        {
+            await Expect(Page.Locator("h1")).ToHaveTextAsync("Отчёты");
+            await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Обращения по источникам" })).ToBeVisibleAsync();
+            await Expect(Page.GetByTestId("chart-source")).ToHaveAttributeAsync("data-rendered", "true");
+            await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Показать" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            // The language is kept per account: give the shared admin English back.
+            await Page.SelectOptionAsync("[data-testid=language]", "en");
+            await Page.ClickAsync("form[action='console/language'] button");
+        }
+    }
+
+    [Fact]
     public async Task Agent_MayNotOpenReports()
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
