@@ -61,13 +61,15 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     [Fact]
     public async Task InRussian_ThePageAndItsChartsSpeakRussian()
     {
+        // Switched on the queue page once it is live (the same form as everywhere), then the reports opened.
         await SignInAndWaitAsync(ConsoleHostFixture.Admin);
-        await Page.GotoAsync("/console/reports");
         await Page.SelectOptionAsync("[data-testid=language]", "ru");
         await Page.ClickAsync("form[action='console/language'] button");
 
         try
         {
+            await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
+            await Page.GotoAsync("/console/reports");
             await Expect(Page.Locator("h1")).ToHaveTextAsync("Отчёты");
             await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Обращения по источникам" })).ToBeVisibleAsync();
             await Expect(Page.GetByTestId("chart-source")).ToHaveAttributeAsync("data-rendered", "true");
