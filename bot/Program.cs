@@ -1,4 +1,6 @@
 using SupportBot.Channels.WebChat;
+using SupportBot.Customers;
+using SupportBot.FollowUps;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
@@ -13,6 +15,8 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddCustomers();
+builder.AddFollowUps();
 
 var app = builder.Build();
 app.UseBotDefaults();
@@ -20,5 +24,7 @@ app.MapWebChat();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 app.MapHandoff(BotDefaults.ApiKeyPolicy);
+app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
+app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
 
 return await app.RunBotAsync();

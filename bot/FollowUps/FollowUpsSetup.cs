@@ -1,0 +1,15 @@
+namespace SupportBot.FollowUps;
+
+public static class FollowUpsSetup
+{
+    /// <summary>The follow-up store, the reminder loop (<c>FollowUps:CheckSeconds</c>) and the relay to agents' live connections.</summary>
+    public static IHostApplicationBuilder AddFollowUps(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FollowUpsOptions>().BindConfiguration(FollowUpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FollowUpStore>();
+        builder.Services.AddHostedService<FollowUpReminder>();
+        builder.Services.AddHostedService<FollowUpRelay>();
+        // IAgentNotifier: none yet. The Telegram notifier registers itself with the Telegram channel.
+        return builder;
+    }
+}
