@@ -196,12 +196,15 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
     /// <summary>Customers whose name (or a word of it), e-mail or phone starts with <paramref name="query"/>.</summary>
     public async Task<IReadOnlyList<CustomerSummary>> SearchAsync(string query, int take)
     {
-        var prefix = SearchPrefix(query);
-        var min = Encoding.UTF8.GetBytes(prefix);
-        var max = new byte[min.Length + 1];
-        min.CopyTo(max, 0);
+        // ZRANGEBYLEX [prefix [prefix\xff, written out: the client library treats a leading '+' or '-' as infinity.
+        var prefix = Encoding.UTF8.GetBytes(SearchPrefix(query));
+        var min = new byte[prefix.Length + 1];
+        var max = new byte[prefix.Length + 2];
+        min[0] = max[0] = (byte)'[';
+        prefix.CopyTo(min, 1);
+        prefix.CopyTo(max, 1);
         max[^1] = 0xFF;
-        var hits = await Db.SortedSetRangeByValueAsync(CustomerKeys.Search, min, max, Exclude.None, Order.Ascending, 0, take * 5);
+        var hits = (RedisValue[]?)await Db.ExecuteAsync("ZRANGEBYLEX", CustomerKeys.Search, min, max, "LIMIT", 0, take * 5) ?? [];
         var ids = hits.Select(h => (string)h!).Select(h => h[(h.LastIndexOf('\0') + 1)..]).Distinct().Take(take).ToList();
         var summaries = new List<CustomerSummary>(ids.Count);
         foreach (var id in ids)
