@@ -72,7 +72,7 @@ public abstract class CustomersApiTests(BotFactory host, RecordingSender telegra
         var items = records["items"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(["telegram:" + telegramUser, "webchat:" + web.ConversationId], items.Select(r => r["conversationId"]!.GetValue<string>()).Distinct().Order());
         Assert.Equal(2, items.Count(r => r["action"]!.GetValue<string>() == "request"));
-        var dates = items.Select(r => r["date"]!.GetValue<DateTimeOffset>()).ToList();
+        var dates = items.Select(r => r["date"]!.GetValue<DateTimeOffset>().ToUnixTimeMilliseconds()).ToList();
         Assert.Equal(dates.OrderDescending(), dates);
         Assert.True(records["hasMore"]!.GetValue<bool>() || items.Count == customer["recordCount"]!.GetValue<int>());
 
