@@ -1,3 +1,4 @@
+using SupportBot.AgentConsole;
 using SupportBot.Channels.WebChat;
 using SupportBot.Customers;
 using SupportBot.FollowUps;
@@ -17,14 +18,18 @@ builder.AddHandoff();
 builder.AddWebChat();
 builder.AddCustomers();
 builder.AddFollowUps();
+builder.AddConsole();
 
 var app = builder.Build();
 app.UseBotDefaults();
+app.UseConsole();
+app.MapStaticAssets();
 app.MapWebChat();
-app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
-app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
-app.MapHandoff(BotDefaults.ApiKeyPolicy);
-app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
-app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
+app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapHandoff(BotDefaults.ApiPolicy);
+app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapConsole();
 
-return await app.RunBotAsync();
+return await app.RunBotAsync(args);
