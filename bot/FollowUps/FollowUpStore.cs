@@ -66,6 +66,9 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
 
     public async Task<FollowUp> CreateAsync(string agentId, string? customerId, string? recordId, string text, DateTimeOffset dueAt)
     {
+        // Stored to the millisecond: answer with what a later read will show.
+        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds());
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         var followUp = new FollowUp
         {
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
@@ -74,7 +77,7 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
             RecordId = recordId,
             Text = text,
             DueAt = dueAt,
-            CreatedAt = time.GetUtcNow(),
+            CreatedAt = now,
             Status = FollowUpStatus.Open,
         };
         var due = dueAt.ToUnixTimeMilliseconds();

@@ -16,7 +16,6 @@ namespace SupportBot.FollowUps;
 public static class FollowUpsApi
 {
     public const int MaxTextLength = 500;
-    public const string SupervisorRole = "supervisor";
     private static readonly TimeSpan MaxAhead = TimeSpan.FromDays(366);
     private const long MaxBodyBytes = 8 * 1024;
 
@@ -131,7 +130,7 @@ public static class FollowUpsApi
             return (null, Unknown(id));
         }
 
-        return followUp.AgentId == agentId || context.User.IsInRole(SupervisorRole)
+        return followUp.AgentId == agentId || context.User.IsInRole(AgentConsole.Accounts.AgentRoles.Supervisor) || context.User.IsInRole(AgentConsole.Accounts.AgentRoles.Admin)
             ? (followUp, null)
             : (null, Problems.Forbidden("Only the agent who set this follow-up, or a supervisor, may change it."));
     }
