@@ -187,6 +187,18 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
     public async Task<string?> FindByConversationAsync(string conversationId) =>
         await Db.HashGetAsync(CustomerKeys.ByConversation, conversationId) is { IsNull: false } id ? await ResolveAsync(id!) : null;
 
+    /// <summary>The customer of a conversation: by the conversation, else by who wrote in it (its profile).</summary>
+    public async Task<Customer?> ForConversationAsync(string conversationId, Handoff.HandoffStore handoff)
+    {
+        var id = await FindByConversationAsync(conversationId);
+        if (id is null && await handoff.GetProfileAsync(conversationId) is { } profile)
+        {
+            id = await FindByIdentityAsync(profile.Channel, profile.UserId);
+        }
+
+        return id is null ? null : await GetAsync(id);
+    }
+
     public async Task<string?> FindByIdentityAsync(string sourceType, string userId) =>
         await Db.HashGetAsync(CustomerKeys.ByIdentity, CustomerIdentity.IdOf(sourceType, userId)) is { IsNull: false } id ? await ResolveAsync(id!) : null;
 

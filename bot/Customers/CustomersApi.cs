@@ -60,13 +60,7 @@ public static class CustomersApi
             return Problems.BadRequest("conversationId is up to 200 characters without braces, e.g. webchat:3f2a….");
         }
 
-        var id = await store.FindByConversationAsync(conversationId);
-        if (id is null && await handoff.GetProfileAsync(conversationId) is { } profile)
-        {
-            id = await store.FindByIdentityAsync(profile.Channel, profile.UserId);
-        }
-
-        return id is not null && await store.GetAsync(id) is { } customer
+        return await store.ForConversationAsync(conversationId, handoff) is { } customer
             ? TypedResults.Ok(customer)
             : Problems.NotFound($"No customer is known for conversation '{conversationId}'.");
     }

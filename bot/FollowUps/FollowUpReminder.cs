@@ -105,6 +105,9 @@ internal sealed class FollowUpRelay(IConnectionMultiplexer redis, IHubContext<Ha
 
     private ChannelMessageQueue? _subscription;
 
+    /// <summary>Raised for every reminder (any agent) on a thread-pool thread: the console's panels refresh on it.</summary>
+    public event Func<ReminderNotice, Task>? Reminded;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = await redis.GetSubscriber().SubscribeAsync(FollowUpKeys.Remind);
@@ -115,6 +118,10 @@ internal sealed class FollowUpRelay(IConnectionMultiplexer redis, IHubContext<Ha
                 if (JsonSerializer.Deserialize((string)message.Message!, FollowUpsJson.Default.ReminderNotice) is { } notice)
                 {
                     await hub.Clients.Group(HandoffHub.AgentGroup(notice.AgentId)).SendAsync(Method, notice);
+                    foreach (var handler in Reminded?.GetInvocationList().Cast<Func<ReminderNotice, Task>>() ?? [])
+                    {
+                        _ = RaiseAsync(handler, notice);
+                    }
                 }
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException)
@@ -122,6 +129,18 @@ internal sealed class FollowUpRelay(IConnectionMultiplexer redis, IHubContext<Ha
                 FollowUpsLog.RelayFailed(logger, e.Message);
             }
         });
+    }
+
+    private async Task RaiseAsync(Func<ReminderNotice, Task> handler, ReminderNotice notice)
+    {
+        try
+        {
+            await handler(notice);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            FollowUpsLog.RelayFailed(logger, e.Message);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

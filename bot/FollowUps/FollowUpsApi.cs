@@ -16,7 +16,7 @@ namespace SupportBot.FollowUps;
 public static class FollowUpsApi
 {
     public const int MaxTextLength = 500;
-    private static readonly TimeSpan MaxAhead = TimeSpan.FromDays(366);
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(366);
     private const long MaxBodyBytes = 8 * 1024;
 
     public static RouteGroupBuilder MapFollowUpsApi(this IEndpointRouteBuilder app)

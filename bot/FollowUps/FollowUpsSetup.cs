@@ -8,7 +8,8 @@ public static class FollowUpsSetup
         builder.Services.AddOptions<FollowUpsOptions>().BindConfiguration(FollowUpsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FollowUpStore>();
         builder.Services.AddHostedService<FollowUpReminder>();
-        builder.Services.AddHostedService<FollowUpRelay>();
+        builder.Services.AddSingleton<FollowUpRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpRelay>());
         // IAgentNotifier: none yet. The Telegram notifier registers itself with the Telegram channel.
         return builder;
     }
