@@ -27,7 +27,7 @@ internal static class CustomerScripts
     /// KEYS: by-identity, by-email, by-phone, by-conversation, search, then the customer's 10 keys (see <see cref="CustomerKeys.All"/>).
     /// ARGV: 1 id, 2 identity, 3 identity json, 4 identity's owner as read ('' none), 5 email ('' none), 6 its owner as read,
     /// 7 phone, 8 its owner as read, 9 conversation, 10 record id ('' none), 11 record unix ms, 12 name ('' none),
-    /// 13 '1' when the name was given in a request, 14 photo, 15 first funnel stage,
+    /// 13 '1' when the name was given in a request (then the identity as the channel shows it is kept), 14 photo, 15 first funnel stage,
     /// 16 n name terms, 17.. terms, then m contact terms, then the terms.
     /// Returns ok or retry.
     /// </summary>
@@ -46,7 +46,7 @@ internal static class CustomerScripts
           if at > tonumber(redis.call('HGET', h, 'last') or ARGV[11]) then redis.call('HSET', h, 'last', ARGV[11]) end
         end
         redis.call('HSET', KEYS[1], ARGV[2], id)
-        redis.call('HSET', KEYS[7], ARGV[2], ARGV[3])
+        if ARGV[13] == '1' then redis.call('HSETNX', KEYS[7], ARGV[2], ARGV[3]) else redis.call('HSET', KEYS[7], ARGV[2], ARGV[3]) end
         if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], id); redis.call('SADD', KEYS[8], ARGV[5]) end
         if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], ARGV[7], id); redis.call('SADD', KEYS[9], ARGV[7]) end
         redis.call('HSET', KEYS[4], ARGV[9], id)

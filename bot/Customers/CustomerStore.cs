@@ -57,7 +57,7 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
                 Id = identityId,
                 SourceType = sighting.SourceType,
                 UserId = sighting.UserId,
-                Name = sighting.Name,
+                Name = sighting.NameFromRequest ? null : sighting.Name,
                 PhotoUrl = sighting.PhotoUrl,
                 ProfileUrl = sighting.ProfileUrl,
                 ConversationId = sighting.ConversationId,

@@ -83,6 +83,8 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
         var customer = (await Store.GetAsync(web))!;
         Assert.Equal(["telegram:42", "webchat:u1"], customer.Identities.Select(i => i.Id));
         Assert.Equal("https://t.me/42", customer.Identities[0].ProfileUrl);
+        Assert.Equal("alice_t", customer.Identities[0].Name); // as the channel shows them, not the name given in the request
+        Assert.Equal("Alice", customer.Name);
         Assert.Equal(["alice@example.com"], customer.Emails);
         Assert.Equal(4, customer.RecordCount);
         Assert.Equal(web, await Store.FindByConversationAsync("telegram:42"));

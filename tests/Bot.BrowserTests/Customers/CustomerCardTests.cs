@@ -1,0 +1,64 @@
+using SupportBot.BrowserTests.Infrastructure;
+using SupportBot.FunctionalTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace SupportBot.BrowserTests.Customers;
+
+/// <summary>The customer card beside a chat, in Debian's chromium against the real host and a real redis-server.</summary>
+public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(host), IClassFixture<ConsoleHostFixture>
+{
+    private static async Task<string> SayAsync(DirectLineTestClient chat, StartedConversation conversation, string text)
+    {
+        var before = DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Count;
+        await chat.SendAsync(conversation, text);
+        return (await chat.WaitForBotMessagesAsync(conversation, before + 1))[^1]["text"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task CustomerFromIntake_CardShowsThemAsText_AgentAddsNoteTagsStatusAndFollowUp()
+    {
+        const string hostileName = "<b>Eve</b><img src=x onerror=\"window.__xss=1\">";
+        var email = "eve." + Guid.NewGuid().ToString("N")[..8] + "@example.com";
+        using var http = Host.CreateHttpClient();
+        var chat = new DirectLineTestClient(http);
+        var conversation = await chat.StartAsync();
+        await chat.WaitForBotMessagesAsync(conversation, 1);
+        await SayAsync(chat, conversation, "open a request");
+        await SayAsync(chat, conversation, hostileName);
+        await SayAsync(chat, conversation, "returns");
+        await SayAsync(chat, conversation, email);
+        Assert.Contains("Your request is open", await SayAsync(chat, conversation, "yes"));
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync($"/console/chats/webchat:{conversation.ConversationId}");
+        await WaitForLiveAsync();
+        var card = Page.GetByTestId("customer-card");
+        await Expect(card.GetByTestId("customer-name")).ToHaveTextAsync(hostileName);
+        await Expect(card.GetByTestId("customer-status")).ToHaveAttributeAsync("aria-label", "New");
+        await Expect(card.GetByTestId("customer-identities")).ToContainTextAsync("webchat");
+        await Expect(card.GetByTestId("customer-contacts")).ToContainTextAsync(email);
+        await Expect(card.GetByTestId("customer-history")).ToContainTextAsync("request");
+
+        await card.GetByTestId("customer-note-input").FillAsync("Wants a <i>refund</i> by Friday");
+        await card.GetByTestId("customer-note-add").ClickAsync();
+        await Expect(card.GetByTestId("customer-notes")).ToContainTextAsync("Wants a <i>refund</i> by Friday");
+
+        await card.GetByTestId("customer-tags-input").FillAsync("vip, refund");
+        await card.GetByTestId("customer-tags-save").ClickAsync();
+        await Expect(card.GetByTestId("customer-tags")).ToContainTextAsync("refund");
+        await Expect(card.GetByTestId("customer-tags")).ToContainTextAsync("vip");
+
+        await card.GetByTestId("customer-status-select").SelectOptionAsync("lead");
+        await Expect(card.GetByTestId("customer-status")).ToHaveAttributeAsync("aria-label", "Lead");
+
+        await card.GetByTestId("followup-text").FillAsync("Call <u>Eve</u> about the refund");
+        await card.GetByTestId("followup-add").ClickAsync();
+        await Expect(card.GetByTestId("followups")).ToContainTextAsync("Call <u>Eve</u> about the refund");
+        await ScreenshotAsync("customer-card");
+
+        await Expect(Page.Locator("main img[src=x]")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("main i, main u")).ToHaveCountAsync(0);
+        Assert.True(await Page.EvaluateAsync<bool>("() => window.__xss === undefined"), "customer text ran as script");
+        AssertNoPageErrors();
+    }
+}
