@@ -1,9 +1,9 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace SupportBot.Customers;
 
 /// <summary><c>Customers:*</c>: the sales funnel agents move customers along.</summary>
-public sealed class CustomersOptions : IValidatableObject
+public sealed class CustomersOptions
 {
     public const string Section = "Customers";
 
@@ -14,17 +14,28 @@ public sealed class CustomersOptions : IValidatableObject
 
     /// <summary>The stages in force (configured or default).</summary>
     public IReadOnlyList<string> Stages => FunnelStages is { Length: > 0 } stages ? stages : DefaultFunnelStages;
+}
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+/// <summary>Each wrong <c>Customers:*</c> value is reported with its full path and the fix.</summary>
+internal sealed class CustomersOptionsValidator : IValidateOptions<CustomersOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CustomersOptions options)
     {
-        if (Stages.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 40 || s.Trim() != s))
+        var errors = new List<string>();
+        for (var i = 0; i < options.Stages.Count; i++)
         {
-            yield return new ValidationResult("Customers:FunnelStages: each stage is 1–40 characters without surrounding spaces, e.g. [\"new\",\"qualified\",\"won\"].", [nameof(FunnelStages)]);
+            var stage = options.Stages[i];
+            if (string.IsNullOrWhiteSpace(stage) || stage.Length > 40 || stage.Trim() != stage)
+            {
+                errors.Add($"Customers:FunnelStages:{i}: a stage is 1–40 characters without surrounding spaces, e.g. [\"new\",\"qualified\",\"won\"].");
+            }
         }
 
-        if (Stages.Distinct(StringComparer.Ordinal).Count() != Stages.Count)
+        if (options.Stages.Distinct(StringComparer.Ordinal).Count() != options.Stages.Count)
         {
-            yield return new ValidationResult("Customers:FunnelStages: list each stage once.", [nameof(FunnelStages)]);
+            errors.Add("Customers:FunnelStages: list each stage once.");
         }
+
+        return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
 }

@@ -12,8 +12,15 @@ public sealed class FollowUpsOptions
     public const string Section = "FollowUps";
 
     /// <summary>How often each instance looks for due reminders.</summary>
-    [System.ComponentModel.DataAnnotations.Range(0.05, 300)]
     public double CheckSeconds { get; set; } = 5;
+}
+
+internal sealed class FollowUpsOptionsValidator : IValidateOptions<FollowUpsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FollowUpsOptions options) =>
+        options.CheckSeconds is >= 0.05 and <= 300
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("FollowUps:CheckSeconds: how often to look for due reminders, 0.05–300 seconds (default 5).");
 }
 
 /// <summary>
