@@ -41,19 +41,19 @@ public abstract class CustomersApiTests(BotFactory host, RecordingSender telegra
     {
         var email = Unique("alice.") + "@Example.com";
         var (chat, web) = await StartChatAsync(host);
-        Assert.Contains("name", await SayAsync(chat, web, "open a request"));
-        await SayAsync(chat, web, "Alice Smith");
-        await SayAsync(chat, web, "returns");
-        await SayAsync(chat, web, email);
-        Assert.Contains("Your request is open", await SayAsync(chat, web, "yes"));
+        await SayAsync(chat, web, "open a request", expect: "What is your name?");
+        await SayAsync(chat, web, "Alice Smith", expect: "What can I help with?");
+        await SayAsync(chat, web, "returns", expect: "e-mail");
+        await SayAsync(chat, web, email, expect: "Shall I open a request");
+        await SayAsync(chat, web, "yes", expect: "Your request is open");
 
         var telegramUser = Unique("");
-        Assert.Contains("name", await SayOnTelegramAsync(host, telegram, telegramUser, "open a request"));
+        await SayOnTelegramAsync(host, telegram, telegramUser, "open a request", expect: "What is your name?");
         var before = await CustomerOfAsync(api("olga"), "telegram:" + telegramUser);
-        await SayOnTelegramAsync(host, telegram, telegramUser, "Alice");
-        await SayOnTelegramAsync(host, telegram, telegramUser, "delivery");
-        await SayOnTelegramAsync(host, telegram, telegramUser, email.ToUpperInvariant());
-        Assert.Contains("Your request is open", await SayOnTelegramAsync(host, telegram, telegramUser, "yes"));
+        await SayOnTelegramAsync(host, telegram, telegramUser, "Alice", expect: "What can I help with?");
+        await SayOnTelegramAsync(host, telegram, telegramUser, "delivery", expect: "e-mail");
+        await SayOnTelegramAsync(host, telegram, telegramUser, email.ToUpperInvariant(), expect: "Shall I open a request");
+        await SayOnTelegramAsync(host, telegram, telegramUser, "yes", expect: "Your request is open");
 
         var customer = await CustomerOfAsync(api("olga"), "webchat:" + web.ConversationId);
         Assert.Equal(customer["id"]!.GetValue<string>(), (await CustomerOfAsync(api("olga"), "telegram:" + telegramUser))["id"]!.GetValue<string>());

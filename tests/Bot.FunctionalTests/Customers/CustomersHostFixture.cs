@@ -103,17 +103,30 @@ public static class CustomerTalk
         return (chat, conversation);
     }
 
-    /// <summary>Says something on the website chat and returns the bot's answer.</summary>
-    public static async Task<string> SayAsync(DirectLineTestClient chat, StartedConversation conversation, string text)
+    /// <summary>
+    /// Says something on the website chat and returns the bot's answer (all its new messages, one per line), once
+    /// one of them contains <paramref name="expect"/> (or, without it, once there is one).
+    /// </summary>
+    public static async Task<string> SayAsync(DirectLineTestClient chat, StartedConversation conversation, string text, string? expect = null)
     {
         var before = DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Count;
         await chat.SendAsync(conversation, text);
-        var messages = await chat.WaitForBotMessagesAsync(conversation, before + 1);
-        return messages[^1]["text"]!.GetValue<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var answer = string.Join("\n", DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Skip(before).Select(m => m["text"]?.GetValue<string>()));
+            if (answer.Length > 0 && (expect is null || answer.Contains(expect, StringComparison.Ordinal)))
+            {
+                return answer;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No answer containing '{expect}' to '{text}'; got: {answer}");
+            await Task.Delay(50, Ct);
+        }
     }
 
-    /// <summary>Says something on the Telegram stand-in (through the real ingress) and returns the bot's answer.</summary>
-    public static async Task<string> SayOnTelegramAsync(BotFactory host, RecordingSender telegram, string userId, string text)
+    /// <summary>Says something on the Telegram stand-in (through the real ingress) and returns the bot's answer, as <see cref="SayAsync"/>.</summary>
+    public static async Task<string> SayOnTelegramAsync(BotFactory host, RecordingSender telegram, string userId, string text, string? expect = null)
     {
         var conversationId = "telegram:" + userId;
         var before = telegram.SentTo(conversationId).Count;
@@ -127,13 +140,17 @@ public static class CustomerTalk
             Locale = "en",
         });
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (telegram.SentTo(conversationId).Count <= before)
+        while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"No Telegram answer to '{text}'.");
+            var answer = string.Join("\n", telegram.SentTo(conversationId).Skip(before));
+            if (answer.Length > 0 && (expect is null || answer.Contains(expect, StringComparison.Ordinal)))
+            {
+                return answer;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No Telegram answer containing '{expect}' to '{text}'; got: {answer}");
             await Task.Delay(50, Ct);
         }
-
-        return telegram.SentTo(conversationId)[^1];
     }
 
     public static async Task<JsonObject> CustomerOfAsync(HttpClient api, string conversationId)
