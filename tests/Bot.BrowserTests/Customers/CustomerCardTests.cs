@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.BrowserTests.Infrastructure;
+using SupportBot.FollowUps;
 using SupportBot.FunctionalTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -65,6 +68,29 @@ public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(hos
         await Expect(Page.Locator("main img[src=x]")).ToHaveCountAsync(0);
         await Expect(Page.Locator("main i, main u")).ToHaveCountAsync(0);
         Assert.True(await Page.EvaluateAsync<bool>("() => window.__xss === undefined"), "customer text ran as script");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task FollowUpFallsDue_PanelMarksItWithoutReload()
+    {
+        using var http = Host.CreateHttpClient();
+        var chat = new DirectLineTestClient(http);
+        var conversation = await chat.StartAsync();
+        await chat.WaitForBotMessagesAsync(conversation, 1);
+        await SayAsync(chat, conversation, "open a request", "What is your name?");
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync($"/console/chats/webchat:{conversation.ConversationId}");
+        await WaitForLiveAsync();
+        await Expect(Page.GetByTestId("followups")).ToBeVisibleAsync();
+
+        var me = (await Host.Services.GetRequiredService<AgentAccountStore>().FindByEmailAsync(ConsoleHostFixture.Supervisor.Email))!;
+        var followUp = await Host.Services.GetRequiredService<FollowUpStore>().CreateAsync(me.Id, null, null, "Write back to the visitor", DateTimeOffset.UtcNow.AddSeconds(1));
+
+        var item = Page.Locator($"[data-followup='{followUp.Id}']");
+        await Expect(item).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("due"), new() { Timeout = 20_000 });
+        await Expect(item).ToContainTextAsync("Write back to the visitor");
         AssertNoPageErrors();
     }
 }
