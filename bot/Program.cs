@@ -6,6 +6,7 @@ using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
+using SupportBot.Reports;
 using SupportBot.Storage;
 
 // Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
@@ -18,6 +19,7 @@ builder.AddHandoff();
 builder.AddWebChat();
 builder.AddCustomers();
 builder.AddFollowUps();
+builder.AddReports();
 builder.AddConsole();
 
 var app = builder.Build();
@@ -30,6 +32,7 @@ app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapHandoff(BotDefaults.ApiPolicy);
 app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapReportsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapConsole();
 
 return await app.RunBotAsync(args);

@@ -124,6 +124,7 @@ public static class BotDefaults
         Check<AgentConsole.ConsoleOptions>(services, AgentConsole.ConsoleOptions.Section);
         Check<Customers.CustomersOptions>(services, Customers.CustomersOptions.Section);
         Check<FollowUps.FollowUpsOptions>(services, FollowUps.FollowUpsOptions.Section);
+        Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class
