@@ -1,5 +1,7 @@
 using SupportBot.AgentConsole;
 using SupportBot.Channels.WebChat;
+using SupportBot.Customers;
+using SupportBot.FollowUps;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
@@ -15,6 +17,8 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddCustomers();
+builder.AddFollowUps();
 builder.AddReports();
 builder.AddConsole();
 
@@ -26,6 +30,8 @@ app.MapWebChat();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapHandoff(BotDefaults.ApiPolicy);
+app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapReportsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapConsole();
 
