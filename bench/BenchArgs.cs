@@ -16,6 +16,10 @@ internal sealed class BenchArgs
           handoff    Handoff cycles through the Redis store, many in flight: escalate, offer to an agent (or
                      the agent's claim), one agent message through the outbox, resolve; then checks every
                      conversation's events for a chat given to two agents or left unresolved.
+          interest-report
+                     Report counters: writes --records synthetic inbound records' day counters through the
+                     report observer (ReportCounters.RecordAddedAsync, many in flight) over one year, then times
+                     the count reports (summary by source/action/product, timeline by week/month) over that year.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -42,6 +46,12 @@ internal sealed class BenchArgs
           --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
                                     uses its own names and removes its keys afterwards
 
+        Options of interest-report:
+          --records <n>             synthetic records (default 1000000)
+          --in-flight <n>           observer calls at once while writing (default 64)
+          --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
+                                    counts into the days of 2001 and deletes them afterwards
+
         Options of faq-eval:
           --train <csv>             training examples (required)
           --test <csv>              held-out examples to score (required)
@@ -57,6 +67,9 @@ internal sealed class BenchArgs
         """;
 
     public string Scenario { get; private set; } = "";
+
+    /// <summary>interest-report: synthetic records.</summary>
+    public int Records { get; private set; } = 1_000_000;
 
     public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : 200);
 
@@ -133,9 +146,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-report"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-report.";
                 }
 
                 Scenario = arg;
@@ -165,6 +178,7 @@ internal sealed class BenchArgs
             {
                 "--conversations" => ReadInt(name, value, 1, 1_000_000, v => ConversationsGiven = v),
                 "--store" => SetStore(value),
+                "--records" => ReadInt(name, value, 1, 50_000_000, v => Records = v),
                 "--agents" => ReadInt(name, value, 1, 100_000, v => Agents = v),
                 "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
                 "--assign" => SetAssign(value),

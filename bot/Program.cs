@@ -1,10 +1,13 @@
 using SupportBot.AgentConsole;
 using SupportBot.Channels.Telegram;
 using SupportBot.Channels.WebChat;
+using SupportBot.Customers;
+using SupportBot.FollowUps;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
+using SupportBot.Reports;
 using SupportBot.Storage;
 
 // Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
@@ -16,6 +19,9 @@ builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
 builder.AddTelegram();
+builder.AddCustomers();
+builder.AddFollowUps();
+builder.AddReports();
 builder.AddConsole();
 
 var app = builder.Build();
@@ -27,6 +33,9 @@ app.MapTelegram();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapHandoff(BotDefaults.ApiPolicy);
+app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapReportsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapConsole();
 
 return await app.RunBotAsync(args);

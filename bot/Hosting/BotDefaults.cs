@@ -122,6 +122,9 @@ public static class BotDefaults
         Check<WebChatOptions>(services, WebChatOptions.Section);
         Check<Handoff.Departments.HandoffOptions>(services, Handoff.Departments.HandoffOptions.Section);
         Check<AgentConsole.ConsoleOptions>(services, AgentConsole.ConsoleOptions.Section);
+        Check<Customers.CustomersOptions>(services, Customers.CustomersOptions.Section);
+        Check<FollowUps.FollowUpsOptions>(services, FollowUps.FollowUpsOptions.Section);
+        Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

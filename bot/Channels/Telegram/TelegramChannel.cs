@@ -13,6 +13,7 @@ public static class TelegramChannel
         builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)); // above the longest getUpdates wait (50 s)
         builder.Services.AddSingleton<TelegramBots>();
         builder.Services.AddSingleton<TelegramStore>();
+        builder.Services.AddSingleton<TelegramBlocking>();
         builder.Services.AddSingleton<TelegramRateLimits>();
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddKeyedSingleton<IChannelSender, TelegramSender>(TelegramBots.ChannelName);

@@ -22,6 +22,7 @@ namespace SupportBot.Channels.Telegram;
 internal sealed class TelegramSender(
     TelegramBots bots,
     TelegramStore store,
+    TelegramBlocking blocking,
     TelegramRateLimits limits,
     ILogger<TelegramSender> logger) : IChannelSender
 {
@@ -35,7 +36,7 @@ internal sealed class TelegramSender(
             throw new ChannelSendException($"No configured Telegram bot for conversation '{item.ConversationId}'.", permanent: true);
         }
 
-        if (await store.ChatStatusAsync(bot.Name, chatId) == "blocked")
+        if (await blocking.IsBlockedAsync(bot.Name, chatId))
         {
             // Known blocked (my_chat_member or an earlier 403): Telegram would refuse; don't ask, until the customer writes again.
             throw new ChannelSendException("The customer has blocked the bot on Telegram; not sent.", permanent: true);
@@ -83,7 +84,15 @@ internal sealed class TelegramSender(
                 catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.Forbidden)
                 {
                     TelegramLog.SendBlocked(logger, bot.Name, item.ConversationId);
-                    await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
+                    // In a private chat the chat id is the user's id; in a group it is the bot that was removed, not a customer who blocked it.
+                    if (!group)
+                    {
+                        await blocking.SetAsync(bot.Name, chatId, chatId, blocked: true);
+                    }
+                    else
+                    {
+                        await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
+                    }
                     throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e);
                 }
                 catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest)

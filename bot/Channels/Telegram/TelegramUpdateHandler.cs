@@ -16,6 +16,7 @@ namespace SupportBot.Channels.Telegram;
 public sealed class TelegramUpdateHandler(
     TelegramBots bots,
     TelegramStore store,
+    TelegramBlocking blocking,
     PipelineIngress ingress,
     InterestLog interests,
     TimeProvider time,
@@ -41,10 +42,10 @@ public sealed class TelegramUpdateHandler(
             switch (inbound)
             {
                 case { Route: TelegramRoute.Converse, Activity: { } activity }:
-                    if (update.Message?.Chat.Type == global::Telegram.Bot.Types.Enums.ChatType.Private && await store.ChatStatusAsync(bot.Name, update.Message.Chat.Id) == "blocked")
+                    if (update.Message is { Chat.Type: global::Telegram.Bot.Types.Enums.ChatType.Private, From: { } writer } written && await blocking.IsBlockedAsync(bot.Name, written.Chat.Id))
                     {
                         // Writing to the bot means they unblocked it, even if that my_chat_member update was missed.
-                        await store.SetChatStatusAsync(bot.Name, update.Message.Chat.Id, blocked: false);
+                        await blocking.SetAsync(bot.Name, written.Chat.Id, writer.Id, blocked: false);
                     }
 
                     if (inbound.ReplyTo is { } target)
@@ -62,7 +63,7 @@ public sealed class TelegramUpdateHandler(
                 case { Route: TelegramRoute.Status, Activity: { } activity, Blocked: { } blocked }:
                     if (TelegramAdapter.TryParseConversation(activity.ConversationId, out _, out var chatId))
                     {
-                        await store.SetChatStatusAsync(bot.Name, chatId, blocked);
+                        await blocking.SetAsync(bot.Name, chatId, long.Parse(activity.From.Id, CultureInfo.InvariantCulture), blocked);
                     }
 
                     TelegramLog.ChatStatusChanged(logger, bot.Name, activity.ConversationId, blocked ? "blocked" : "unblocked");

@@ -134,6 +134,8 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.All(dead, l => Assert.Equal(1, l.Item.Attempts));
         Assert.Contains("403", dead[0].Reason);
         Assert.Contains("blocked", dead[1].Reason);
+        await Eventually.TrueAsync(async () => await CustomerStatusAsync(chat) is not null, "the customer card");
+        Assert.Equal("blocked", await CustomerStatusAsync(chat));
     }
 
     [Fact]
@@ -387,11 +389,23 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
             },
         };
         var store = host.Factory.Services.GetRequiredService<TelegramStore>();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, DeliveryQuestion));
+        await Eventually.TrueAsync(async () => await CustomerStatusAsync(chat) is not null, "the customer card");
 
         Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Member("member", "kicked"))).StatusCode);
         Assert.Equal("blocked", await store.ChatStatusAsync("shop", chat));
+        Assert.Equal("blocked", await CustomerStatusAsync(chat));
         Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Member("kicked", "member"))).StatusCode);
         Assert.Equal("active", await store.ChatStatusAsync("shop", chat));
+        Assert.Equal("contacted", await CustomerStatusAsync(chat));
+    }
+
+    private async Task<string?> CustomerStatusAsync(long userId)
+    {
+        var customers = host.Factory.Services.GetRequiredService<SupportBot.Customers.CustomerStore>();
+        return await customers.FindByIdentityAsync("telegram", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } id
+            ? (await customers.GetAsync(id))?.Status
+            : null;
     }
 
     [Fact]

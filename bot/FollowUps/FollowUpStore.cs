@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using StackExchange.Redis;
+
+namespace SupportBot.FollowUps;
+
+/// <summary>
+/// Follow-ups in Redis: one hash each, a global sorted set of those still to be reminded (by due
+/// time), and per agent the open ones (by due time) and the latest done ones. A due reminder is
+/// claimed by one atomic script, so with several host instances each reminder goes out once.
+/// </summary>
+public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider time)
+{
+    /// <summary>How many done follow-ups an agent keeps (older ones are dropped).</summary>
+    public const int KeepDone = 200;
+
+    private static readonly TimeSpan DoneRetention = TimeSpan.FromDays(90);
+
+    private const string CreateScript = """
+        for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+        redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
+        return 1
+        """;
+
+    /// <summary>KEYS: follow-up, due, agent's open, agent's done. ARGV: id, agent, now ms, keep, retention ms. Returns ok, gone or already.</summary>
+    private const string DoneScript = """
+        if redis.call('HGET', KEYS[1], 'agent') ~= ARGV[2] then return 'gone' end
+        if redis.call('HGET', KEYS[1], 'status') == 'done' then return 'already' end
+        redis.call('HSET', KEYS[1], 'status', 'done', 'done', ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+        redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[4]) - 1)
+        return 'ok'
+        """;
+
+    /// <summary>KEYS: follow-up, due, agent's open, agent's done. ARGV: id, agent. Returns ok or gone.</summary>
+    private const string DeleteScript = """
+        if redis.call('HGET', KEYS[1], 'agent') ~= ARGV[2] then return 'gone' end
+        redis.call('DEL', KEYS[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZREM', KEYS[4], ARGV[1])
+        return 'ok'
+        """;
+
+    /// <summary>Take up to ARGV[2] follow-ups due by ARGV[1] off the due set; whoever removes one delivers it. KEYS: due.</summary>
+    private const string ClaimScript = """
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        for _, id in ipairs(ids) do redis.call('ZREM', KEYS[1], id) end
+        return ids
+        """;
+
+    /// <summary>KEYS: follow-up. ARGV: now ms. Marks it reminded if it still exists; returns 1 then.</summary>
+    private const string MarkRemindedScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], 'reminded', ARGV[1])
+        return 1
+        """;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public static bool IsValidId(string? id) => id is { Length: 16 } && id.All(char.IsAsciiHexDigitLower);
+
+    public async Task<FollowUp> CreateAsync(string agentId, string? customerId, string? recordId, string text, DateTimeOffset dueAt)
+    {
+        // Stored to the millisecond: answer with what a later read will show.
+        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds());
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var followUp = new FollowUp
+        {
+            Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            AgentId = agentId,
+            CustomerId = customerId,
+            RecordId = recordId,
+            Text = text,
+            DueAt = dueAt,
+            CreatedAt = now,
+            Status = FollowUpStatus.Open,
+        };
+        var due = dueAt.ToUnixTimeMilliseconds();
+        RedisValue[] fields =
+        [
+            "agent", agentId, "text", text, "due", due, "created", followUp.CreatedAt.ToUnixTimeMilliseconds(), "status", FollowUpStatus.Open,
+            .. customerId is null ? Array.Empty<RedisValue>() : ["customer", customerId],
+            .. recordId is null ? Array.Empty<RedisValue>() : ["record", recordId],
+        ];
+        await Db.ScriptEvaluateAsync(CreateScript, [FollowUpKeys.FollowUp(followUp.Id), FollowUpKeys.Due, FollowUpKeys.Open(agentId)], [due, followUp.Id, .. fields]);
+        return followUp;
+    }
+
+    public async Task<FollowUp?> GetAsync(string id)
+    {
+        var entries = await Db.HashGetAllAsync(FollowUpKeys.FollowUp(id));
+        if (entries.Length == 0)
+        {
+            return null;
+        }
+
+        var f = entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        return f.TryGetValue("agent", out var agent) && f.TryGetValue("due", out var due)
+            ? new FollowUp
+            {
+                Id = id,
+                AgentId = agent,
+                CustomerId = f.GetValueOrDefault("customer"),
+                RecordId = f.GetValueOrDefault("record"),
+                Text = f.GetValueOrDefault("text") ?? "",
+                DueAt = Time(due)!.Value,
+                CreatedAt = Time(f.GetValueOrDefault("created")) ?? Time(due)!.Value,
+                Status = f.GetValueOrDefault("status") ?? FollowUpStatus.Open,
+                RemindedAt = Time(f.GetValueOrDefault("reminded")),
+                DoneAt = Time(f.GetValueOrDefault("done")),
+            }
+            : null;
+    }
+
+    /// <summary>Open ones soonest due first, or done ones most recently done first.</summary>
+    public async Task<IReadOnlyList<FollowUp>> ListAsync(string agentId, string status, int take = 200)
+    {
+        var ids = status == FollowUpStatus.Done
+            ? await Db.SortedSetRangeByRankAsync(FollowUpKeys.Done(agentId), 0, take - 1, Order.Descending)
+            : await Db.SortedSetRangeByRankAsync(FollowUpKeys.Open(agentId), 0, take - 1);
+        var items = await Task.WhenAll(ids.Select(id => GetAsync(id!)));
+        return [.. items.OfType<FollowUp>()];
+    }
+
+    /// <summary>Marks it done; false when it is gone (or belongs to another agent than <paramref name="agentId"/>).</summary>
+    public async Task<bool> DoneAsync(string id, string agentId)
+    {
+        var result = (string?)await Db.ScriptEvaluateAsync(
+            DoneScript,
+            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId)],
+            [id, agentId, time.GetUtcNow().ToUnixTimeMilliseconds(), KeepDone, (long)DoneRetention.TotalMilliseconds]);
+        return result is "ok" or "already";
+    }
+
+    public async Task<bool> DeleteAsync(string id, string agentId) =>
+        (string?)await Db.ScriptEvaluateAsync(
+            DeleteScript,
+            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId)],
+            [id, agentId]) == "ok";
+
+    /// <summary>Claims follow-ups due by now (each for this caller only) and marks them reminded.</summary>
+    public async Task<IReadOnlyList<FollowUp>> ClaimDueAsync(int max = 100)
+    {
+        var now = time.GetUtcNow();
+        var ids = (RedisResult[]?)await Db.ScriptEvaluateAsync(ClaimScript, [FollowUpKeys.Due], [now.ToUnixTimeMilliseconds(), max]) ?? [];
+        var claimed = new List<FollowUp>(ids.Length);
+        foreach (var id in ids.Select(r => (string)r!))
+        {
+            if ((long)await Db.ScriptEvaluateAsync(MarkRemindedScript, [FollowUpKeys.FollowUp(id)], [now.ToUnixTimeMilliseconds()]) == 1
+                && await GetAsync(id) is { Status: FollowUpStatus.Open } followUp)
+            {
+                claimed.Add(followUp);
+            }
+        }
+
+        return claimed;
+    }
+
+    public async Task<FollowUpSettings> GetSettingsAsync(string agentId) =>
+        new() { LinkedTelegram = await Db.HashGetAsync(FollowUpKeys.Settings(agentId), "telegram") };
+
+    public Task SetTelegramAsync(string agentId, string? chatId) =>
+        chatId is null
+            ? Db.HashDeleteAsync(FollowUpKeys.Settings(agentId), "telegram")
+            : Db.HashSetAsync(FollowUpKeys.Settings(agentId), "telegram", chatId);
+
+    private static DateTimeOffset? Time(string? unixMs) =>
+        long.TryParse(unixMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+}
