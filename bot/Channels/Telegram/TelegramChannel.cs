@@ -10,7 +10,8 @@ public static class TelegramChannel
     {
         builder.Services.AddOptions<TelegramOptions>().BindConfiguration(TelegramOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TelegramOptions>, TelegramOptionsValidator>();
-        builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)); // above the longest getUpdates wait (50 s)
+        // Above the longest getUpdates wait (50 s). No HttpClient request logging: Bot API URLs contain the token.
+        builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)).RemoveAllLoggers();
         builder.Services.AddSingleton<TelegramBots>();
         builder.Services.AddSingleton<TelegramStore>();
         builder.Services.AddSingleton<TelegramBlocking>();
