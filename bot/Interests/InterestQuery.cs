@@ -1,0 +1,230 @@
+using System.Runtime.CompilerServices;
+using SupportBot.Handoff;
+using StackExchange.Redis;
+
+namespace SupportBot.Interests;
+
+/// <summary>What the feed shows. Every filter left null lets everything through.</summary>
+public sealed record InterestFilter
+{
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public string? Source { get; init; }
+
+    public string? Action { get; init; }
+
+    /// <summary>Compared case-insensitively.</summary>
+    public string? Product { get; init; }
+
+    /// <summary><c>agent:&lt;id&gt;</c> or <see cref="InterestLog.Unassigned"/>.</summary>
+    public string? Responsible { get; init; }
+
+    public bool? Processed { get; init; }
+
+    /// <summary>Words that must all be in the text or the author's name.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>in (the default: what customers did), out (our replies), or null for both.</summary>
+    public string? Direction { get; init; } = "in";
+}
+
+public sealed record InterestQuery(InterestFilter Filter, int Page, int PageSize);
+
+public sealed record InterestPage(IReadOnlyList<InterestRecord> Items, int Page, int PageSize, bool HasMore);
+
+public sealed partial class InterestLog
+{
+    private const int FirstBatch = 128;
+    private const int LargestBatch = 2048;
+
+    private static readonly RedisValue[] FilterFields =
+        [WorkField.Source, WorkField.Action, WorkField.Direction, WorkField.Product, WorkField.Responsible, WorkField.Done];
+
+    /// <summary>Newest first, one page.</summary>
+    public async Task<InterestPage> QueryAsync(InterestQuery query, CancellationToken cancellationToken = default)
+    {
+        var items = new List<InterestRecord>(query.PageSize + 1);
+        var skip = (long)(query.Page - 1) * query.PageSize;
+        await foreach (var record in ScanAsync(query.Filter, skip, query.PageSize + 1, cancellationToken)) // one more tells whether a next page exists
+        {
+            items.Add(record);
+        }
+
+        var hasMore = items.Count > query.PageSize;
+        return new InterestPage(hasMore ? items[..query.PageSize] : items, query.Page, query.PageSize, hasMore);
+    }
+
+    /// <summary>
+    /// The records the filter lets through, newest first, after skipping <paramref name="skip"/> of them.
+    /// Walks the smallest index that applies (counted within the date range) and checks the other
+    /// filters against each record's small work hash, a batch per round trip; only the records
+    /// returned are read in full.
+    /// </summary>
+    public async IAsyncEnumerable<InterestRecord> ScanAsync(InterestFilter filter, long skip, int take, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var db = redis.GetDatabase();
+        var words = filter.Text is null ? [] : InterestWords.Of(filter.Text);
+        if (filter.Processed == false && filter.Direction == "out")
+        {
+            yield break; // our replies are processed from the start
+        }
+
+        var indexes = new List<RedisKey>();
+        if (filter.Source is not null)
+        {
+            indexes.Add(RedisKeys.InterestsBySource(filter.Source));
+        }
+
+        if (filter.Action is not null)
+        {
+            indexes.Add(RedisKeys.InterestsByAction(filter.Action));
+        }
+
+        if (filter.Product is not null)
+        {
+            indexes.Add(RedisKeys.InterestsByProduct(filter.Product.ToLowerInvariant()));
+        }
+
+        if (filter.Responsible is not null)
+        {
+            indexes.Add(RedisKeys.InterestsByResponsible(filter.Responsible));
+        }
+
+        if (filter.Processed == false)
+        {
+            indexes.Add(RedisKeys.InterestsOpen); // inbound only, so it stands for the direction too
+        }
+        else if (filter.Direction is not null)
+        {
+            indexes.Add(RedisKeys.InterestsByDirection(filter.Direction));
+        }
+
+        indexes.AddRange(words.Select(RedisKeys.InterestsByWord));
+        if (indexes.Count == 0)
+        {
+            indexes.Add(RedisKeys.InterestsByTime);
+        }
+
+        var from = filter.From?.ToUnixTimeMilliseconds() ?? double.NegativeInfinity;
+        var to = filter.To?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
+        var counts = await Task.WhenAll(indexes.Select(k => db.SortedSetLengthAsync(k, from, to)));
+        if (counts.Any(c => c == 0))
+        {
+            yield break;
+        }
+
+        var driver = indexes[Array.IndexOf(counts, counts.Min())];
+        var otherWords = words.Select(RedisKeys.InterestsByWord).Where(k => k != driver).ToArray();
+        var checks = indexes.Count > 1 || filter.Processed == true;
+        var yielded = 0;
+        var offset = checks ? 0 : skip; // one index and nothing else to check: Redis skips for us
+        var matched = 0L;
+        var batchSize = checks ? FirstBatch : Math.Min(take, LargestBatch);
+        while (yielded < take)
+        {
+            var ids = await db.SortedSetRangeByScoreAsync(driver, from, to, Exclude.None, Order.Descending, offset, batchSize);
+            if (ids.Length == 0)
+            {
+                yield break;
+            }
+
+            offset += ids.Length;
+            var wanted = new List<string>();
+            if (checks)
+            {
+                var batch = db.CreateBatch();
+                var fieldTasks = ids.Select(id => batch.HashGetAsync(RedisKeys.InterestWork((string)id!), FilterFields)).ToArray();
+                var wordTasks = otherWords.Select(w => ids.Select(id => batch.SortedSetScoreAsync(w, id)).ToArray()).ToArray();
+                batch.Execute();
+                var fields = await Task.WhenAll(fieldTasks);
+                for (var i = 0; i < ids.Length && yielded + wanted.Count < take; i++)
+                {
+                    var allWords = true;
+                    foreach (var tasks in wordTasks)
+                    {
+                        allWords &= (await tasks[i]).HasValue;
+                    }
+
+                    if (!allWords || !await MatchesAsync(db, (string)ids[i]!, fields[i], filter))
+                    {
+                        continue;
+                    }
+
+                    if (matched++ < skip)
+                    {
+                        continue;
+                    }
+
+                    wanted.Add((string)ids[i]!);
+                }
+            }
+            else
+            {
+                wanted.AddRange(ids.Take(take - yielded).Select(id => (string)id!));
+            }
+
+            foreach (var record in await LoadAsync(db, wanted))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yielded++;
+                yield return record;
+            }
+
+            if (ids.Length < batchSize)
+            {
+                yield break;
+            }
+
+            batchSize = Math.Min(batchSize * 2, LargestBatch);
+        }
+    }
+
+    private async Task<bool> MatchesAsync(IDatabase db, string id, RedisValue[] fields, InterestFilter filter)
+    {
+        string? source = fields[0], action = fields[1], direction = fields[2], product = fields[3], responsible = fields[4], done = fields[5];
+        if (done is null)
+        {
+            // Written before the feed kept work state: judge by the record itself.
+            if (await GetAsync(id) is not { } record)
+            {
+                return false;
+            }
+
+            (source, action, direction, product, responsible, done) =
+                (record.SourceType, record.Action, record.Direction, record.Product?.ToLowerInvariant() ?? "", record.Responsible, record.Processed ? "1" : "0");
+        }
+
+        return (filter.Source is null || filter.Source == source)
+            && (filter.Action is null || filter.Action == action)
+            && (filter.Direction is null || filter.Direction == direction)
+            && (filter.Product is null || filter.Product.ToLowerInvariant() == product)
+            && (filter.Responsible is null || filter.Responsible == ResponsibleGroup(responsible))
+            && (filter.Processed is null || filter.Processed == (done == "1"));
+    }
+
+    /// <summary>Records and their work state, in the given order; ones gone meanwhile are left out.</summary>
+    private static async Task<List<InterestRecord>> LoadAsync(IDatabase db, List<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var batch = db.CreateBatch();
+        var jsonTasks = ids.Select(id => batch.StringGetAsync(RedisKeys.Interest(id))).ToArray();
+        var workTasks = ids.Select(id => batch.HashGetAllAsync(RedisKeys.InterestWork(id))).ToArray();
+        batch.Execute();
+        var records = new List<InterestRecord>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (Merge(await jsonTasks[i], await workTasks[i]) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        return records;
+    }
+}
