@@ -89,8 +89,8 @@ public abstract class InterestsApiTests(BotFactory factory)
         await _chat.SendAsync(conversation, "Where is my order?");
         await _chat.WaitForBotMessagesAsync(conversation, 2);
 
-        var first = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1", Ct))!;
-        var second = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&page=2", Ct))!;
+        var first = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&direction=all", Ct))!;
+        var second = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&page=2&direction=all", Ct))!;
 
         Assert.True(first["hasMore"]!.GetValue<bool>());
         var newest = first["items"]![0]!;
