@@ -16,6 +16,9 @@ internal sealed class BenchArgs
           handoff    Handoff cycles through the Redis store, many in flight: escalate, offer to an agent (or
                      the agent's claim), one agent message through the outbox, resolve; then checks every
                      conversation's events for a chat given to two agents or left unresolved.
+          interest-feed  The interest feed's query at scale: writes --records lead-card records through the
+                     interest log (indexes, work state, search words), then times a filtered page and a
+                     full-text search.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -41,6 +44,11 @@ internal sealed class BenchArgs
                                     claim: the agent's ClaimAsync
           --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
                                     uses its own names and removes its keys afterwards
+
+        Options of interest-feed:
+          --records <n>             records written before the queries are timed (default 100000)
+          --store redis|garnet      a redis-server started for the run (default) or the embedded Garnet
+          --redis <connection>      an existing Redis instead (the run's records stay there)
 
         Options of faq-eval:
           --train <csv>             training examples (required)
@@ -81,6 +89,9 @@ internal sealed class BenchArgs
     public string? Redis { get; private set; }
 
     public int Messages { get; private set; } = 20;
+
+    /// <summary>interest-feed: records written before timing.</summary>
+    public int Records { get; private set; } = 100_000;
 
     public double BaselineSeconds { get; private set; } = 5;
 
@@ -133,9 +144,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed.";
                 }
 
                 Scenario = arg;
@@ -169,6 +180,7 @@ internal sealed class BenchArgs
                 "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
                 "--assign" => SetAssign(value),
                 "--redis" => SetRedis(value),
+                "--records" => ReadInt(name, value, 1, 10_000_000, v => Records = v),
                 "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
@@ -234,9 +246,9 @@ internal sealed class BenchArgs
 
     private string? SetStore(string value)
     {
-        if (value is not ("memory" or "redis"))
+        if (value is not ("memory" or "redis" or "garnet"))
         {
-            return $"--store is memory or redis; got '{value}'.";
+            return $"--store is memory or redis (dialogs), redis or garnet (interest-feed); got '{value}'.";
         }
 
         Store = value;
