@@ -36,11 +36,9 @@ public sealed record InterestPage(IReadOnlyList<InterestRecord> Items, int Page,
 
 public sealed partial class InterestLog
 {
-    private const int FirstBatch = 128;
+    private const int FirstBatch = 256;
     private const int LargestBatch = 2048;
 
-    private static readonly RedisValue[] FilterFields =
-        [WorkField.Source, WorkField.Action, WorkField.Direction, WorkField.Product, WorkField.Responsible, WorkField.Done];
 
     /// <summary>Newest first, one page.</summary>
     public async Task<InterestPage> QueryAsync(InterestQuery query, CancellationToken cancellationToken = default)
@@ -118,10 +116,13 @@ public sealed partial class InterestLog
         var driver = indexes[Array.IndexOf(counts, counts.Min())];
         var otherWords = words.Select(RedisKeys.InterestsByWord).Where(k => k != driver).ToArray();
         var checks = indexes.Count > 1 || filter.Processed == true;
+        var fieldsToCheck = FieldsToCheck(filter);
         var yielded = 0;
         var offset = checks ? 0 : skip; // one index and nothing else to check: Redis skips for us
         var matched = 0L;
-        var batchSize = checks ? FirstBatch : Math.Min(take, LargestBatch);
+        // A small driving index is read whole in one round trip; a large one in growing batches.
+        var driverCount = counts.Min();
+        var batchSize = !checks ? Math.Min(take, LargestBatch) : driverCount <= LargestBatch ? (int)driverCount : FirstBatch;
         while (yielded < take)
         {
             var ids = await db.SortedSetRangeByScoreAsync(driver, from, to, Exclude.None, Order.Descending, offset, batchSize);
@@ -135,7 +136,7 @@ public sealed partial class InterestLog
             if (checks)
             {
                 var batch = db.CreateBatch();
-                var fieldTasks = ids.Select(id => batch.HashGetAsync(RedisKeys.InterestWork((string)id!), FilterFields)).ToArray();
+                var fieldTasks = ids.Select(id => batch.HashGetAsync(RedisKeys.InterestWork((string)id!), fieldsToCheck)).ToArray();
                 var wordTasks = otherWords.Select(w => ids.Select(id => batch.SortedSetScoreAsync(w, id)).ToArray()).ToArray();
                 batch.Execute();
                 var fields = await Task.WhenAll(fieldTasks);
@@ -147,7 +148,7 @@ public sealed partial class InterestLog
                         allWords &= (await tasks[i]).HasValue;
                     }
 
-                    if (!allWords || !await MatchesAsync(db, (string)ids[i]!, fields[i], filter))
+                    if (!allWords || !await MatchesAsync((string)ids[i]!, fieldsToCheck, fields[i], filter))
                     {
                         continue;
                     }
@@ -181,27 +182,60 @@ public sealed partial class InterestLog
         }
     }
 
-    private async Task<bool> MatchesAsync(IDatabase db, string id, RedisValue[] fields, InterestFilter filter)
+    /// <summary>The work fields the filter needs; "done" always, since it also tells whether there is work state at all.</summary>
+    private static RedisValue[] FieldsToCheck(InterestFilter filter)
     {
-        string? source = fields[0], action = fields[1], direction = fields[2], product = fields[3], responsible = fields[4], done = fields[5];
-        if (done is null)
+        var fields = new List<RedisValue> { WorkField.Done };
+        if (filter.Source is not null)
         {
-            // Written before the feed kept work state: judge by the record itself.
-            if (await GetAsync(id) is not { } record)
-            {
-                return false;
-            }
-
-            (source, action, direction, product, responsible, done) =
-                (record.SourceType, record.Action, record.Direction, record.Product?.ToLowerInvariant() ?? "", record.Responsible, record.Processed ? "1" : "0");
+            fields.Add(WorkField.Source);
         }
 
-        return (filter.Source is null || filter.Source == source)
-            && (filter.Action is null || filter.Action == action)
-            && (filter.Direction is null || filter.Direction == direction)
-            && (filter.Product is null || filter.Product.ToLowerInvariant() == product)
-            && (filter.Responsible is null || filter.Responsible == ResponsibleGroup(responsible))
-            && (filter.Processed is null || filter.Processed == (done == "1"));
+        if (filter.Action is not null)
+        {
+            fields.Add(WorkField.Action);
+        }
+
+        if (filter.Direction is not null)
+        {
+            fields.Add(WorkField.Direction);
+        }
+
+        if (filter.Product is not null)
+        {
+            fields.Add(WorkField.Product);
+        }
+
+        if (filter.Responsible is not null)
+        {
+            fields.Add(WorkField.Responsible);
+        }
+
+        return [.. fields];
+    }
+
+    private async Task<bool> MatchesAsync(string id, RedisValue[] names, RedisValue[] values, InterestFilter filter)
+    {
+        string? Field(string name) => (string?)values[Array.IndexOf(names, (RedisValue)name)];
+
+        if (values[0].IsNull)
+        {
+            // Written before the feed kept work state: judge by the record itself.
+            return await GetAsync(id) is { } record
+                && (filter.Source is null || filter.Source == record.SourceType)
+                && (filter.Action is null || filter.Action == record.Action)
+                && (filter.Direction is null || filter.Direction == record.Direction)
+                && (filter.Product is null || string.Equals(filter.Product, record.Product, StringComparison.OrdinalIgnoreCase))
+                && (filter.Responsible is null || filter.Responsible == ResponsibleGroup(record.Responsible))
+                && (filter.Processed is null || filter.Processed == record.Processed);
+        }
+
+        return (filter.Source is null || filter.Source == Field(WorkField.Source))
+            && (filter.Action is null || filter.Action == Field(WorkField.Action))
+            && (filter.Direction is null || filter.Direction == Field(WorkField.Direction))
+            && (filter.Product is null || filter.Product.ToLowerInvariant() == Field(WorkField.Product))
+            && (filter.Responsible is null || filter.Responsible == ResponsibleGroup(Field(WorkField.Responsible)))
+            && (filter.Processed is null || filter.Processed == (Field(WorkField.Done) == "1"));
     }
 
     /// <summary>Records and their work state, in the given order; ones gone meanwhile are left out.</summary>
