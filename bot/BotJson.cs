@@ -15,4 +15,5 @@ namespace SupportBot;
 [JsonSerializable(typeof(BotConversationState))]
 [JsonSerializable(typeof(InterestRecord))]
 [JsonSerializable(typeof(SupportBot.Handoff.HandoffNotice))]
+[JsonSerializable(typeof(SupportBot.AgentConsole.Canned.CannedReply))]
 internal sealed partial class BotJson : JsonSerializerContext;

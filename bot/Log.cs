@@ -61,4 +61,10 @@ internal static partial class Log
 
     [LoggerMessage(50, LogLevel.Error, "Interest observer {Observer} failed; the record is stored")]
     public static partial void InterestObserverFailed(ILogger logger, string observer, Exception exception);
+
+    [LoggerMessage(60, LogLevel.Information, "Console sign-in refused: {Reason}")]
+    public static partial void ConsoleSignInRefused(ILogger logger, string reason);
+
+    [LoggerMessage(61, LogLevel.Information, "Console account {AgentId} created or updated from configuration")]
+    public static partial void FirstAdminEnsured(ILogger logger, string agentId);
 }

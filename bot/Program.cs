@@ -1,3 +1,4 @@
+using SupportBot.AgentConsole;
 using SupportBot.Channels.WebChat;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
@@ -13,12 +14,16 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddConsole();
 
 var app = builder.Build();
 app.UseBotDefaults();
+app.UseConsole();
+app.MapStaticAssets();
 app.MapWebChat();
-app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
-app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiKeyPolicy);
-app.MapHandoff(BotDefaults.ApiKeyPolicy);
+app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapHandoff(BotDefaults.ApiPolicy);
+app.MapConsole();
 
-return await app.RunBotAsync();
+return await app.RunBotAsync(args);

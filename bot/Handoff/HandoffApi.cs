@@ -24,18 +24,19 @@ public static partial class HandoffApi
         group.MapGet("/handoff/queue", Queue);
         group.MapGet("/handoff/mine", Mine);
         group.MapGet("/handoff/stats", Stats);
-        group.MapGet("/handoff/{conversationId}", Details);
-        group.MapPost("/handoff/{conversationId}/claim", Claim);
-        group.MapPost("/handoff/{conversationId}/messages", Message);
-        group.MapPost("/handoff/{conversationId}/transfer", Transfer);
-        group.MapPost("/handoff/{conversationId}/return", Return);
-        group.MapPost("/handoff/{conversationId}/resolve", Resolve);
+        var chat = group.MapGroup("/handoff/{conversationId}").AddEndpointFilter(DepartmentGuardAsync);
+        chat.MapGet("/", Details);
+        chat.MapPost("/claim", Claim);
+        chat.MapPost("/messages", Message);
+        chat.MapPost("/transfer", Transfer);
+        chat.MapPost("/return", Return);
+        chat.MapPost("/resolve", Resolve);
         group.MapGet("/agents", Agents);
         group.MapPut("/agents/{agentId}/presence", Presence);
         return group;
     }
 
-    private static async Task<IResult> Queue(HandoffService handoff, string? department)
+    private static async Task<IResult> Queue(HttpContext http, HandoffService handoff, AgentConsole.Accounts.AgentAccountStore accounts, string? department)
     {
         if (department is not null && handoff.Departments.Find(department) is null)
         {
@@ -43,6 +44,13 @@ public static partial class HandoffApi
         }
 
         var names = department is null ? handoff.Departments.All.Select(d => d.Name) : [handoff.Departments.Find(department)!.Name];
+        if (ActingAgent.SignedInAgent(http.User) is { } agentId)
+        {
+            // A signed-in agent sees the queues of their own departments.
+            var account = await accounts.GetAsync(agentId);
+            names = names.Where(name => account?.MayOpen(name) == true);
+        }
+
         var queue = await handoff.Store.GetQueueAsync(names);
         var profiles = await Task.WhenAll(queue.Select(q => handoff.Store.GetProfileAsync(q.ConversationId)));
         return TypedResults.Ok(new
@@ -60,6 +68,26 @@ public static partial class HandoffApi
                 customer = Customer(profiles[i]),
             }),
         });
+    }
+
+    /// <summary>
+    /// A signed-in agent works only their departments' chats (supervisors and admins all of them).
+    /// API-key callers are trusted integrations and name the agent themselves.
+    /// </summary>
+    private static async ValueTask<object?> DepartmentGuardAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (ActingAgent.SignedInAgent(http.User) is { } agentId && http.GetRouteValue("conversationId") is string conversationId && BadConversation(conversationId) is null)
+        {
+            var account = await http.RequestServices.GetRequiredService<AgentConsole.Accounts.AgentAccountStore>().GetAsync(agentId);
+            var chat = await http.RequestServices.GetRequiredService<HandoffService>().Store.GetChatAsync(conversationId);
+            if (account is null || !account.MayOpen(chat?.Department))
+            {
+                return Problems.Forbidden($"The chat belongs to the {chat?.Department} department, which you are not in.");
+            }
+        }
+
+        return await next(context);
     }
 
     private static async Task<IResult> Mine(HttpRequest request, HandoffService handoff)

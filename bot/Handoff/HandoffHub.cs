@@ -9,9 +9,9 @@ namespace SupportBot.Handoff;
 /// <summary>
 /// Agents' live connection (<c>/hubs/handoff</c>): queue changes for everyone, a customer's
 /// messages for the agent who holds the chat. The connection is also the agent's heartbeat.
-/// Authenticated like the API: <c>X-Api-Key</c> plus the agent in <c>X-Agent-Id</c>.
+/// Authenticated like the API: a console sign-in, or <c>X-Api-Key</c> plus the agent in <c>X-Agent-Id</c>.
 /// </summary>
-[Authorize(Policy = BotDefaults.ApiKeyPolicy)]
+[Authorize(Policy = BotDefaults.ApiPolicy)]
 internal sealed class HandoffHub(HandoffService handoff) : Hub
 {
     public const string Path = "/hubs/handoff";
@@ -25,7 +25,9 @@ internal sealed class HandoffHub(HandoffService handoff) : Hub
 
     public override async Task OnConnectedAsync()
     {
-        var agentId = Context.GetHttpContext()?.Request.Headers[HandoffApi.AgentHeader].ToString();
+        var agentId = Context.User is { } user && SupportBot.Api.ActingAgent.SignedInAgent(user) is { } signedIn
+            ? signedIn
+            : Context.GetHttpContext()?.Request.Headers[HandoffApi.AgentHeader].ToString();
         if (string.IsNullOrEmpty(agentId) || !HandoffApi.AgentIdPattern().IsMatch(agentId))
         {
             Context.Abort();

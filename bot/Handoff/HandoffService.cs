@@ -43,7 +43,7 @@ public sealed class HandoffService(
     TimeProvider time,
     ILogger<HandoffService> logger)
 {
-    private HandoffOptions Options => options.Value;
+    public HandoffOptions Options => options.Value;
 
     private TimeSpan AnswerLease => TimeSpan.FromSeconds(Options.AnswerLeaseSeconds);
 

@@ -29,7 +29,7 @@ public static class HandoffSetup
     public static void MapHandoff(this WebApplication app, string policy)
     {
         app.MapHandoffApi().RequireAuthorization(policy);
-        app.MapHub<HandoffHub>(HandoffHub.Path);
+        app.MapHub<HandoffHub>(HandoffHub.Path).RequireAuthorization(policy);
     }
 }
 

@@ -15,7 +15,14 @@ namespace SupportBot.Hosting;
 /// <summary>Logging, problem details, limits, API-key auth and health: what every endpoint relies on.</summary>
 public static class BotDefaults
 {
+    /// <summary>Machine callers only: an <c>X-Api-Key</c>.</summary>
     public const string ApiKeyPolicy = "api-key";
+
+    /// <summary>The agents' API: an <c>X-Api-Key</c> (integrations) or a console sign-in (cookie, with antiforgery on changes).</summary>
+    public const string ApiPolicy = "api";
+
+    /// <summary>Picks the API key handler when the header is there, else the console cookie.</summary>
+    private const string KeyOrCookieScheme = "KeyOrCookie";
 
     public static IHostApplicationBuilder AddBotDefaults(this WebApplicationBuilder builder)
     {
@@ -36,10 +43,13 @@ public static class BotDefaults
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddHealthChecks();
 
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthentication(KeyOrCookieScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(KeyOrCookieScheme, "API key or console sign-in", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : AgentConsole.ConsoleSetup.CookieScheme);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy(ApiKeyPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddPolicy(ApiPolicy, policy => policy.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
         return builder;
     }
 
@@ -76,7 +86,7 @@ public static class BotDefaults
     /// Connects to storage first, so a wrong <c>Redis:Connection</c> ends start-up with one
     /// readable line instead of a stack trace; then runs until shut down.
     /// </summary>
-    public static async Task<int> RunBotAsync(this WebApplication app)
+    public static async Task<int> RunBotAsync(this WebApplication app, string[] args)
     {
         try
         {
@@ -84,11 +94,17 @@ public static class BotDefaults
             app.Services.GetRequiredService<ContentLibrary>(); // a broken YAML file stops here, not at the first customer
             app.Services.GetRequiredService<IConversationBot>(); // the demo bot trains its FAQ recognizer now, not at the first customer
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
+            await AgentConsole.Accounts.FirstAdmin.EnsureAsync(app.Services);
         }
         catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)
         {
             await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message.ReplaceLineEndings(" "));
             return 1;
+        }
+
+        if (args is ["agents", .. var command])
+        {
+            return await AgentConsole.Accounts.AgentsCommand.RunAsync(app.Services, command);
         }
 
         await app.RunAsync();
@@ -105,6 +121,7 @@ public static class BotDefaults
         Check<ApiOptions>(services, ApiOptions.Section);
         Check<WebChatOptions>(services, WebChatOptions.Section);
         Check<Handoff.Departments.HandoffOptions>(services, Handoff.Departments.HandoffOptions.Section);
+        Check<AgentConsole.ConsoleOptions>(services, AgentConsole.ConsoleOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

@@ -8,7 +8,7 @@ namespace SupportBot.BrowserTests.Infrastructure;
 /// loopback port (so a browser can reach it), and one headless Chromium (Debian's, driven by
 /// Playwright offline). Each test opens its own browser context on top.
 /// </summary>
-public sealed class BrowserHostFixture : IAsyncLifetime
+public class BrowserHostFixture : IAsyncLifetime
 {
     /// <summary>Debian's chromium; Playwright's own browser download is never used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -22,15 +22,27 @@ public sealed class BrowserHostFixture : IAsyncLifetime
     /// <summary>The host's address as the browser sees it, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
     public string HostUrl { get; private set; } = "";
 
+    /// <summary>The host's services (to seed accounts or records the way the app itself would).</summary>
+    public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Settings a derived fixture adds to the host's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>Plain HTTP to the host over the loopback port, as an outside client (e.g. a Direct Line customer).</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = new Uri(HostUrl) };
+
     public async ValueTask InitializeAsync()
     {
         // The browser and redis-server start side by side; the host needs redis.
         var browser = LaunchBrowserAsync();
         await _redis.InitializeAsync();
-        _factory = new BotFactory(_redis.ConnectionString, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?> { ["Outbox:FirstRetrySeconds"] = "0.05" };
+        foreach (var (key, value) in Settings)
         {
-            ["Outbox:FirstRetrySeconds"] = "0.05",
-        });
+            settings[key] = value;
+        }
+
+        _factory = new BotFactory(_redis.ConnectionString, settings);
         _factory.UseKestrel(0); // a free loopback port, chosen by Kestrel
         _factory.StartServer();
         HostUrl = _factory.ClientOptions.BaseAddress.GetLeftPart(UriPartial.Authority);
@@ -58,7 +70,7 @@ public sealed class BrowserHostFixture : IAsyncLifetime
         });
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {

@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SupportBot.AgentConsole;
+
+/// <summary><c>Console:*</c>: sign-in rules and the first admin.</summary>
+public sealed class ConsoleOptions
+{
+    public const string Section = "Console";
+
+    /// <summary>Wrong passwords in a row before the account is locked.</summary>
+    [Range(1, 100)]
+    public int MaxFailedLogins { get; set; } = 5;
+
+    [Range(1, 24 * 60)]
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>How long a sign-in lasts without activity.</summary>
+    [Range(1, 24 * 14)]
+    public int SessionHours { get; set; } = 12;
+
+    /// <summary>Created (or its password reset) at start-up when set, e.g. from <c>Console__Admin__Email</c> / <c>Console__Admin__Password</c>.</summary>
+    public FirstAdminOptions Admin { get; set; } = new();
+
+    /// <summary>Canned-reply placeholders and the sound cue need nothing else; this is the page title.</summary>
+    public string Title { get; set; } = "Support console";
+}
+
+public sealed class FirstAdminOptions
+{
+    public string? Email { get; set; }
+
+    public string? Password { get; set; }
+
+    public string Name { get; set; } = "Administrator";
+}

@@ -1,0 +1,173 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using SupportBot.BrowserTests.Infrastructure;
+using SupportBot.FunctionalTests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.BrowserTests.Console;
+
+/// <summary>The agent console in Debian's chromium against the real host and a real redis-server.</summary>
+public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), IClassFixture<ConsoleHostFixture>
+{
+    /// <summary>Our id of a website-chat conversation.</summary>
+    private static string ChatId(StartedConversation conversation) => "webchat:" + conversation.ConversationId;
+
+    [Fact]
+    public async Task SignIn_WrongPasswordIsRefused_RightOneOpensTheQueue()
+    {
+        await SignInAsync(ConsoleHostFixture.SupportAgent, "not-the-password");
+        await Expect(Page.GetByTestId("login-error")).ToHaveTextAsync("Wrong e-mail or password.");
+        Assert.Contains("/console/login", Page.Url, StringComparison.Ordinal);
+
+        await SignInAsync(ConsoleHostFixture.SupportAgent);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+        await Expect(Page.Locator(".who")).ToHaveTextAsync(ConsoleHostFixture.SupportAgent.Name);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Anonymous_ConsolePage_RedirectsToLogin()
+    {
+        await Page.GotoAsync("/console/admin");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Sign in");
+        Assert.Contains("ReturnUrl=%2Fconsole%2Fadmin", Page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CustomerAsksForAHuman_ChatAppearsLive_AgentClaimsAndReplies_ReplyReachesTheCustomer()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+
+        // The customer writes on the website chat (Direct Line over real HTTP) while the queue page is open.
+        using var http = Host.CreateHttpClient();
+        var customer = new DirectLineTestClient(http);
+        var conversation = await customer.StartAsync();
+        await customer.SendAsync(conversation, "I want a human");
+
+        var row = Page.Locator($"tr[data-conversation='{ChatId(conversation)}']");
+        await Expect(row).ToBeVisibleAsync(); // no reload: pushed to the page
+        await Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("fresh"));
+        await ScreenshotAsync("console-queue-live");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("With an agent");
+        await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("I want a human");
+        await Expect(Page.Locator(".transcript li.from-bot").First).ToBeVisibleAsync(); // the bot's part, marked
+
+        await Page.GetByTestId("reply-box").FillAsync("Hello, this is Sam. How can I help?");
+        await Page.GetByTestId("send").ClickAsync();
+        await Expect(Page.Locator(".transcript li.from-agent")).ToContainTextAsync("Hello, this is Sam.");
+        await ScreenshotAsync("console-chat");
+
+        var replies = await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        Assert.Contains(replies, r => r["text"]?.GetValue<string>() == "Hello, this is Sam. How can I help?");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task CustomerText_WithMarkupAndScript_IsShownAsText_AndNothingRuns()
+    {
+        const string hostileName = "<img src=x onerror=\"window.__xss=1\">";
+        const string hostileText = "<script>window.__xss=2</script><img src=x onerror=\"window.__xss=3\"> I want a human";
+        var dialogs = 0;
+        Page.Dialog += (_, dialog) =>
+        {
+            dialogs++;
+            _ = dialog.DismissAsync();
+        };
+
+        using var http = Host.CreateHttpClient();
+        var customer = new DirectLineTestClient(http);
+        var conversation = await customer.StartAsync();
+        var message = DirectLineTestClient.Message(hostileText);
+        message["from"]!["name"] = hostileName;
+        (await customer.PostActivityAsync(conversation, message)).EnsureSuccessStatusCode();
+        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        var response = await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        Assert.Contains("script-src 'self'", response!.Headers["content-security-policy"], StringComparison.Ordinal);
+        await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("<script>window.__xss=2</script>");
+        await Expect(Page.Locator("h1")).ToContainTextAsync(hostileName);
+        await Expect(Page.Locator("main img[src=x]")).ToHaveCountAsync(0);
+        Assert.True(await Page.EvaluateAsync<bool>("() => window.__xss === undefined"), "customer text ran as script");
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task Agent_CannotOpenAChatOfAnotherDepartment_SupervisorCan()
+    {
+        using var http = Host.CreateHttpClient();
+        var customer = new DirectLineTestClient(http);
+        var conversation = await customer.StartAsync();
+        await customer.SendAsync(conversation, "I want a human");
+        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+
+        await SignInAndWaitAsync(ConsoleHostFixture.BillingAgent);
+        await Expect(Page.Locator($"tr[data-conversation='{ChatId(conversation)}']")).ToHaveCountAsync(0);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await Expect(Page.GetByTestId("not-allowed")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("transcript")).ToHaveCountAsync(0);
+
+        // The API refuses the same agent too.
+        var cookies = await Context.CookiesAsync();
+        using var api = new HttpRequestMessage(HttpMethod.Get, $"/api/handoff/{ChatId(conversation)}");
+        api.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => $"{c.Name}={c.Value}")));
+        var refused = await http.SendAsync(api, Ct);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+
+        await Context.ClearCookiesAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("I want a human");
+    }
+
+    [Fact]
+    public async Task Language_SwitchedToRussian_StaysForTheAgent()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.SelectOptionAsync("[data-testid=language]", "ru");
+        await Page.ClickAsync("form[action='console/language'] button");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
+
+        // A new browser (no culture cookie) still gets Russian: the choice is kept on the account.
+        await Context.ClearCookiesAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
+        await Page.SelectOptionAsync("[data-testid=language]", "en");
+        await Page.ClickAsync("form[action='console/language'] button");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+    }
+
+    [Fact]
+    public async Task Admin_AddsACannedReply_AgentInsertsItWithTheCustomersName()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.GotoAsync("/console/admin");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("canned-title").FillAsync("Greeting");
+        await Page.GetByTestId("canned-text").FillAsync("Hello {name}, {agent} here.");
+        await Page.GetByTestId("canned-add").ClickAsync();
+        await Expect(Page.GetByTestId("canned-list")).ToContainTextAsync("Greeting");
+
+        using var http = Host.CreateHttpClient();
+        var customer = new DirectLineTestClient(http);
+        var conversation = await customer.StartAsync();
+        var message = DirectLineTestClient.Message("I want a human");
+        message["from"]!["name"] = "Olga";
+        (await customer.PostActivityAsync(conversation, message)).EnsureSuccessStatusCode();
+        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+
+        await Context.ClearCookiesAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("claim").ClickAsync();
+        await Page.GetByTestId("canned-toggle").ClickAsync();
+        await Page.GetByTestId("canned").GetByRole(AriaRole.Button, new() { Name = "Greeting" }).ClickAsync();
+        await Expect(Page.GetByTestId("reply-box")).ToHaveValueAsync("Hello Olga, Sam Support here.");
+    }
+}
