@@ -59,7 +59,14 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
         var link = plainRow.GetByTestId("source-link");
         Assert.Equal("_blank", await link.GetAttributeAsync("target"));
         Assert.Contains("noopener", await link.GetAttributeAsync("rel"), StringComparison.Ordinal);
-        Assert.Contains("product=", await Page.GetByTestId("feed-export").GetAttributeAsync("href"), StringComparison.Ordinal);
+        // The export link is the same filter as CSV, and the agent's sign-in is enough to download it.
+        var export = await Page.GetByTestId("feed-export").GetAttributeAsync("href");
+        Assert.Contains("product=", export, StringComparison.Ordinal);
+        var csv = await Page.APIRequest.GetAsync(export!);
+        Assert.Equal(200, csv.Status);
+        var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length); // header and the two records
+        Assert.Contains(lines, l => l.StartsWith(plain.Id, StringComparison.Ordinal));
 
         await plainRow.GetByTestId("take").ClickAsync();
         await Expect(plainRow.GetByTestId("responsible")).ToContainTextAsync("Me");
