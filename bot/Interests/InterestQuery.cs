@@ -107,7 +107,8 @@ public sealed partial class InterestLog
 
         var from = filter.From?.ToUnixTimeMilliseconds() ?? double.NegativeInfinity;
         var to = filter.To?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
-        var counts = await Task.WhenAll(indexes.Select(k => db.SortedSetLengthAsync(k, from, to)));
+        var ranged = filter.From is not null || filter.To is not null;
+        var counts = await Task.WhenAll(indexes.Select(k => ranged ? db.SortedSetLengthAsync(k, from, to) : db.SortedSetLengthAsync(k)));
         if (counts.Any(c => c == 0))
         {
             yield break;
@@ -125,7 +126,10 @@ public sealed partial class InterestLog
         var batchSize = !checks ? Math.Min(take, LargestBatch) : driverCount <= LargestBatch ? (int)driverCount : FirstBatch;
         while (yielded < take)
         {
-            var ids = await db.SortedSetRangeByScoreAsync(driver, from, to, Exclude.None, Order.Descending, offset, batchSize);
+            // Without a date range, by rank: the same on Redis, and Garnet skips to an offset faster by rank than by score.
+            var ids = ranged
+                ? await db.SortedSetRangeByScoreAsync(driver, from, to, Exclude.None, Order.Descending, offset, batchSize)
+                : await db.SortedSetRangeByRankAsync(driver, offset, offset + batchSize - 1, Order.Descending);
             if (ids.Length == 0)
             {
                 yield break;
