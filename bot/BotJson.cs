@@ -16,4 +16,5 @@ namespace SupportBot;
 [JsonSerializable(typeof(InterestRecord))]
 [JsonSerializable(typeof(SupportBot.Handoff.HandoffNotice))]
 [JsonSerializable(typeof(SupportBot.AgentConsole.Canned.CannedReply))]
+[JsonSerializable(typeof(List<SupportBot.Handoff.Departments.DepartmentOptions>))]
 internal sealed partial class BotJson : JsonSerializerContext;

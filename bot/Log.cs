@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Information, "Console account {AgentId} created or updated from configuration")]
     public static partial void FirstAdminEnsured(ILogger logger, string agentId);
+
+    [LoggerMessage(62, LogLevel.Warning, "Departments saved in Redis were not applied: {Reason}")]
+    public static partial void DepartmentSettingsRefused(ILogger logger, string reason);
 }

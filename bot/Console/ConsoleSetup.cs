@@ -28,6 +28,8 @@ public static class ConsoleSetup
         builder.Services.AddSingleton<CannedReplyStore>();
         builder.Services.AddSingleton<ConsoleNotices>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConsoleNotices>());
+        builder.Services.AddSingleton<Departments.DepartmentSettings>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Departments.DepartmentSettings>());
         builder.Services.AddLocalization();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();

@@ -1,8 +1,13 @@
 namespace SupportBot.Handoff.Departments;
 
-/// <summary>The configured departments and the rule that picks one for a chat.</summary>
+/// <summary>
+/// The departments and the rule that picks one for a chat. They come from configuration and can be
+/// replaced while the host runs (admins edit them in the console); readers always see one whole set.
+/// </summary>
 public sealed class DepartmentDirectory
 {
+    private volatile Snapshot _current;
+
     /// <exception cref="ArgumentException">The options are invalid; the message lists every error with its configuration path.</exception>
     public DepartmentDirectory(HandoffOptions options)
     {
@@ -11,13 +16,34 @@ public sealed class DepartmentDirectory
         if (errors.Count > 0)
             throw new ArgumentException("Invalid handoff configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors), nameof(options));
 
-        All = options.Departments is { Count: > 0 } configured
-            ? [.. configured.Select(Department.From)]
-            : [new Department(HandoffOptions.DefaultDepartmentName)];
+        _current = Build(options.Departments);
     }
 
+    private sealed record Snapshot(IReadOnlyList<Department> All, IReadOnlyList<DepartmentOptions> Options);
+
+    private static Snapshot Build(List<DepartmentOptions>? configured) =>
+        configured is { Count: > 0 }
+            ? new Snapshot([.. configured.Select(Department.From)], [.. configured])
+            : new Snapshot([new Department(HandoffOptions.DefaultDepartmentName)], [new DepartmentOptions { Name = HandoffOptions.DefaultDepartmentName }]);
+
     /// <summary>Every department, in configuration order.</summary>
-    public IReadOnlyList<Department> All { get; }
+    public IReadOnlyList<Department> All => _current.All;
+
+    /// <summary>The settings the current departments were built from (what an editor starts from).</summary>
+    public IReadOnlyList<DepartmentOptions> Options => _current.Options;
+
+    /// <summary>The mistakes in <paramref name="departments"/>, each with its path (<c>Handoff:Departments:1:Hours:Mon: …</c>); empty when usable.</summary>
+    public static IReadOnlyList<string> Check(IReadOnlyList<DepartmentOptions> departments) =>
+        departments.Count == 0 ? ["Handoff:Departments: at least one department is needed"] : new HandoffOptions { Departments = [.. departments] }.Validate();
+
+    /// <summary>Switches to <paramref name="departments"/> if they are valid; returns their mistakes otherwise (and changes nothing).</summary>
+    public IReadOnlyList<string> Replace(IReadOnlyList<DepartmentOptions> departments)
+    {
+        var errors = Check(departments);
+        if (errors.Count == 0)
+            _current = Build([.. departments]);
+        return errors;
+    }
 
     /// <summary>The first department; where chats go when nothing else matches.</summary>
     public Department Default => All[0];

@@ -170,4 +170,27 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("canned").GetByRole(AriaRole.Button, new() { Name = "Greeting" }).ClickAsync();
         await Expect(Page.GetByTestId("reply-box")).ToHaveValueAsync("Hello Olga, Sam Support here.");
     }
+
+    [Fact]
+    public async Task Admin_ClosesADepartmentForTheWeekend_MistakesAreNamed()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.GotoAsync("/console/admin");
+        await WaitForLiveAsync();
+        var billing = Page.Locator("fieldset.department").Nth(1);
+
+        await billing.GetByTestId("department-timezone").FillAsync("Mars/Olympus_Mons");
+        await Page.GetByTestId("departments-save").ClickAsync();
+        await Expect(Page.GetByTestId("departments-errors")).ToContainTextAsync("Handoff:Departments:1:TimeZone");
+
+        await billing.GetByTestId("department-timezone").FillAsync("Europe/Berlin");
+        await billing.GetByTestId("department-hours").FillAsync("Daily closed");
+        await Page.GetByTestId("departments-save").ClickAsync();
+        await Expect(Page.GetByTestId("departments-saved")).ToBeVisibleAsync();
+        await Expect(billing.GetByTestId("department-open")).ToHaveTextAsync("Closed now");
+
+        var directory = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SupportBot.Handoff.Departments.DepartmentDirectory>(Host.Services);
+        Assert.False(directory.Find("billing")!.Hours.IsOpen(DateTimeOffset.UtcNow));
+        Assert.True(directory.Find("support")!.Hours.IsOpen(DateTimeOffset.UtcNow));
+    }
 }

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.AgentConsole.Accounts;
+using SupportBot.FunctionalTests.Infrastructure;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Console;
+
+/// <summary>The console's sign-in over HTTP (the real form with its antiforgery token) and what a sign-in may do on the API.</summary>
+public sealed partial class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
+{
+    private const string Password = "a-long-enough-password";
+
+    private async Task<string> NewAgentAsync(string role = AgentRoles.Agent)
+    {
+        var email = $"agent-{Guid.NewGuid():N}@example.com";
+        await host.Factory.Services.GetRequiredService<AgentAccountStore>().UpsertAsync(email, "Test Agent", role, ["support"], Password);
+        return email;
+    }
+
+    private HttpClient Browser() => host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Fills and posts the login form like a browser; returns the response (302 on success, the form again on failure).</summary>
+    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password)
+    {
+        var form = await browser.GetStringAsync("/console/login", Ct);
+        var token = TokenField().Match(form).Groups[1].Value;
+        return await browser.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }), Ct);
+    }
+
+    [Fact]
+    public async Task RightPassword_SignsIn_WrongOneDoesNot()
+    {
+        var email = await NewAgentAsync();
+        var browser = Browser();
+
+        var wrong = await SignInAsync(browser, email, "not the password!");
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Contains("Wrong e-mail or password.", await wrong.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/console", Ct)).StatusCode);
+
+        var right = await SignInAsync(browser, email, Password);
+        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal("/console", new Uri(new Uri("http://localhost"), right.Headers.Location!).AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RepeatedFailures_LockTheAccount_EvenForTheRightPassword()
+    {
+        var email = await NewAgentAsync();
+        var browser = Browser();
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(browser, email, "wrong password " + i);
+        }
+
+        var locked = await SignInAsync(browser, email, Password);
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
+        Assert.Contains("the account is locked", await locked.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownEmail_GetsTheSameAnswerAsAWrongPassword()
+    {
+        var response = await SignInAsync(Browser(), "nobody@example.com", Password);
+        Assert.Contains("Wrong e-mail or password.", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignedIn_ReadsTheApi_ButAChangeWithoutTheAntiforgeryTokenIsRefused()
+    {
+        var browser = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(browser, await NewAgentAsync(), Password)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+        var forged = await browser.PostAsync("/api/handoff/webchat:abc/claim", null, Ct);
+        await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task SignInCookie_IsHttpOnlyAndSameSiteStrict()
+    {
+        var browser = host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var form = await browser.GetAsync("/console/login", Ct);
+        var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(".SupportBot.Antiforgery", StringComparison.Ordinal));
+        var token = TokenField().Match(await form.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/console/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["Input.Email"] = await NewAgentAsync(), ["Input.Password"] = Password,
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgeryCookie.Split(';')[0]);
+        var response = await browser.SendAsync(post, Ct);
+
+        var session = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(".SupportBot.Console=", StringComparison.Ordinal));
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+}
