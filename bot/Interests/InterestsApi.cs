@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.Api;
 using SupportBot.Handoff;
 
@@ -173,6 +174,13 @@ public static partial class InterestsApi
             }
 
             agentId = named;
+        }
+
+        // A signed-in agent may take work, not hand it out; supervisors and admins assign. (API-key callers are trusted integrations.)
+        if (agentId != actingAgent && ActingAgent.SignedInAgent(context.User) is not null
+            && !context.User.IsInRole(AgentRoles.Supervisor) && !context.User.IsInRole(AgentRoles.Admin))
+        {
+            return Problems.Forbidden("Only supervisors and admins assign records to others; take it yourself instead.");
         }
 
         return IsRecordId(id) ? Result(await log.AssignAsync(id, agentId), id) : NotFound(id);
