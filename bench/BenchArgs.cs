@@ -19,6 +19,10 @@ internal sealed class BenchArgs
           interest-feed  The interest feed's query at scale: writes --records lead-card records through the
                      interest log (indexes, work state, search words), then times a filtered page and a
                      full-text search.
+          interest-report
+                     Report counters: writes --records synthetic inbound records' day counters through the
+                     report observer (ReportCounters.RecordAddedAsync, many in flight) over one year, then times
+                     the count reports (summary by source/action/product, timeline by week/month) over that year.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -50,6 +54,12 @@ internal sealed class BenchArgs
           --store redis|garnet      a redis-server started for the run (default) or the embedded Garnet
           --redis <connection>      an existing Redis instead (the run's records stay there)
 
+        Options of interest-report:
+          --records <n>             synthetic records (default 1000000)
+          --in-flight <n>           observer calls at once while writing (default 64)
+          --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
+                                    counts into the days of 2001 and deletes them afterwards
+
         Options of faq-eval:
           --train <csv>             training examples (required)
           --test <csv>              held-out examples to score (required)
@@ -65,6 +75,11 @@ internal sealed class BenchArgs
         """;
 
     public string Scenario { get; private set; } = "";
+
+    /// <summary>interest-report: synthetic records (default 1,000,000); interest-feed: records written before timing (default 100,000).</summary>
+    public int Records => RecordsGiven ?? (Scenario == "interest-feed" ? 100_000 : 1_000_000);
+
+    public int? RecordsGiven { get; private set; }
 
     public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : 200);
 
@@ -89,9 +104,6 @@ internal sealed class BenchArgs
     public string? Redis { get; private set; }
 
     public int Messages { get; private set; } = 20;
-
-    /// <summary>interest-feed: records written before timing.</summary>
-    public int Records { get; private set; } = 100_000;
 
     public double BaselineSeconds { get; private set; } = 5;
 
@@ -144,9 +156,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed, interest-report.";
                 }
 
                 Scenario = arg;
@@ -176,11 +188,11 @@ internal sealed class BenchArgs
             {
                 "--conversations" => ReadInt(name, value, 1, 1_000_000, v => ConversationsGiven = v),
                 "--store" => SetStore(value),
+                "--records" => ReadInt(name, value, 1, 50_000_000, v => RecordsGiven = v),
                 "--agents" => ReadInt(name, value, 1, 100_000, v => Agents = v),
                 "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
                 "--assign" => SetAssign(value),
                 "--redis" => SetRedis(value),
-                "--records" => ReadInt(name, value, 1, 10_000_000, v => Records = v),
                 "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),

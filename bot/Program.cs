@@ -4,6 +4,7 @@ using SupportBot.Handoff;
 using SupportBot.Hosting;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
+using SupportBot.Reports;
 using SupportBot.Storage;
 
 // Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
@@ -14,6 +15,7 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddReports();
 builder.AddConsole();
 
 var app = builder.Build();
@@ -24,6 +26,7 @@ app.MapWebChat();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapHandoff(BotDefaults.ApiPolicy);
+app.MapReportsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapConsole();
 
 return await app.RunBotAsync(args);

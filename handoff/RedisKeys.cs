@@ -92,6 +92,12 @@ public static class RedisKeys
     /// <summary>Round-robin position of the feed's automatic distribution.</summary>
     public static readonly RedisKey InterestsRoundRobin = "interests:distribution:rr";
 
+    /// <summary>Report counters of one period in the reports' time zone: <paramref name="unit"/> day, week (starting
+    /// Monday) or month, <paramref name="start"/> its first day (yyyy-MM-dd). A hash of inbound counts (<c>c:…</c>) and of
+    /// those processed (<c>p:…</c>) by dimension. One hash tag, so the script that adds to a day, its week and its
+    /// month stays in one cluster slot.</summary>
+    public static RedisKey ReportCounters(string unit, string start) => "{reports}:" + unit + ":" + start;
+
     /// <summary>Random signing key for Direct Line tokens when no secret is configured, shared by all instances.</summary>
     public static readonly RedisKey DirectLineGeneratedKey = "webchat:generated-signing-key";
     // ---- Handoff. Per-conversation parts share the conversation's hash tag; the queues, agents and

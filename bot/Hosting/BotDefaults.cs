@@ -122,6 +122,7 @@ public static class BotDefaults
         Check<WebChatOptions>(services, WebChatOptions.Section);
         Check<Handoff.Departments.HandoffOptions>(services, Handoff.Departments.HandoffOptions.Section);
         Check<AgentConsole.ConsoleOptions>(services, AgentConsole.ConsoleOptions.Section);
+        Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

@@ -11,6 +11,31 @@ namespace SupportBot.BrowserTests.Console;
 /// <summary>The agent console in Debian's chromium against the real host and a real redis-server.</summary>
 public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), IClassFixture<ConsoleHostFixture>
 {
+    private readonly HttpClient _http = host.CreateHttpClient();
+
+    public override async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await base.DisposeAsync();
+    }
+
+    private DirectLineTestClient Customer => new(_http);
+
+    /// <summary>A website-chat customer who wrote <paramref name="text"/> (as <paramref name="name"/>) and got the bot's greeting and answer.</summary>
+    private async Task<StartedConversation> CustomerWroteAsync(string text, string? name = null)
+    {
+        var conversation = await Customer.StartAsync();
+        var message = DirectLineTestClient.Message(text);
+        if (name is not null)
+        {
+            message["from"]!["name"] = name;
+        }
+
+        (await Customer.PostActivityAsync(conversation, message)).EnsureSuccessStatusCode();
+        await Customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        return conversation;
+    }
+
     /// <summary>Our id of a website-chat conversation.</summary>
     private static string ChatId(StartedConversation conversation) => "webchat:" + conversation.ConversationId;
 
@@ -42,8 +67,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
 
         // The customer writes on the website chat (Direct Line over real HTTP) while the queue page is open.
-        using var http = Host.CreateHttpClient();
-        var customer = new DirectLineTestClient(http);
+        var customer = Customer;
         var conversation = await customer.StartAsync();
         await customer.SendAsync(conversation, "I want a human");
 
@@ -79,13 +103,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
             _ = dialog.DismissAsync();
         };
 
-        using var http = Host.CreateHttpClient();
-        var customer = new DirectLineTestClient(http);
-        var conversation = await customer.StartAsync();
-        var message = DirectLineTestClient.Message(hostileText);
-        message["from"]!["name"] = hostileName;
-        (await customer.PostActivityAsync(conversation, message)).EnsureSuccessStatusCode();
-        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        var conversation = await CustomerWroteAsync(hostileText, hostileName);
 
         await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
         var response = await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
@@ -100,11 +118,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     [Fact]
     public async Task Agent_CannotOpenAChatOfAnotherDepartment_SupervisorCan()
     {
-        using var http = Host.CreateHttpClient();
-        var customer = new DirectLineTestClient(http);
-        var conversation = await customer.StartAsync();
-        await customer.SendAsync(conversation, "I want a human");
-        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        var conversation = await CustomerWroteAsync("I want a human");
 
         await SignInAndWaitAsync(ConsoleHostFixture.BillingAgent);
         await Expect(Page.Locator($"tr[data-conversation='{ChatId(conversation)}']")).ToHaveCountAsync(0);
@@ -116,7 +130,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         var cookies = await Context.CookiesAsync();
         using var api = new HttpRequestMessage(HttpMethod.Get, $"/api/handoff/{ChatId(conversation)}");
         api.Headers.Add("Cookie", string.Join("; ", cookies.Select(c => $"{c.Name}={c.Value}")));
-        var refused = await http.SendAsync(api, Ct);
+        var refused = await _http.SendAsync(api, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
 
         await Context.ClearCookiesAsync();
@@ -153,13 +167,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("canned-add").ClickAsync();
         await Expect(Page.GetByTestId("canned-list")).ToContainTextAsync("Greeting");
 
-        using var http = Host.CreateHttpClient();
-        var customer = new DirectLineTestClient(http);
-        var conversation = await customer.StartAsync();
-        var message = DirectLineTestClient.Message("I want a human");
-        message["from"]!["name"] = "Olga";
-        (await customer.PostActivityAsync(conversation, message)).EnsureSuccessStatusCode();
-        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        var conversation = await CustomerWroteAsync("I want a human", "Olga");
 
         await Context.ClearCookiesAsync();
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);

@@ -1,0 +1,125 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using SupportBot.Handoff;
+using SupportBot.Interests;
+
+namespace SupportBot.Reports;
+
+/// <summary>
+/// The reports that read live handoff and interest-log data: agents' response times (the handoff's
+/// recent-figures lists, read once each) and what is still unanswered. Counts are in <see cref="ReportCounts"/>.
+/// </summary>
+public sealed class ReportQueries(
+    IConnectionMultiplexer redis, HandoffService handoff, InterestLog interests, IOptions<ReportsOptions> options, TimeProvider time)
+{
+    /// <summary>How many newest samples of each figure the handoff keeps (its lists are capped there).</summary>
+    public const int FigureSamples = 1000;
+
+    /// <summary>First-response and handle times per agent and department (median, p90), and each department's queue now.</summary>
+    public async Task<AgentsReport> AgentsAsync()
+    {
+        var db = redis.GetDatabase();
+        var store = handoff.Store;
+        // One read per figure: the same samples HandoffStore.FiguresAsync filters, grouped here in one pass.
+        var waitTask = ReadFiguresAsync(db, "wait");
+        var firstTask = ReadFiguresAsync(db, "first-response");
+        var handleTask = ReadFiguresAsync(db, "handle");
+        var agentIdsTask = store.AgentIdsAsync();
+        var departments = handoff.Departments.All;
+        var queueTasks = departments.Select(d => store.QueueLengthAsync(d.Name)).ToArray();
+        var (wait, first, handle) = (await waitTask, await firstTask, await handleTask);
+
+        var agentIds = (await agentIdsTask).Concat(first.Select(s => s.Agent)).Concat(handle.Select(s => s.Agent))
+            .Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var profiles = await Task.WhenAll(agentIds.Select(store.GetAgentAsync));
+        var agents = agentIds.Select((id, i) => new AgentFigures(
+            id, profiles[i]?.Name,
+            Figures(first.Where(s => s.Agent == id)),
+            Figures(handle.Where(s => s.Agent == id)))).ToList();
+
+        var queues = await Task.WhenAll(queueTasks);
+        var now = time.GetUtcNow();
+        var perDepartment = departments.Select((d, i) => new DepartmentFigures(
+            d.Name, queues[i], d.Hours.IsOpen(now),
+            Figures(wait.Where(s => s.Department == d.Name)),
+            Figures(first.Where(s => s.Department == d.Name)),
+            Figures(handle.Where(s => s.Department == d.Name)))).ToList();
+        return new AgentsReport(agents, perDepartment, queues.Sum(), FigureSamples);
+    }
+
+    /// <summary>
+    /// Inbound records not processed and older than <paramref name="olderThan"/>, newest first. The interest
+    /// log indexes by time only, not by processed: this walks the time index backwards from the cut-off in pages and
+    /// filters in memory, looking at no more than <see cref="ReportsOptions.UnansweredWindow"/> records
+    /// (<see cref="UnansweredReport.Complete"/> says whether it stopped there).
+    /// </summary>
+    public async Task<UnansweredReport> UnansweredAsync(TimeSpan olderThan, int limit)
+    {
+        const int pageSize = 200;
+        var now = time.GetUtcNow();
+        var cutOff = now - olderThan;
+        var window = options.Value.UnansweredWindow;
+        var items = new List<UnansweredItem>(limit);
+        var scanned = 0;
+        var complete = true;
+        for (var page = 1; items.Count < limit; page++)
+        {
+            if (scanned >= window)
+            {
+                complete = false;
+                break;
+            }
+
+            var result = await interests.QueryAsync(new InterestQuery(new InterestFilter { To = cutOff, Direction = null }, page, pageSize));
+            foreach (var record in result.Items)
+            {
+                scanned++;
+                if (record is { Direction: "in", Processed: false })
+                {
+                    items.Add(new UnansweredItem(
+                        record.Id, record.Date, (int)(now - record.Date).TotalMinutes, record.SourceType, record.Action, record.ConversationId,
+                        record.Author.Name, Shorten(record.Text), record.Product, record.Responsible, record.SourceLink));
+                    if (items.Count == limit)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (!result.HasMore)
+            {
+                break;
+            }
+        }
+
+        return new UnansweredReport(items, scanned, complete, cutOff);
+    }
+
+    private static async Task<List<(string Department, string Agent, long Ms)>> ReadFiguresAsync(IDatabase db, string figure)
+    {
+        var samples = new List<(string, string, long)>();
+        foreach (var entry in await db.ListRangeAsync(RedisKeys.HandoffFigures(figure), 0, FigureSamples - 1))
+        {
+            var parts = ((string)entry!).Split('|');
+            if (parts.Length == 3 && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var ms))
+            {
+                samples.Add((parts[0], parts[1], ms));
+            }
+        }
+
+        return samples;
+    }
+
+    private static TimeFigures Figures(IEnumerable<(string Department, string Agent, long Ms)> samples)
+    {
+        var sorted = samples.Select(s => s.Ms).Order().ToArray();
+        return sorted.Length == 0 ? new TimeFigures(0, null, null) : new TimeFigures(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 90));
+    }
+
+    /// <summary>Nearest rank of an ascending array.</summary>
+    public static long Percentile(long[] sorted, double percentile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static string? Shorten(string? text) => text is { Length: > 200 } ? text[..200] + "…" : text;
+}

@@ -1,0 +1,352 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Interests;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Reports;
+
+public sealed class ReportsApiOnRedisTests(ReportsHostFixture<RedisServerFixture> host)
+    : ReportsApiTests(host.Factory), IClassFixture<ReportsHostFixture<RedisServerFixture>>;
+
+public sealed class ReportsApiOnGarnetTests(ReportsHostFixture<GarnetFixture> host)
+    : ReportsApiTests(host.Factory), IClassFixture<ReportsHostFixture<GarnetFixture>>;
+
+/// <summary>
+/// What a supervisor reads in the reports: records written through the host's interest log (and a real
+/// website chat) counted per day in the configured zone, grouped, over weeks and months, with processed rates.
+/// Each test uses a month of its own in the past, so the tests of one host do not see each other's records.
+/// </summary>
+public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
+{
+    private readonly HttpClient _api = ApiClient(factory);
+    private readonly List<AgentTestClient> _agents = [];
+
+    private static HttpClient ApiClient(BotFactory factory, string? key = BotFactory.ApiKey)
+    {
+        var client = factory.CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return client;
+    }
+
+    private InterestLog Log => factory.Services.GetRequiredService<InterestLog>();
+
+    [Fact]
+    public async Task Summary_RecordsOfAMonth_CountedBySourceActionAndProduct_WithProcessed_RepliesLeftOut()
+    {
+        await AppendAsync(
+            Record("2020-03-02T10:00:00Z", "telegram", "message", "kettle", processed: true),
+            Record("2020-03-05T10:00:00Z", "telegram", "comment", "kettle"),
+            Record("2020-03-09T10:00:00Z", "vk", "message", "toaster", processed: true),
+            Record("2020-03-31T12:00:00Z", "telegram", "message", null, processed: true),
+            Record("2020-03-31T12:00:01Z", "telegram", "message", "kettle", processed: true, direction: "out"),
+            Record("2020-04-01T12:00:00Z", "telegram", "message", "kettle"));
+
+        var bySource = await GetAsync("/api/reports/summary?from=2020-03-01&to=2020-03-31&groupBy=source");
+
+        Assert.Equal(["total", "groups"], bySource.Select(p => p.Key).Take(2));
+        Assert.Equal(4, bySource["total"]!.GetValue<long>());
+        Assert.Equal(3, bySource["processed"]!.GetValue<long>());
+        Assert.Equal(0.75, bySource["processedRate"]!.GetValue<double>());
+        Assert.Equal([("telegram", 3L, 2L), ("vk", 1L, 1L)], Groups(bySource));
+        Assert.Equal(["key", "count", "processed"], bySource["groups"]![0]!.AsObject().Select(p => p.Key).Take(3));
+
+        var byAction = await GetAsync("/api/reports/summary?from=2020-03-01&to=2020-03-31&groupBy=action");
+        Assert.Equal([("message", 3L, 3L), ("comment", 1L, 0L)], Groups(byAction));
+
+        var byProduct = await GetAsync("/api/reports/summary?from=2020-03-01&to=2020-03-31&groupBy=product");
+        Assert.Equal([("kettle", 2L, 1L), ("toaster", 1L, 1L)], Groups(byProduct));
+
+        // Ranges that start or end inside a week or a month count exactly their days.
+        var across = await GetAsync("/api/reports/summary?from=2020-03-03&to=2020-04-01");
+        Assert.Equal((4L, 2L), (across["total"]!.GetValue<long>(), across["processed"]!.GetValue<long>()));
+        Assert.Equal(2, (await GetAsync("/api/reports/summary?from=2020-02-15&to=2020-03-08"))["total"]!.GetValue<long>());
+        Assert.Equal(5, (await GetAsync("/api/reports/summary?from=2019-12-01&to=2020-06-30"))["total"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Processed_LaterOn_CountsInTheRecordsOwnDay()
+    {
+        var question = Record("2021-05-03T09:00:00Z", "email", "request", "kettle");
+        await AppendAsync(question);
+        var before = await GetAsync("/api/reports/summary?from=2021-05-03&to=2021-05-03");
+        Assert.Equal([("email", 1L, 0L)], Groups(before));
+
+        // What the interest log tells its observers when an agent marks the record processed days later.
+        var done = question with { Processed = true, ProcessedAt = DateTimeOffset.Parse("2021-05-06T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), ProcessedBy = "agent:anna" };
+        foreach (var observer in factory.Services.GetServices<IInterestObserver>())
+        {
+            await observer.RecordChangedAsync(question, done);
+        }
+
+        var after = await GetAsync("/api/reports/summary?from=2021-05-01&to=2021-05-31");
+        Assert.Equal([("email", 1L, 1L)], Groups(after));
+        Assert.Equal(1.0, after["processedRate"]!.GetValue<double>());
+        var timeline = await GetAsync("/api/reports/timeline?from=2021-05-01&to=2021-05-31&period=day");
+        Assert.Equal(1, Series(timeline, "email").Processed[2]); // May 3rd, not the 6th
+        Assert.Equal(1, timeline["processed"]!.AsArray().Sum(v => v!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task DayBoundary_2330Utc_IsTheNextDayInMoscow()
+    {
+        await AppendAsync(Record("2021-06-10T23:30:00Z", "webchat", "message", null));
+
+        var tenth = await GetAsync("/api/reports/summary?from=2021-06-10&to=2021-06-10");
+        var eleventh = await GetAsync("/api/reports/summary?from=2021-06-11&to=2021-06-11");
+
+        Assert.Equal(0, tenth["total"]!.GetValue<long>());
+        Assert.Equal(1, eleventh["total"]!.GetValue<long>());
+        Assert.Equal("Europe/Moscow", eleventh["timeZone"]!.GetValue<string>());
+        // A date-time is read in the zone too: 20:59 UTC on the 10th is still the 10th in Moscow, 21:00 is the 11th.
+        Assert.Equal(0, (await GetAsync("/api/reports/summary?from=2021-06-10T00:00:00Z&to=2021-06-10T20:59:00Z"))["total"]!.GetValue<long>());
+        Assert.Equal(1, (await GetAsync("/api/reports/summary?from=2021-06-10T21:00:00Z&to=2021-06-10T21:00:00Z"))["total"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Timeline_ByWeek_StartsOnMonday_ByMonth_PerCalendarMonth()
+    {
+        await AppendAsync(
+            Record("2021-02-07T10:00:00Z", "telegram", "message", null, processed: true), // Sunday: the week of Monday Feb 1st
+            Record("2021-02-08T10:00:00Z", "telegram", "message", null),                  // Monday: a new week
+            Record("2021-02-08T11:00:00Z", "vk", "comment", null, processed: true),
+            Record("2021-02-28T10:00:00Z", "vk", "message", null),                        // Sunday, last of February
+            Record("2021-03-01T10:00:00Z", "vk", "message", null, processed: true));      // Monday, first of March
+
+        var weeks = await GetAsync("/api/reports/timeline?from=2021-02-01&to=2021-03-07&groupBy=source&period=week");
+        Assert.Equal(["2021-02-01", "2021-02-08", "2021-02-15", "2021-02-22", "2021-03-01"], Strings(weeks["periods"]));
+        Assert.Equal([1L, 2, 0, 1, 1], Longs(weeks["totals"]));
+        Assert.Equal([1L, 1, 0, 0, 1], Longs(weeks["processed"]));
+        Assert.Equal([1.0, 0.5, null, 0.0, 1.0], weeks["processedRate"]!.AsArray().Select(v => v?.GetValue<double>()));
+        AssertSeries(weeks, "telegram", [1L, 1, 0, 0, 0], [1L, 0, 0, 0, 0]);
+        AssertSeries(weeks, "vk", [0L, 1, 0, 1, 1], [0L, 1, 0, 0, 1]);
+
+        var months = await GetAsync("/api/reports/timeline?from=2021-02-01&to=2021-03-31&groupBy=action&period=month");
+        Assert.Equal(["2021-02-01", "2021-03-01"], Strings(months["periods"]));
+        Assert.Equal([4L, 1], Longs(months["totals"]));
+        AssertSeries(months, "message", [3L, 1], [1L, 1]);
+        AssertSeries(months, "comment", [1L, 0], [1L, 0]);
+
+        // Partial first and last periods: labelled by their period's start, counting only the days asked for.
+        var partialWeeks = await GetAsync("/api/reports/timeline?from=2021-02-08&to=2021-03-01&period=week");
+        Assert.Equal(["2021-02-08", "2021-02-15", "2021-02-22", "2021-03-01"], Strings(partialWeeks["periods"]));
+        Assert.Equal([2L, 0, 1, 1], Longs(partialWeeks["totals"]));
+        var partialMonths = await GetAsync("/api/reports/timeline?from=2021-02-08&to=2021-03-01&period=month");
+        Assert.Equal([3L, 1], Longs(partialMonths["totals"]));
+        var days = await GetAsync("/api/reports/timeline?from=2021-02-27&to=2021-03-01&period=day&groupBy=source");
+        Assert.Equal(["2021-02-27", "2021-02-28", "2021-03-01"], Strings(days["periods"]));
+        AssertSeries(days, "vk", [0L, 1, 1], [0L, 0, 1]);
+    }
+
+    [Fact]
+    public async Task WebChatQuestion_AnsweredByTheBot_CountsTodayAsProcessed()
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById(ReportsHostFixture<GarnetFixture>.TimeZone)).DateTime);
+        var url = $"/api/reports/summary?from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}&groupBy=action";
+        var before = Groups(await GetAsync(url)).SingleOrDefault(g => g.Key == "message");
+        var customer = new DirectLineTestClient(factory.CreateClient());
+        var chat = await customer.StartAsync();
+
+        await customer.SendAsync(chat, "Which payment methods do you accept?");
+        await customer.WaitForBotMessagesAsync(chat, 2);
+
+        var after = await PollAsync(url, s => Groups(s).SingleOrDefault(g => g.Key == "message").Count > before.Count);
+        var message = Groups(after).Single(g => g.Key == "message");
+        Assert.Equal((before.Count + 1, before.Processed + 1), (message.Count, message.Processed));
+        var webchat = await GetAsync($"/api/reports/timeline?from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}&groupBy=source");
+        Assert.True(Series(webchat, "webchat").Counts[0] >= 1);
+    }
+
+    [Fact]
+    public async Task Unanswered_ListsInboundNotProcessedOlderThanAsked_NewestFirst()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var waiting = Record(now.AddHours(-2), "telegram", "message", null);
+        var older = Record(now.AddHours(-5), "vk", "comment", null);
+        var answered = Record(now.AddHours(-3), "telegram", "message", null, processed: true);
+        var ourReply = Record(now.AddHours(-2).AddSeconds(1), "telegram", "message", null, direction: "out");
+        var recent = Record(now.AddMinutes(-10), "telegram", "message", null);
+        await AppendAsync(waiting, older, answered, ourReply, recent);
+
+        var report = await GetAsync("/api/reports/unanswered?olderThanMinutes=60&limit=500");
+
+        var ids = report["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToList();
+        var mine = ids.Where(id => id == waiting.Id || id == older.Id || id == answered.Id || id == ourReply.Id || id == recent.Id).ToList();
+        Assert.Equal([waiting.Id, older.Id], mine);
+        var first = report["items"]!.AsArray().Single(i => i!["id"]!.GetValue<string>() == waiting.Id)!;
+        Assert.Equal(waiting.ConversationId, first["conversationId"]!.GetValue<string>());
+        Assert.InRange(first["ageMinutes"]!.GetValue<int>(), 119, 121);
+        Assert.Single((await GetAsync("/api/reports/unanswered?olderThanMinutes=60&limit=1"))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Agents_AfterAHandledChat_ShowFirstResponseAndHandleTimes_AndTheQueueNow()
+    {
+        var anna = new AgentTestClient(factory, $"anna-{Guid.NewGuid():N}"[..20]);
+        _agents.Add(anna);
+        await anna.OnlineAsync(name: "Anna");
+        var customer = new DirectLineTestClient(factory.CreateClient());
+        var chat = await customer.StartAsync();
+        await customer.SendAsync(chat, "I want to talk to a human");
+        await customer.WaitForBotMessagesAsync(chat, 3);
+        var id = AgentTestClient.ConversationOf(chat);
+        var waiting = await GetAsync("/api/reports/agents");
+        Assert.True(Department(waiting, "support")["queueLength"]!.GetValue<long>() >= 1);
+
+        Assert.Equal(HttpStatusCode.OK, (await anna.ClaimAsync(id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anna.SendAsync(id, "Hello, Anna here")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anna.ResolveAsync(id)).StatusCode);
+        // Anna's reply, once it has gone out, marks the customer's question processed (today's counters move):
+        // wait for that here, so it does not land in the middle of another test's before/after.
+        await PollAsync("/api/interests?source=webchat&processed=no&pageSize=500",
+            page => !page["items"]!.AsArray().Any(i => i!["conversationId"]!.GetValue<string>() == id));
+
+        var report = await GetAsync("/api/reports/agents");
+        var row = report["agents"]!.AsArray().Single(a => a!["agentId"]!.GetValue<string>() == anna.AgentId)!;
+        Assert.Equal("Anna", row["name"]!.GetValue<string>());
+        Assert.Equal(1, row["firstResponse"]!["count"]!.GetValue<int>());
+        Assert.NotNull(row["firstResponse"]!["medianMs"]);
+        Assert.NotNull(row["firstResponse"]!["p90Ms"]);
+        Assert.Equal(1, row["handle"]!["count"]!.GetValue<int>());
+        var support = Department(report, "support");
+        Assert.True(support["firstResponse"]!["count"]!.GetValue<int>() >= 1);
+        Assert.True(support["wait"]!["count"]!.GetValue<int>() >= 1);
+        Assert.Equal(0, support["queueLength"]!.GetValue<long>());
+        Assert.Equal(0, Department(report, "billing")["queueLength"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("summary?groupBy=colour", "groupBy")]
+    [InlineData("summary?from=yesterday", "from")]
+    [InlineData("summary?to=2026-13-45", "to")]
+    [InlineData("summary?from=24.11.2026", "from")]
+    [InlineData("summary?from=2021-03-02&to=2021-03-01", "from")]
+    [InlineData("summary?from=2018-01-01&to=2021-01-02", "to")]
+    [InlineData("timeline?period=year", "period")]
+    [InlineData("timeline?from=2020-01-01&to=2020-04-02&period=day", "period")]
+    [InlineData("timeline?groupBy=SOURCE&period=week", "groupBy")]
+    [InlineData("timeline?from=2021-02-01T25:00:00Z", "from")]
+    [InlineData("unanswered?olderThanMinutes=-5", "olderThanMinutes")]
+    [InlineData("unanswered?olderThanMinutes=soon", "olderThanMinutes")]
+    [InlineData("unanswered?limit=0", "limit")]
+    public async Task BadQuery_400_NamingTheParameter(string query, string parameter)
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await _api.GetAsync("/api/reports/" + query, Ct), HttpStatusCode.BadRequest);
+
+        Assert.Equal(parameter, problem["parameter"]!.GetValue<string>());
+        Assert.StartsWith(parameter, problem["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ThreeYearsExactly_Allowed_AQuarterOfDaysToo()
+    {
+        var summary = await GetAsync("/api/reports/summary?from=2018-01-01&to=2021-01-01");
+        Assert.True(summary["total"]!.GetValue<long>() >= 0);
+        Assert.Equal(157, (await GetAsync("/api/reports/timeline?from=2018-01-01&to=2021-01-01&period=week"))["periods"]!.AsArray().Count);
+        Assert.Equal(92, (await GetAsync("/api/reports/timeline?from=2020-01-01&to=2020-04-01&period=day"))["periods"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("summary")]
+    [InlineData("timeline")]
+    [InlineData("agents")]
+    [InlineData("unanswered")]
+    public async Task WithoutKey_401(string report)
+    {
+        await ProblemAssert.IsProblemAsync(await ApiClient(factory, key: null).GetAsync("/api/reports/" + report, Ct), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await ApiClient(factory, key: "guess").GetAsync("/api/reports/" + report, Ct), HttpStatusCode.Unauthorized);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.DisposeAsync();
+        }
+
+        _api.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static InterestRecord Record(string utc, string source, string action, string? product, bool processed = false, string direction = "in") =>
+        Record(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture), source, action, product, processed, direction);
+
+    private static InterestRecord Record(DateTimeOffset date, string source, string action, string? product, bool processed = false, string direction = "in")
+    {
+        var conversation = $"{source}:report-{Guid.NewGuid():N}";
+        return new InterestRecord
+        {
+            Id = InterestLog.RecordId(direction, conversation, Guid.NewGuid().ToString("N")),
+            Date = date,
+            SourceType = source,
+            Author = new InterestAuthor("customer-1", "Ulla", null, null),
+            Action = action,
+            Direction = direction,
+            Text = "Is the kettle in stock?",
+            Product = product,
+            ConversationId = conversation,
+            Responsible = processed ? "bot" : "queue",
+            Processed = processed,
+        };
+    }
+
+    private async Task AppendAsync(params InterestRecord[] records)
+    {
+        foreach (var record in records)
+        {
+            await Log.AppendAsync(record);
+        }
+    }
+
+    private async Task<JsonObject> GetAsync(string path)
+    {
+        var response = await _api.GetAsync(path, Ct);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+    }
+
+    /// <summary>The pipeline writes records after the reply is on its way: poll a little.</summary>
+    private async Task<JsonObject> PollAsync(string path, Func<JsonObject, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var body = await GetAsync(path);
+            if (done(body) || DateTime.UtcNow > deadline)
+            {
+                return body;
+            }
+
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private static List<(string Key, long Count, long Processed)> Groups(JsonObject summary) =>
+        [.. summary["groups"]!.AsArray().Select(g => (g!["key"]!.GetValue<string>(), g["count"]!.GetValue<long>(), g["processed"]!.GetValue<long>()))];
+
+    private static (long[] Counts, long[] Processed) Series(JsonObject timeline, string key)
+    {
+        var series = timeline["series"]!.AsArray().Single(s => s!["key"]!.GetValue<string>() == key)!;
+        return (Longs(series["counts"]), Longs(series["processed"]));
+    }
+
+    private static void AssertSeries(JsonObject timeline, string key, long[] counts, long[] processed)
+    {
+        var (actualCounts, actualProcessed) = Series(timeline, key);
+        Assert.Equal(counts, actualCounts);
+        Assert.Equal(processed, actualProcessed);
+    }
+
+    private static JsonObject Department(JsonObject report, string name) =>
+        report["departments"]!.AsArray().Single(d => d!["department"]!.GetValue<string>() == name)!.AsObject();
+
+    private static string[] Strings(JsonNode? array) => [.. array!.AsArray().Select(v => v!.GetValue<string>())];
+
+    private static long[] Longs(JsonNode? array) => [.. array!.AsArray().Select(v => v!.GetValue<long>())];
+}
