@@ -1,4 +1,5 @@
 using SupportBot.AgentConsole;
+using SupportBot.Channels.Vk;
 using SupportBot.Channels.WebChat;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
@@ -14,6 +15,7 @@ builder.AddPipeline();
 builder.AddDialogs();
 builder.AddHandoff();
 builder.AddWebChat();
+builder.AddVk();
 builder.AddConsole();
 
 var app = builder.Build();
@@ -21,6 +23,7 @@ app.UseBotDefaults();
 app.UseConsole();
 app.MapStaticAssets();
 app.MapWebChat();
+app.MapVk();
 app.MapInterestsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapOutboxApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapHandoff(BotDefaults.ApiPolicy);
