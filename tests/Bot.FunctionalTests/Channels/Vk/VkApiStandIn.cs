@@ -15,6 +15,8 @@ namespace SupportBot.FunctionalTests.Channels.Vk;
 /// <summary>One API call the stand-in received: the method and its form fields.</summary>
 public sealed record VkCall(string Method, IReadOnlyDictionary<string, string> Form)
 {
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public string this[string field] => Form.TryGetValue(field, out var value) ? value : "";
 }
 
