@@ -270,6 +270,34 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task WallReplyNew_AnsweredFromTheFeedByAnAgent_WallCreateCommentRepliesToTheCustomersComment()
+    {
+        var user = NewUserId();
+        var conversation = $"vk:shop:wall-1001_43:{user}";
+        await host.PostEventAsync("wall_reply_new", new JsonObject
+        {
+            ["id"] = 91, ["from_id"] = user, ["date"] = 1700000000, ["text"] = "I want a human", ["post_owner_id"] = -1001, ["post_id"] = 43,
+        });
+        await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("wall.createComment").Count(c => c["reply_to_comment"] == "91")), n => n > 0);
+        await using var agent = new AgentTestClient(host.Factory, "agent-vk-" + user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await agent.OnlineAsync();
+        await EventuallyAsync(async () => (await agent.ClaimAsync(conversation)).IsSuccessStatusCode || (await agent.DetailsAsync(conversation)).ToJsonString().Contains(agent.AgentId), ok => ok);
+
+        var sent = await agent.SendAsync(conversation, "Hello! We have checked your order: it leaves today.");
+
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(Ct));
+        var reply = await EventuallyAsync(
+            () => Task.FromResult(_vk.CallsOf("wall.createComment").FirstOrDefault(c => c["message"] == "Hello! We have checked your order: it leaves today.")),
+            c => c is not null);
+        Assert.NotNull(reply);
+        Assert.Equal("91", reply["reply_to_comment"]);
+        Assert.Equal("43", reply["post_id"]);
+        Assert.Equal("-1001", reply["owner_id"]);
+        var record = (await OutRecordsAsync(conversation, 1)).FirstOrDefault(r => r.Author.Id == "agent:" + agent.AgentId);
+        Assert.Matches(@"^https://vk\.com/wall-1001_43\?reply=\d+$", record?.SourceLink ?? "");
+    }
+
+    [Fact]
     public async Task LikeAdd_RecordedAsLikeWithALinkToThePost_NeverMessaged()
     {
         var user = NewUserId();
@@ -292,6 +320,8 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         Assert.Equal($"Ivan Petrov{user}", record.Author.Name);
         await Task.Delay(300, Ct);
         Assert.Empty(SendsTo(user));
+        // Whatever the bot says to a like is refused by the sender, with the reason, never sent.
+        Assert.All(await DeadLettersOfAsync($"vk:shop:signals:{user}"), l => Assert.Contains("recorded, not answered", l.Reason));
     }
 
     [Fact]
