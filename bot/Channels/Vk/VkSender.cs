@@ -73,7 +73,9 @@ internal sealed class VkSender(VkApiClient api, IConnectionMultiplexer redis, IO
 
     private async Task<ChannelSendResult> CommentAsync(VkCommunityOptions community, VkConversation thread, OutboxItem item, CancellationToken cancellationToken)
     {
-        var replyTo = await redis.GetDatabase().StringGetAsync(VkKeys.ReplyTo(item.ConversationId));
+        // The bot answers the very comment its turn came from; an agent, the customer's latest.
+        var known = await redis.GetDatabase().HashGetAsync(VkKeys.ReplyTo(item.ConversationId), [item.InReplyToEventId ?? VkKeys.LatestComment, VkKeys.LatestComment]);
+        var replyTo = known[0].HasValue ? known[0] : known[1];
         var owner = thread.OwnerId.ToString(CultureInfo.InvariantCulture);
         var objectId = thread.ObjectId.ToString(CultureInfo.InvariantCulture);
         var (method, target) = thread.ThreadType switch

@@ -14,8 +14,13 @@ internal static class VkKeys
     /// <summary>Hash user id → why and when messages to them were refused (901/902/message_deny); cleared by message_allow.</summary>
     public static RedisKey MessagesRefused(string community) => $"vk:messages-refused:{community}";
 
-    /// <summary>The customer's latest comment in a thread: what our answer replies to.</summary>
+    /// <summary>
+    /// Hash of a comment thread: event id → the comment it brought (what the bot's answer to that
+    /// event replies to), and <see cref="LatestComment"/> → the customer's latest (what an agent's answer replies to).
+    /// </summary>
     public static RedisKey ReplyTo(string conversationId) => $"vk:reply-to:{conversationId}";
+
+    public const string LatestComment = "latest";
 
     /// <summary>users.get answer for one user (name, photo_100).</summary>
     public static RedisKey User(long userId) => $"vk:user:{userId.ToString(CultureInfo.InvariantCulture)}";
@@ -57,7 +62,9 @@ internal sealed class VkUpdateHandler(
 
         if (inbound.CommentId is { } commentId)
         {
-            await db.StringSetAsync(VkKeys.ReplyTo(conversationId), commentId, TimeSpan.FromDays(90));
+            var key = VkKeys.ReplyTo(conversationId);
+            await db.HashSetAsync(key, [new(inbound.EventId, commentId), new(VkKeys.LatestComment, commentId)]);
+            await db.KeyExpireAsync(key, TimeSpan.FromDays(90));
         }
 
         var activity = new ChannelActivity
