@@ -142,7 +142,7 @@ internal sealed class VkUpdateHandler(
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            timeout.CancelAfter(TimeSpan.FromSeconds(2)); // VK waits for "ok": never hold it up long for a name
             var users = await api.GetUsersAsync(community, [userId], timeout.Token);
             if (users.Count == 0)
             {
