@@ -341,6 +341,9 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         Assert.Equal("comment", comment!.Action);
         Assert.Equal("market-1001_314", comment.Product);
         Assert.Equal("https://vk.com/product-1001_314", comment.SourceLink);
+        var answer = await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("market.createComment").FirstOrDefault(c => c["item_id"] == "314" && c["reply_to_comment"] == "5")), c => c is not null);
+        Assert.NotNull(answer);
+        Assert.Equal(("-1001", "1001"), (answer["owner_id"], answer["from_group"]));
         var leave = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:signals:{user}", leaveEvent)), r => r is not null);
         Assert.Equal("join", leave!.Action);
         Assert.Equal("[left the community]", leave.Text);
