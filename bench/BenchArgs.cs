@@ -16,6 +16,9 @@ internal sealed class BenchArgs
           handoff    Handoff cycles through the Redis store, many in flight: escalate, offer to an agent (or
                      the agent's claim), one agent message through the outbox, resolve; then checks every
                      conversation's events for a chat given to two agents or left unresolved.
+          interest-feed  The interest feed's query at scale: writes --records lead-card records through the
+                     interest log (indexes, work state, search words), then times a filtered page and a
+                     full-text search.
           interest-report
                      Report counters: writes --records synthetic inbound records' day counters through the
                      report observer (ReportCounters.RecordAddedAsync, many in flight) over one year, then times
@@ -46,6 +49,11 @@ internal sealed class BenchArgs
           --redis <connection>      an existing Redis (default: start a redis-server on a free port); the run
                                     uses its own names and removes its keys afterwards
 
+        Options of interest-feed:
+          --records <n>             records written before the queries are timed (default 100000)
+          --store redis|garnet      a redis-server started for the run (default) or the embedded Garnet
+          --redis <connection>      an existing Redis instead (the run's records stay there)
+
         Options of interest-report:
           --records <n>             synthetic records (default 1000000)
           --in-flight <n>           observer calls at once while writing (default 64)
@@ -68,8 +76,10 @@ internal sealed class BenchArgs
 
     public string Scenario { get; private set; } = "";
 
-    /// <summary>interest-report: synthetic records.</summary>
-    public int Records { get; private set; } = 1_000_000;
+    /// <summary>interest-report: synthetic records (default 1,000,000); interest-feed: records written before timing (default 100,000).</summary>
+    public int Records => RecordsGiven ?? (Scenario == "interest-feed" ? 100_000 : 1_000_000);
+
+    public int? RecordsGiven { get; private set; }
 
     public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : 200);
 
@@ -146,9 +156,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-report"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-report.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed, interest-report.";
                 }
 
                 Scenario = arg;
@@ -178,7 +188,7 @@ internal sealed class BenchArgs
             {
                 "--conversations" => ReadInt(name, value, 1, 1_000_000, v => ConversationsGiven = v),
                 "--store" => SetStore(value),
-                "--records" => ReadInt(name, value, 1, 50_000_000, v => Records = v),
+                "--records" => ReadInt(name, value, 1, 50_000_000, v => RecordsGiven = v),
                 "--agents" => ReadInt(name, value, 1, 100_000, v => Agents = v),
                 "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
                 "--assign" => SetAssign(value),
@@ -248,9 +258,9 @@ internal sealed class BenchArgs
 
     private string? SetStore(string value)
     {
-        if (value is not ("memory" or "redis"))
+        if (value is not ("memory" or "redis" or "garnet"))
         {
-            return $"--store is memory or redis; got '{value}'.";
+            return $"--store is memory or redis (dialogs), redis or garnet (interest-feed); got '{value}'.";
         }
 
         Store = value;

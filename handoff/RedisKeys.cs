@@ -63,6 +63,35 @@ public static class RedisKeys
 
     public static RedisKey InterestsByAction(string action) => "interests:by-action:" + action;
 
+    // ---- The interest feed: mutable work state beside the immutable record, and the feed's indexes
+    // (sorted sets scored by the record's date, unix ms).
+
+    /// <summary>A record's work state and filter fields (hash: resp, done, at, by, note, evid, link, src, act, dir, prod, conv).</summary>
+    public static RedisKey InterestWork(string recordId) => "interest:" + recordId + ":work";
+
+    public static RedisKey InterestsByDirection(string direction) => "interests:by-dir:" + direction;
+
+    /// <summary>By product, lower-cased.</summary>
+    public static RedisKey InterestsByProduct(string product) => "interests:by-product:" + product;
+
+    /// <summary>By responsible: <c>agent:&lt;id&gt;</c> or <c>unassigned</c> (bot, queue, nobody).</summary>
+    public static RedisKey InterestsByResponsible(string responsible) => "interests:by-resp:" + responsible;
+
+    /// <summary>Inbound records nobody has processed yet.</summary>
+    public static readonly RedisKey InterestsOpen = "interests:open";
+
+    /// <summary>Open inbound records of one responsible (<c>agent:&lt;id&gt;</c> or <c>unassigned</c>): an agent's load.</summary>
+    public static RedisKey InterestsOpenOf(string responsible) => "interests:open:" + responsible;
+
+    /// <summary>Open inbound records of one conversation: an agent's reply there processes them.</summary>
+    public static RedisKey ConversationOpenInterests(string conversationId) => Tag(conversationId) + ":interests:open";
+
+    /// <summary>Full-text index: records whose text or author name has the (folded, lower-case) word.</summary>
+    public static RedisKey InterestsByWord(string word) => "interests:word:" + word;
+
+    /// <summary>Round-robin position of the feed's automatic distribution.</summary>
+    public static readonly RedisKey InterestsRoundRobin = "interests:distribution:rr";
+
     /// <summary>Report counters of one period in the reports' time zone: <paramref name="unit"/> day, week (starting
     /// Monday) or month, <paramref name="start"/> its first day (yyyy-MM-dd). A hash of inbound counts (<c>c:…</c>) and of
     /// those processed (<c>p:…</c>) by dimension. One hash tag, so the script that adds to a day, its week and its

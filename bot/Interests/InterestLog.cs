@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -6,20 +7,37 @@ using StackExchange.Redis;
 
 namespace SupportBot.Interests;
 
-public sealed record InterestQuery(DateTimeOffset? From, DateTimeOffset? To, string? Source, string? Action, int Page, int PageSize);
+public enum InterestChangeStatus
+{
+    Done,
+    NotFound,
+    /// <summary>The record is not in a state that allows the change (taken by another, already processed, a reply).</summary>
+    Conflict,
+}
 
-public sealed record InterestPage(IReadOnlyList<InterestRecord> Items, int Page, int PageSize, bool HasMore);
+/// <summary>What a change did: the record as it is now, or why not.</summary>
+public sealed record InterestChange(InterestChangeStatus Status, InterestRecord? Record = null, string? Detail = null)
+{
+    public static readonly InterestChange NotFound = new(InterestChangeStatus.NotFound);
+
+    public static InterestChange Conflict(InterestRecord record, string detail) => new(InterestChangeStatus.Conflict, record, detail);
+}
 
 /// <summary>
-/// The interest log in Redis: one JSON value per record plus sorted-set indexes by time, source
-/// and action (score = unix ms). Writes are idempotent by record id, so a turn that is re-run
-/// after a crash does not add a second record.
+/// The interest log in Redis. A record's JSON is stored as written (immutable apart from a re-run
+/// of the same turn); what people do with it (responsible, processed, note, reply evidence) lives
+/// in a hash beside it (<see cref="RedisKeys.InterestWork"/>), which also carries the few fields the
+/// feed filters on. Sorted-set indexes by time, source, action, direction, product, responsible,
+/// open state and word (score = unix ms) serve the feed. Writes are idempotent by record id.
 /// </summary>
-public sealed class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, ILogger<InterestLog> logger)
+public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, ILogger<InterestLog> logger)
 {
     private readonly IInterestObserver[] _observers = [.. observers];
 
-    private const int ScanBatch = 200;
+    /// <summary>Tries of a script refused because the work state changed between read and write.</summary>
+    private const int MaxTries = 20;
+
+    public const string Unassigned = "unassigned";
 
     /// <summary>A stable record id from what identifies the event, so re-runs overwrite instead of duplicating.</summary>
     public static string RecordId(string direction, string conversationId, string eventId)
@@ -28,27 +46,57 @@ public sealed class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInter
         return direction + "-" + Convert.ToHexStringLower(hash.AsSpan(0, 12));
     }
 
+    /// <summary><c>agent:&lt;id&gt;</c> stays; bot, queue and nobody are all "unassigned" in the feed.</summary>
+    public static string ResponsibleGroup(string? responsible) =>
+        responsible is not null && responsible.StartsWith("agent:", StringComparison.Ordinal) ? responsible : Unassigned;
+
     public async Task AppendAsync(InterestRecord record)
     {
         var db = redis.GetDatabase();
         var score = record.Date.ToUnixTimeMilliseconds();
         var json = JsonSerializer.Serialize(record, BotJson.Default.InterestRecord);
-        // The value first, then the indexes: a crash in between leaves an unindexed value that the re-run indexes.
-        // NX tells a first write from a re-run; a re-run still overwrites (the turn may have decided differently).
-        var added = await db.StringSetAsync(RedisKeys.Interest(record.Id), json, when: When.NotExists)
-            || !await db.StringSetAsync(RedisKeys.Interest(record.Id), json);
-        var batch = db.CreateBatch();
-        var writes = new[]
+        var inbound = record.Direction == "in";
+        var doneAfter = !inbound || record.Processed ? "1" : "0";
+        var respAfter = record.Responsible ?? "";
+        var product = record.Product is { Length: > 0 } p ? p.ToLowerInvariant() : "";
+        var words = InterestWords.Of(record.Text, record.Author.Name);
+        long result = -1;
+        for (var attempt = 0; attempt < MaxTries && result == -1; attempt++)
         {
-            batch.SortedSetAddAsync(RedisKeys.InterestsByTime, record.Id, score),
-            batch.SortedSetAddAsync(RedisKeys.InterestsBySource(record.SourceType), record.Id, score),
-            batch.SortedSetAddAsync(RedisKeys.InterestsByAction(record.Action), record.Id, score),
-        };
-        batch.Execute();
-        await Task.WhenAll(writes);
-        if (added)
+            var before = await db.HashGetAsync(RedisKeys.InterestWork(record.Id), [WorkField.Responsible, WorkField.Done]);
+            var respBefore = (string?)before[0] ?? "";
+            var doneBefore = (string?)before[1] ?? "";
+            RedisKey[] keys =
+            [
+                RedisKeys.Interest(record.Id), RedisKeys.InterestWork(record.Id), RedisKeys.InterestsByTime,
+                RedisKeys.InterestsBySource(record.SourceType), RedisKeys.InterestsByAction(record.Action),
+                RedisKeys.InterestsByDirection(record.Direction), RedisKeys.InterestsByProduct(product),
+                RedisKeys.InterestsByResponsible(ResponsibleGroup(respBefore)), RedisKeys.InterestsByResponsible(ResponsibleGroup(respAfter)),
+                RedisKeys.InterestsOpenOf(ResponsibleGroup(respBefore)), RedisKeys.InterestsOpenOf(ResponsibleGroup(respAfter)),
+                RedisKeys.InterestsOpen, RedisKeys.ConversationOpenInterests(record.ConversationId),
+                .. words.Select(RedisKeys.InterestsByWord),
+            ];
+            result = (long)await db.ScriptEvaluateAsync(
+                InterestScripts.Append, keys,
+                [record.Id, score, json, respBefore, doneBefore, respAfter, doneAfter, inbound ? "1" : "0", product.Length > 0 ? "1" : "0",
+                 record.SourceType, record.Action, record.Direction, product, record.ConversationId,
+                 record.ProcessedAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "", record.ProcessedBy ?? ""]);
+        }
+
+        if (result == -1)
+        {
+            throw new InvalidOperationException($"Interest record {record.Id} kept changing while it was written.");
+        }
+
+        if (result == 1)
         {
             await NotifyAsync(o => o.RecordAddedAsync(record));
+        }
+
+        // An agent's reply went out: what the customer said before it in that conversation is answered.
+        if (record.Direction == "out" && record.Author.Id.StartsWith("agent:", StringComparison.Ordinal))
+        {
+            await ProcessByReplyAsync(record);
         }
     }
 
@@ -69,68 +117,193 @@ public sealed class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInter
 
     public async Task<InterestRecord?> GetAsync(string id)
     {
-        var json = await redis.GetDatabase().StringGetAsync(RedisKeys.Interest(id));
-        return json.IsNull ? null : JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord);
+        var db = redis.GetDatabase();
+        var jsonTask = db.StringGetAsync(RedisKeys.Interest(id));
+        var workTask = db.HashGetAllAsync(RedisKeys.InterestWork(id));
+        return Merge(await jsonTask, await workTask);
     }
 
-    /// <summary>Newest first. Uses the narrowest index and filters the rest in batches.</summary>
-    public async Task<InterestPage> QueryAsync(InterestQuery query)
+    /// <summary>The record as written, with its work state laid over it.</summary>
+    internal static InterestRecord? Merge(RedisValue json, HashEntry[] work)
+    {
+        if (json.IsNull)
+        {
+            return null;
+        }
+
+        var record = JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord)!;
+        if (work.Length == 0)
+        {
+            return record; // written before the feed kept work state
+        }
+
+        var map = work.ToDictionary(f => (string)f.Name!, f => (string?)f.Value);
+        if (!map.TryGetValue(WorkField.Done, out var done))
+        {
+            return record;
+        }
+
+        return record with
+        {
+            Responsible = map.GetValueOrDefault(WorkField.Responsible) is { Length: > 0 } resp ? resp : null,
+            Processed = done == "1",
+            ProcessedAt = long.TryParse(map.GetValueOrDefault(WorkField.At), CultureInfo.InvariantCulture, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
+            ProcessedBy = map.GetValueOrDefault(WorkField.By) is { Length: > 0 } by ? by : null,
+            ProcessedNote = map.GetValueOrDefault(WorkField.Note),
+            ReplyMessageId = map.GetValueOrDefault(WorkField.Evidence),
+            ReplyLink = map.GetValueOrDefault(WorkField.Link),
+        };
+    }
+
+    // ---- Work on a record
+
+    /// <summary>"Take it": the first agent wins; a second gets a conflict naming who has it.</summary>
+    public Task<InterestChange> TakeAsync(string id, string agentId) => ChangeAsync(id, current =>
+    {
+        var agent = "agent:" + agentId;
+        if (current.Direction != "in")
+        {
+            return Refuse("Our own replies are evidence, not work to take.");
+        }
+
+        if (current.Responsible == agent)
+        {
+            return NoChange;
+        }
+
+        if (ResponsibleGroup(current.Responsible) != Unassigned)
+        {
+            return Refuse($"{current.Responsible} has it already.");
+        }
+
+        return current.Processed ? Refuse($"Already processed by {current.ProcessedBy}.") : new Plan(agent, current.Processed, [], []);
+    });
+
+    /// <summary>A supervisor (or the distribution) makes an agent responsible, whoever had it.</summary>
+    public Task<InterestChange> AssignAsync(string id, string agentId) => ChangeAsync(id, current =>
+        current.Direction != "in" ? Refuse("Our own replies are evidence, not work to assign.")
+        : current.Responsible == "agent:" + agentId ? NoChange
+        : new Plan("agent:" + agentId, current.Processed, [], []));
+
+    /// <summary>The distribution's assignment: only while nobody has it and it is open.</summary>
+    public Task<InterestChange> AssignIfUnassignedAsync(string id, string agentId) => ChangeAsync(id, current =>
+        current.Direction != "in" || current.Processed || ResponsibleGroup(current.Responsible) != Unassigned
+            ? Refuse("Taken or processed meanwhile.")
+            : new Plan("agent:" + agentId, false, [], []));
+
+    /// <summary>Marked processed by hand, with what was done.</summary>
+    public Task<InterestChange> MarkProcessedAsync(string id, string agentId, string note, DateTimeOffset at) => ChangeAsync(id, current =>
+        current.Direction != "in" ? Refuse("Our own replies are processed from the start.")
+        : current.Processed ? Refuse($"Already processed by {current.ProcessedBy}.")
+        : new Plan(
+            ResponsibleGroup(current.Responsible) == Unassigned ? "agent:" + agentId : current.Responsible ?? "",
+            true,
+            [new(WorkField.At, at.ToUnixTimeMilliseconds()), new(WorkField.By, "agent:" + agentId), new(WorkField.Note, note)],
+            [WorkField.Evidence, WorkField.Link]));
+
+    /// <summary>Open again (the answer was not enough); who is responsible stays.</summary>
+    public Task<InterestChange> ReopenAsync(string id) => ChangeAsync(id, current =>
+        current.Direction != "in" ? Refuse("Our own replies cannot be reopened.")
+        : !current.Processed ? NoChange
+        : new Plan(current.Responsible ?? "", false, [], [WorkField.At, WorkField.By, WorkField.Note, WorkField.Evidence, WorkField.Link]));
+
+    /// <summary>Open inbound records of the reply's conversation, up to the reply, are processed by its agent, with the reply as evidence.</summary>
+    private async Task ProcessByReplyAsync(InterestRecord reply)
+    {
+        var open = await redis.GetDatabase().SortedSetRangeByScoreAsync(
+            RedisKeys.ConversationOpenInterests(reply.ConversationId), double.NegativeInfinity, reply.Date.ToUnixTimeMilliseconds());
+        var agent = reply.Author.Id;
+        foreach (var id in open)
+        {
+            await ChangeAsync((string)id!, current =>
+            {
+                if (current.Processed || current.Direction != "in")
+                {
+                    return NoChange;
+                }
+
+                HashEntry[] set = reply.SourceLink is { } link
+                    ? [new(WorkField.At, reply.Date.ToUnixTimeMilliseconds()), new(WorkField.By, agent), new(WorkField.Evidence, reply.ChannelMessageId ?? ""), new(WorkField.Link, link)]
+                    : [new(WorkField.At, reply.Date.ToUnixTimeMilliseconds()), new(WorkField.By, agent), new(WorkField.Evidence, reply.ChannelMessageId ?? "")];
+                return new Plan(
+                    ResponsibleGroup(current.Responsible) == Unassigned ? agent : current.Responsible ?? "",
+                    true, set, reply.SourceLink is null ? [WorkField.Note, WorkField.Link] : [WorkField.Note]);
+            });
+        }
+    }
+
+    /// <summary>The work state a change leads to; <see cref="Refusal"/> set when it is refused.</summary>
+    private sealed record Plan(string RespAfter, bool DoneAfter, HashEntry[] Set, RedisValue[] Delete, string? Refusal = null, bool Nothing = false);
+
+    private static Plan Refuse(string why) => new("", false, [], [], why);
+
+    private static readonly Plan NoChange = new("", false, [], [], Nothing: true);
+
+    /// <summary>Reads, decides, and writes if nothing changed meanwhile (else reads again); tells the observers.</summary>
+    private async Task<InterestChange> ChangeAsync(string id, Func<InterestRecord, Plan> decide)
     {
         var db = redis.GetDatabase();
-        var index = query.Source is not null ? RedisKeys.InterestsBySource(query.Source)
-            : query.Action is not null ? RedisKeys.InterestsByAction(query.Action)
-            : RedisKeys.InterestsByTime;
-        var from = query.From?.ToUnixTimeMilliseconds() ?? double.NegativeInfinity;
-        var to = query.To?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity;
-        var skip = (long)(query.Page - 1) * query.PageSize;
-        var wanted = query.PageSize + 1; // one more tells whether a next page exists
-        var items = new List<InterestRecord>(wanted);
-        var matchedSoFar = 0L;
-        var offset = 0L;
-        var needsFilter = query.Source is not null && query.Action is not null;
-        while (items.Count < wanted)
+        for (var attempt = 0; attempt < MaxTries; attempt++)
         {
-            var take = needsFilter ? ScanBatch : wanted;
-            var ids = await db.SortedSetRangeByScoreAsync(index, from, to, Exclude.None, Order.Descending, needsFilter ? offset : skip, take);
-            if (ids.Length == 0)
+            var jsonTask = db.StringGetAsync(RedisKeys.Interest(id));
+            var workTask = db.HashGetAllAsync(RedisKeys.InterestWork(id));
+            var work = await workTask;
+            if (Merge(await jsonTask, work) is not { } current)
             {
-                break;
+                return InterestChange.NotFound;
             }
 
-            offset += ids.Length;
-            var values = await db.StringGetAsync([.. ids.Select(id => RedisKeys.Interest(id!))]);
-            foreach (var value in values)
+            if (work.Length == 0)
             {
-                if (value.IsNull)
-                {
-                    continue; // expired by retention while the index still had it
-                }
-
-                var record = JsonSerializer.Deserialize((string)value!, BotJson.Default.InterestRecord)!;
-                if (needsFilter && !string.Equals(record.Action, query.Action, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (needsFilter && matchedSoFar++ < skip)
-                {
-                    continue;
-                }
-
-                items.Add(record);
-                if (items.Count == wanted)
-                {
-                    break;
-                }
+                await AppendAsync(current); // written before the feed kept work state: index it now
+                continue;
             }
 
-            if (!needsFilter || ids.Length < take)
+            var plan = decide(current);
+            if (plan.Refusal is not null)
             {
-                break;
+                return InterestChange.Conflict(current, plan.Refusal);
+            }
+
+            if (plan.Nothing)
+            {
+                return new InterestChange(InterestChangeStatus.Done, current);
+            }
+
+            var respBefore = current.Responsible ?? "";
+            var inbound = current.Direction == "in";
+            var result = (long)await db.ScriptEvaluateAsync(
+                InterestScripts.Change,
+                [RedisKeys.InterestWork(id),
+                 RedisKeys.InterestsByResponsible(ResponsibleGroup(respBefore)), RedisKeys.InterestsByResponsible(ResponsibleGroup(plan.RespAfter)),
+                 RedisKeys.InterestsOpenOf(ResponsibleGroup(respBefore)), RedisKeys.InterestsOpenOf(ResponsibleGroup(plan.RespAfter)),
+                 RedisKeys.InterestsOpen, RedisKeys.ConversationOpenInterests(current.ConversationId)],
+                [id, current.Date.ToUnixTimeMilliseconds(), respBefore, current.Processed ? "1" : "0", plan.RespAfter, plan.DoneAfter ? "1" : "0",
+                 inbound ? "1" : "0", plan.Set.Length, .. plan.Set.SelectMany(f => new[] { f.Name, f.Value }), .. plan.Delete]);
+            if (result == 1)
+            {
+                var after = await GetAsync(id) ?? current;
+                await NotifyAsync(o => o.RecordChangedAsync(current, after));
+                return new InterestChange(InterestChangeStatus.Done, after);
             }
         }
 
-        var hasMore = items.Count > query.PageSize;
-        return new InterestPage(hasMore ? items[..query.PageSize] : items, query.Page, query.PageSize, hasMore);
+        throw new InvalidOperationException($"Interest record {id} kept changing; gave up after {MaxTries} tries.");
+    }
+
+    /// <summary>The work hash's fields.</summary>
+    internal static class WorkField
+    {
+        public const string Responsible = "resp";
+        public const string Done = "done";
+        public const string At = "at";
+        public const string By = "by";
+        public const string Note = "note";
+        public const string Evidence = "evid";
+        public const string Link = "link";
+        public const string Source = "src";
+        public const string Action = "act";
+        public const string Direction = "dir";
+        public const string Product = "prod";
     }
 }

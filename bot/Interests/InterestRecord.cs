@@ -46,6 +46,15 @@ public sealed record InterestRecord
 
     public string? ProcessedBy { get; init; }
 
+    /// <summary>What the person who marked it processed by hand wrote down.</summary>
+    public string? ProcessedNote { get; init; }
+
+    /// <summary>Inbound records processed by an agent's reply: the channel's id of that reply (evidence it went out).</summary>
+    public string? ReplyMessageId { get; init; }
+
+    /// <summary>Inbound records processed by an agent's reply: the link to that reply on the network, when it has one.</summary>
+    public string? ReplyLink { get; init; }
+
     /// <summary>How to answer it: a link to open, or <c>conversation:&lt;id&gt;</c> for an in-console reply.</summary>
     public string? ReplyAction { get; init; }
 

@@ -1,37 +1,47 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.Api;
+using SupportBot.Handoff;
 
 namespace SupportBot.Interests;
 
-public static class InterestsApi
+/// <summary>The interest feed over HTTP: list and search, export, and an agent's work on a record.</summary>
+public static partial class InterestsApi
 {
     private static readonly HashSet<string> Actions = ["message", "comment", "like", "review", "request", "form", "join"];
 
-    /// <summary><c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;page=&amp;pageSize=</c>, newest first.</summary>
+    private const long MaxBodyBytes = 16 * 1024;
+    public const int MaxNoteLength = 1000;
+    public const int MaxSearchLength = 200;
+    public const int MaxProductLength = 100;
+
+    /// <summary>
+    /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;page=&amp;pageSize=</c>,
+    /// newest first; <c>GET /api/interests/export.csv?…</c> the same as CSV; take, assign, processed, reply.
+    /// </summary>
     public static RouteGroupBuilder MapInterestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interests");
         group.MapGet("/", List);
+        group.MapGet("/export.csv", Export);
         group.MapGet("/{id}", async (string id, InterestLog log) =>
-            await log.GetAsync(id) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"No interest record '{id}'."));
+            IsRecordId(id) && await log.GetAsync(id) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"No interest record '{id}'."));
+        group.MapPost("/{id}/take", Take);
+        group.MapPost("/{id}/assign", Assign);
+        group.MapPost("/{id}/processed", Processed);
+        group.MapDelete("/{id}/processed", Reopen);
+        group.MapPost("/{id}/reply", Reply);
         return group;
     }
 
-    private static async Task<IResult> List(InterestLog log, string? from, string? to, string? source, string? action, int? page, int? pageSize)
+    private static async Task<IResult> List(HttpRequest request, InterestLog log, int? page, int? pageSize)
     {
-        if (!TryParseDate(from, out var fromDate) || !TryParseDate(to, out var toDate))
+        var (filter, problem) = ParseFilter(request.Query);
+        if (problem is not null)
         {
-            return Problems.BadRequest("from and to are ISO 8601 dates, e.g. 2026-11-24 or 2026-11-24T10:00:00Z.");
-        }
-
-        if (action is not null && !Actions.Contains(action))
-        {
-            return Problems.BadRequest($"action is one of: {string.Join(", ", Actions)}.");
-        }
-
-        if (source is not null && (source.Length > 32 || !source.All(char.IsAsciiLetterLower)))
-        {
-            return Problems.BadRequest("source is a channel name such as webchat, telegram, vk, email or form.");
+            return problem;
         }
 
         if (page is < 1 || pageSize is < 1 or > 500)
@@ -39,8 +49,235 @@ public static class InterestsApi
             return Problems.BadRequest("page starts at 1; pageSize is between 1 and 500.");
         }
 
-        return TypedResults.Ok(await log.QueryAsync(new InterestQuery(fromDate, toDate, source, action, page ?? 1, pageSize ?? 50)));
+        return TypedResults.Ok(await log.QueryAsync(new InterestQuery(filter!, page ?? 1, pageSize ?? 50), request.HttpContext.RequestAborted));
     }
+
+    private static IResult Export(HttpRequest request, InterestLog log)
+    {
+        var (filter, problem) = ParseFilter(request.Query);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var cancellation = request.HttpContext.RequestAborted;
+        var name = $"interests-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.csv";
+        return TypedResults.Stream(
+            output => InterestCsv.WriteAsync(output, log.ScanAsync(filter!, 0, InterestCsv.MaxRows, cancellation), cancellation),
+            "text/csv; charset=utf-8", name);
+    }
+
+    /// <summary>The feed's filters from the query string, or the problem naming the wrong one.</summary>
+    internal static (InterestFilter? Filter, IResult? Problem) ParseFilter(IQueryCollection query)
+    {
+        string? Value(string name) => query[name].ToString() is { Length: > 0 } v ? v : null;
+
+        if (!TryParseDate(Value("from"), out var from) || !TryParseDate(Value("to"), out var to))
+        {
+            return (null, Problems.BadRequest("from and to are ISO 8601 dates, e.g. 2026-11-24 or 2026-11-24T10:00:00Z."));
+        }
+
+        var action = Value("action");
+        if (action is not null && !Actions.Contains(action))
+        {
+            return (null, Problems.BadRequest($"action is one of: {string.Join(", ", Actions)}."));
+        }
+
+        var source = Value("source");
+        if (source is not null && (source.Length > 32 || !source.All(char.IsAsciiLetterLower)))
+        {
+            return (null, Problems.BadRequest("source is a channel name such as webchat, telegram, vk, email or form."));
+        }
+
+        var product = Value("product");
+        if (product is not null && (product.Length > MaxProductLength || product.Any(char.IsControl)))
+        {
+            return (null, Problems.BadRequest($"product is a product name of at most {MaxProductLength} characters."));
+        }
+
+        var responsible = Value("responsible");
+        if (responsible is not null && responsible != InterestLog.Unassigned
+            && !(responsible.StartsWith("agent:", StringComparison.Ordinal) && HandoffApi.AgentIdPattern().IsMatch(responsible["agent:".Length..])))
+        {
+            return (null, Problems.BadRequest("responsible is agent:<id> or unassigned."));
+        }
+
+        bool? processed = null;
+        if (Value("processed") is { } word)
+        {
+            if (word is not ("yes" or "true" or "no" or "false"))
+            {
+                return (null, Problems.BadRequest("processed is yes or no."));
+            }
+
+            processed = word is "yes" or "true";
+        }
+
+        var direction = Value("direction") ?? "in";
+        if (direction is not ("in" or "out" or "all"))
+        {
+            return (null, Problems.BadRequest("direction is in (what customers did, the default), out (our replies) or all."));
+        }
+
+        var text = Value("q");
+        if (text is not null && text.Length > MaxSearchLength)
+        {
+            return (null, Problems.BadRequest($"q (search words) may be at most {MaxSearchLength} characters."));
+        }
+
+        return (new InterestFilter
+        {
+            From = from,
+            To = to,
+            Source = source,
+            Action = action,
+            Product = product,
+            Responsible = responsible,
+            Processed = processed,
+            Text = text is not null && InterestWords.Of(text).Count > 0 ? text : null,
+            Direction = direction == "all" ? null : direction,
+        }, null);
+    }
+
+    private static async Task<IResult> Take(string id, HttpContext context, InterestLog log)
+    {
+        var (agentId, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return IsRecordId(id) ? Result(await log.TakeAsync(id, agentId!), id) : NotFound(id);
+    }
+
+    /// <summary>Makes <c>agentId</c> from the body responsible (the acting agent when there is no body).</summary>
+    private static async Task<IResult> Assign(string id, HttpContext context, InterestLog log)
+    {
+        var (actingAgent, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes, optional: true);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var agentId = actingAgent!;
+        if (body is not null && body["agentId"] is { } given)
+        {
+            if (given is not JsonValue value || !value.TryGetValue<string>(out var named) || !HandoffApi.AgentIdPattern().IsMatch(named))
+            {
+                return Problems.BadRequest("agentId is 1–64 letters, digits, '.', '_', '@' or '-'.");
+            }
+
+            agentId = named;
+        }
+
+        // A signed-in agent may take work, not hand it out; supervisors and admins assign. (API-key callers are trusted integrations.)
+        if (agentId != actingAgent && ActingAgent.SignedInAgent(context.User) is not null
+            && !context.User.IsInRole(AgentRoles.Supervisor) && !context.User.IsInRole(AgentRoles.Admin))
+        {
+            return Problems.Forbidden("Only supervisors and admins assign records to others; take it yourself instead.");
+        }
+
+        return IsRecordId(id) ? Result(await log.AssignAsync(id, agentId), id) : NotFound(id);
+    }
+
+    private static async Task<IResult> Processed(string id, HttpContext context, InterestLog log, TimeProvider time)
+    {
+        var (agentId, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        if (!TryGetText(body!, "note", out var note) || string.IsNullOrWhiteSpace(note))
+        {
+            return Problems.BadRequest("note is required: say what was done (at most 1000 characters).");
+        }
+
+        if (note.Length > MaxNoteLength)
+        {
+            return Problems.BadRequest($"note may be at most {MaxNoteLength} characters.");
+        }
+
+        return IsRecordId(id) ? Result(await log.MarkProcessedAsync(id, agentId!, note.Trim(), time.GetUtcNow()), id) : NotFound(id);
+    }
+
+    private static async Task<IResult> Reopen(string id, HttpContext context, InterestLog log)
+    {
+        var (_, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return IsRecordId(id) ? Result(await log.ReopenAsync(id), id) : NotFound(id);
+    }
+
+    /// <summary>202: the reply is queued; the record becomes processed once it has gone out.</summary>
+    private static async Task<IResult> Reply(string id, HttpContext context, InterestReplies replies)
+    {
+        var (agentId, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        if (!TryGetText(body!, "text", out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            return Problems.BadRequest("text is required: the message for the customer.");
+        }
+
+        if (text.Length > HandoffApi.MaxMessageLength)
+        {
+            return Problems.BadRequest($"text may be at most {HandoffApi.MaxMessageLength} characters.");
+        }
+
+        if (!IsRecordId(id))
+        {
+            return NotFound(id);
+        }
+
+        var change = await replies.ReplyAsync(id, agentId!, text);
+        return change.Status == InterestChangeStatus.Done ? TypedResults.Accepted($"/api/interests/{id}", change.Record) : Result(change, id);
+    }
+
+    private static IResult Result(InterestChange change, string id) => change.Status switch
+    {
+        InterestChangeStatus.Done => TypedResults.Ok(change.Record),
+        InterestChangeStatus.NotFound => NotFound(id),
+        _ => Problems.Create(StatusCodes.Status409Conflict, "Conflict", change.Detail ?? "The record changed meanwhile."),
+    };
+
+    private static IResult NotFound(string id) => Problems.NotFound($"No interest record '{id}'.");
+
+    private static bool TryGetText(JsonObject body, string field, out string text)
+    {
+        text = "";
+        return body[field] is JsonValue value && value.TryGetValue(out text!);
+    }
+
+    /// <summary>Record ids are <c>in-</c>, <c>out-</c> or <c>req-</c> and hex; anything else is not one (and never reaches a key name).</summary>
+    private static bool IsRecordId(string id) => RecordIdPattern().IsMatch(id);
+
+    [GeneratedRegex("^[a-z]{1,8}-[0-9a-f]{1,64}$")]
+    private static partial Regex RecordIdPattern();
 
     private static bool TryParseDate(string? text, out DateTimeOffset? date)
     {

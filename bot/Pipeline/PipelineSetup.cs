@@ -1,5 +1,6 @@
 using SupportBot.Api;
 using SupportBot.Interests;
+using SupportBot.Interests.Distribution;
 using SupportBot.Pipeline.Outbox;
 
 namespace SupportBot.Pipeline;
@@ -18,6 +19,9 @@ public static class PipelineSetup
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddSingleton<DeadLetterStore>();
         builder.Services.AddSingleton<InterestLog>();
+        builder.Services.AddSingleton<InterestReplies>();
+        builder.Services.AddOptions<InterestsOptions>().BindConfiguration(InterestsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IInterestObserver, InterestDistribution>();
         builder.Services.AddHostedService<PipelineWorker>();
         return builder;
     }

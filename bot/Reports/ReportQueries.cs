@@ -71,7 +71,7 @@ public sealed class ReportQueries(
                 break;
             }
 
-            var result = await interests.QueryAsync(new InterestQuery(null, cutOff, null, null, page, pageSize));
+            var result = await interests.QueryAsync(new InterestQuery(new InterestFilter { To = cutOff, Direction = null }, page, pageSize));
             foreach (var record in result.Items)
             {
                 scanned++;

@@ -36,7 +36,7 @@ public abstract class InterestsApiTests(BotFactory factory)
         var questionId = await _chat.SendAsync(conversation, "Which payment methods do you accept?");
         await _chat.WaitForBotMessagesAsync(conversation, 2);
 
-        var records = await RecordsOfAsync(conversation.ConversationId, $"?source=webchat&from={Uri.EscapeDataString(since.ToString("O"))}&pageSize=500", 3);
+        var records = await RecordsOfAsync(conversation.ConversationId, $"?source=webchat&direction=all&from={Uri.EscapeDataString(since.ToString("O"))}&pageSize=500", 3);
 
         var question = records.Single(r => r["direction"]!.GetValue<string>() == "in");
         Assert.Equal("webchat", question["sourceType"]!.GetValue<string>());
@@ -75,7 +75,7 @@ public abstract class InterestsApiTests(BotFactory factory)
         await _chat.SendAsync(conversation, "I want a human");
         await _chat.WaitForBotMessagesAsync(conversation, 3); // greeting, "passing you to a person", place in line
 
-        var records = await RecordsOfAsync(conversation.ConversationId, "?source=webchat&action=message&pageSize=500", 4);
+        var records = await RecordsOfAsync(conversation.ConversationId, "?source=webchat&action=message&direction=all&pageSize=500", 4);
 
         var question = records.Single(r => r["direction"]!.GetValue<string>() == "in");
         Assert.False(question["processed"]!.GetValue<bool>());
@@ -89,8 +89,8 @@ public abstract class InterestsApiTests(BotFactory factory)
         await _chat.SendAsync(conversation, "Where is my order?");
         await _chat.WaitForBotMessagesAsync(conversation, 2);
 
-        var first = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1", Ct))!;
-        var second = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&page=2", Ct))!;
+        var first = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&direction=all", Ct))!;
+        var second = (await ApiClient().GetFromJsonAsync<JsonObject>("/api/interests?pageSize=1&page=2&direction=all", Ct))!;
 
         Assert.True(first["hasMore"]!.GetValue<bool>());
         var newest = first["items"]![0]!;

@@ -88,7 +88,7 @@ public sealed class TelegramHostFixture<TStore> : IAsyncLifetime where TStore : 
     public async Task<List<InterestRecord>> RecordsAsync(string conversationId)
     {
         var log = Factory.Services.GetRequiredService<InterestLog>();
-        var page = await log.QueryAsync(new InterestQuery(null, null, "telegram", null, 1, 500));
+        var page = await log.QueryAsync(new InterestQuery(new InterestFilter { Source = "telegram", Direction = null }, 1, 500));
         return [.. page.Items.Where(r => r.ConversationId == conversationId)];
     }
 }

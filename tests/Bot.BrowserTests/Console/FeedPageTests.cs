@@ -1,0 +1,108 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using SupportBot.BrowserTests.Infrastructure;
+using SupportBot.Interests;
+using static Microsoft.Playwright.Assertions;
+
+namespace SupportBot.BrowserTests.Console;
+
+/// <summary>The interest feed page in Debian's chromium against the real host and a real redis-server.</summary>
+public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), IClassFixture<ConsoleHostFixture>
+{
+    private static string UniqueWord() =>
+        "zq" + new string([.. Guid.NewGuid().ToString("N").Take(10).Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16)))]);
+
+    private async Task<InterestRecord> SeedAsync(string text, string product, string authorName, string? sourceLink, DateTimeOffset date)
+    {
+        var eventId = Guid.NewGuid().ToString("N");
+        var record = new InterestRecord
+        {
+            Id = InterestLog.RecordId("in", "vk:" + eventId[..8], eventId),
+            Date = date,
+            SourceType = "vk",
+            SourceLink = sourceLink,
+            Author = new InterestAuthor("id" + eventId[..6], authorName, null, "https://vk.example.invalid/id1"),
+            Action = "comment",
+            Direction = "in",
+            Text = text,
+            Product = product,
+            ConversationId = "vk:" + eventId[..8],
+            Responsible = "bot",
+            EventId = eventId,
+        };
+        await Host.Services.GetRequiredService<InterestLog>().AppendAsync(record);
+        return record;
+    }
+
+    [Fact]
+    public async Task Feed_ShowsTheLeadCards_CustomerTextAsText_AgentTakesOne_SearchesAndMarksOneProcessedWithANote()
+    {
+        var product = "Kettle " + UniqueWord();
+        var word = UniqueWord();
+        var now = DateTimeOffset.UtcNow;
+        const string hostile = "<img src=x onerror=\"window.__xss=1\"> is this kettle any good?";
+        var hostileRecord = await SeedAsync(hostile, product, "<b>Mallory</b>", "javascript:alert(1)", now.AddMinutes(-2));
+        var plain = await SeedAsync($"Does the kettle come in red? {word}", product, "Olga", "https://vk.example.invalid/wall-1_2?reply=3", now.AddMinutes(-1));
+
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync("/console/feed?product=" + Uri.EscapeDataString(product));
+        await WaitForLiveAsync();
+
+        var rows = Page.Locator("[data-testid=feed] tbody tr[data-record]");
+        await Expect(rows).ToHaveCountAsync(2);
+        var hostileRow = Page.Locator($"tr[data-record='{hostileRecord.Id}']");
+        var plainRow = Page.Locator($"tr[data-record='{plain.Id}']");
+        await Expect(hostileRow.GetByTestId("record-text")).ToHaveTextAsync(hostile);
+        await Expect(hostileRow).ToContainTextAsync("<b>Mallory</b>");
+        await Expect(Page.Locator("main img[src=x]")).ToHaveCountAsync(0);
+        await Expect(hostileRow.GetByTestId("source-link")).ToHaveCountAsync(0); // a javascript: link is not a link
+        var link = plainRow.GetByTestId("source-link");
+        Assert.Equal("_blank", await link.GetAttributeAsync("target"));
+        Assert.Contains("noopener", await link.GetAttributeAsync("rel"), StringComparison.Ordinal);
+        // The export link is the same filter as CSV, and the agent's sign-in is enough to download it.
+        var export = await Page.GetByTestId("feed-export").GetAttributeAsync("href");
+        Assert.Contains("product=", export, StringComparison.Ordinal);
+        var csv = await Page.APIRequest.GetAsync(export!);
+        Assert.Equal(200, csv.Status);
+        var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length); // header and the two records
+        Assert.Contains(lines, l => l.StartsWith(plain.Id, StringComparison.Ordinal));
+
+        await plainRow.GetByTestId("take").ClickAsync();
+        await Expect(plainRow.GetByTestId("responsible")).ToContainTextAsync("Me");
+        await Expect(plainRow.GetByTestId("take")).ToHaveCountAsync(0);
+
+        await Page.GetByTestId("feed-search").FillAsync(word.ToUpperInvariant() + " red");
+        await Page.GetByTestId("feed-apply").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-record", plain.Id);
+
+        await plainRow.GetByTestId("processed").CheckAsync();
+        await Page.GetByTestId("note-box").FillAsync("Told her red comes in March");
+        await Page.GetByTestId("note-save").ClickAsync();
+        await Expect(Page.GetByTestId("feed-message")).ToContainTextAsync("Marked processed");
+        await Expect(plainRow.GetByTestId("processed")).ToBeCheckedAsync();
+        await Expect(plainRow.GetByTestId("reply")).ToBeDisabledAsync();
+        await ScreenshotAsync("console-feed");
+
+        var stored = await Host.Services.GetRequiredService<InterestLog>().GetAsync(plain.Id);
+        Assert.True(stored!.Processed);
+        Assert.Equal("Told her red comes in March", stored.ProcessedNote);
+        Assert.True(await Page.EvaluateAsync<bool>("() => window.__xss === undefined"), "customer text ran as script");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Feed_InRussian()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.SelectOptionAsync("[data-testid=language]", "ru");
+        await Page.ClickAsync("form[action='console/language'] button");
+        await Page.GotoAsync("/console/feed");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Лента интересов");
+        await WaitForLiveAsync(); // else the interactive render resets the language picker under us
+        await Page.SelectOptionAsync("[data-testid=language]", "en");
+        await Page.ClickAsync("form[action='console/language'] button");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Interest feed");
+    }
+}

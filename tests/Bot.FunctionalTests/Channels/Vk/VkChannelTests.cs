@@ -1,0 +1,398 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using SupportBot.Channels;
+using SupportBot.Contracts;
+using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Interests;
+using SupportBot.Pipeline.Outbox;
+using static SupportBot.FunctionalTests.Channels.Vk.VkHostFixture<SupportBot.TestSupport.RedisServerFixture>;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Channels.Vk;
+
+public sealed class VkChannelOnRedisTests(VkHostFixture<RedisServerFixture> host)
+    : VkChannelTests<RedisServerFixture>(host), IClassFixture<VkHostFixture<RedisServerFixture>>;
+
+public sealed class VkChannelOnGarnetTests(VkHostFixture<GarnetFixture> host)
+    : VkChannelTests<GarnetFixture>(host), IClassFixture<VkHostFixture<GarnetFixture>>;
+
+/// <summary>
+/// The VK channel over real HTTP: VK's side is <see cref="VkApiStandIn"/> on a loopback port, the
+/// events are shaped like the Callback API documentation's examples, and the client under test is
+/// the real one.
+/// </summary>
+public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where TStore : IStore, IAsyncLifetime, new()
+{
+    private readonly VkApiStandIn _vk = host.Vk;
+
+    [Fact]
+    public async Task Confirmation_EachCommunity_AnsweredWithItsOwnCodeAsPlainText()
+    {
+        var shop = await host.Http.PostAsync("/api/channels/vk/shop", Json("""{"type":"confirmation","group_id":1001}"""), Ct);
+        var brand = await host.Http.PostAsync("/api/channels/vk/brand2", Json("""{"type":"confirmation","group_id":2002}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, shop.StatusCode);
+        Assert.Equal("text/plain", shop.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(ShopConfirmation, await shop.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("zz99yy88", await brand.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Callback_WrongOrMissingSecret_403AndNothingRecorded()
+    {
+        var user = NewUserId();
+        var eventId = NewEventId();
+
+        var wrong = await host.PostEventAsync("message_new", Message(user, "hello"), eventId, secret: "guess");
+        var missing = await host.PostEventAsync("message_new", Message(user, "hello"), eventId, secret: null);
+        var otherCommunitys = await host.PostEventAsync("message_new", Message(user, "hello"), eventId, secret: "brand-secret");
+
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherCommunitys.StatusCode);
+        Assert.Null(await host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:{user}", eventId)));
+    }
+
+    [Fact]
+    public async Task Callback_BadRequests_404UnknownCommunity400MalformedJson413Oversized403OtherGroup()
+    {
+        var unknown = await host.Http.PostAsync("/api/channels/vk/nobody", Json("""{"type":"confirmation","group_id":1}"""), Ct);
+        var malformed = await host.Http.PostAsync("/api/channels/vk/shop", Json("""{"type":"message_new","object":"""), Ct);
+        var noType = await host.Http.PostAsync("/api/channels/vk/shop", Json("""[1,2]"""), Ct);
+        var huge = await host.Http.PostAsync("/api/channels/vk/shop", Json("""{"type":"message_new","x":""" + "\"" + new string('a', 300 * 1024) + "\"}"), Ct);
+        var otherGroup = await host.Http.PostAsync("/api/channels/vk/shop", Json("""{"type":"confirmation","group_id":2002}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noType.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherGroup.StatusCode);
+    }
+
+    [Fact]
+    public async Task MessageNew_SameEventThreeTimes_OneRecordOneSetOfRepliesWithAuthorFromUsersGet()
+    {
+        var user = NewUserId();
+        var eventId = NewEventId();
+        var conversation = $"vk:shop:{user}";
+
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await host.PostEventAsync("message_new", Message(user, "How long does delivery take?"), eventId);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("ok", await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var sends = await EventuallyAsync(() => Task.FromResult(SendsTo(user)), s => s.Any(c => c["message"].Contains("2–4 working days")));
+        await Task.Delay(700, Ct); // room for any (wrong) second turn
+        sends = SendsTo(user);
+        Assert.Contains(sends, c => c["message"].Contains("2–4 working days"));
+        Assert.Equal(sends.Count, sends.Select(c => c["random_id"]).Distinct().Count());
+        Assert.Single(sends, c => c["message"].Contains("2–4 working days"));
+
+        var record = await host.Interests.GetAsync(InterestLog.RecordId("in", conversation, eventId));
+        Assert.NotNull(record);
+        Assert.Equal("vk", record.SourceType);
+        Assert.Equal("message", record.Action);
+        Assert.Equal("shop", record.ChannelAccount);
+        Assert.Equal(eventId, record.EventId);
+        Assert.Equal($"Ivan Petrov{user}", record.Author.Name);
+        Assert.Equal($"https://sun1.userapi.com/photo_{user}_100.jpg", record.Author.PhotoUrl);
+        Assert.Equal($"https://vk.com/id{user}", record.Author.ProfileUrl);
+        Assert.Equal($"https://vk.com/gim1001?sel={user}", record.SourceLink);
+        Assert.Single(_vk.CallsOf("users.get"), c => c["user_ids"] == user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(sends, c => Assert.Equal("vk1.a.shop-token", c["access_token"]));
+
+        var replies = await OutRecordsAsync(conversation, 2);
+        Assert.All(replies, r => Assert.False(string.IsNullOrEmpty(r.ChannelMessageId)));
+    }
+
+    [Fact]
+    public async Task Send_Error6ThenSuccess_RetriedWithTheSameRandomIdAndDelivered()
+    {
+        var user = NewUserId();
+        _vk.FailNext("messages.send", user, 6, "Too many requests per second");
+
+        await host.PostEventAsync("message_new", Message(user, "Hi"));
+
+        var sends = await EventuallyAsync(() => Task.FromResult(SendsTo(user)), s => s.Count >= 2 && s.Select(c => c["random_id"]).Distinct().Count() < s.Count);
+        var first = sends[0];
+        Assert.Equal(2, sends.Count(c => c["random_id"] == first["random_id"]));
+        var delivered = await OutRecordsAsync($"vk:shop:{user}", 1);
+        Assert.Contains(delivered, r => r.Text == first["message"] && !string.IsNullOrEmpty(r.ChannelMessageId));
+    }
+
+    [Fact]
+    public async Task Send_Error901_NotRetriedRecordedAsNotAllowedUntilMessageAllow()
+    {
+        var user = NewUserId();
+        var field = user.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _vk.FailNext("messages.send", user, 901, "Can't send messages for users without permission");
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await host.PostEventAsync("message_new", Message(user, "How long does delivery take?"));
+
+        var letters = await EventuallyAsync(() => DeadLettersOfAsync($"vk:shop:{user}"), l => l.Count >= 2);
+        Assert.All(letters, l => Assert.Contains("customer has not allowed messages", l.Reason));
+        Assert.Single(SendsTo(user)); // the second reply was not even tried: VK already said no
+        var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.True(await redis.HashExistsAsync("vk:messages-refused:shop", field));
+
+        var allow = await host.PostEventAsync("message_allow", new JsonObject { ["user_id"] = user, ["key"] = "abc" });
+
+        Assert.Equal("ok", await allow.Content.ReadAsStringAsync(Ct));
+        Assert.False(await redis.HashExistsAsync("vk:messages-refused:shop", field));
+        await host.PostEventAsync("message_deny", new JsonObject { ["user_id"] = user });
+        Assert.True(await redis.HashExistsAsync("vk:messages-refused:shop", field));
+        _ = since;
+    }
+
+    [Fact]
+    public async Task Send_LongMessage_SplitIntoPartsUnder4096WithStableRandomIdsAndKeyboardOnTheLast()
+    {
+        var user = NewUserId();
+        var text = string.Join("\n\n", Enumerable.Range(1, 120).Select(i => $"Paragraph {i}: " + new string('x', 80)));
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("vk");
+        var item = new OutboxItem
+        {
+            Id = $"vk:shop:{user}:1:0",
+            Channel = "vk",
+            ConversationId = $"vk:shop:{user}",
+            ChannelAccount = "shop",
+            RecipientId = user.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Message = new OutgoingMessage(text, [new SuggestedChoice("Yes", "yes"), new SuggestedChoice("No", "no")]),
+        };
+
+        var sent = await sender.SendAsync(item, Ct);
+        var again = await sender.SendAsync(item, Ct); // a resend (e.g. after a crash) is no second message
+
+        var parts = SendsTo(user);
+        Assert.Equal(6, parts.Count);
+        var firstRound = parts.Take(3).ToList();
+        Assert.All(firstRound, p => Assert.True(p["message"].Length <= 4096));
+        Assert.Equal(text, string.Concat(firstRound.Select(p => p["message"])));
+        Assert.Equal(3, firstRound.Select(p => p["random_id"]).Distinct().Count());
+        Assert.Equal(firstRound.Select(p => p["random_id"]), parts.Skip(3).Select(p => p["random_id"]));
+        Assert.Equal(sent.ChannelMessageId, again.ChannelMessageId);
+        Assert.Equal(3, sent.ChannelMessageId.Split(',').Length);
+        Assert.Equal("", firstRound[0]["keyboard"]);
+        Assert.NotEqual("", firstRound[2]["keyboard"]);
+    }
+
+    [Fact]
+    public async Task CallbackButton_RoundTrip_InlineKeyboardThenMessageEventAnsweredAndRecorded()
+    {
+        var user = NewUserId();
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("vk");
+        await sender.SendAsync(new OutboxItem
+        {
+            Id = $"vk:shop:{user}:1:0",
+            Channel = "vk",
+            ConversationId = $"vk:shop:{user}",
+            ChannelAccount = "shop",
+            Message = new OutgoingMessage("Did you mean…", [new SuggestedChoice("Delivery time", "How long does delivery take?"), new SuggestedChoice("A person", "human")]),
+        }, Ct);
+        var keyboard = JsonNode.Parse(Assert.Single(SendsTo(user))["keyboard"])!;
+        Assert.True(keyboard["inline"]!.GetValue<bool>());
+        var button = keyboard["buttons"]![0]![0]!["action"]!;
+        Assert.Equal("callback", button["type"]!.GetValue<string>());
+        Assert.Equal("Delivery time", button["label"]!.GetValue<string>());
+        var payload = button["payload"]!.GetValue<string>();
+
+        // What VK sends when the customer presses it: message_event with the button's payload (as an object, as deliveries have it).
+        var eventId = NewEventId();
+        var press = await host.PostEventAsync("message_event", new JsonObject
+        {
+            ["user_id"] = user,
+            ["peer_id"] = user,
+            ["event_id"] = "3159dc190b1f",
+            ["payload"] = JsonNode.Parse(payload),
+            ["conversation_message_id"] = 1,
+        }, eventId);
+
+        Assert.Equal("ok", await press.Content.ReadAsStringAsync(Ct));
+        var answers = await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("messages.sendMessageEventAnswer").Where(c => c["user_id"] == user.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList()), a => a.Count > 0);
+        var answer = Assert.Single(answers);
+        Assert.Equal("3159dc190b1f", answer["event_id"]);
+        Assert.Equal(user.ToString(System.Globalization.CultureInfo.InvariantCulture), answer["peer_id"]);
+        await EventuallyAsync(() => Task.FromResult(SendsTo(user)), s => s.Any(c => c["message"].Contains("2–4 working days")));
+        var record = await host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:{user}", eventId));
+        Assert.NotNull(record);
+        Assert.Equal("How long does delivery take?", record.Text);
+    }
+
+    [Fact]
+    public async Task WallReplyNew_AnsweredWithWallCreateCommentInTheThreadWithSourceLinks()
+    {
+        var user = NewUserId();
+        var eventId = NewEventId();
+        var comment = new JsonObject
+        {
+            ["id"] = 77,
+            ["from_id"] = user,
+            ["date"] = 1700000000,
+            ["text"] = "How long does delivery take?",
+            ["post_owner_id"] = -1001,
+            ["post_id"] = 42,
+            ["parents_stack"] = new JsonArray(),
+            ["thread"] = new JsonObject { ["count"] = 0 },
+        };
+
+        var ok = await host.PostEventAsync("wall_reply_new", comment, eventId);
+        // Our own reply in the thread comes back as an event too: it must not be answered.
+        var own = await host.PostEventAsync("wall_reply_new", new JsonObject { ["id"] = 78, ["from_id"] = -1001, ["text"] = "Hello!", ["post_owner_id"] = -1001, ["post_id"] = 42 });
+
+        Assert.Equal("ok", await ok.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("ok", await own.Content.ReadAsStringAsync(Ct));
+        var conversation = $"vk:shop:wall-1001_42:{user}";
+        var record = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", conversation, eventId)), r => r is not null);
+        Assert.NotNull(record);
+        Assert.Equal("comment", record.Action);
+        Assert.Equal("https://vk.com/wall-1001_42?reply=77", record.SourceLink);
+
+        var comments = await EventuallyAsync(
+            () => Task.FromResult(_vk.CallsOf("wall.createComment").Where(c => c["reply_to_comment"] == "77").ToList()),
+            c => c.Any(x => x["message"].Contains("2–4 working days")));
+        Assert.All(comments, c =>
+        {
+            Assert.Equal("-1001", c["owner_id"]);
+            Assert.Equal("42", c["post_id"]);
+            Assert.Equal("1001", c["from_group"]);
+            Assert.NotEqual("", c["guid"]);
+        });
+        Assert.Empty(SendsTo(user));
+        var replies = await OutRecordsAsync(conversation, comments.Count);
+        Assert.All(replies, r => Assert.Matches(@"^https://vk\.com/wall-1001_42\?reply=\d+$", r.SourceLink!));
+        Assert.DoesNotContain(_vk.CallsOf("wall.createComment"), c => c["reply_to_comment"] == "78");
+    }
+
+    [Fact]
+    public async Task WallReplyNew_AnsweredFromTheFeedByAnAgent_WallCreateCommentRepliesToTheCustomersComment()
+    {
+        var user = NewUserId();
+        var conversation = $"vk:shop:wall-1001_43:{user}";
+        await host.PostEventAsync("wall_reply_new", new JsonObject
+        {
+            ["id"] = 91, ["from_id"] = user, ["date"] = 1700000000, ["text"] = "I want a human", ["post_owner_id"] = -1001, ["post_id"] = 43,
+        });
+        await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("wall.createComment").Count(c => c["reply_to_comment"] == "91")), n => n > 0);
+        await using var agent = new AgentTestClient(host.Factory, "agent-vk-" + user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await agent.OnlineAsync();
+        await EventuallyAsync(async () => (await agent.ClaimAsync(conversation)).IsSuccessStatusCode || (await agent.DetailsAsync(conversation)).ToJsonString().Contains(agent.AgentId), ok => ok);
+
+        var sent = await agent.SendAsync(conversation, "Hello! We have checked your order: it leaves today.");
+
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(Ct));
+        var reply = await EventuallyAsync(
+            () => Task.FromResult(_vk.CallsOf("wall.createComment").FirstOrDefault(c => c["message"] == "Hello! We have checked your order: it leaves today.")),
+            c => c is not null);
+        Assert.NotNull(reply);
+        Assert.Equal("91", reply["reply_to_comment"]);
+        Assert.Equal("43", reply["post_id"]);
+        Assert.Equal("-1001", reply["owner_id"]);
+        var record = (await OutRecordsAsync(conversation, 1)).FirstOrDefault(r => r.Author.Id == "agent:" + agent.AgentId);
+        Assert.Matches(@"^https://vk\.com/wall-1001_43\?reply=\d+$", record?.SourceLink ?? "");
+    }
+
+    [Fact]
+    public async Task LikeAdd_RecordedAsLikeWithALinkToThePost_NeverMessaged()
+    {
+        var user = NewUserId();
+        var eventId = NewEventId();
+
+        await host.PostEventAsync("like_add", new JsonObject
+        {
+            ["liker_id"] = user,
+            ["object_type"] = "post",
+            ["object_owner_id"] = -1001,
+            ["object_id"] = 42,
+            ["thread_reply_id"] = 0,
+            ["post_id"] = 0,
+        }, eventId);
+
+        var record = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:signals:{user}", eventId)), r => r is not null);
+        Assert.NotNull(record);
+        Assert.Equal("like", record.Action);
+        Assert.Equal("https://vk.com/wall-1001_42", record.SourceLink);
+        Assert.Equal($"Ivan Petrov{user}", record.Author.Name);
+        await Task.Delay(300, Ct);
+        Assert.Empty(SendsTo(user));
+        // A like is a signal, not a question: the bot takes no turn, so nothing is even attempted.
+        Assert.Empty(await DeadLettersOfAsync($"vk:shop:signals:{user}"));
+    }
+
+    [Fact]
+    public async Task MarketCommentAndLeave_RecordedWithProductAndLeaveNoted()
+    {
+        var user = NewUserId();
+        var commentEvent = NewEventId();
+        var leaveEvent = NewEventId();
+
+        await host.PostEventAsync("market_comment_new", new JsonObject
+        {
+            ["id"] = 5, ["from_id"] = user, ["date"] = 1700000000, ["text"] = "Is it in stock?", ["market_owner_id"] = -1001, ["item_id"] = 314,
+        }, commentEvent);
+        await host.PostEventAsync("group_leave", new JsonObject { ["user_id"] = user, ["self"] = 1 }, leaveEvent);
+
+        var comment = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:market-1001_314:{user}", commentEvent)), r => r is not null);
+        Assert.Equal("comment", comment!.Action);
+        Assert.Equal("market-1001_314", comment.Product);
+        Assert.Equal("https://vk.com/product-1001_314", comment.SourceLink);
+        var answer = await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("market.createComment").FirstOrDefault(c => c["item_id"] == "314" && c["reply_to_comment"] == "5")), c => c is not null);
+        Assert.NotNull(answer);
+        Assert.Equal(("-1001", "1001"), (answer["owner_id"], answer["from_group"]));
+        var leave = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:signals:{user}", leaveEvent)), r => r is not null);
+        Assert.Equal("join", leave!.Action);
+        Assert.Equal("[left the community]", leave.Text);
+    }
+
+    private List<VkCall> SendsTo(long peer) =>
+        [.. _vk.CallsOf("messages.send").Where(c => c["peer_id"] == peer.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private async Task<IReadOnlyList<InterestRecord>> OutRecordsAsync(string conversationId, int atLeast)
+    {
+        return await EventuallyAsync(
+            async () => (IReadOnlyList<InterestRecord>)[.. (await host.Interests.QueryAsync(new InterestQuery(new InterestFilter { From = DateTimeOffset.UtcNow.AddMinutes(-5), Source = "vk", Direction = "out" }, 1, 500))).Items
+                .Where(r => r.ConversationId == conversationId && r.Direction == "out")],
+            r => r.Count >= atLeast);
+    }
+
+    private async Task<IReadOnlyList<DeadLetter>> DeadLettersOfAsync(string conversationId)
+    {
+        var (items, _) = await host.Factory.Services.GetRequiredService<DeadLetterStore>().ListAsync(0, 500);
+        return [.. items.Where(l => l.Item.ConversationId == conversationId)];
+    }
+
+    /// <summary>A message_new object as in the Callback API documentation (v ≥ 5.103).</summary>
+    internal static JsonObject Message(long user, string text, long? peer = null) => new()
+    {
+        ["message"] = new JsonObject
+        {
+            ["date"] = 1700000000,
+            ["from_id"] = user,
+            ["id"] = 0,
+            ["out"] = 0,
+            ["attachments"] = new JsonArray(),
+            ["conversation_message_id"] = 12,
+            ["fwd_messages"] = new JsonArray(),
+            ["important"] = false,
+            ["is_hidden"] = false,
+            ["peer_id"] = peer ?? user,
+            ["random_id"] = 0,
+            ["text"] = text,
+        },
+        ["client_info"] = new JsonObject
+        {
+            ["button_actions"] = new JsonArray("text", "vkpay", "open_app", "location", "open_link", "callback", "intent_subscribe", "intent_unsubscribe"),
+            ["keyboard"] = true,
+            ["inline_keyboard"] = true,
+            ["carousel"] = true,
+            ["lang_id"] = 3,
+        },
+    };
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
