@@ -14,7 +14,7 @@ public enum TelegramRoute
     /// <summary>A turn: the pipeline records it and the bot (or an agent) answers.</summary>
     Converse,
 
-    /// <summary>A record on the interest log only, never answered (reactions, edits, group chatter).</summary>
+    /// <summary>A record on the interest log only, never answered (edits, group chatter).</summary>
     RecordOnly,
 
     /// <summary>The user blocked or unblocked the bot (my_chat_member).</summary>
@@ -95,7 +95,8 @@ public static class TelegramAdapter
                 }
 
                 var from = reaction.User is { } user ? UserOf(user) : new ChannelUser("chat" + reaction.ActorChat?.Id.ToString(CultureInfo.InvariantCulture), reaction.ActorChat?.Title);
-                return new TelegramInbound(TelegramRoute.RecordOnly, new ChannelActivity
+                // Through the pipeline like any activity (ordered, deduplicated, on the transcript); the turn router gives a like no turn.
+                return new TelegramInbound(TelegramRoute.Converse, new ChannelActivity
                 {
                     Channel = TelegramBots.ChannelName,
                     ConversationId = ConversationId(bot, reaction.Chat, reaction.User?.Id ?? reaction.ActorChat?.Id ?? 0),
@@ -107,7 +108,7 @@ public static class TelegramAdapter
                     Locale = reaction.User?.LanguageCode,
                     ChannelAccount = bot.Name,
                     ReceivedAt = now,
-                }, Fields: new Dictionary<string, string> { ["messageId"] = reaction.MessageId.ToString(CultureInfo.InvariantCulture) });
+                });
             case { MyChatMember: { } member } when member.Chat.Type == ChatType.Private:
                 var blocked = member.NewChatMember.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
                 return new TelegramInbound(TelegramRoute.Status, new ChannelActivity

@@ -260,6 +260,9 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
 
         var conversation = $"telegram:shop:{-100_000_000_0000 - chat}:{chat}";
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync(conversation)).Count > 0, "the like");
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode); // delivered again: still one record
+        await Task.Delay(300, Ct);
         var like = Assert.Single(await host.RecordsAsync(conversation));
         Assert.Equal("like", like.Action);
         Assert.Equal("👍", like.Text);
