@@ -69,7 +69,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         // The customer writes on the website chat (Direct Line over real HTTP) while the queue page is open.
         var customer = Customer;
         var conversation = await customer.StartAsync();
-        await customer.SendAsync(conversation, "I want a human");
+        var asked = await customer.SendAsync(conversation, "I want a human");
 
         var row = Page.Locator($"tr[data-conversation='{ChatId(conversation)}']");
         await Expect(row).ToBeVisibleAsync(); // no reload: pushed to the page
@@ -88,6 +88,23 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
 
         var replies = await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
         Assert.Contains(replies, r => r["text"]?.GetValue<string>() == "Hello, this is Sam. How can I help?");
+
+        // The feed shows the customer's message as processed by the agent's reply.
+        var record = Page.Locator($"tr[data-record='{SupportBot.Interests.InterestLog.RecordId("in", ChatId(conversation), asked)}']");
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await Page.GotoAsync("/console/feed");
+            if (await record.GetByTestId("processed").IsCheckedAsync())
+            {
+                break;
+            }
+
+            await Task.Delay(250, Ct);
+        }
+
+        await Expect(record.GetByTestId("processed")).ToBeCheckedAsync();
+        await Expect(record.GetByTestId("reply")).ToBeDisabledAsync();
+        await ScreenshotAsync("console-feed-processed");
         AssertNoPageErrors();
     }
 
