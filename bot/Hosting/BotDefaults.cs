@@ -125,6 +125,8 @@ public static class BotDefaults
         Check<Customers.CustomersOptions>(services, Customers.CustomersOptions.Section);
         Check<FollowUps.FollowUpsOptions>(services, FollowUps.FollowUpsOptions.Section);
         Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
+        Check<Channels.Telegram.TelegramOptions>(services, Channels.Telegram.TelegramOptions.Section);
+        Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

@@ -80,21 +80,23 @@ public sealed class VkLongPollTests(VkHostFixture<RedisServerFixture> host) : IC
     [InlineData("Secret", "", "Channels:Vk:Communities:0:Secret")]
     public async Task Start_BadCommunitySetting_FailsNamingThePath(string key, string value, string path)
     {
-        var settings = new Dictionary<string, string?>
+        var workDir = Directory.CreateTempSubdirectory("sb-vk-").FullName;
+        var settings = new Dictionary<string, string>
         {
-            ["Channels:Vk:Communities:0:Name"] = "shop",
-            ["Channels:Vk:Communities:0:GroupId"] = "1001",
-            ["Channels:Vk:Communities:0:Token"] = "t",
-            ["Channels:Vk:Communities:0:ConfirmationCode"] = "c",
-            ["Channels:Vk:Communities:0:Secret"] = "s",
+            ["Storage__DataDir"] = Path.Combine(workDir, "data"),
+            ["Channels__Vk__Communities__0__Name"] = "shop",
+            ["Channels__Vk__Communities__0__GroupId"] = "1001",
+            ["Channels__Vk__Communities__0__Token"] = "t",
+            ["Channels__Vk__Communities__0__ConfirmationCode"] = "c",
+            ["Channels__Vk__Communities__0__Secret"] = "s",
         };
-        settings["Channels:Vk:Communities:0:" + key] = value;
-        await using var factory = new BotFactory(host.Store.ConnectionString, settings);
+        settings["Channels__Vk__Communities__0__" + key] = value;
+        await using var bot = BotProcess.Start(workDir, settings);
 
-        var error = Record.Exception(() => factory.Server);
-
-        Assert.NotNull(error);
-        Assert.Contains(path, error.ToString());
+        // The host stops at once with one line that names the setting.
+        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(path, line, StringComparison.Ordinal);
     }
 
     private async Task<(string Key, string Ts)> WaitForRequestAsync(Func<(string Key, string Ts), bool> match)
