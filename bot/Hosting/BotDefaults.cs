@@ -15,9 +15,6 @@ namespace SupportBot.Hosting;
 /// <summary>Logging, problem details, limits, API-key auth and health: what every endpoint relies on.</summary>
 public static class BotDefaults
 {
-    /// <summary>Machine callers only: an <c>X-Api-Key</c>.</summary>
-    public const string ApiKeyPolicy = "api-key";
-
     /// <summary>The agents' API: an <c>X-Api-Key</c> (integrations) or a console sign-in (cookie, with antiforgery on changes).</summary>
     public const string ApiPolicy = "api";
 
@@ -48,7 +45,6 @@ public static class BotDefaults
             .AddPolicyScheme(KeyOrCookieScheme, "API key or console sign-in", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : AgentConsole.ConsoleSetup.CookieScheme);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(ApiPolicy, policy => policy.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
         return builder;
     }
