@@ -220,6 +220,7 @@ internal sealed class ConversationProcessor(
         ProcessedAt = decision.AnsweredByBot ? now : null,
         ProcessedBy = decision.AnsweredByBot ? "bot" : null,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        Fields = decision.RecordFields is { Count: > 0 } fields ? fields : null,
         EventId = activity.EventId,
     };
 

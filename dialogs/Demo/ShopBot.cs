@@ -4,6 +4,7 @@ using SupportBot.Contracts;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Engine;
 using SupportBot.Dialogs.Faq;
+using SupportBot.Dialogs.Llm;
 using SupportBot.Dialogs.Scripts;
 
 namespace SupportBot.Dialogs.Demo;
@@ -19,6 +20,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private readonly ContentLibrary? _library;
     private readonly DialogRunnerOptions _runnerOptions;
     private readonly ILogger _logger;
+    private readonly ILlmAssistant? _llm;
     private Brain _brain;
 
     /// <summary>The conversation-state value that counts "I don't understand" answers in a row.</summary>
@@ -28,17 +30,19 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     public int UnrecognizedBeforeHandoff { get; init; } = 3;
 
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
-    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger)
-        : this(library.Current, time, logger)
+    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger, ILlmAssistant? llm = null)
+        : this(library.Current, time, logger, llm)
     {
         _library = library;
         library.Reloaded += Rebuild;
     }
 
     /// <summary>On fixed content (tests, embedding).</summary>
-    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="llm">Answers what the FAQ does not know (grounded in the closest entries); null: the scripted path only.</param>
+    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null, ILlmAssistant? llm = null)
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _llm = llm;
         _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System };
         _brain = Build(content);
     }
@@ -78,10 +82,10 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             // Going round in circles helps nobody: apologise and bring a person in.
             replies.RemoveAll(r => r.Text == BotMessages.Pick(messages.Fallback, dialog.Language));
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAfterMisunderstanding, dialog.Language)));
-            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests);
+            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests, result.RecordFields);
         }
 
-        return new BotTurnResult(replies, result.HandoffReason, result.Requests);
+        return new BotTurnResult(replies, result.HandoffReason, result.Requests, result.RecordFields);
     }
 
     public void Dispose()
@@ -138,7 +142,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private Brain Build(ContentCatalog content)
     {
         var faq = FaqRecognizer.FromFaq(content.Faq);
-        var dialogs = new DialogSet().Add(new MainDialog(content, faq));
+        var dialogs = new DialogSet().Add(new MainDialog(content, faq, _llm));
         foreach (var script in content.Dialogs)
         {
             dialogs.Add(new ScriptedDialog(script));
@@ -158,7 +162,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 /// What the bot does with a message outside any dialog: start the scripted dialog it triggers, or
 /// answer from the FAQ (answer, offer the closest entries, or admit it does not know).
 /// </summary>
-internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Dialog(DialogId)
+internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlmAssistant? llm = null) : Dialog(DialogId)
 {
     public const string DialogId = "main";
 
@@ -202,12 +206,51 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Clarify, language), choices), cancellationToken);
                 break;
             default:
+                if (llm is not null)
+                {
+                    // The FAQ is unsure: the model answers from the closest entries, or admits it does not know.
+                    var sources = recognition.Candidates.Take(3).Select(c => _entries[c.Label]).ToList();
+                    var answer = await llm.AnswerAsync(new LlmQuestion(dc.Activity.ConversationId, text, language, sources, Search), cancellationToken);
+                    foreach (var request in answer.Requests)
+                    {
+                        dc.Turn.AddRequest(request);
+                    }
+
+                    if (answer.SourceIds.Count > 0)
+                    {
+                        dc.Turn.RecordFields[LlmSourcesField] = string.Join(',', answer.SourceIds.Distinct(StringComparer.Ordinal));
+                    }
+
+                    switch (answer.Outcome)
+                    {
+                        case LlmOutcome.Answered:
+                            dc.Turn.RecordFields[LlmAnsweredField] = "true";
+                            await dc.SendAsync(new OutgoingMessage(answer.Text!), cancellationToken);
+                            return await dc.EndDialogAsync(null, cancellationToken);
+                        case LlmOutcome.Handoff:
+                            await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language)), cancellationToken);
+                            return await dc.HandoffAsync(LlmHandoffReason, cancellationToken);
+                    }
+                }
+
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
                 return await dc.EndDialogAsync(NotUnderstood, cancellationToken);
         }
 
         return await dc.EndDialogAsync(null, cancellationToken);
     }
+
+    /// <summary>The interest record's field with the FAQ ids the model was grounded on (comma-separated).</summary>
+    public const string LlmSourcesField = "llm_sources";
+
+    /// <summary>The interest record's field set when the model's answer went to the customer.</summary>
+    public const string LlmAnsweredField = "llm_answered";
+
+    /// <summary>The handoff reason when the model called handoff_to_human.</summary>
+    public const string LlmHandoffReason = "llm-handoff";
+
+    private IReadOnlyList<FaqEntry> Search(string query) =>
+        faq.Recognize(query, 3).Candidates.Take(3).Select(c => _entries[c.Label]).ToList();
 
     /// <summary>A scripted dialog it started has ended.</summary>
     public override ValueTask<DialogTurnResult> ResumeAsync(DialogContext dc, object? result, CancellationToken cancellationToken) =>
