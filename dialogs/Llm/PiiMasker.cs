@@ -16,6 +16,10 @@ public static partial class PiiMasker
     [GeneratedRegex(@"(?<![\w+])\+?\(?\d(?:[\s\-.()]{0,2}\d){6,18}(?!\w)", RegexOptions.CultureInvariant)]
     private static partial Regex DigitRun();
 
+    // Dates and times are not phone numbers: 2026-11-24, 24.11.2026, 24/11/2026 14:30.
+    [GeneratedRegex(@"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?:\s+\d{1,2}[:.]\d{2})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Date();
+
     /// <summary>The masked text; <paramref name="map"/> gets placeholder → original.</summary>
     public static string Mask(string text, Dictionary<string, string> map)
     {
@@ -27,6 +31,11 @@ public static partial class PiiMasker
         var masked = Email().Replace(text, m => Placeholder("email", m.Value, map));
         return DigitRun().Replace(masked, m =>
         {
+            if (Date().IsMatch(m.Value))
+            {
+                return m.Value;
+            }
+
             var digits = CountDigits(m.Value);
             if (digits is >= 13 and <= 19 && Luhn(m.Value))
             {
