@@ -49,6 +49,7 @@ internal static class BenchProgram
                 "dialogs" => await DialogsScenario.RunAsync(options, cancel.Token),
                 "handoff" => await HandoffScenario.RunAsync(options, cancel.Token),
                 "faq-eval" => FaqEvalScenario.Run(options),
+                "llm" => await LlmScenario.RunAsync(options, cancel.Token),
                 "interest-report" => await InterestReportScenario.RunAsync(options, cancel.Token),
                 _ => await RunWebChatAsync(options, cancel.Token),
             };
