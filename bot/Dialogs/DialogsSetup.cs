@@ -52,6 +52,20 @@ public static class DialogsSetup
             return null;
         }
 
+        // Knowledge documents: loaded now and again whenever the content reloads (a broken file keeps the last good set).
+        var folder = Path.Combine(sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, "knowledge");
+        var knowledge = KnowledgeBase.Load(folder);
+        sp.GetRequiredService<ContentLibrary>().Reloaded += _ =>
+        {
+            try
+            {
+                Volatile.Write(ref knowledge, KnowledgeBase.Load(folder));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // keep the previous documents
+            }
+        };
         var departments = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.Departments;
         var hours = departments.FirstOrDefault(d => d.Name == HandoffOptions.DefaultDepartmentName) ?? departments.FirstOrDefault();
         return new LlmAssistant(
@@ -59,7 +73,8 @@ public static class DialogsSetup
             _ => hours is null || hours.Hours.Count == 0
                 ? "The team answers around the clock."
                 : $"Time zone {hours.TimeZone}: " + string.Join("; ", hours.Hours.Select(h => $"{h.Key} {h.Value}"))
-                  + (hours.Holidays.Length > 0 ? "; closed on " + string.Join(", ", hours.Holidays) : ""));
+                  + (hours.Holidays.Length > 0 ? "; closed on " + string.Join(", ", hours.Holidays) : ""),
+            () => Volatile.Read(ref knowledge));
     }
 
     /// <summary>Owns the assistant (disposed with the container); null inside when the LLM is off.</summary>

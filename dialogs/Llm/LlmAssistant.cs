@@ -57,6 +57,9 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     /// <summary>The model's word for "the sources do not say".</summary>
     public const string NoAnswerMarker = "NO_ANSWER";
 
+    /// <summary>Knowledge chunks appear among the sources as <c>doc:&lt;file&gt;#&lt;n&gt;</c>.</summary>
+    public const string DocumentPrefix = "doc:";
+
     private readonly LlmOptions _options;
     private readonly SkillsOptions _skills;
     private readonly HttpClient _modelHttp;
@@ -64,10 +67,14 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     private readonly IChatCompletionService _chat;
     private readonly ResiliencePipeline _pipeline;
     private readonly Func<string, string>? _businessHours;
+    private readonly Func<KnowledgeBase> _knowledge;
     private readonly ILogger _logger;
 
     /// <param name="businessHours">business_hours: the opening hours in a language; null leaves the skill out.</param>
-    public LlmAssistant(LlmOptions options, SkillsOptions? skills = null, ILogger? logger = null, Func<string, string>? businessHours = null, HttpMessageHandler? handler = null)
+    /// <param name="knowledge">The knowledge documents in force (content/knowledge/*.md); null: none.</param>
+    public LlmAssistant(
+        LlmOptions options, SkillsOptions? skills = null, ILogger? logger = null, Func<string, string>? businessHours = null,
+        Func<KnowledgeBase>? knowledge = null, HttpMessageHandler? handler = null)
     {
         var errors = options.Validate();
         if (!options.Enabled || errors.Count > 0)
@@ -79,6 +86,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         _skills = skills ?? new SkillsOptions();
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _businessHours = businessHours;
+        _knowledge = knowledge ?? (() => KnowledgeBase.Empty);
 
         // The Polly pipeline owns the timeout; SK turns the connector's own retries off for a caller's HttpClient.
         _modelHttp = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -129,8 +137,10 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
 
     public async Task<LlmAnswer> AnswerAsync(LlmQuestion question, CancellationToken cancellationToken)
     {
-        var sourceIds = question.Sources.Select(s => s.Id).ToList();
-        var turn = new LlmTurn(question, sourceIds, _options.MaskPii);
+        // Retrieval runs here on the machine, on the customer's own words; only the chosen chunks travel.
+        var documents = _knowledge().Search(question.Text, 2);
+        var sourceIds = question.Sources.Select(s => s.Id).Concat(documents.Select(d => DocumentPrefix + d.Id)).ToList();
+        var turn = new LlmTurn(question, sourceIds, _options.MaskPii, documents, _knowledge);
         try
         {
             var reply = await _pipeline.ExecuteAsync(async token => await AskAsync(turn, token), cancellationToken);
@@ -163,7 +173,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     {
         var question = turn.Question;
         var history = new ChatHistory();
-        history.AddSystemMessage(SystemPrompt(question));
+        history.AddSystemMessage(SystemPrompt(question, turn.Documents));
         history.AddUserMessage(turn.Mask(question.Text));
 
         var skills = new LlmSkills(turn, _skills, _skillsHttp, _businessHours);
@@ -245,7 +255,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     /// Rules and sources only: the customer's words never go here (they are the user message).
     /// The sources are the shop's own FAQ content.
     /// </summary>
-    internal static string SystemPrompt(LlmQuestion question)
+    internal static string SystemPrompt(LlmQuestion question, IReadOnlyList<KnowledgeChunk>? documents = null)
     {
         var builder = new StringBuilder(1024);
         builder.Append("You are the customer-service assistant of an online shop. Answer the customer's message using ONLY the SOURCES below and the results of your tools. ")
@@ -260,7 +270,12 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
             AppendEntry(builder, entry, question.Language);
         }
 
-        if (question.Sources.Count == 0)
+        foreach (var chunk in documents ?? [])
+        {
+            AppendChunk(builder, chunk);
+        }
+
+        if (question.Sources.Count == 0 && documents is not { Count: > 0 })
         {
             builder.Append("(none)\n");
         }
@@ -274,6 +289,9 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
             : entry.Questions.TryGetValue("en", out var en) && en.Count > 0 ? en[0] : "";
         builder.Append("[faq:").Append(entry.Id).Append("] Q: ").Append(q).Append(" A: ").Append(BotMessages.Pick(entry.Answer, language)).Append('\n');
     }
+
+    internal static void AppendChunk(StringBuilder builder, KnowledgeChunk chunk) =>
+        builder.Append('[').Append(DocumentPrefix).Append(chunk.Id).Append("] ").Append(chunk.Title).Append(": ").Append(chunk.Text.ReplaceLineEndings(" ")).Append('\n');
 
     private static string LanguageName(string language) => language switch
     {
@@ -322,8 +340,12 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
 }
 
 /// <summary>What one customer message's LLM turn collects: masks, sources looked up, requests, a handoff.</summary>
-internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool maskPii)
+internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool maskPii, IReadOnlyList<KnowledgeChunk> documents, Func<KnowledgeBase> knowledge)
 {
+    public IReadOnlyList<KnowledgeChunk> Documents { get; } = documents;
+
+    public Func<KnowledgeBase> Knowledge { get; } = knowledge;
+
     private readonly Dictionary<string, string> _masks = new(StringComparer.Ordinal);
     private readonly List<LeadRequest> _requests = [];
 

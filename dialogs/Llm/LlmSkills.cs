@@ -19,7 +19,7 @@ internal sealed partial class LlmSkills(LlmTurn turn, SkillsOptions options, Htt
 
     public IEnumerable<KernelFunction> Functions()
     {
-        yield return KernelFunctionFactory.CreateFromMethod(FaqSearch, "faq_search", "Searches the shop's FAQ; returns the closest entries with their ids.");
+        yield return KernelFunctionFactory.CreateFromMethod(FaqSearch, "faq_search", "Searches the shop's FAQ and knowledge documents; returns the closest entries with their ids.");
         yield return KernelFunctionFactory.CreateFromMethod(HandoffToHuman, "handoff_to_human", "Passes the conversation to a human agent. Use when the customer asks for a person or you cannot help.");
         yield return KernelFunctionFactory.CreateFromMethod(OpenRequest, "open_request", "Opens a request (a callback, a complaint, an order question) for the team with the details the customer gave.");
         if (!string.IsNullOrWhiteSpace(options.OrderStatus.Url))
@@ -36,18 +36,30 @@ internal sealed partial class LlmSkills(LlmTurn turn, SkillsOptions options, Htt
     private string FaqSearch([Description("What to look for, in the customer's words")] string query)
     {
         query = Short(query, 300);
-        if (query.Length == 0 || turn.Question.Search is not { } search)
+        var search = turn.Question.Search ?? (_ => []);
+        if (query.Length == 0)
         {
             return "No results.";
         }
 
         var entries = search(turn.Unmask(query));
-        if (entries.Count == 0)
+        var documents = turn.Knowledge().Search(turn.Unmask(query), 2);
+        if (entries.Count == 0 && documents.Count == 0)
         {
             return "No results.";
         }
 
         var builder = new StringBuilder();
+        foreach (var chunk in documents)
+        {
+            lock (turn.SourceIds)
+            {
+                turn.SourceIds.Add(LlmAssistant.DocumentPrefix + chunk.Id);
+            }
+
+            LlmAssistant.AppendChunk(builder, chunk);
+        }
+
         foreach (var entry in entries.Take(3))
         {
             lock (turn.SourceIds)

@@ -31,7 +31,8 @@ public sealed class LlmAssistantTests : IAsyncLifetime
             skills.OrderStatus.Url = _server.BaseUrl + "/orders/{order}";
         }
 
-        return new LlmAssistant(options, skills, businessHours: _ => "mon-fri 09:00-18:00");
+        var knowledge = KnowledgeBase.Load(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../content/knowledge")));
+        return new LlmAssistant(options, skills, businessHours: _ => "mon-fri 09:00-18:00", knowledge: () => knowledge);
     }
 
     private static LlmQuestion Question(string text, string language = "en") =>
@@ -52,7 +53,8 @@ public sealed class LlmAssistantTests : IAsyncLifetime
 
         Assert.Equal(LlmOutcome.Answered, answer.Outcome);
         Assert.Equal("Delivery takes 2–5 working days.", answer.Text);
-        Assert.Equal(["delivery-time"], answer.SourceIds);
+        Assert.Equal("delivery-time", answer.SourceIds[0]);
+        Assert.All(answer.SourceIds.Skip(1), id => Assert.StartsWith(LlmAssistant.DocumentPrefix, id, StringComparison.Ordinal));
         var request = JsonNode.Parse(Assert.Single(_server.Requests))!;
         Assert.Equal("stand-in", (string?)request["model"]);
         var system = Messages(request, "system");
@@ -75,6 +77,21 @@ public sealed class LlmAssistantTests : IAsyncLifetime
         var system = Messages(JsonNode.Parse(Assert.Single(_server.Requests))!, "system");
         Assert.Contains("Reply in Russian", system, StringComparison.Ordinal);
         Assert.Contains(Shipped.Faq.Single(e => e.Id == "delivery-time").Answer["ru"], system, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grounded_KnowledgeChunksRetrievedOnTheMachine_AreSourcesToo()
+    {
+        _server.Chat = (_, _, http) => ChatStandIn.Reply(http, "Gift wrapping costs €3 per parcel.");
+        using var llm = Assistant();
+
+        var answer = await llm.AnswerAsync(Question("how much is gift wrapping?"), TestCancellation.Ct);
+
+        Assert.Equal("Gift wrapping costs €3 per parcel.", answer.Text);
+        Assert.Contains(answer.SourceIds, id => id.StartsWith("doc:gift-service#", StringComparison.Ordinal));
+        var system = Messages(JsonNode.Parse(Assert.Single(_server.Requests))!, "system");
+        Assert.Contains("[doc:gift-service#", system, StringComparison.Ordinal);
+        Assert.Contains("€3 per parcel", system, StringComparison.Ordinal);
     }
 
     [Fact]
