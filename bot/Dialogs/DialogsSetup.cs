@@ -39,6 +39,7 @@ public static class DialogsSetup
             sp.GetRequiredService<LlmHolder>().Assistant)
         {
             UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
+            NegativeSentimentHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.NegativeSentimentHandoff,
         });
         return builder;
     }

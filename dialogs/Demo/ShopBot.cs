@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Contracts;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Engine;
+using SupportBot.Dialogs.Enrichment;
 using SupportBot.Dialogs.Faq;
 using SupportBot.Dialogs.Llm;
 using SupportBot.Dialogs.Scripts;
@@ -28,6 +29,16 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
     /// <summary>After this many "I don't understand" answers in a row the bot brings in a person; 0 = never.</summary>
     public int UnrecognizedBeforeHandoff { get; init; } = 3;
+
+    /// <summary>A negative message (on-machine sentiment) brings in a person at once.</summary>
+    public bool NegativeSentimentHandoff { get; init; }
+
+    /// <summary>The inbound record's fields: what the message was about (FAQ id, dialog:&lt;id&gt;, human, unknown) and its mood.</summary>
+    public const string IntentField = "intent";
+
+    public const string SentimentField = "sentiment";
+
+    public const string NegativeSentimentReason = "negative-sentiment";
 
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
     public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger, ILlmAssistant? llm = null)
@@ -59,6 +70,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
         var replies = new List<OutgoingMessage>();
         var messages = brain.Content.Messages;
+        var sentiment = text.Length > 0 ? SentimentLexicon.Classify(text) : null;
         if (!state.Greeted)
         {
             state.Greeted = true;
@@ -70,7 +82,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         {
             state.Language = dialog.Language;
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
-            return new BotTurnResult(replies, HandoffReason: "customer-request");
+            return new BotTurnResult(replies, HandoffReason: "customer-request", RecordFields: Fields(null, "human", sentiment));
         }
 
         var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
@@ -82,10 +94,39 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             // Going round in circles helps nobody: apologise and bring a person in.
             replies.RemoveAll(r => r.Text == BotMessages.Pick(messages.Fallback, dialog.Language));
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAfterMisunderstanding, dialog.Language)));
-            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests, result.RecordFields);
+            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests, Fields(result.RecordFields, null, sentiment));
         }
 
-        return new BotTurnResult(replies, result.HandoffReason, result.Requests, result.RecordFields);
+        if (NegativeSentimentHandoff && sentiment == SentimentLexicon.Negative && result.HandoffReason is null)
+        {
+            // An upset customer is better served by a person than by another FAQ answer.
+            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
+            state.Dialog = null;
+            return new BotTurnResult(replies, NegativeSentimentReason, result.Requests, Fields(result.RecordFields, null, sentiment));
+        }
+
+        return new BotTurnResult(replies, result.HandoffReason, result.Requests, Fields(result.RecordFields, null, sentiment));
+    }
+
+    private static Dictionary<string, string>? Fields(IReadOnlyDictionary<string, string>? fields, string? intent, string? sentiment)
+    {
+        if (fields is null && intent is null && sentiment is null)
+        {
+            return null;
+        }
+
+        var merged = fields is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(fields, StringComparer.Ordinal);
+        if (intent is not null)
+        {
+            merged[IntentField] = intent;
+        }
+
+        if (sentiment is not null)
+        {
+            merged[SentimentField] = sentiment;
+        }
+
+        return merged;
     }
 
     public void Dispose()
@@ -183,6 +224,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
         {
             if (Phrases.ContainsAny(script.Triggers.Values.SelectMany(t => t), text))
             {
+                dc.Turn.RecordFields[ShopBot.IntentField] = "dialog:" + script.Id;
                 return await dc.BeginDialogAsync(ScriptedDialog.IdPrefix + script.Id, null, cancellationToken);
             }
         }
@@ -190,6 +232,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
         var language = dc.Language;
         var messages = content.Messages;
         var recognition = faq.Recognize(text, 3);
+        dc.Turn.RecordFields[ShopBot.IntentField] = recognition.Decision == FaqDecision.Unknown || recognition.Candidates.Count == 0 ? "unknown" : recognition.Candidates[0].Label;
         switch (recognition.Decision)
         {
             case FaqDecision.Answer:
