@@ -68,6 +68,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly Func<string, string>? _businessHours;
     private readonly Func<KnowledgeBase> _knowledge;
+    private readonly TokenBudget _budget;
     private readonly ILogger _logger;
 
     /// <param name="businessHours">business_hours: the opening hours in a language; null leaves the skill out.</param>
@@ -87,6 +88,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _businessHours = businessHours;
         _knowledge = knowledge ?? (() => KnowledgeBase.Empty);
+        _budget = new TokenBudget(options.TokenBudgetPerConversation, TimeProvider.System);
 
         // The Polly pipeline owns the timeout; SK turns the connector's own retries off for a caller's HttpClient.
         _modelHttp = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -141,9 +143,16 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         var documents = _knowledge().Search(question.Text, 2);
         var sourceIds = question.Sources.Select(s => s.Id).Concat(documents.Select(d => DocumentPrefix + d.Id)).ToList();
         var turn = new LlmTurn(question, sourceIds, _options.MaskPii, documents, _knowledge);
+        if (!_budget.HasRoom(question.ConversationId))
+        {
+            LogFallback(_logger, question.ConversationId, "token budget spent");
+            return LlmAnswer.Fallback(sourceIds);
+        }
+
         try
         {
             var reply = await _pipeline.ExecuteAsync(async token => await AskAsync(turn, token), cancellationToken);
+            turn.AddUsage(reply);
             return Interpret(turn, reply);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -166,6 +175,10 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
             LogFallback(_logger, question.ConversationId, e.GetType().Name);
             LogFailureDetail(_logger, e);
             return Interpret(turn, null);
+        }
+        finally
+        {
+            _budget.Spend(question.ConversationId, turn.Tokens);
         }
     }
 
@@ -318,6 +331,11 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
                 return;
             }
 
+            if (context.FunctionSequenceIndex == 0)
+            {
+                turn.AddUsage(context.ChatMessageContent); // the round that asked for tools
+            }
+
             await next(context);
             if (turn.HandoffReason is not null)
             {
@@ -363,11 +381,55 @@ internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool
 
     public string Unmask(string text) => maskPii ? PiiMasker.Unmask(text, _masks) : text;
 
+    private long _tokens;
+
+    /// <summary>Model tokens this turn spent (every round's usage as the server reported it).</summary>
+    public long Tokens => Interlocked.Read(ref _tokens);
+
+    public void AddUsage(ChatMessageContent? message)
+    {
+        if (message?.Metadata is { } metadata && metadata.TryGetValue("Usage", out var usage) && usage is OpenAI.Chat.ChatTokenUsage counted)
+        {
+            Interlocked.Add(ref _tokens, counted.TotalTokenCount);
+        }
+    }
+
     public void AddRequest(LeadRequest request)
     {
         lock (_requests)
         {
             _requests.Add(request);
+        }
+    }
+}
+
+/// <summary>Tokens per conversation over a rolling day, on this host: past the budget the model is not asked.</summary>
+internal sealed class TokenBudget(int budget, TimeProvider time)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromDays(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Tokens, DateTimeOffset Since)> _spent = new(StringComparer.Ordinal);
+
+    public bool HasRoom(string conversationId) =>
+        budget <= 0 || !_spent.TryGetValue(conversationId, out var spent) || spent.Since + Window < time.GetUtcNow() || spent.Tokens < budget;
+
+    public void Spend(string conversationId, long tokens)
+    {
+        if (budget <= 0 || tokens <= 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        _spent.AddOrUpdate(conversationId, (tokens, now), (_, old) => old.Since + Window < now ? (tokens, now) : (old.Tokens + tokens, old.Since));
+        if (_spent.Count > 50_000)
+        {
+            foreach (var (key, value) in _spent)
+            {
+                if (value.Since + Window < now)
+                {
+                    _spent.TryRemove(key, out _);
+                }
+            }
         }
     }
 }

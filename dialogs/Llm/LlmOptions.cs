@@ -38,6 +38,9 @@ public sealed class LlmOptions
     /// <summary>Longest answer passed to the customer (characters); longer is cut at a sentence.</summary>
     public int MaxAnswerChars { get; set; } = 1200;
 
+    /// <summary>Model tokens one conversation may spend (this host, a rolling day); then the scripted path answers. 0 = no limit.</summary>
+    public int TokenBudgetPerConversation { get; set; } = 20_000;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Provider) || !string.IsNullOrWhiteSpace(Endpoint);
 
     public static readonly string[] Providers = ["openai", "azure-openai", "openai-compatible"];
@@ -100,6 +103,11 @@ public sealed class LlmOptions
         if (MaxToolRounds is < 0 or > 10)
         {
             errors.Add("Llm:MaxToolRounds is from 0 to 10.");
+        }
+
+        if (TokenBudgetPerConversation < 0)
+        {
+            errors.Add("Llm:TokenBudgetPerConversation is 0 (no limit) or more.");
         }
 
         if (MaxAnswerChars is < 100 or > 10_000)

@@ -95,6 +95,18 @@ public sealed class LlmAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenBudget_PerConversation_ThenScriptedPath()
+    {
+        using var llm = Assistant(o => o.TokenBudgetPerConversation = 20); // the stand-in reports 15 tokens a call
+
+        Assert.Equal(LlmOutcome.Answered, (await llm.AnswerAsync(Question("one"), TestCancellation.Ct)).Outcome);
+        Assert.Equal(LlmOutcome.Answered, (await llm.AnswerAsync(Question("two"), TestCancellation.Ct)).Outcome);
+        Assert.Equal(LlmOutcome.Fallback, (await llm.AnswerAsync(Question("three"), TestCancellation.Ct)).Outcome);
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(LlmOutcome.Answered, (await llm.AnswerAsync(Question("other") with { ConversationId = "c2" }, TestCancellation.Ct)).Outcome);
+    }
+
+    [Fact]
     public async Task NoAnswer_IsDoesNotKnow()
     {
         _server.Chat = (_, _, http) => ChatStandIn.Reply(http, "NO_ANSWER");
