@@ -20,6 +20,8 @@ public sealed class ChatStandIn : IAsyncDisposable
 
     public ConcurrentQueue<string> OrderLookups { get; } = new();
 
+    public ConcurrentQueue<string> AzureCalls { get; } = new();
+
     /// <summary>Given the request (parsed) and its 0-based index, writes the response. Default: "OK".</summary>
     public Func<JsonNode, int, HttpContext, Task> Chat { get; set; } = (_, _, http) => Reply(http, "OK");
 
@@ -47,6 +49,14 @@ public sealed class ChatStandIn : IAsyncDisposable
             var body = await reader.ReadToEndAsync(http.RequestAborted);
             self!.Requests.Enqueue(body);
             await self.Chat(JsonNode.Parse(body)!, Interlocked.Increment(ref count) - 1, http);
+        });
+        // Azure OpenAI's shape: the deployment in the path, the key in an api-key header.
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", async (HttpContext http, string deployment) =>
+        {
+            self!.AzureCalls.Enqueue($"{deployment} key={http.Request.Headers["api-key"]}");
+            using var reader = new StreamReader(http.Request.Body);
+            self.Requests.Enqueue(await reader.ReadToEndAsync(http.RequestAborted));
+            await Reply(http, "From Azure.");
         });
         app.MapGet("/orders/{id}", (string id) =>
         {

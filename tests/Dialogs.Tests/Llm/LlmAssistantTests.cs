@@ -107,6 +107,17 @@ public sealed class LlmAssistantTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AzureOpenAI_ThroughItsConnector()
+    {
+        using var llm = new LlmAssistant(new LlmOptions { Provider = "azure-openai", Endpoint = _server.BaseUrl, Model = "my-deployment", ApiKey = "azure-key" });
+
+        var answer = await llm.AnswerAsync(Question("hello"), TestCancellation.Ct);
+
+        Assert.Equal("From Azure.", answer.Text);
+        Assert.Equal(["my-deployment key=azure-key"], _server.AzureCalls);
+    }
+
+    [Fact]
     public async Task NoAnswer_IsDoesNotKnow()
     {
         _server.Chat = (_, _, http) => ChatStandIn.Reply(http, "NO_ANSWER");
