@@ -43,11 +43,16 @@ internal static class LlmScenario
 
         var content = ContentCatalog.Load(Path.Combine(AppContext.BaseDirectory, "content"));
         var sources = content.Faq.Take(3).ToList();
-        using var llm = new LlmAssistant(new LlmOptions { Provider = "openai-compatible", Endpoint = baseUrl + "/v1", Model = "bench" });
+        var knowledge = KnowledgeBase.Load(Path.Combine(AppContext.BaseDirectory, "content", "knowledge"));
+        using var llm = new LlmAssistant(
+            new LlmOptions { Provider = "openai-compatible", Endpoint = baseUrl + "/v1", Model = "bench", TokenBudgetPerConversation = 0 },
+            new SkillsOptions { OrderStatus = { Url = baseUrl + "/orders/{order}" } },
+            businessHours: _ => "Mon-Fri 09:00-18:00",
+            knowledge: () => knowledge);
         var questions = new[]
         {
             "Can I pay in instalments if I call you at +7 916 123-45-67?",
-            "Do you ship to Norway? my mail is a.b@example.com",
+            "How much is gift wrapping? my mail is a.b@example.com",
             "Wie lange dauert die Lieferung nach Wien?",
             "Можно ли вернуть товар без чека?",
         };
@@ -55,7 +60,7 @@ internal static class LlmScenario
         using var http = new HttpClient();
         var baselineBody = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "bench", messages = new[] { new { role = "user", content = questions[0] } } }));
 
-        BenchProgram.Progress($"llm: stand-in on {baseUrl}; warm-up {WarmUp} calls");
+        BenchProgram.Progress($"llm: stand-in on {baseUrl}; {knowledge.Chunks.Count} knowledge chunks; warm-up {WarmUp} calls");
         var calls = options.Conversations;
         await MeasureAsync(WarmUp, i => Ask(llm, questions, sources, i, cancellationToken));
         await MeasureAsync(WarmUp, _ => Post(http, baseUrl, baselineBody, cancellationToken));
