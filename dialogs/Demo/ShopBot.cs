@@ -271,6 +271,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
                             await dc.SendAsync(new OutgoingMessage(answer.Text!), cancellationToken);
                             return await dc.EndDialogAsync(null, cancellationToken);
                         case LlmOutcome.Handoff:
+                            dc.Turn.RecordFields[LlmHandoffReasonField] = answer.HandoffReason ?? "";
                             await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language)), cancellationToken);
                             return await dc.HandoffAsync(LlmHandoffReason, cancellationToken);
                     }
@@ -288,6 +289,9 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
 
     /// <summary>The interest record's field set when the model's answer went to the customer.</summary>
     public const string LlmAnsweredField = "llm_answered";
+
+    /// <summary>The interest record's field with the reason the model gave for handoff_to_human.</summary>
+    public const string LlmHandoffReasonField = "llm_handoff_reason";
 
     /// <summary>The handoff reason when the model called handoff_to_human.</summary>
     public const string LlmHandoffReason = "llm-handoff";

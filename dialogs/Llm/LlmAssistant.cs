@@ -228,7 +228,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
             return new LlmAnswer(LlmOutcome.DoesNotKnow, null, sources, turn.Requests);
         }
 
-        return new LlmAnswer(LlmOutcome.Answered, turn.Unmask(Limit(text, _options.MaxAnswerChars)), sources, turn.Requests);
+        return new LlmAnswer(LlmOutcome.Answered, turn.UnmaskReply(Limit(text, _options.MaxAnswerChars)), sources, turn.Requests);
     }
 
     /// <summary>Trimmed text with control characters gone; null when nothing readable is left.</summary>
@@ -380,6 +380,9 @@ internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool
     public string Mask(string text) => maskPii ? PiiMasker.Mask(text, _masks) : text;
 
     public string Unmask(string text) => maskPii ? PiiMasker.Unmask(text, _masks) : text;
+
+    /// <summary>For the customer's reply: their e-mail and phone back, a card number never.</summary>
+    public string UnmaskReply(string text) => maskPii ? PiiMasker.Unmask(text, _masks, keepCards: true) : text;
 
     private long _tokens;
 

@@ -49,7 +49,8 @@ public static partial class PiiMasker
     public static string Mask(string text) => Mask(text, new Dictionary<string, string>(StringComparer.Ordinal));
 
     /// <summary>Puts the originals back where the model repeated a placeholder.</summary>
-    public static string Unmask(string text, IReadOnlyDictionary<string, string> map)
+    /// <param name="keepCards">Leave card placeholders masked (a card number is never echoed back in a reply).</param>
+    public static string Unmask(string text, IReadOnlyDictionary<string, string> map, bool keepCards = false)
     {
         if (map.Count == 0 || string.IsNullOrEmpty(text) || !text.Contains('[', StringComparison.Ordinal))
         {
@@ -59,6 +60,11 @@ public static partial class PiiMasker
         var builder = new StringBuilder(text);
         foreach (var (placeholder, original) in map)
         {
+            if (keepCards && placeholder.StartsWith("[card-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             builder.Replace(placeholder, original);
         }
 

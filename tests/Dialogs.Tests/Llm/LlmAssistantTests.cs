@@ -262,7 +262,7 @@ public sealed class LlmAssistantTests : IAsyncLifetime
     [Fact]
     public async Task Pii_IsMaskedOnTheWire_AndRestoredInTheAnswer()
     {
-        _server.Chat = (_, _, http) => ChatStandIn.Reply(http, "We will write to [email-1].");
+        _server.Chat = (_, _, http) => ChatStandIn.Reply(http, "We will write to [email-1] and never charge [card-1].");
         using var llm = Assistant();
 
         var answer = await llm.AnswerAsync(
@@ -275,7 +275,7 @@ public sealed class LlmAssistantTests : IAsyncLifetime
         Assert.Contains("[email-1]", wire, StringComparison.Ordinal);
         Assert.Contains("[phone-1]", wire, StringComparison.Ordinal);
         Assert.Contains("[card-1]", wire, StringComparison.Ordinal);
-        Assert.Equal("We will write to anna.k@example.com.", answer.Text);
+        Assert.Equal("We will write to anna.k@example.com and never charge [card-1].", answer.Text);
     }
 
     [Fact]
@@ -334,6 +334,7 @@ public sealed class LlmAssistantTests : IAsyncLifetime
         var result = await bot.OnTurnAsync(new BotTurn(TestActivities.Message("qwerty zxcv"), new() { Greeted = true }), TestCancellation.Ct);
 
         Assert.Equal(MainDialog.LlmHandoffReason, result.HandoffReason);
+        Assert.Equal("angry", result.RecordFields![MainDialog.LlmHandoffReasonField]);
         Assert.Equal(Shipped.Messages.HandoffAcknowledged["en"], Assert.Single(result.Replies).Text);
     }
 
