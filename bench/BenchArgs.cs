@@ -23,6 +23,10 @@ internal sealed class BenchArgs
                      Report counters: writes --records synthetic inbound records' day counters through the
                      report observer (ReportCounters.RecordAddedAsync, many in flight) over one year, then times
                      the count reports (summary by source/action/product, timeline by week/month) over that year.
+          llm        The LLM path's own overhead: grounded answers through Semantic Kernel's OpenAI connector
+                     (masking, prompt, Polly pipeline, reply parsing) against an instant loopback stand-in,
+                     one call at a time (--conversations calls, default 5000), next to a bare HTTP POST of
+                     the same reply as the baseline; p99 target 5 ms.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -81,7 +85,7 @@ internal sealed class BenchArgs
 
     public int? RecordsGiven { get; private set; }
 
-    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : 200);
+    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : Scenario == "llm" ? 5000 : 200);
 
     /// <summary>handoff: agents online.</summary>
     public int Agents { get; private set; } = 50;
@@ -156,9 +160,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report" or "llm"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed, interest-report.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed, interest-report, llm.";
                 }
 
                 Scenario = arg;

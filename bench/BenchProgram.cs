@@ -50,6 +50,7 @@ internal static class BenchProgram
                 "handoff" => await HandoffScenario.RunAsync(options, cancel.Token),
                 "faq-eval" => FaqEvalScenario.Run(options),
                 "interest-feed" => await InterestFeedScenario.RunAsync(options, cancel.Token),
+                "llm" => await LlmScenario.RunAsync(options, cancel.Token),
                 "interest-report" => await InterestReportScenario.RunAsync(options, cancel.Token),
                 _ => await RunWebChatAsync(options, cancel.Token),
             };

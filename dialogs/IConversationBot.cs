@@ -22,7 +22,9 @@ public sealed class BotTurn(ChannelActivity activity, BotConversationState state
 /// <param name="Replies">Sent in order through the conversation's channel.</param>
 /// <param name="HandoffReason">Set when the conversation should go to a person; the pipeline switches the owner.</param>
 /// <param name="Requests">Requests the customer made in this turn; each becomes an interest record of action request.</param>
-public sealed record BotTurnResult(IReadOnlyList<OutgoingMessage> Replies, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null)
+/// <param name="RecordFields">Added to the Fields of the message's inbound interest record (e.g. llm_sources).</param>
+public sealed record BotTurnResult(
+    IReadOnlyList<OutgoingMessage> Replies, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null, IReadOnlyDictionary<string, string>? RecordFields = null)
 {
     public static BotTurnResult Say(params OutgoingMessage[] replies) => new(replies);
 }

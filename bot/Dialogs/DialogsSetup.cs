@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Demo;
+using SupportBot.Dialogs.Llm;
+using SupportBot.Handoff.Departments;
 
 namespace SupportBot.Hosting;
 
@@ -21,17 +23,78 @@ public sealed class ContentOptions
 
 public static class DialogsSetup
 {
-    /// <summary>Loads the live content and registers the demo shop bot (dialog engine, FAQ recognizer, scripted dialogs).</summary>
+    /// <summary>Loads the live content and registers the demo shop bot (dialog engine, FAQ recognizer, scripted dialogs, the LLM when configured).</summary>
     public static IHostApplicationBuilder AddDialogs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section);
+        builder.Services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
+        builder.Services.AddOptions<SkillsOptions>().BindConfiguration(SkillsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SkillsOptions>, SkillsOptionsValidator>();
         builder.Services.AddSingleton(sp => new ContentLibrary(
             sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, sp.GetRequiredService<ILogger<ContentLibrary>>()));
+        builder.Services.AddSingleton(sp => new LlmHolder(CreateLlm(sp)));
         builder.Services.AddSingleton<IConversationBot>(sp => new ShopBot(
-            sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>())
+            sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>(),
+            sp.GetRequiredService<LlmHolder>().Assistant)
         {
-            UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<Handoff.Departments.HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
+            UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
+            NegativeSentimentHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.NegativeSentimentHandoff,
         });
         return builder;
     }
+
+    /// <summary>The assistant when <c>Llm:*</c> is set; null leaves the bot on the scripted path.</summary>
+    private static LlmAssistant? CreateLlm(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return null;
+        }
+
+        // Knowledge documents: loaded now and again whenever the content reloads (a broken file keeps the last good set).
+        var folder = Path.Combine(sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, "knowledge");
+        var knowledge = KnowledgeBase.Load(folder);
+        sp.GetRequiredService<ContentLibrary>().Reloaded += _ =>
+        {
+            try
+            {
+                Volatile.Write(ref knowledge, KnowledgeBase.Load(folder));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // keep the previous documents
+            }
+        };
+        var departments = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.Departments;
+        var hours = departments.FirstOrDefault(d => d.Name == HandoffOptions.DefaultDepartmentName) ?? departments.FirstOrDefault();
+        return new LlmAssistant(
+            options, sp.GetRequiredService<IOptions<SkillsOptions>>().Value, sp.GetRequiredService<ILogger<LlmAssistant>>(),
+            _ => hours is null || hours.Hours.Count == 0
+                ? "The team answers around the clock."
+                : $"Time zone {hours.TimeZone}: " + string.Join("; ", hours.Hours.Select(h => $"{h.Key} {h.Value}"))
+                  + (hours.Holidays.Length > 0 ? "; closed on " + string.Join(", ", hours.Holidays) : ""),
+            () => Volatile.Read(ref knowledge));
+    }
+
+    /// <summary>Owns the assistant (disposed with the container); null inside when the LLM is off.</summary>
+    private sealed class LlmHolder(LlmAssistant? assistant) : IDisposable
+    {
+        public LlmAssistant? Assistant { get; } = assistant;
+
+        public void Dispose() => Assistant?.Dispose();
+    }
+}
+
+internal sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LlmOptions options) =>
+        options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+}
+
+internal sealed class SkillsOptionsValidator : IValidateOptions<SkillsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SkillsOptions options) =>
+        options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }

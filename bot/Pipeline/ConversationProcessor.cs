@@ -220,8 +220,22 @@ internal sealed class ConversationProcessor(
         ProcessedAt = decision.AnsweredByBot ? now : null,
         ProcessedBy = decision.AnsweredByBot ? "bot" : null,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        Fields = WithSentiment(decision.RecordFields, activity.Text),
         EventId = activity.EventId,
     };
+
+    /// <summary>Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a queued customer).</summary>
+    private static IReadOnlyDictionary<string, string>? WithSentiment(IReadOnlyDictionary<string, string>? fields, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || fields?.ContainsKey(Dialogs.Demo.ShopBot.SentimentField) == true)
+        {
+            return fields is { Count: > 0 } ? fields : null;
+        }
+
+        var merged = fields is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(fields, StringComparer.Ordinal);
+        merged[Dialogs.Demo.ShopBot.SentimentField] = Dialogs.Enrichment.SentimentLexicon.Classify(text);
+        return merged;
+    }
 
     /// <summary>An inbox item is <c>&lt;arrival number&gt;|&lt;activity json&gt;</c>.</summary>
     private static bool TryReadActivity(string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelActivity? activity)

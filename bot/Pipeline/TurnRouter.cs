@@ -16,7 +16,7 @@ namespace SupportBot.Pipeline;
 /// <param name="Escalation">A handoff this turn started, announced to agents once the turn is committed.</param>
 internal sealed record TurnDecision(
     IReadOnlyList<OutgoingMessage> Replies, ConversationOwner Owner, bool AnsweredByBot, string? HandoffReason = null, IReadOnlyList<LeadRequest>? Requests = null,
-    EscalationOutcome? Escalation = null);
+    EscalationOutcome? Escalation = null, IReadOnlyDictionary<string, string>? RecordFields = null);
 
 /// <summary>
 /// The owner switch. The bot speaks only while it owns the conversation; while the customer waits
@@ -77,7 +77,7 @@ internal sealed class TurnRouter(
 
         if (result.HandoffReason is null)
         {
-            return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests);
+            return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests, RecordFields: result.RecordFields);
         }
 
         language = state.Language ?? language;
@@ -107,7 +107,7 @@ internal sealed class TurnRouter(
                 break;
         }
 
-        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests, outcome);
+        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests, outcome, result.RecordFields);
     }
 
     private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)

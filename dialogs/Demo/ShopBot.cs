@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging;
 using SupportBot.Contracts;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Engine;
+using SupportBot.Dialogs.Enrichment;
 using SupportBot.Dialogs.Faq;
+using SupportBot.Dialogs.Llm;
 using SupportBot.Dialogs.Scripts;
 
 namespace SupportBot.Dialogs.Demo;
@@ -19,6 +21,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private readonly ContentLibrary? _library;
     private readonly DialogRunnerOptions _runnerOptions;
     private readonly ILogger _logger;
+    private readonly ILlmAssistant? _llm;
     private Brain _brain;
 
     /// <summary>The conversation-state value that counts "I don't understand" answers in a row.</summary>
@@ -27,18 +30,30 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     /// <summary>After this many "I don't understand" answers in a row the bot brings in a person; 0 = never.</summary>
     public int UnrecognizedBeforeHandoff { get; init; } = 3;
 
+    /// <summary>A negative message (on-machine sentiment) brings in a person at once.</summary>
+    public bool NegativeSentimentHandoff { get; init; }
+
+    /// <summary>The inbound record's fields: what the message was about (FAQ id, dialog:&lt;id&gt;, human, unknown) and its mood.</summary>
+    public const string IntentField = "intent";
+
+    public const string SentimentField = "sentiment";
+
+    public const string NegativeSentimentReason = "negative-sentiment";
+
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
-    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger)
-        : this(library.Current, time, logger)
+    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger, ILlmAssistant? llm = null)
+        : this(library.Current, time, logger, llm)
     {
         _library = library;
         library.Reloaded += Rebuild;
     }
 
     /// <summary>On fixed content (tests, embedding).</summary>
-    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="llm">Answers what the FAQ does not know (grounded in the closest entries); null: the scripted path only.</param>
+    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null, ILlmAssistant? llm = null)
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _llm = llm;
         _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System };
         _brain = Build(content);
     }
@@ -55,6 +70,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
         var replies = new List<OutgoingMessage>();
         var messages = brain.Content.Messages;
+        var sentiment = text.Length > 0 ? SentimentLexicon.Classify(text) : null;
         if (!state.Greeted)
         {
             state.Greeted = true;
@@ -66,7 +82,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         {
             state.Language = dialog.Language;
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
-            return new BotTurnResult(replies, HandoffReason: "customer-request");
+            return new BotTurnResult(replies, HandoffReason: "customer-request", RecordFields: Fields(null, "human", sentiment));
         }
 
         var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
@@ -78,10 +94,39 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             // Going round in circles helps nobody: apologise and bring a person in.
             replies.RemoveAll(r => r.Text == BotMessages.Pick(messages.Fallback, dialog.Language));
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAfterMisunderstanding, dialog.Language)));
-            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests);
+            return new BotTurnResult(replies, HandoffReason: "unrecognized", result.Requests, Fields(result.RecordFields, null, sentiment));
         }
 
-        return new BotTurnResult(replies, result.HandoffReason, result.Requests);
+        if (NegativeSentimentHandoff && sentiment == SentimentLexicon.Negative && result.HandoffReason is null)
+        {
+            // An upset customer is better served by a person than by another FAQ answer.
+            replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
+            state.Dialog = null;
+            return new BotTurnResult(replies, NegativeSentimentReason, result.Requests, Fields(result.RecordFields, null, sentiment));
+        }
+
+        return new BotTurnResult(replies, result.HandoffReason, result.Requests, Fields(result.RecordFields, null, sentiment));
+    }
+
+    private static Dictionary<string, string>? Fields(IReadOnlyDictionary<string, string>? fields, string? intent, string? sentiment)
+    {
+        if (fields is null && intent is null && sentiment is null)
+        {
+            return null;
+        }
+
+        var merged = fields is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(fields, StringComparer.Ordinal);
+        if (intent is not null)
+        {
+            merged[IntentField] = intent;
+        }
+
+        if (sentiment is not null)
+        {
+            merged[SentimentField] = sentiment;
+        }
+
+        return merged;
     }
 
     public void Dispose()
@@ -138,7 +183,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private Brain Build(ContentCatalog content)
     {
         var faq = FaqRecognizer.FromFaq(content.Faq);
-        var dialogs = new DialogSet().Add(new MainDialog(content, faq));
+        var dialogs = new DialogSet().Add(new MainDialog(content, faq, _llm));
         foreach (var script in content.Dialogs)
         {
             dialogs.Add(new ScriptedDialog(script));
@@ -158,7 +203,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 /// What the bot does with a message outside any dialog: start the scripted dialog it triggers, or
 /// answer from the FAQ (answer, offer the closest entries, or admit it does not know).
 /// </summary>
-internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Dialog(DialogId)
+internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlmAssistant? llm = null) : Dialog(DialogId)
 {
     public const string DialogId = "main";
 
@@ -179,6 +224,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
         {
             if (Phrases.ContainsAny(script.Triggers.Values.SelectMany(t => t), text))
             {
+                dc.Turn.RecordFields[ShopBot.IntentField] = "dialog:" + script.Id;
                 return await dc.BeginDialogAsync(ScriptedDialog.IdPrefix + script.Id, null, cancellationToken);
             }
         }
@@ -186,6 +232,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
         var language = dc.Language;
         var messages = content.Messages;
         var recognition = faq.Recognize(text, 3);
+        dc.Turn.RecordFields[ShopBot.IntentField] = recognition.Decision == FaqDecision.Unknown || recognition.Candidates.Count == 0 ? "unknown" : recognition.Candidates[0].Label;
         switch (recognition.Decision)
         {
             case FaqDecision.Answer:
@@ -202,12 +249,55 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq) : Di
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Clarify, language), choices), cancellationToken);
                 break;
             default:
+                if (llm is not null)
+                {
+                    // The FAQ is unsure: the model answers from the closest entries, or admits it does not know.
+                    var sources = recognition.Candidates.Take(3).Select(c => _entries[c.Label]).ToList();
+                    var answer = await llm.AnswerAsync(new LlmQuestion(dc.Activity.ConversationId, text, language, sources, Search), cancellationToken);
+                    foreach (var request in answer.Requests)
+                    {
+                        dc.Turn.AddRequest(request);
+                    }
+
+                    if (answer.SourceIds.Count > 0)
+                    {
+                        dc.Turn.RecordFields[LlmSourcesField] = string.Join(',', answer.SourceIds.Distinct(StringComparer.Ordinal));
+                    }
+
+                    switch (answer.Outcome)
+                    {
+                        case LlmOutcome.Answered:
+                            dc.Turn.RecordFields[LlmAnsweredField] = "true";
+                            await dc.SendAsync(new OutgoingMessage(answer.Text!), cancellationToken);
+                            return await dc.EndDialogAsync(null, cancellationToken);
+                        case LlmOutcome.Handoff:
+                            dc.Turn.RecordFields[LlmHandoffReasonField] = answer.HandoffReason ?? "";
+                            await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language)), cancellationToken);
+                            return await dc.HandoffAsync(LlmHandoffReason, cancellationToken);
+                    }
+                }
+
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
                 return await dc.EndDialogAsync(NotUnderstood, cancellationToken);
         }
 
         return await dc.EndDialogAsync(null, cancellationToken);
     }
+
+    /// <summary>The interest record's field with the FAQ ids the model was grounded on (comma-separated).</summary>
+    public const string LlmSourcesField = "llm_sources";
+
+    /// <summary>The interest record's field set when the model's answer went to the customer.</summary>
+    public const string LlmAnsweredField = "llm_answered";
+
+    /// <summary>The interest record's field with the reason the model gave for handoff_to_human.</summary>
+    public const string LlmHandoffReasonField = "llm_handoff_reason";
+
+    /// <summary>The handoff reason when the model called handoff_to_human.</summary>
+    public const string LlmHandoffReason = "llm-handoff";
+
+    private IReadOnlyList<FaqEntry> Search(string query) =>
+        faq.Recognize(query, 3).Candidates.Take(3).Select(c => _entries[c.Label]).ToList();
 
     /// <summary>A scripted dialog it started has ended.</summary>
     public override ValueTask<DialogTurnResult> ResumeAsync(DialogContext dc, object? result, CancellationToken cancellationToken) =>

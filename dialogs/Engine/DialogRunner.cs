@@ -24,7 +24,8 @@ public sealed class DialogRunnerOptions
 
 /// <summary>What a turn produced.</summary>
 public sealed class DialogRunResult(
-    DialogTurnStatus status, object? result, IReadOnlyList<OutgoingMessage> replies, string? handoffReason, int conflicts, IReadOnlyList<LeadRequest>? requests = null)
+    DialogTurnStatus status, object? result, IReadOnlyList<OutgoingMessage> replies, string? handoffReason, int conflicts, IReadOnlyList<LeadRequest>? requests = null,
+    IReadOnlyDictionary<string, string>? recordFields = null)
 {
     public DialogTurnStatus Status { get; } = status;
 
@@ -42,6 +43,9 @@ public sealed class DialogRunResult(
 
     /// <summary>Requests the customer made in this turn.</summary>
     public IReadOnlyList<LeadRequest> Requests { get; } = requests ?? [];
+
+    /// <summary>Fields for the inbound interest record of this turn's message; null when none.</summary>
+    public IReadOnlyDictionary<string, string>? RecordFields { get; } = recordFields;
 }
 
 /// <summary>
@@ -94,7 +98,7 @@ public sealed class DialogRunner
             try
             {
                 await store.SaveAsync(activity.ConversationId, json, stored.Version, cancellationToken).ConfigureAwait(false);
-                return conflicts == 0 ? result : new DialogRunResult(result.Status, result.Result, result.Replies, result.HandoffReason, conflicts, result.Requests);
+                return conflicts == 0 ? result : new DialogRunResult(result.Status, result.Result, result.Replies, result.HandoffReason, conflicts, result.Requests, result.RecordFields);
             }
             catch (ConcurrencyException) when (conflicts < Options.MaxConflictRetries)
             {
@@ -131,7 +135,7 @@ public sealed class DialogRunner
         }
 
         state.Language = turn.Language;
-        return new DialogRunResult(turn.HandoffReason is null ? result.Status : DialogTurnStatus.HandedOff, result.Result, turn.Replies, turn.HandoffReason, 0, turn.Requests);
+        return new DialogRunResult(turn.HandoffReason is null ? result.Status : DialogTurnStatus.HandedOff, result.Result, turn.Replies, turn.HandoffReason, 0, turn.Requests, turn.RecordFieldsOrNull);
     }
 
     /// <summary>A stored state as objects; a value that cannot be read starts afresh (keeping its version for the compare-and-set).</summary>

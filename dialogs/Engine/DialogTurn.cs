@@ -7,6 +7,7 @@ public sealed class DialogTurn
 {
     private readonly List<OutgoingMessage> _replies = new(4);
     private List<LeadRequest>? _requests;
+    private Dictionary<string, string>? _recordFields;
 
     public DialogTurn(ChannelActivity activity, string language, TimeProvider time, TimeZoneInfo timeZone)
     {
@@ -32,6 +33,11 @@ public sealed class DialogTurn
 
     /// <summary>Requests the customer made in this turn (each becomes an interest record of action request).</summary>
     public IReadOnlyList<LeadRequest> Requests => (IReadOnlyList<LeadRequest>?)_requests ?? [];
+
+    /// <summary>Fields for this message's inbound interest record (e.g. the FAQ ids an LLM answer was grounded on).</summary>
+    public Dictionary<string, string> RecordFields => _recordFields ??= new(StringComparer.Ordinal);
+
+    internal IReadOnlyDictionary<string, string>? RecordFieldsOrNull => _recordFields;
 
     internal void AddRequest(LeadRequest request) => (_requests ??= []).Add(request);
 

@@ -48,6 +48,9 @@ public sealed class HandoffOptions
     /// <summary>Consecutive messages the bot did not understand before it offers a person (0 = never).</summary>
     public int UnrecognizedBeforeHandoff { get; set; } = 3;
 
+    /// <summary>A message whose sentiment is negative (on-machine lexicon) brings in a person at once.</summary>
+    public bool NegativeSentimentHandoff { get; set; }
+
     /// <summary>A waiting customer is told their position and expected wait at most once per this many minutes.</summary>
     public int QueueNoticeMinutes { get; set; } = 3;
 
