@@ -165,7 +165,8 @@ internal sealed class ConversationProcessor(
                     From = "customer",
                     Text = activity.Text,
                     Kind = activity.Kind == ActivityKind.Message ? null : ActionOf(activity.Kind),
-                    Attachments = activity.Attachments is { Count: > 0 } files ? [.. files.Select(a => a.Name ?? a.ContentType)] : null,
+                    // Where the agent can open it (our own file proxy for Telegram), else what it is (a location, a contact).
+                    Attachments = activity.Attachments is { Count: > 0 } files ? [.. files.Select(a => a.Url ?? a.Name ?? a.ContentType)] : null,
                 },
                 ConversationJson.Default.TranscriptEntry));
         }

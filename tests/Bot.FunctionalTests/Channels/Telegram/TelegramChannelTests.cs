@@ -438,6 +438,13 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{chat}")).Any(r => r.Direction == "in"), "the record");
 
         var url = $"/api/channels/telegram/shop/files/{fileId}";
+
+        // The agent's transcript keeps that link, so the console can open the photo.
+        var store = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await Eventually.TrueAsync(
+            async () => (await store.GetTranscriptAsync($"telegram:shop:{chat}")).Any(e => e.From == "customer" && e.Attachments?.Contains(url) == true),
+            "the photo's link in the transcript");
+
         using var anonymous = host.Factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url, Ct)).StatusCode);
 
