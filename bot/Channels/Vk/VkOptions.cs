@@ -19,6 +19,9 @@ public sealed class VkOptions
     /// <summary>How long an author's name and photo from users.get are cached.</summary>
     public int UserCacheHours { get; set; } = 24;
 
+    /// <summary>How long an event's "ok" may wait for a new author's name (users.get); later, the record goes without it.</summary>
+    public int AuthorWaitMilliseconds { get; set; } = 300;
+
     /// <summary>Requests per second one community token may make (VK allows 20).</summary>
     public int RequestsPerSecond { get; set; } = 20;
 
@@ -70,6 +73,11 @@ internal sealed partial class VkOptionsValidator : IValidateOptions<VkOptions>
         if (options.LongPollWaitSeconds is < 1 or > 90)
         {
             errors.Add($"{root}:LongPollWaitSeconds must be between 1 and 90 (VK's maximum).");
+        }
+
+        if (options.AuthorWaitMilliseconds is < 0 or > 10_000)
+        {
+            errors.Add($"{root}:AuthorWaitMilliseconds must be between 0 and 10000.");
         }
 
         if (options.UserCacheHours is < 0 or > 24 * 30)

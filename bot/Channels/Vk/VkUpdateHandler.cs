@@ -139,10 +139,17 @@ internal sealed class VkUpdateHandler(
             return new ChannelUser(id, (string?)known["name"], (string?)known["photo"], profile);
         }
 
+        // VK waits for our "ok": wait briefly for the name, else go on without it; the lookup still fills the cache for next time.
+        var lookup = LookUpAsync(community, userId, id, profile);
+        var first = await Task.WhenAny(lookup, Task.Delay(TimeSpan.FromMilliseconds(options.Value.AuthorWaitMilliseconds), cancellationToken));
+        return first == lookup ? await lookup : new ChannelUser(id, null, null, profile);
+    }
+
+    private async Task<ChannelUser> LookUpAsync(VkCommunityOptions community, long userId, string id, string profile)
+    {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(2)); // VK waits for "ok": never hold it up long for a name
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             var users = await api.GetUsersAsync(community, [userId], timeout.Token);
             if (users.Count == 0)
             {
@@ -155,12 +162,12 @@ internal sealed class VkUpdateHandler(
             var hours = options.Value.UserCacheHours;
             if (hours > 0)
             {
-                await db.StringSetAsync(VkKeys.User(userId), new JsonObject { ["name"] = name, ["photo"] = photo }.ToJsonString(), TimeSpan.FromHours(hours));
+                await redis.GetDatabase().StringSetAsync(VkKeys.User(userId), new JsonObject { ["name"] = name, ["photo"] = photo }.ToJsonString(), TimeSpan.FromHours(hours));
             }
 
             return new ChannelUser(id, name.Length > 0 ? name : null, photo, profile);
         }
-        catch (Exception e) when (e is VkApiException or HttpRequestException or OperationCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is VkApiException or HttpRequestException or OperationCanceledException or JsonException or RedisException)
         {
             VkLog.UsersGetFailed(logger, community.Name, e.Message);
             return new ChannelUser(id, null, null, profile);

@@ -39,6 +39,7 @@ public sealed class VkHostFixture<TStore> : IAsyncLifetime where TStore : IStore
             ["Outbox:FirstRetrySeconds"] = "0.05",
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Vk:LongPollWaitSeconds"] = "1",
+            ["Channels:Vk:AuthorWaitMilliseconds"] = "5000", // names are asserted; the machine may be loaded
             ["Channels:Vk:Communities:0:Name"] = "shop",
             ["Channels:Vk:Communities:0:GroupId"] = "1001",
             ["Channels:Vk:Communities:0:Token"] = "vk1.a.shop-token",
