@@ -43,8 +43,8 @@ public sealed record ReminderNotice
 public sealed record FollowUpSettings
 {
     /// <summary>
-    /// The agent's Telegram chat id (set with <c>PUT /api/followups/telegram</c>). Nothing sends there
-    /// yet: the Telegram <see cref="IAgentNotifier"/> lands with the Telegram channel.
+    /// The agent's Telegram chat id (set with <c>PUT /api/followups/telegram</c>); due reminders are also
+    /// sent there by the Telegram <see cref="IAgentNotifier"/> when a bot is configured.
     /// </summary>
     public string? LinkedTelegram { get; init; }
 }

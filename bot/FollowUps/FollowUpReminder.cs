@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SupportBot.Handoff;
 using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.FollowUps;
 
@@ -152,10 +153,7 @@ internal sealed class FollowUpRelay(IConnectionMultiplexer redis, IHubContext<Ha
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
-        {
-            await _subscription.UnsubscribeAsync();
-        }
+        await _subscription.UnsubscribeQuietlyAsync();
     }
 }
 

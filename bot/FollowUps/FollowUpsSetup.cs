@@ -11,7 +11,7 @@ public static class FollowUpsSetup
         builder.Services.AddHostedService<FollowUpReminder>();
         builder.Services.AddSingleton<FollowUpRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FollowUpRelay>());
-        // IAgentNotifier: none yet. The Telegram notifier registers itself with the Telegram channel.
+        // IAgentNotifier implementations register with their channel (Telegram: TelegramAgentNotifier).
         return builder;
     }
 }

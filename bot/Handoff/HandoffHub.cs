@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using SupportBot.Hosting;
 using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.Handoff;
 
@@ -78,9 +79,6 @@ internal sealed class HandoffHubRelay(IConnectionMultiplexer redis, IHubContext<
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
-        {
-            await _subscription.UnsubscribeAsync();
-        }
+        await _subscription.UnsubscribeQuietlyAsync();
     }
 }

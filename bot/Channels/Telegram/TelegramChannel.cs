@@ -13,6 +13,7 @@ public static class TelegramChannel
         // Above the longest getUpdates wait (50 s). No HttpClient request logging: Bot API URLs contain the token.
         builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)).RemoveAllLoggers();
         builder.Services.AddSingleton<TelegramBots>();
+        builder.Services.AddSingleton<FollowUps.IAgentNotifier, TelegramAgentNotifier>();
         builder.Services.AddSingleton<TelegramStore>();
         builder.Services.AddSingleton<TelegramBlocking>();
         builder.Services.AddSingleton<TelegramRateLimits>();

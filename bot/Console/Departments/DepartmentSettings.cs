@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SupportBot.Handoff.Departments;
 using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.AgentConsole.Departments;
 
@@ -61,9 +62,6 @@ public sealed class DepartmentSettings(IConnectionMultiplexer redis, DepartmentD
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
-        {
-            await _subscription.UnsubscribeAsync();
-        }
+        await _subscription.UnsubscribeQuietlyAsync();
     }
 }

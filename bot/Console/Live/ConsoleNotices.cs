@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SupportBot.Handoff;
 using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.AgentConsole.Live;
 
@@ -58,9 +59,6 @@ public sealed class ConsoleNotices(IConnectionMultiplexer redis, ILogger<Console
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_subscription is not null)
-        {
-            await _subscription.UnsubscribeAsync();
-        }
+        await _subscription.UnsubscribeQuietlyAsync();
     }
 }

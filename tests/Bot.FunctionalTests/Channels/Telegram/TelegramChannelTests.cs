@@ -412,6 +412,26 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task FollowUpReminder_ReachesTheAgentsLinkedTelegramChat()
+    {
+        var agentChat = TelegramHostFixture<TStore>.NextChatId();
+        var notifier = host.Factory.Services.GetServices<SupportBot.FollowUps.IAgentNotifier>().Single(n => n.GetType().Name == "TelegramAgentNotifier");
+
+        await notifier.NotifyAsync(
+            new SupportBot.FollowUps.ReminderNotice { Id = "f1", AgentId = "ann", Text = "Call Olga back about <the> refund", DueAt = DateTimeOffset.UtcNow },
+            new SupportBot.FollowUps.FollowUpSettings { LinkedTelegram = agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            Ct);
+        await notifier.NotifyAsync( // an agent who linked nothing gets nothing
+            new SupportBot.FollowUps.ReminderNotice { Id = "f2", AgentId = "bob", Text = "Not sent", DueAt = DateTimeOffset.UtcNow },
+            new SupportBot.FollowUps.FollowUpSettings(),
+            Ct);
+
+        var sent = Assert.Single(host.Api.CallsOf("sendMessage"), c => c.Body["chat_id"]?.ToString() == agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("Call Olga back about &lt;the&gt; refund", sent.Body["text"]!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Api.CallsOf("sendMessage"), c => c.Body["text"]?.ToString().Contains("Not sent", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
     public async Task Photo_ServedThroughOurProxy_TokenNeverInAUrl()
     {
         var chat = TelegramHostFixture<TStore>.NextChatId();
