@@ -66,4 +66,24 @@ internal static class JsonBody
             return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {e.Message}"));
         }
     }
+
+    /// <summary>An optional string field: absent or null is null; any other type is a 400 naming it.</summary>
+    public static bool TryString(JsonObject body, string field, out string? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (!body.TryGetPropertyValue(field, out var node) || node is null)
+        {
+            return true;
+        }
+
+        if (node is JsonValue json && json.GetValueKind() == JsonValueKind.String)
+        {
+            value = json.GetValue<string>();
+            return true;
+        }
+
+        problem = Problems.BadRequest($"{field} is a string.");
+        return false;
+    }
 }

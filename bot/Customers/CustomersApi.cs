@@ -101,7 +101,7 @@ public static class CustomersApi
             return Problems.BadRequest("Send at least one of: status, stage, tags, name.");
         }
 
-        if (!TryString(body, "status", out var status, out problem) || !TryString(body, "stage", out var stage, out problem) || !TryString(body, "name", out var name, out problem))
+        if (!JsonBody.TryString(body, "status", out var status, out problem) || !JsonBody.TryString(body, "stage", out var stage, out problem) || !JsonBody.TryString(body, "name", out var name, out problem))
         {
             return problem!;
         }
@@ -166,7 +166,7 @@ public static class CustomersApi
             return problem;
         }
 
-        if (!TryString(body!, "text", out var text, out problem))
+        if (!JsonBody.TryString(body!, "text", out var text, out problem))
         {
             return problem!;
         }
@@ -200,7 +200,7 @@ public static class CustomersApi
             return problem;
         }
 
-        if (!TryString(body!, "otherId", out var otherId, out problem))
+        if (!JsonBody.TryString(body!, "otherId", out var otherId, out problem))
         {
             return problem!;
         }
@@ -250,25 +250,5 @@ public static class CustomersApi
 
         var records = await Task.WhenAll(ids.Select(log.GetAsync));
         return TypedResults.Ok(new { items = records.OfType<InterestRecord>(), page = number, pageSize = RecordsPageSize, hasMore });
-    }
-
-    /// <summary>An optional string field: absent or null is null; any other type is a 400 naming it.</summary>
-    private static bool TryString(JsonObject body, string field, out string? value, out IResult? problem)
-    {
-        value = null;
-        problem = null;
-        if (!body.TryGetPropertyValue(field, out var node) || node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue json && json.GetValueKind() == JsonValueKind.String)
-        {
-            value = json.GetValue<string>();
-            return true;
-        }
-
-        problem = Problems.BadRequest($"{field} is a string.");
-        return false;
     }
 }

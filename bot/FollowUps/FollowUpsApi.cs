@@ -39,8 +39,8 @@ public static class FollowUpsApi
             return problem;
         }
 
-        if (!TryString(body!, "customerId", out var customerId, out problem) || !TryString(body!, "recordId", out var recordId, out problem)
-            || !TryString(body!, "dueAt", out var dueText, out problem) || !TryString(body!, "text", out var text, out problem))
+        if (!JsonBody.TryString(body!, "customerId", out var customerId, out problem) || !JsonBody.TryString(body!, "recordId", out var recordId, out problem)
+            || !JsonBody.TryString(body!, "dueAt", out var dueText, out problem) || !JsonBody.TryString(body!, "text", out var text, out problem))
         {
             return problem!;
         }
@@ -180,23 +180,4 @@ public static class FollowUpsApi
     }
 
     private static IResult Unknown(string id) => Problems.NotFound($"No follow-up '{id}'.");
-
-    private static bool TryString(JsonObject body, string field, out string? value, out IResult? problem)
-    {
-        value = null;
-        problem = null;
-        if (!body.TryGetPropertyValue(field, out var node) || node is null)
-        {
-            return true;
-        }
-
-        if (node is JsonValue json && json.GetValueKind() == JsonValueKind.String)
-        {
-            value = json.GetValue<string>();
-            return true;
-        }
-
-        problem = Problems.BadRequest($"{field} is a string.");
-        return false;
-    }
 }

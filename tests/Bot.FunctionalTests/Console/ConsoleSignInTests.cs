@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.AgentConsole.Accounts;
@@ -9,7 +8,7 @@ using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 namespace SupportBot.FunctionalTests.Console;
 
 /// <summary>The console's sign-in over HTTP (the real form with its antiforgery token) and what a sign-in may do on the API.</summary>
-public sealed partial class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
+public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
 {
     private const string Password = "a-long-enough-password";
 
@@ -20,21 +19,10 @@ public sealed partial class ConsoleSignInTests(BotHostFixture<RedisServerFixture
         return email;
     }
 
-    private HttpClient Browser() => host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    private HttpClient Browser() => ConsoleBrowser.Create(host.Factory);
 
-    /// <summary>Fills and posts the login form like a browser; returns the response (302 on success, the form again on failure).</summary>
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password)
-    {
-        var form = await browser.GetStringAsync("/console/login", Ct);
-        var token = TokenField().Match(form).Groups[1].Value;
-        return await browser.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }), Ct);
-    }
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password) =>
+        ConsoleBrowser.SignInAsync(browser, email, password);
 
     [Fact]
     public async Task RightPassword_SignsIn_WrongOneDoesNot()
@@ -92,7 +80,7 @@ public sealed partial class ConsoleSignInTests(BotHostFixture<RedisServerFixture
         var browser = host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var form = await browser.GetAsync("/console/login", Ct);
         var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(".SupportBot.Antiforgery", StringComparison.Ordinal));
-        var token = TokenField().Match(await form.Content.ReadAsStringAsync(Ct)).Groups[1].Value;
+        var token = ConsoleBrowser.AntiforgeryToken(await form.Content.ReadAsStringAsync(Ct));
         using var post = new HttpRequestMessage(HttpMethod.Post, "/console/login")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -107,7 +95,4 @@ public sealed partial class ConsoleSignInTests(BotHostFixture<RedisServerFixture
         Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }

@@ -10,7 +10,7 @@ using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 namespace SupportBot.FunctionalTests.Interests;
 
 /// <summary>The feed's API called with a console sign-in (the page's own token on changes): agents take, supervisors assign.</summary>
-public sealed partial class FeedConsoleSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
+public sealed class FeedConsoleSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
 {
     private const string Password = "a-long-enough-password";
 
@@ -39,21 +39,11 @@ public sealed partial class FeedConsoleSignInTests(BotHostFixture<RedisServerFix
         var email = $"feed-{Guid.NewGuid():N}@example.com";
         var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
         await accounts.UpsertAsync(email, "Feed " + role, role, ["support"], Password);
-        var client = host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var login = await client.GetStringAsync("/console/login", Ct);
-        var signedIn = await client.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = TokenField().Match(login).Groups[1].Value,
-            ["Input.Email"] = email,
-            ["Input.Password"] = Password,
-        }), Ct);
+        var client = ConsoleBrowser.Create(host.Factory);
+        var signedIn = await ConsoleBrowser.SignInAsync(client, email, Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var page = await client.GetStringAsync("/console/feed", Ct);
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", TokenField().Match(page).Groups[1].Value);
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", ConsoleBrowser.AntiforgeryToken(page));
         return (client, (await accounts.FindByEmailAsync(email))!.Id);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }

@@ -9,7 +9,7 @@ using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 namespace SupportBot.FunctionalTests.Reports;
 
 /// <summary>Signed in to the console, supervisors and admins read the reports API; agents do not (as on the page).</summary>
-public sealed partial class ReportsSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
+public sealed class ReportsSignInTests(BotHostFixture<RedisServerFixture> host) : IClassFixture<BotHostFixture<RedisServerFixture>>
 {
     private const string Password = "a-long-enough-password";
 
@@ -21,15 +21,8 @@ public sealed partial class ReportsSignInTests(BotHostFixture<RedisServerFixture
     {
         var email = $"reports-{Guid.NewGuid():N}@example.com";
         await host.Factory.Services.GetRequiredService<AgentAccountStore>().UpsertAsync(email, "Report Reader", role, ["support"], Password);
-        var browser = host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var form = await browser.GetStringAsync("/console/login", Ct);
-        var signedIn = await browser.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = TokenField().Match(form).Groups[1].Value,
-            ["Input.Email"] = email,
-            ["Input.Password"] = Password,
-        }), Ct);
+        var browser = ConsoleBrowser.Create(host.Factory);
+        var signedIn = await ConsoleBrowser.SignInAsync(browser, email, Password);
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
 
         foreach (var report in new[] { "summary", "timeline", "agents", "unanswered" })
@@ -45,7 +38,4 @@ public sealed partial class ReportsSignInTests(BotHostFixture<RedisServerFixture
             }
         }
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }

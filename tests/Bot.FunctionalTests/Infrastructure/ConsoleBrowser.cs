@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
+
+namespace SupportBot.FunctionalTests.Infrastructure;
+
+/// <summary>An HTTP client that behaves like a browser on the console: keeps cookies, fills the real login form.</summary>
+public static partial class ConsoleBrowser
+{
+    public static HttpClient Create(BotFactory factory) =>
+        factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Posts the login form with its antiforgery token: 302 on success, the form again (200) on failure.</summary>
+    public static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password)
+    {
+        var form = await browser.GetStringAsync("/console/login", Ct);
+        return await browser.PostAsync("/console/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = AntiforgeryToken(form),
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }), Ct);
+    }
+
+    /// <summary>The antiforgery token a console page carries in its forms.</summary>
+    public static string AntiforgeryToken(string html) => TokenField().Match(html).Groups[1].Value;
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+}
