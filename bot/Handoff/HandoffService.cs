@@ -199,11 +199,32 @@ public sealed class HandoffService(
     /// <summary>The agent's reply: into the conversation's outbox, sent on its own channel by the pipeline.</summary>
     public async Task<HandoffOutcome> SendAsync(string conversationId, string agentId, string text)
     {
+        if (await AgentMessageAsync(conversationId, agentId, text) is not { } message)
+        {
+            return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
+        }
+
+        var outcome = await store.AgentMessageAsync(conversationId, agentId, message.OutboxItem, message.TranscriptEntry);
+        if (outcome.Succeeded)
+        {
+            await WakePipelineAsync();
+            await NotifyAsync(new HandoffNotice("agent_message", conversationId, agentId));
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// An agent's message to the customer as the outbox and the console's transcript store it (JSON), addressed from
+    /// the conversation's profile; null when the conversation has expired.
+    /// </summary>
+    public async Task<(RedisValue OutboxItem, RedisValue TranscriptEntry)?> AgentMessageAsync(string conversationId, string agentId, string text, string? inReplyToEventId = null)
+    {
         var profileTask = store.GetProfileAsync(conversationId);
         var agentTask = store.GetAgentAsync(agentId);
         if (await profileTask is not { } profile)
         {
-            return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
+            return null;
         }
 
         var agent = await agentTask;
@@ -218,23 +239,19 @@ public sealed class HandoffService(
             Message = new OutgoingMessage(text),
             Author = ConversationOwner.Agent(agentId).Value,
             AuthorName = agent?.Name ?? agentId,
+            InReplyToEventId = inReplyToEventId,
             Language = profile.Language,
             CreatedAt = now,
         };
         var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text };
-        var outcome = await store.AgentMessageAsync(
-            conversationId, agentId,
-            JsonSerializer.Serialize(item, BotJson.Default.OutboxItem),
-            JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry));
-        if (outcome.Succeeded)
-        {
-            // The message is in the outbox and the conversation is due: wake the pipeline here and on every instance.
-            pipelineWake.Pulse();
-            await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, PipelineIngress.InstanceId, CommandFlags.FireAndForget);
-            await NotifyAsync(new HandoffNotice("agent_message", conversationId, agentId));
-        }
+        return (JsonSerializer.Serialize(item, BotJson.Default.OutboxItem), JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry));
+    }
 
-        return outcome;
+    /// <summary>A message is in an outbox and its conversation is due: wake the pipeline here and on every instance.</summary>
+    public async Task WakePipelineAsync()
+    {
+        pipelineWake.Pulse();
+        await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, PipelineIngress.InstanceId, CommandFlags.FireAndForget);
     }
 
     public async Task<HandoffOutcome> TransferAsync(string conversationId, string agentId, string? toAgentId, string? toDepartment, string? note)

@@ -1,9 +1,6 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
-using SupportBot.Contracts;
 using SupportBot.Handoff;
 using SupportBot.Pipeline;
-using SupportBot.Pipeline.Outbox;
 using StackExchange.Redis;
 
 namespace SupportBot.Interests;
@@ -17,7 +14,6 @@ public sealed class InterestReplies(
     InterestLog log,
     HandoffService handoff,
     IConnectionMultiplexer redis,
-    WakeSignal pipelineWake,
     IOptions<PipelineOptions> pipeline,
     TimeProvider time)
 {
@@ -52,39 +48,17 @@ public sealed class InterestReplies(
             return sent.Succeeded ? new InterestChange(InterestChangeStatus.Done, record) : InterestChange.Conflict(record, sent.Detail ?? "The chat changed meanwhile.");
         }
 
-        var profileTask = handoff.Store.GetProfileAsync(conversationId);
-        var agentTask = handoff.Store.GetAgentAsync(agentId);
-        if (await profileTask is not { } profile)
+        if (await handoff.AgentMessageAsync(conversationId, agentId, text, record.EventId) is not { } message)
         {
             return InterestChange.Conflict(record, "The conversation has expired; it can no longer be answered here.");
         }
 
-        var agent = await agentTask;
-        var now = time.GetUtcNow();
-        var item = new OutboxItem
-        {
-            Id = $"{conversationId}:agent:{Guid.NewGuid():N}",
-            Channel = profile.Channel,
-            ConversationId = conversationId,
-            ChannelAccount = profile.ChannelAccount,
-            RecipientId = profile.UserId,
-            Message = new OutgoingMessage(text),
-            Author = ConversationOwner.Agent(agentId).Value,
-            AuthorName = agent?.Name ?? agentId,
-            InReplyToEventId = record.EventId,
-            Language = profile.Language,
-            CreatedAt = now,
-        };
-        var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text };
         await redis.GetDatabase().ScriptEvaluateAsync(
             InterestScripts.QueueReply,
             [RedisKeys.Outbox(conversationId), RedisKeys.Transcript(conversationId), RedisKeys.PendingConversations],
-            [conversationId, now.ToUnixTimeMilliseconds(), JsonSerializer.Serialize(item, BotJson.Default.OutboxItem),
-             JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry), (long)TimeSpan.FromDays(pipeline.Value.ConversationTtlDays).TotalMilliseconds]);
-
-        // Due now: wake the pipeline here and on every instance.
-        pipelineWake.Pulse();
-        await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, PipelineIngress.InstanceId, CommandFlags.FireAndForget);
+            [conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), message.OutboxItem, message.TranscriptEntry,
+             (long)TimeSpan.FromDays(pipeline.Value.ConversationTtlDays).TotalMilliseconds]);
+        await handoff.WakePipelineAsync();
         return new InterestChange(InterestChangeStatus.Done, record);
     }
 }
