@@ -204,8 +204,10 @@ public static class ConsoleSetup
             return Task.CompletedTask;
         }
 
-        context.Response.StatusCode = status;
-        return Task.CompletedTask;
+        // An API or hub call: a problem that says how to get in.
+        return context.Response.HasStarted ? Task.CompletedTask : (status == StatusCodes.Status401Unauthorized
+            ? Problems.Unauthorized($"Send a key from Api:Keys in the {ApiKeyAuthenticationHandler.HeaderName} header, or sign in to the console at {LoginPath}.")
+            : Problems.Forbidden("Your console role may not use this.")).ExecuteAsync(context.HttpContext);
     }
 
     /// <summary>The culture a sign-in starts with: the account's language.</summary>
