@@ -38,7 +38,9 @@ public sealed class StorageTests
 
             // The bot remembers it already greeted: the next answer comes without a second greeting.
             await chat.SendAsync(conversation, "How much is shipping?");
-            var replies = await chat.WaitForBotMessagesAsync(conversation, 3);
+            // Killed between delivering its reply and letting go, the first host still held the conversation's lease:
+            // the answer then comes once that lease (Pipeline:LeaseSeconds, 30 s) has run out.
+            var replies = await chat.WaitForBotMessagesAsync(conversation, 3, TimeSpan.FromSeconds(45));
             Assert.Contains("free from €50", replies[2]["text"]!.GetValue<string>());
             await Task.Delay(300, Ct);
             Assert.Equal(3, DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation)).Count);
