@@ -8,8 +8,12 @@ public enum ActivityKind
 {
     Message,
     Comment,
+    /// <summary>A post the customer wrote on the brand's wall (VK wall_post_new by a user); answered in its comments.</summary>
+    Post,
     Like,
     Join,
+    /// <summary>The customer left (or was removed from) the community. A signal, like a like or a join: recorded, never answered.</summary>
+    Leave,
     Form,
     Email,
     Button,
@@ -50,6 +54,9 @@ public sealed record ChannelActivity
     public string? SourceLink { get; init; }
 
     public string? ProductHint { get; init; }
+
+    /// <summary>Channel facts for the interest record's fields (e.g. <c>removed</c> on a like taken back).</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
 
     /// <summary>The customer's locale as the channel reports it (e.g. "ru-RU"), if any.</summary>
     public string? Locale { get; init; }

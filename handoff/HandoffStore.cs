@@ -420,11 +420,19 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
             ? JsonSerializer.Deserialize((string)json!, ConversationJson.Default.ConversationProfile)
             : null;
 
-    /// <summary>The last <paramref name="take"/> lines of the conversation, oldest first.</summary>
+    /// <summary>The last <paramref name="take"/> lines of the conversation, oldest first; replies that failed for good are marked.</summary>
     public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string conversationId, int take = 500)
     {
         var raw = await Db.ListRangeAsync(RedisKeys.Transcript(conversationId), -take, -1);
-        return [.. raw.Select(r => JsonSerializer.Deserialize((string)r!, ConversationJson.Default.TranscriptEntry)).OfType<TranscriptEntry>()];
+        List<TranscriptEntry> entries = [.. raw.Select(r => JsonSerializer.Deserialize((string)r!, ConversationJson.Default.TranscriptEntry)).OfType<TranscriptEntry>()];
+        var failed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var failure in entries.Where(e => e.IsDeliveryFailure))
+        {
+            failed[failure.OutboxId!] = failure.Kind!;
+        }
+
+        return failed.Count == 0 ? entries
+            : [.. entries.Select(e => e.From != TranscriptEntry.System && e.OutboxId is { } id && failed.TryGetValue(id, out var kind) ? e with { DeliveryFailure = kind } : e)];
     }
 
     /// <summary>The agent who resolved the conversation last, if within the remembered window.</summary>

@@ -16,11 +16,14 @@ public interface IChannelSender
 /// <param name="Link">Where the sent message can be opened, if the channel has links.</param>
 public sealed record ChannelSendResult(string ChannelMessageId, string? Link = null);
 
-public sealed class ChannelSendException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null)
+public sealed class ChannelSendException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null, bool recipientRefuses = false)
     : Exception(message, inner)
 {
     /// <summary>Retrying cannot help (blocked by the user, chat gone, bad request).</summary>
-    public bool Permanent { get; } = permanent;
+    public bool Permanent { get; } = permanent || recipientRefuses;
+
+    /// <summary>The customer does not accept our messages on this channel (blocked the bot, has not allowed the community's messages).</summary>
+    public bool RecipientRefuses { get; } = recipientRefuses;
 
     /// <summary>The channel asked us to wait this long (Telegram retry_after, HTTP Retry-After).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;

@@ -243,7 +243,7 @@ public sealed class HandoffService(
             Language = profile.Language,
             CreatedAt = now,
         };
-        var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text };
+        var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text, OutboxId = item.Id };
         return (JsonSerializer.Serialize(item, BotJson.Default.OutboxItem), JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry));
     }
 

@@ -21,7 +21,7 @@ public sealed record InterestRecord
 
     public required InterestAuthor Author { get; init; }
 
-    /// <summary>message, comment, like, review, request, form, join (lower case).</summary>
+    /// <summary>message, comment, post, like, review, request, form, join, leave (lower case).</summary>
     public required string Action { get; init; }
 
     /// <summary>in: from the customer; out: our reply (bot or agent).</summary>

@@ -10,7 +10,7 @@ namespace SupportBot.Interests;
 /// <summary>The interest feed over HTTP: list and search, export, and an agent's work on a record.</summary>
 public static partial class InterestsApi
 {
-    private static readonly HashSet<string> Actions = ["message", "comment", "like", "review", "request", "form", "join"];
+    private static readonly HashSet<string> Actions = ["message", "comment", "post", "like", "review", "request", "form", "join", "leave"];
 
     private const long MaxBodyBytes = 16 * 1024;
     public const int MaxNoteLength = 1000;

@@ -139,10 +139,11 @@ internal sealed class ConversationProcessor(
             await interests.AppendAsync(RequestRecord(activity, decision.Requests[i], i, decision, state.Language));
         }
 
+        string ReplyId(int index) => $"{conversationId}:{sequence}:{index}";
         var replies = decision.Replies.Select((message, index) => (RedisValue)JsonSerializer.Serialize(
             new OutboxItem
             {
-                Id = $"{conversationId}:{sequence}:{index}",
+                Id = ReplyId(index),
                 Channel = activity.Channel,
                 ConversationId = conversationId,
                 ChannelAccount = activity.ChannelAccount,
@@ -171,8 +172,8 @@ internal sealed class ConversationProcessor(
                 ConversationJson.Default.TranscriptEntry));
         }
 
-        transcript.AddRange(decision.Replies.Select(reply => (RedisValue)JsonSerializer.Serialize(
-            new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "bot", Text = reply.Text }, ConversationJson.Default.TranscriptEntry)));
+        transcript.AddRange(decision.Replies.Select((reply, index) => (RedisValue)JsonSerializer.Serialize(
+            new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "bot", Text = reply.Text, OutboxId = ReplyId(index) }, ConversationJson.Default.TranscriptEntry)));
 
         var profile = JsonSerializer.Serialize(
             new ConversationProfile
@@ -221,9 +222,31 @@ internal sealed class ConversationProcessor(
         ProcessedAt = decision.AnsweredByBot ? now : null,
         ProcessedBy = decision.AnsweredByBot ? "bot" : null,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
-        Fields = WithSentiment(decision.RecordFields, activity.Text),
+        Fields = WithSentiment(Merge(activity.Fields, decision.RecordFields), activity.Text),
         EventId = activity.EventId,
     };
+
+    /// <summary>The channel's facts and the bot's; the bot's win on a clash.</summary>
+    internal static IReadOnlyDictionary<string, string>? Merge(IReadOnlyDictionary<string, string>? channel, IReadOnlyDictionary<string, string>? bot)
+    {
+        if (channel is not { Count: > 0 })
+        {
+            return bot;
+        }
+
+        if (bot is not { Count: > 0 })
+        {
+            return channel;
+        }
+
+        var merged = new Dictionary<string, string>(channel, StringComparer.Ordinal);
+        foreach (var (key, value) in bot)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
 
     /// <summary>Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a queued customer).</summary>
     private static IReadOnlyDictionary<string, string>? WithSentiment(IReadOnlyDictionary<string, string>? fields, string? text)

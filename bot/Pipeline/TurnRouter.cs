@@ -35,9 +35,9 @@ internal sealed class TurnRouter(
 
     public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, CancellationToken cancellationToken)
     {
-        if (owner.IsAgent || activity.Kind is ActivityKind.Like or ActivityKind.Join)
+        if (owner.IsAgent || activity.Kind is ActivityKind.Like or ActivityKind.Join or ActivityKind.Leave)
         {
-            // An agent's chat: the message goes to them. A like or a join is a signal for the interest log, not a question: no turn.
+            // An agent's chat: the message goes to them. A like, a join or a leave is a signal for the interest log, not a question: no turn.
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 

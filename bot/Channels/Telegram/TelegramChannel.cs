@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SupportBot.Hosting;
 
@@ -15,7 +16,9 @@ public static class TelegramChannel
         builder.Services.AddSingleton<TelegramBots>();
         builder.Services.AddSingleton<FollowUps.IAgentNotifier, TelegramAgentNotifier>();
         builder.Services.AddSingleton<TelegramStore>();
+        builder.Services.TryAddSingleton<CustomerReachability>();
         builder.Services.AddSingleton<TelegramBlocking>();
+        builder.Services.AddSingleton<TelegramProfilePhotos>();
         builder.Services.AddSingleton<TelegramRateLimits>();
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddKeyedSingleton<IChannelSender, TelegramSender>(TelegramBots.ChannelName);

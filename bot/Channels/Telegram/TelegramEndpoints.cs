@@ -102,6 +102,8 @@ internal static class TelegramEndpoints
             contentType = "application/octet-stream";
         }
 
+        // A file id always names the same bytes: let the agent's browser keep avatars and photos for a day.
+        context.Response.Headers.CacheControl = "private, max-age=86400";
         return Results.Stream(async output =>
         {
             await client.DownloadFile(path, output, context.RequestAborted);

@@ -25,6 +25,12 @@ public sealed class TelegramOptions
     /// <summary>getUpdates long-poll timeout in seconds (polling mode).</summary>
     public int PollingTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How long a customer's profile photo (getUserProfilePhotos) is remembered.</summary>
+    public int UserCacheHours { get; set; } = 24;
+
+    /// <summary>How long an update may wait for a new author's photo; later, the record goes without it (the lookup still fills the cache).</summary>
+    public int AuthorWaitMilliseconds { get; set; } = 300;
+
     public TelegramBotOptions? Find(string name) =>
         Bots.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 }
@@ -91,6 +97,16 @@ internal sealed partial class TelegramOptionsValidator : IValidateOptions<Telegr
         if (options.PollingTimeoutSeconds is < 0 or > 50)
         {
             failures.Add($"{s}:PollingTimeoutSeconds must be between 0 and 50.");
+        }
+
+        if (options.UserCacheHours is < 0 or > 24 * 30)
+        {
+            failures.Add($"{s}:UserCacheHours must be between 0 and 720.");
+        }
+
+        if (options.AuthorWaitMilliseconds is < 0 or > 10_000)
+        {
+            failures.Add($"{s}:AuthorWaitMilliseconds must be between 0 and 10000.");
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -39,7 +39,7 @@ internal sealed class TelegramSender(
         if (await blocking.IsBlockedAsync(bot.Name, chatId))
         {
             // Known blocked (my_chat_member or an earlier 403): Telegram would refuse; don't ask, until the customer writes again.
-            throw new ChannelSendException("The customer has blocked the bot on Telegram; not sent.", permanent: true);
+            throw new ChannelSendException("The customer has blocked the bot on Telegram; not sent.", permanent: true, recipientRefuses: chatId > 0);
         }
 
         var parts = Split(item.Message.Text);
@@ -93,7 +93,7 @@ internal sealed class TelegramSender(
                     {
                         await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
                     }
-                    throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e);
+                    throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e, recipientRefuses: !group);
                 }
                 catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest)
                 {

@@ -7,8 +7,8 @@ namespace SupportBot.Channels.Telegram;
 
 /// <summary>
 /// The little the Telegram channel keeps in Redis: long button values behind short callback ids,
-/// which message a group answer replies to, which parts of a long reply already went out, and
-/// whether a customer has blocked the bot.
+/// which message a group answer replies to, which parts of a long reply already went out,
+/// whether a customer has blocked the bot, and customers' profile photos.
 /// </summary>
 public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider time)
 {
@@ -93,5 +93,18 @@ public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider tim
         return value.IsNull ? null : ((string)value!).Split('|')[0];
     }
 
+    /// <summary>The file id of a user's profile photo as this bot sees it; "" when they have none; null when not known yet.</summary>
+    public async Task<string?> ProfilePhotoAsync(string bot, long userId)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(PhotoKey(bot, userId));
+        return value.IsNull ? null : (string)value!;
+    }
+
+    public Task RememberProfilePhotoAsync(string bot, long userId, string fileId, TimeSpan ttl) =>
+        redis.GetDatabase().StringSetAsync(PhotoKey(bot, userId), fileId, ttl);
+
     private static string ReplyKey(string bot, string eventId) => $"telegram:reply:{bot}:{eventId}";
+
+    /// <summary>Per bot: a file id is only valid for the bot that received it.</summary>
+    private static string PhotoKey(string bot, long userId) => string.Create(CultureInfo.InvariantCulture, $"telegram:photo:{bot}:{userId}");
 }

@@ -17,6 +17,7 @@ public sealed class TelegramUpdateHandler(
     TelegramBots bots,
     TelegramStore store,
     TelegramBlocking blocking,
+    TelegramProfilePhotos photos,
     PipelineIngress ingress,
     InterestLog interests,
     TimeProvider time,
@@ -39,6 +40,11 @@ public sealed class TelegramUpdateHandler(
 
             var inbound = await TelegramAdapter.ToInboundAsync(bot, update, TelegramBots.BotId(bot), username, store.CallbackValueAsync, time.GetUtcNow());
             callbackId = inbound.CallbackQueryId ?? callbackId;
+            if (inbound is { Route: TelegramRoute.Converse or TelegramRoute.RecordOnly, Activity: { } recorded })
+            {
+                inbound = inbound with { Activity = recorded with { From = await photos.WithPhotoAsync(bot, recorded.From, cancellationToken) } };
+            }
+
             switch (inbound)
             {
                 case { Route: TelegramRoute.Converse, Activity: { } activity }:
@@ -126,7 +132,7 @@ public sealed class TelegramUpdateHandler(
         Language = LanguageDetector.FromLocale(activity.Locale),
         Processed = false,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
-        Fields = fields,
+        Fields = Pipeline.ConversationProcessor.Merge(activity.Fields, fields),
         EventId = activity.EventId,
     };
 }
@@ -168,4 +174,7 @@ internal static partial class TelegramLog
 
     [LoggerMessage(211, LogLevel.Error, "Telegram {Bot}: update {UpdateId} could not be handled")]
     public static partial void UpdateFailed(ILogger logger, Exception exception, string bot, int updateId);
+
+    [LoggerMessage(212, LogLevel.Warning, "Telegram {Bot}: getUserProfilePhotos failed, the author is recorded without a photo: {Error}")]
+    public static partial void ProfilePhotoFailed(ILogger logger, string bot, string error);
 }

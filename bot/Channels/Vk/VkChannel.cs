@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
 
@@ -16,6 +17,7 @@ public static class VkChannel
         // No logging handlers: long poll URLs carry the key, and VK bodies carry tokens and message text.
         builder.Services.AddHttpClient(VkApiClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(120)).RemoveAllLoggers();
         builder.Services.AddSingleton<VkApiClient>();
+        builder.Services.TryAddSingleton<CustomerReachability>();
         builder.Services.AddSingleton<VkUpdateHandler>();
         builder.Services.AddKeyedSingleton<IChannelSender, VkSender>(VkConversation.Channel);
         builder.Services.AddHostedService<VkLongPoller>();
@@ -31,10 +33,10 @@ public static class VkChannel
 
     internal static async Task<IResult> Callback(string name, HttpRequest request, IOptions<VkOptions> options, VkUpdateHandler handler, ILogger<VkUpdateHandler> logger)
     {
-        var community = options.Value.Find(name);
-        if (community is null)
+        // A Long Poll community has no Callback API secret: posts for it could be forged by anyone, so it has no callback here.
+        if (options.Value.Find(name) is not { IsLongPoll: false } community)
         {
-            return Problems.NotFound($"No VK community named '{name}' is configured.");
+            return Problems.NotFound($"No VK community named '{name}' receives Callback API events here.");
         }
 
         var max = options.Value.MaxBodyBytes;
@@ -90,7 +92,8 @@ public static class VkChannel
                 return TypedResults.Text(community.ConfirmationCode ?? "", "text/plain", Encoding.UTF8);
             }
 
-            if (!string.IsNullOrEmpty(community.Secret) && !SecretMatches(community.Secret, VkNormalizer.Str(update, "secret")))
+            // Callback mode requires a Secret at start-up; an empty one here still refuses every event.
+            if (string.IsNullOrEmpty(community.Secret) || !SecretMatches(community.Secret, VkNormalizer.Str(update, "secret")))
             {
                 VkLog.CallbackRefused(logger, community.Name, "wrong secret");
                 return Problems.Forbidden("The secret does not match this community's Callback API secret.");

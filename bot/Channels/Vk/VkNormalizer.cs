@@ -44,6 +44,9 @@ internal sealed record VkInbound
 
     /// <summary>message_allow (true), message_deny (false); also true on message_new (a user who writes may be answered).</summary>
     public bool? MessagesAllowed { get; init; }
+
+    /// <summary>Facts for the record's fields (e.g. <c>removed</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
 }
 
 /// <summary>
@@ -53,6 +56,11 @@ internal sealed record VkInbound
 /// </summary>
 internal static class VkNormalizer
 {
+    /// <summary>The record field that marks a like taken back, or a member the community removed.</summary>
+    public const string RemovedField = "removed";
+
+    private static readonly IReadOnlyDictionary<string, string> Removed = new Dictionary<string, string> { [RemovedField] = "true" };
+
     public static VkInbound? Normalize(VkCommunityOptions community, JsonElement update)
     {
         if (update.ValueKind != JsonValueKind.Object || Str(update, "type") is not { } type || !update.TryGetProperty("object", out var o) || o.ValueKind != JsonValueKind.Object)
@@ -150,9 +158,9 @@ internal static class VkNormalizer
                     Type = type,
                     EventId = eventId,
                     ConversationId = ForThread(name, "wall", owner.Value, id.Value, from.Value),
-                    Kind = ActivityKind.Comment, // the shared actions have no "post": a post is recorded as a comment, its text marked
+                    Kind = ActivityKind.Post,
                     AuthorId = from.Value,
-                    Text = "[post] " + (Str(o, "text") ?? ""),
+                    Text = Str(o, "text"),
                     SourceLink = ThreadLink("wall", owner.Value, id.Value, null),
                     Attachments = Attachments(o),
                 };
@@ -167,6 +175,7 @@ internal static class VkNormalizer
                 }
 
                 var (link, product) = LikedObject(o);
+                var removed = type == "like_remove";
                 return new VkInbound
                 {
                     Type = type,
@@ -174,10 +183,11 @@ internal static class VkNormalizer
                     ConversationId = ForSignals(name, liker.Value),
                     Kind = ActivityKind.Like,
                     AuthorId = liker.Value,
-                    // The shared actions have no "unlike": the removal is said in the text.
-                    Text = type == "like_remove" ? "[like removed] " + Str(o, "object_type") : null,
+                    // A like taken back is still a like record (the action counts interest shown), flagged as removed, and said in the text for the feed.
+                    Text = removed ? "[like removed] " + Str(o, "object_type") : null,
                     SourceLink = link,
                     ProductHint = product,
+                    Fields = removed ? Removed : null,
                 };
             }
 
@@ -190,16 +200,17 @@ internal static class VkNormalizer
                 }
 
                 var leave = type == "group_leave";
+                var removedByCommunity = leave && Long(o, "self") == 0; // self: 1 left on their own, 0 removed by the community
                 return new VkInbound
                 {
                     Type = type,
                     EventId = eventId,
                     ConversationId = ForSignals(name, user.Value),
-                    Kind = ActivityKind.Join, // no "leave" action: a leave is a join record whose text says so
+                    Kind = leave ? ActivityKind.Leave : ActivityKind.Join,
                     AuthorId = user.Value,
-                    Text = leave ? (Long(o, "self") == 0 ? "[removed from the community]" : "[left the community]")
-                        : Str(o, "join_type") is "request" ? "[asked to join]" : null,
+                    Text = removedByCommunity ? "[removed from the community]" : !leave && Str(o, "join_type") is "request" ? "[asked to join]" : null,
                     SourceLink = ProfileLink(user.Value),
+                    Fields = removedByCommunity ? Removed : null,
                 };
             }
 
@@ -238,14 +249,16 @@ internal static class VkNormalizer
     {
         var owner = Long(o, "object_owner_id") ?? 0;
         var id = Long(o, "object_id") ?? 0;
+        // object_id is the liked object itself; only a wall comment's like also names its post (post_id). A like on a
+        // comment under a photo, video, product or topic carries no id of that photo (video, …): it links the owner's page.
+        var post = Long(o, "post_id") ?? 0;
         return Str(o, "object_type") switch
         {
             "post" => (ThreadLink("wall", owner, id, null), null),
-            "comment" => (ThreadLink("wall", owner, Long(o, "post_id") ?? 0, id), null),
-            "photo" or "photo_comment" => (ThreadLink("photo", owner, id, null), null),
-            "video" or "video_comment" => (ThreadLink("video", owner, id, null), null),
+            "comment" when post > 0 => (ThreadLink("wall", owner, post, id), null),
+            "photo" => (ThreadLink("photo", owner, id, null), null),
+            "video" => (ThreadLink("video", owner, id, null), null),
             "market" => (ThreadLink("market", owner, id, null), MarketItem(owner, id)),
-            "topic_comment" => (ThreadLink("board", owner, Long(o, "post_id") ?? 0, id), null),
             _ => (ProfileLink(owner), null),
         };
     }

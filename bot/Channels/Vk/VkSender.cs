@@ -17,7 +17,8 @@ namespace SupportBot.Channels.Vk;
 /// community in the customer's comment thread (wall/photos/video/market/board.createComment).
 /// One attempt per call; the outbox dispatcher retries what this reports as retryable.
 /// </summary>
-internal sealed class VkSender(VkApiClient api, IConnectionMultiplexer redis, IOptions<VkOptions> options, TimeProvider time, ILogger<VkSender> logger) : IChannelSender
+internal sealed class VkSender(
+    VkApiClient api, IConnectionMultiplexer redis, CustomerReachability reachability, IOptions<VkOptions> options, TimeProvider time, ILogger<VkSender> logger) : IChannelSender
 {
     /// <summary>VK's limit on one message is larger on paper; 4,096 characters is what every client shows whole.</summary>
     public const int MaxMessageLength = 4096;
@@ -56,7 +57,7 @@ internal sealed class VkSender(VkApiClient api, IConnectionMultiplexer redis, IO
         if (peer < 2_000_000_000 && await redis.GetDatabase().HashGetAsync(VkKeys.MessagesRefused(community.Name), peer.ToString(CultureInfo.InvariantCulture)) is { HasValue: true } refused)
         {
             // Known to refuse: asking VK again would only spend the quota on another 901.
-            throw new ChannelSendException($"{MessagesRefusal.Reason}: recorded {refused}; waiting for message_allow.", permanent: true);
+            throw new ChannelSendException($"{MessagesRefusal.Reason}: recorded {refused}; waiting for message_allow.", recipientRefuses: true);
         }
 
         var parts = Split(item.Message.Text, MaxMessageLength);
@@ -124,7 +125,8 @@ internal sealed class VkSender(VkApiClient api, IConnectionMultiplexer redis, IO
                 await redis.GetDatabase().HashSetAsync(
                     VkKeys.MessagesRefused(community.Name), user.ToString(CultureInfo.InvariantCulture), MessagesRefusal.Describe("error " + e.Code.ToString(CultureInfo.InvariantCulture), time.GetUtcNow()));
                 VkLog.MessagesPermission(logger, community.Name, user, "refuses");
-                return new ChannelSendException($"{MessagesRefusal.Reason} ({e.Message})", permanent: true, inner: e);
+                await reachability.SetAsync(VkConversation.Channel, user.ToString(CultureInfo.InvariantCulture), acceptsMessages: false);
+                return new ChannelSendException($"{MessagesRefusal.Reason} ({e.Message})", inner: e, recipientRefuses: true);
             default:
                 return new ChannelSendException(e.Message, permanent: true, inner: e);
         }

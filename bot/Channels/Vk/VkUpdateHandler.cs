@@ -35,6 +35,7 @@ internal sealed class VkUpdateHandler(
     PipelineIngress ingress,
     VkApiClient api,
     IConnectionMultiplexer redis,
+    CustomerReachability reachability,
     IOptions<VkOptions> options,
     TimeProvider time,
     ILogger<VkUpdateHandler> logger)
@@ -78,6 +79,7 @@ internal sealed class VkUpdateHandler(
             Attachments = inbound.Attachments,
             SourceLink = inbound.SourceLink,
             ProductHint = inbound.ProductHint,
+            Fields = inbound.Fields,
             Locale = inbound.Locale,
             ChannelAccount = community.Name,
             ReceivedAt = time.GetUtcNow(),
@@ -104,21 +106,25 @@ internal sealed class VkUpdateHandler(
         return result;
     }
 
+    /// <summary>Whether the community may write to the user, for the sender, and on the customer's card (blocked, or back to contacted).</summary>
     private async Task SetMessagesAllowedAsync(IDatabase db, string community, long userId, bool allowed, string why)
     {
         var key = VkKeys.MessagesRefused(community);
         var field = userId.ToString(CultureInfo.InvariantCulture);
         if (allowed)
         {
+            // Every message_new says "allowed": only a change (or message_allow itself) touches the card.
             if (await db.HashDeleteAsync(key, field) || why == "message_allow")
             {
                 VkLog.MessagesPermission(logger, community, userId, "allows");
+                await reachability.SetAsync(VkConversation.Channel, field, acceptsMessages: true);
             }
         }
         else
         {
             await db.HashSetAsync(key, field, MessagesRefusal.Describe(why, time.GetUtcNow()));
             VkLog.MessagesPermission(logger, community, userId, "refuses");
+            await reachability.SetAsync(VkConversation.Channel, field, acceptsMessages: false);
         }
     }
 

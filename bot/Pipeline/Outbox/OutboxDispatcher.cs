@@ -16,6 +16,7 @@ internal sealed class OutboxDispatcher(
     IConnectionMultiplexer redis,
     IServiceProvider services,
     InterestLog interests,
+    HandoffService handoff,
     IOptions<OutboxOptions> options,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger)
@@ -58,7 +59,7 @@ internal sealed class OutboxDispatcher(
             }
             catch (ChannelSendException e) when (e.Permanent)
             {
-                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message);
+                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message, e.RecipientRefuses);
                 continue;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -88,13 +89,29 @@ internal sealed class OutboxDispatcher(
         }
     }
 
-    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason)
+    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason, bool refused = false)
     {
         Log.SendDeadLettered(logger, item.Channel, lease.ConversationId, item.Attempts, reason);
-        var letter = JsonSerializer.Serialize(new DeadLetter(item, reason, time.GetUtcNow()), BotJson.Default.DeadLetter);
+        var now = time.GetUtcNow();
+        var letter = JsonSerializer.Serialize(new DeadLetter(item, reason, now), BotJson.Default.DeadLetter);
         // Into the dead-letter list first, then off the outbox: a crash between leaves a copy, never a loss.
         await db.ListRightPushAsync(RedisKeys.DeadLetters, letter);
         await ExpectOk(lease, db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, RedisKeys.Outbox(lease.ConversationId)], [lease.Token, raw]));
+
+        // The console shows it where the reply was written: a line in the transcript (only while the transcript lives),
+        // which also marks the reply as not delivered, and a notice so an open chat page updates at once.
+        var agentId = ConversationOwner.Parse(item.Author).AgentId;
+        var failure = new TranscriptEntry
+        {
+            AtUnixMs = now.ToUnixTimeMilliseconds(),
+            From = TranscriptEntry.System,
+            Kind = refused ? TranscriptEntry.Refused : TranscriptEntry.Undelivered,
+            AgentId = agentId,
+            Text = reason,
+            OutboxId = item.Id,
+        };
+        await db.ListRightPushAsync(RedisKeys.Transcript(lease.ConversationId), JsonSerializer.Serialize(failure, ConversationJson.Default.TranscriptEntry), When.Exists);
+        await handoff.NotifyAsync(new HandoffNotice("undelivered", lease.ConversationId, agentId, Reason: failure.Kind));
     }
 
     private static async Task ExpectOk(ConversationLease lease, Task<RedisResult> script)

@@ -23,6 +23,14 @@ public static partial class ConsoleBrowser
         }), Ct);
     }
 
+    /// <summary>A console page as the signed-in agent gets it (rendered on the server before the live connection takes over).</summary>
+    public static async Task<string> SignedInPageAsync(BotFactory factory, string email, string password, string path)
+    {
+        using var browser = Create(factory);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await SignInAsync(browser, email, password)).StatusCode);
+        return await browser.GetStringAsync(path, Ct);
+    }
+
     /// <summary>The antiforgery token a console page carries in its forms.</summary>
     public static string AntiforgeryToken(string html) => TokenField().Match(html).Groups[1].Value;
 

@@ -73,6 +73,23 @@ public abstract class OutboxTests : IAsyncDisposable
         Assert.All(letters, l => Assert.Contains("channel is down", l["reason"]!.GetValue<string>()));
         Assert.Equal(6, _down.Attempts(conversationId));
         Assert.Empty(_down.Delivered(conversationId));
+
+        // The console's transcript says so where the replies were: each bot line marked, a line with the reason after it.
+        var handoff = _host.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var transcript = await handoff.GetTranscriptAsync(conversationId);
+        while (transcript.Count(e => e.IsDeliveryFailure) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25, Ct);
+            transcript = await handoff.GetTranscriptAsync(conversationId);
+        }
+
+        var bot = transcript.Where(e => e.From == "bot").ToList();
+        Assert.Equal(2, bot.Count);
+        Assert.All(bot, e => Assert.Equal(SupportBot.Handoff.TranscriptEntry.Undelivered, e.DeliveryFailure));
+        var failures = transcript.Where(e => e.IsDeliveryFailure).ToList();
+        Assert.Equal(bot.Select(e => e.OutboxId), failures.Select(e => e.OutboxId));
+        Assert.All(failures, f => Assert.Equal((SupportBot.Handoff.TranscriptEntry.Undelivered, "channel is down"), (f.Kind, f.Text)));
     }
 
     [Fact]

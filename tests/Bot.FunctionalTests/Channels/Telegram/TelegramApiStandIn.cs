@@ -28,6 +28,7 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     private readonly List<JsonObject> _updates = [];
     private readonly ConcurrentDictionary<string, (string Path, byte[] Content)> _files = new();
     private readonly List<Rule> _rules = [];
+    private readonly ConcurrentDictionary<long, bool> _withoutPhoto = new();
     private readonly SemaphoreSlim _updatesArrived = new(0);
     private int _messageId = 1000;
     private WebApplication? _app;
@@ -73,6 +74,15 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     }
 
     public void AddFile(string fileId, string path, byte[] content) => _files[fileId] = (path, content);
+
+    /// <summary>Every user has one profile photo unless hidden here (no photo, or hidden from bots by their privacy settings).</summary>
+    public void HideProfilePhoto(long userId) => _withoutPhoto[userId] = true;
+
+    /// <summary>The file id of a user's profile photo in the size an avatar needs (160 × 160).</summary>
+    public static string ProfilePhotoFileId(long userId) => $"AgACAgIAAxUAAWavatar{userId}_160";
+
+    /// <summary>The bytes behind <see cref="ProfilePhotoFileId"/>.</summary>
+    public static byte[] ProfilePhotoContent(long userId) => System.Text.Encoding.ASCII.GetBytes("\xFF\xD8\xFF avatar of " + userId);
 
     /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> that match fail with this error.</summary>
     public void FailNext(string method, Func<JsonObject, bool> when, int errorCode, string description, int? retryAfter = null, int times = 1)
@@ -120,6 +130,7 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
             "setwebhook" or "deletewebhook" or "answercallbackquery" => Ok(true),
             "sendmessage" => Ok(SentMessage(token, body)),
             "getfile" => GetFile(body),
+            "getuserprofilephotos" => Ok(ProfilePhotos(body)),
             "getupdates" => Ok(await GetUpdatesAsync(body, context.RequestAborted)),
             _ => Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 404, ["description"] = "Not Found: method not found" }, statusCode: 404),
         };
@@ -161,6 +172,31 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
         }
 
         return Ok(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["file_size"] = file.Content.Length, ["file_path"] = file.Path });
+    }
+
+    /// <summary>UserProfilePhotos as the Bot API documents it: total_count and photos, each an array of PhotoSize from small to large.</summary>
+    private JsonObject ProfilePhotos(JsonObject body)
+    {
+        var userId = body["user_id"]!.GetValue<long>();
+        if (_withoutPhoto.ContainsKey(userId))
+        {
+            return new JsonObject { ["total_count"] = 0, ["photos"] = new JsonArray() };
+        }
+
+        JsonObject Size(string fileId, int side, byte[] content)
+        {
+            _files[fileId] = ($"profile_photos/{fileId}.jpg", content);
+            return new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "AQAD" + fileId[^12..], ["file_size"] = content.Length, ["width"] = side, ["height"] = side };
+        }
+
+        return new JsonObject
+        {
+            ["total_count"] = 1,
+            ["photos"] = new JsonArray(new JsonArray(
+                Size($"AgACAgIAAxUAAWavatar{userId}_64", 64, [0xFF, 0xD8, 0x01]),
+                Size(ProfilePhotoFileId(userId), 160, ProfilePhotoContent(userId)),
+                Size($"AgACAgIAAxUAAWavatar{userId}_640", 640, [0xFF, 0xD8, 0x02]))),
+        };
     }
 
     private JsonObject SentMessage(string token, JsonObject body)

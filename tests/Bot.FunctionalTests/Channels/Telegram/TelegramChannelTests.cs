@@ -387,8 +387,8 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
                 ["chat"] = Updates.PrivateChat(chat),
                 ["from"] = Updates.User(chat),
                 ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-                ["old_chat_member"] = new JsonObject { ["status"] = oldStatus, ["user"] = new JsonObject { ["id"] = 7000001, ["is_bot"] = true, ["first_name"] = "Northwind" } },
-                ["new_chat_member"] = new JsonObject { ["status"] = newStatus, ["user"] = new JsonObject { ["id"] = 7000001, ["is_bot"] = true, ["first_name"] = "Northwind" }, ["until_date"] = 0 },
+                ["old_chat_member"] = ChatMember(oldStatus),
+                ["new_chat_member"] = ChatMember(newStatus),
             },
         };
         var store = host.Factory.Services.GetRequiredService<TelegramStore>();
@@ -403,11 +403,25 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Equal("contacted", await CustomerStatusAsync(chat));
     }
 
-    private async Task<string?> CustomerStatusAsync(long userId)
+    /// <summary>ChatMemberMember / ChatMemberBanned as the Bot API documents them (a banned member always has until_date; 0 is "forever").</summary>
+    private static JsonObject ChatMember(string status)
+    {
+        var member = new JsonObject { ["status"] = status, ["user"] = new JsonObject { ["id"] = 7000001, ["is_bot"] = true, ["first_name"] = "Northwind", ["username"] = TelegramApiStandIn.BotUsername } };
+        if (status == "kicked")
+        {
+            member["until_date"] = 0;
+        }
+
+        return member;
+    }
+
+    private async Task<string?> CustomerStatusAsync(long userId) => (await CustomerAsync(userId))?.Status;
+
+    private async Task<SupportBot.Customers.Customer?> CustomerAsync(long userId)
     {
         var customers = host.Factory.Services.GetRequiredService<SupportBot.Customers.CustomerStore>();
         return await customers.FindByIdentityAsync("telegram", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } id
-            ? (await customers.GetAsync(id))?.Status
+            ? await customers.GetAsync(id)
             : null;
     }
 
@@ -465,16 +479,10 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
             async () => (await store.GetTranscriptAsync($"telegram:shop:{chat}")).Any(e => e.From == "customer" && e.Attachments?.Contains(url) == true),
             "the photo's link in the transcript");
 
-        using var anonymous = host.Factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url, Ct)).StatusCode);
-
+        Assert.Equal(content, await ProxiedJpegAsync(url));
+        Assert.Contains(host.Api.Downloads, d => d.EndsWith($"photos/file_{chat}.jpg", StringComparison.Ordinal));
         using var agent = host.Factory.CreateClient();
         agent.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
-        var response = await agent.GetAsync(url, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(content, await response.Content.ReadAsByteArrayAsync(Ct));
-        Assert.Contains(host.Api.Downloads, d => d.EndsWith($"photos/file_{chat}.jpg", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync("/api/channels/telegram/shop/files/nosuchfile", Ct)).StatusCode);
     }
 
@@ -496,5 +504,124 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         await Eventually.TrueAsync(() => host.Api.CallsOf("getUpdates").Any(c => c.Body["offset"]?.GetValue<int>() == update["update_id"]!.GetValue<int>() + 1), "the update confirmed");
         var record = Assert.Single(await host.RecordsAsync($"telegram:dev:{chat}"), r => r.Direction == "in");
         Assert.Equal("dev", record.ChannelAccount);
+    }
+
+    [Fact]
+    public async Task NewAuthor_ProfilePhotoOnTheRecordAndCard_ServedThroughOurProxy_AskedOncePerUser()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var hidden = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.HideProfilePhoto(hidden);
+
+        foreach (var (user, message) in new[] { (chat, 1), (chat, 2), (hidden, 1), (hidden, 2) })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, DeliveryQuestion, messageId: message))).StatusCode);
+        }
+
+        // The 160 px size (the smallest of at least 100 px), as a path on our own proxy: no Telegram URL, no token.
+        var url = $"/api/channels/telegram/shop/files/{TelegramApiStandIn.ProfilePhotoFileId(chat)}";
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{chat}")).Count(r => r.Direction == "in") == 2, "both records");
+        Assert.All((await host.RecordsAsync($"telegram:shop:{chat}")).Where(r => r.Direction == "in"), r => Assert.Equal(url, r.Author.PhotoUrl));
+        await Eventually.TrueAsync(async () => (await CustomerAsync(chat))?.PhotoUrl == url, "the photo on the customer card");
+        var asked = Assert.Single(host.Api.CallsOf("getUserProfilePhotos"), c => c.Body["user_id"]!.GetValue<long>() == chat); // the second message used the cache
+        Assert.Equal(1, asked.Body["limit"]!.GetValue<int>());
+
+        // No photo (or hidden from bots): none on the record, and that is remembered too.
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{hidden}")).Count(r => r.Direction == "in") == 2, "the other customer's records");
+        Assert.All((await host.RecordsAsync($"telegram:shop:{hidden}")).Where(r => r.Direction == "in"), r => Assert.Null(r.Author.PhotoUrl));
+        Assert.Single(host.Api.CallsOf("getUserProfilePhotos"), c => c.Body["user_id"]!.GetValue<long>() == hidden);
+
+        Assert.Equal(TelegramApiStandIn.ProfilePhotoContent(chat), await ProxiedJpegAsync(url));
+    }
+
+    /// <summary>A file through our proxy: refused to an anonymous caller; to an agent, a JPEG their browser alone may keep.</summary>
+    private async Task<byte[]> ProxiedJpegAsync(string url)
+    {
+        using var anonymous = host.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(url, Ct)).StatusCode);
+        using var agent = host.Factory.CreateClient();
+        agent.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        using var response = await agent.GetAsync(url, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.CacheControl?.Private);
+        return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AgentReply_CustomerBlockedTheBot_CardBlockedAndTheChatPageSaysTheReplyWasNotDelivered()
+    {
+        const string password = "a-long-enough-password";
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        var account = await host.Factory.Services.GetRequiredService<SupportBot.AgentConsole.Accounts.AgentAccountStore>()
+            .UpsertAsync($"tg-blocked-{chat}@example.com", "Tanya", SupportBot.AgentConsole.Accounts.AgentRoles.Supervisor, ["support"], password);
+        await using var agent = new AgentTestClient(host.Factory, account.Id);
+        (await agent.SetPresenceAsync("away")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "I want a human"));
+        var redis = host.Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await Eventually.TrueAsync(
+            async () => (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer") && await redis.ListLengthAsync(SupportBot.Handoff.RedisKeys.Outbox(conversation)) == 0,
+            "the customer's turn committed (the chat waits in the queue) and the bot's part sent");
+        var claim = await agent.ClaimAsync(conversation);
+        Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync(Ct));
+
+        // Meanwhile the customer blocked the bot: Telegram answers 403 from now on.
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == chat, 403, "Forbidden: bot was blocked by the user", times: 100);
+        var sent = await agent.SendAsync(conversation, "Let me check your order.");
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(Ct));
+
+        // The transcript (what the console reads) marks the agent's line and says why, once, without retrying.
+        var details = await agent.WaitForAsync(conversation, d => d["transcript"]!.AsArray().Any(e => e!["from"]!.GetValue<string>() == "agent" && e["delivery"]?.GetValue<string>() == "refused"));
+        var transcript = details["transcript"]!.AsArray();
+        var failure = Assert.Single(transcript, e => e!["from"]!.GetValue<string>() == "system" && e["agent"]?.GetValue<string>() == account.Id);
+        Assert.Equal("refused", failure!["kind"]!.GetValue<string>());
+        Assert.Single(host.Api.MessagesTo(chat), m => m.Body["text"]!.GetValue<string>() == "Let me check your order.");
+        Assert.Equal("blocked", await CustomerStatusAsync(chat));
+
+        // The agent sees it on the chat page: a notice where the reply was, and the reply marked as not delivered.
+        var page = await ConsoleBrowser.SignedInPageAsync(host.Factory, account.Email, password, $"/console/chats/{conversation}");
+        Assert.Contains("The customer does not accept messages on Telegram; your reply was not delivered.", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"undelivered\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GroupMention_AnsweredFromTheFeedByAnAgent_GoesToTheGroupTopicAsAReplyToThatMessage()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -100_000_000_0000 - user;
+        var mention = $"@{TelegramApiStandIn.BotUsername} I want a human";
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, mention, messageId: 80, shape: m =>
+        {
+            var chat = Updates.GroupChat(group);
+            chat["is_forum"] = true;
+            m["chat"] = chat;
+            m["message_thread_id"] = 12;
+            m["is_topic_message"] = true;
+            m["entities"] = new JsonArray(new JsonObject { ["offset"] = 0, ["length"] = TelegramApiStandIn.BotUsername.Length + 1, ["type"] = "mention" });
+        });
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+        var conversation = $"telegram:shop:{group}:{user}";
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync(conversation)).Any(r => r.Direction == "in"), "the comment's record");
+        var comment = (await host.RecordsAsync(conversation)).Single(r => r.Direction == "in");
+        Assert.Equal("comment", comment.Action);
+        Assert.False(comment.Processed); // a person was asked for: the record waits for one
+
+        using var feed = host.Factory.CreateClient();
+        feed.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        feed.DefaultRequestHeaders.Add("X-Agent-Id", "feed-agent-" + user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var reply = await feed.PostAsJsonAsync($"/api/interests/{comment.Id}/reply", new JsonObject { ["text"] = "Hello! Your parcel leaves today." }, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, reply.StatusCode);
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(group).Any(m => m.Body["text"]!.GetValue<string>() == "Hello! Your parcel leaves today."), "the answer in the group");
+        var answer = host.Api.MessagesTo(group).First(m => m.Body["text"]!.GetValue<string>() == "Hello! Your parcel leaves today.");
+        Assert.Equal(80, answer.Body["reply_parameters"]!["message_id"]!.GetValue<int>());
+        Assert.Equal(12, answer.Body["message_thread_id"]!.GetValue<int>());
+        var log = host.Factory.Services.GetRequiredService<SupportBot.Interests.InterestLog>();
+        await Eventually.TrueAsync(async () => (await log.GetAsync(comment.Id))?.Processed == true, "the record processed by the reply");
+        var processed = await log.GetAsync(comment.Id);
+        Assert.Equal("agent:feed-agent-" + user.ToString(System.Globalization.CultureInfo.InvariantCulture), processed!.ProcessedBy);
+        Assert.StartsWith("https://t.me/northwind_fans/", processed.ReplyLink);
     }
 }

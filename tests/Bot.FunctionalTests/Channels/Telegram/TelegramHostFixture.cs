@@ -42,6 +42,7 @@ public sealed class TelegramHostFixture<TStore> : IAsyncLifetime where TStore : 
             ["Outbox:FirstRetrySeconds"] = "0.05",
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Telegram:PollingTimeoutSeconds"] = "1",
+            ["Channels:Telegram:AuthorWaitMilliseconds"] = "5000", // photos are asserted; the machine may be loaded
             ["Channels:Telegram:Bots:0:Name"] = "shop",
             ["Channels:Telegram:Bots:0:Token"] = ShopToken,
             ["Channels:Telegram:Bots:0:Mode"] = "webhook",

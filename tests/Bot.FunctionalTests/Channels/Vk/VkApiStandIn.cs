@@ -143,9 +143,9 @@ public sealed class VkApiStandIn : IAsyncDisposable
     private JsonNode? DefaultAnswer(VkCall call) => call.Method switch
     {
         "messages.send" => _byRandomId.GetOrAdd(call["peer_id"] + "/" + call["random_id"], _ => Interlocked.Increment(ref _ids)),
-        "wall.createComment" or "photos.createComment" or "video.createComment" or "market.createComment" =>
-            new JsonObject { ["comment_id"] = Interlocked.Increment(ref _ids), ["parents_stack"] = new JsonArray() },
-        "board.createComment" => Interlocked.Increment(ref _ids),
+        // As vk-api-schema 5.199 has them: wall.createComment answers an object, the others the bare comment id.
+        "wall.createComment" => new JsonObject { ["comment_id"] = Interlocked.Increment(ref _ids), ["parents_stack"] = new JsonArray() },
+        "photos.createComment" or "video.createComment" or "market.createComment" or "board.createComment" => Interlocked.Increment(ref _ids),
         "messages.sendMessageEventAnswer" => 1,
         "users.get" => new JsonArray([.. call["user_ids"].Split(',').Select(id => (JsonNode)new JsonObject
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -280,7 +281,7 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         });
         await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("wall.createComment").Count(c => c["reply_to_comment"] == "91")), n => n > 0);
         await using var agent = new AgentTestClient(host.Factory, "agent-vk-" + user.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await agent.OnlineAsync();
+        (await agent.SetPresenceAsync("away")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
         await EventuallyAsync(async () => (await agent.ClaimAsync(conversation)).IsSuccessStatusCode || (await agent.DetailsAsync(conversation)).ToJsonString().Contains(agent.AgentId), ok => ok);
 
         var sent = await agent.SendAsync(conversation, "Hello! We have checked your order: it leaves today.");
@@ -325,6 +326,25 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task Callback_LongPollCommunity_404EvenWithoutSecretAndNothingRecorded()
+    {
+        // "dev" polls VK itself and has no Callback API secret: a post to its callback URL could only be forged.
+        var user = NewUserId();
+        var eventId = NewEventId();
+
+        var forged = await host.PostEventAsync("message_new", Message(user, "hello"), eventId, community: "dev", groupId: DevGroup, secret: null);
+        var withSomeSecret = await host.PostEventAsync("message_new", Message(user, "hello"), eventId, community: "dev", groupId: DevGroup, secret: "anything");
+        var confirmation = await host.Http.PostAsync("/api/channels/vk/dev", Json("""{"type":"confirmation","group_id":3003}"""), Ct);
+
+        await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(withSomeSecret, HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(confirmation, HttpStatusCode.NotFound);
+        await Task.Delay(300, Ct);
+        Assert.Null(await host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:dev:{user}", eventId)));
+        Assert.Empty(SendsTo(user));
+    }
+
+    [Fact]
     public async Task MarketCommentAndLeave_RecordedWithProductAndLeaveNoted()
     {
         var user = NewUserId();
@@ -345,8 +365,148 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         Assert.NotNull(answer);
         Assert.Equal(("-1001", "1001"), (answer["owner_id"], answer["from_group"]));
         var leave = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:signals:{user}", leaveEvent)), r => r is not null);
-        Assert.Equal("join", leave!.Action);
-        Assert.Equal("[left the community]", leave.Text);
+        Assert.Equal("leave", leave!.Action);
+        Assert.Null(leave.Text);
+        Assert.Equal($"https://vk.com/id{user}", leave.SourceLink);
+    }
+
+    [Fact]
+    public async Task WallPostByAUserAndLeaves_PostAnsweredInItsComments_FeedFiltersAndReportsCountPostAndLeave()
+    {
+        var user = NewUserId();
+        var postEvent = NewEventId();
+        var leaveEvent = NewEventId();
+        var removedEvent = NewEventId();
+        var unlikeEvent = NewEventId();
+
+        // A wall post object as the Callback API sends it (v 5.199).
+        await host.PostEventAsync("wall_post_new", new JsonObject
+        {
+            ["id"] = 501, ["owner_id"] = -1001, ["from_id"] = user, ["created_by"] = user, ["date"] = 1700000000, ["text"] = "How long does delivery take?",
+            ["post_type"] = "post", ["attachments"] = new JsonArray(), ["comments"] = new JsonObject { ["count"] = 0 }, ["marked_as_ads"] = 0,
+        }, postEvent);
+        await host.PostEventAsync("group_leave", new JsonObject { ["user_id"] = user, ["self"] = 1 }, leaveEvent);
+        await host.PostEventAsync("group_leave", new JsonObject { ["user_id"] = user, ["self"] = 0 }, removedEvent);
+        await host.PostEventAsync("like_remove", new JsonObject { ["liker_id"] = user, ["object_type"] = "post", ["object_owner_id"] = -1001, ["object_id"] = 501, ["post_id"] = 0 }, unlikeEvent);
+
+        var postConversation = $"vk:shop:wall-1001_501:{user}";
+        var post = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", postConversation, postEvent)), r => r is not null);
+        Assert.Equal("post", post!.Action);
+        Assert.Equal("How long does delivery take?", post.Text);
+        Assert.Equal("https://vk.com/wall-1001_501", post.SourceLink);
+        // Answered in the post's own comments (a post is no comment to reply to).
+        var answer = await EventuallyAsync(() => Task.FromResult(_vk.CallsOf("wall.createComment").FirstOrDefault(c => c["post_id"] == "501" && c["message"].Contains("2–4 working days"))), c => c is not null);
+        Assert.Equal(("-1001", "1001", ""), (answer!["owner_id"], answer["from_group"], answer["reply_to_comment"]));
+
+        var signals = $"vk:shop:signals:{user}";
+        var left = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", signals, leaveEvent)), r => r is not null);
+        var removed = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", signals, removedEvent)), r => r is not null);
+        var unliked = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", signals, unlikeEvent)), r => r is not null);
+        Assert.Equal(("leave", false), (left!.Action, left.Fields?.ContainsKey("removed") == true));
+        Assert.Equal(("leave", "true", "[removed from the community]"), (removed!.Action, removed.Fields?["removed"], removed.Text));
+        Assert.Equal(("like", "true"), (unliked!.Action, unliked.Fields?["removed"]));
+        Assert.Empty(await DeadLettersOfAsync(signals)); // signals get no turn: nothing was even tried
+
+        using var api = host.Factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        async Task<List<string>> FeedIdsAsync(string action) =>
+            [.. (await api.GetFromJsonAsync<JsonObject>($"/api/interests?source=vk&action={action}&pageSize=500", Ct))!["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>())];
+        Assert.Contains(post.Id, await FeedIdsAsync("post"));
+        Assert.DoesNotContain(post.Id, await FeedIdsAsync("comment"));
+        Assert.Contains(left.Id, await FeedIdsAsync("leave"));
+        Assert.DoesNotContain(left.Id, await FeedIdsAsync("join"));
+        var summary = (await api.GetFromJsonAsync<JsonObject>("/api/reports/summary?groupBy=action", Ct))!["groups"]!.AsArray();
+        Assert.True(summary.Single(g => g!["key"]!.GetValue<string>() == "post")!["count"]!.GetValue<long>() >= 1);
+        Assert.True(summary.Single(g => g!["key"]!.GetValue<string>() == "leave")!["count"]!.GetValue<long>() >= 2);
+    }
+
+    [Theory]
+    [InlineData(9, "Flood control", 55)]
+    [InlineData(29, "Rate limit reached", 295)]
+    public async Task Send_Error9Or29_KeptAndRetriedAfterVksBackOff_NeverDeadLettered(int code, string message, int atLeastSeconds)
+    {
+        var user = NewUserId();
+        var conversation = $"vk:shop:{user}";
+        _vk.FailNext("messages.send", user, code, message);
+
+        await host.PostEventAsync("message_new", Message(user, "Hi"));
+
+        // The first reply failed; it stays at the head of the outbox, due again only after VK's back-off, and nothing behind it overtakes it.
+        var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var head = await EventuallyAsync(
+            async () => await redis.ListGetByIndexAsync(SupportBot.Handoff.RedisKeys.Outbox(conversation), 0) is { IsNull: false } raw ? JsonNode.Parse((string)raw!)!.AsObject() : null,
+            h => h?["attempts"]?.GetValue<int>() == 1);
+        Assert.NotNull(head);
+        Assert.Contains($"VK error {code}", head["lastError"]!.GetValue<string>());
+        var due = DateTimeOffset.Parse(head["nextAttemptAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(due - DateTimeOffset.UtcNow >= TimeSpan.FromSeconds(atLeastSeconds), $"due again in {(due - DateTimeOffset.UtcNow).TotalSeconds:F0} s");
+        await Task.Delay(500, Ct);
+        Assert.Single(SendsTo(user));
+        Assert.Empty(await DeadLettersOfAsync(conversation));
+        await redis.KeyDeleteAsync(SupportBot.Handoff.RedisKeys.Outbox(conversation)); // so the retry does not run into later tests
+    }
+
+    [Fact]
+    public async Task MessageDenyThenAllow_CustomerCardBlockedThenContacted()
+    {
+        var user = NewUserId();
+        await host.PostEventAsync("message_new", Message(user, "How long does delivery take?"));
+        await EventuallyAsync(() => CustomerStatusAsync(user), s => s is not null);
+
+        var deny = await host.PostEventAsync("message_deny", new JsonObject { ["user_id"] = user });
+
+        Assert.Equal("ok", await deny.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("blocked", await CustomerStatusAsync(user));
+        var allow = await host.PostEventAsync("message_allow", new JsonObject { ["user_id"] = user, ["key"] = "abc" });
+        Assert.Equal("ok", await allow.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("contacted", await CustomerStatusAsync(user));
+
+        // Denied again, then the customer simply writes: they may be answered, and the card says so.
+        await host.PostEventAsync("message_deny", new JsonObject { ["user_id"] = user });
+        Assert.Equal("blocked", await CustomerStatusAsync(user));
+        await host.PostEventAsync("message_new", Message(user, "Are you there?"));
+        Assert.Equal("contacted", await CustomerStatusAsync(user));
+    }
+
+    [Fact]
+    public async Task AgentReply_Error901_CardBlockedAndTheChatPageSaysTheReplyWasNotDelivered()
+    {
+        const string password = "a-long-enough-password";
+        var user = NewUserId();
+        var conversation = $"vk:shop:{user}";
+        var account = await host.Factory.Services.GetRequiredService<SupportBot.AgentConsole.Accounts.AgentAccountStore>()
+            .UpsertAsync($"vk-901-{user}@example.com", "Vera", SupportBot.AgentConsole.Accounts.AgentRoles.Supervisor, ["support"], password);
+        await using var agent = new AgentTestClient(host.Factory, account.Id);
+        (await agent.SetPresenceAsync("away")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        await host.PostEventAsync("message_new", Message(user, "I want a human"));
+        var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await EventuallyAsync( // the customer's turn committed (the chat waits in the queue) and the bot's part went out
+            async () => (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer") && await redis.ListLengthAsync(SupportBot.Handoff.RedisKeys.Outbox(conversation)) == 0,
+            done => done);
+        var claim = await agent.ClaimAsync(conversation);
+        Assert.True(claim.IsSuccessStatusCode, await claim.Content.ReadAsStringAsync(Ct));
+        _vk.FailNext("messages.send", user, 901, "Can't send messages for users without permission");
+
+        var sent = await agent.SendAsync(conversation, "Let me check your order.");
+
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(Ct));
+        var details = await agent.WaitForAsync(conversation, d => d["transcript"]!.AsArray().Any(e => e!["from"]!.GetValue<string>() == "agent" && e["delivery"]?.GetValue<string>() == "refused"));
+        var failure = Assert.Single(details["transcript"]!.AsArray(), e => e!["from"]!.GetValue<string>() == "system");
+        Assert.Equal(("refused", account.Id), (failure!["kind"]!.GetValue<string>(), failure["agent"]!.GetValue<string>()));
+        Assert.Contains("customer has not allowed messages", failure["text"]!.GetValue<string>());
+        Assert.Single(SendsTo(user), c => c["message"] == "Let me check your order."); // not retried
+        Assert.Equal("blocked", await CustomerStatusAsync(user));
+
+        var page = await ConsoleBrowser.SignedInPageAsync(host.Factory, account.Email, password, $"/console/chats/{conversation}");
+        Assert.Contains("The customer does not accept messages on VK; your reply was not delivered.", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"undelivered\"", page, StringComparison.Ordinal);
+    }
+
+    private async Task<string?> CustomerStatusAsync(long user)
+    {
+        var customers = host.Factory.Services.GetRequiredService<SupportBot.Customers.CustomerStore>();
+        return await customers.FindByIdentityAsync("vk", user.ToString(System.Globalization.CultureInfo.InvariantCulture)) is { } id ? (await customers.GetAsync(id))?.Status : null;
     }
 
     private List<VkCall> SendsTo(long peer) =>

@@ -76,31 +76,48 @@ public sealed class VkNormalizerTests
     public void Normalize_OurOwnOrUnhandled_Ignored(string type, string @object) => Assert.Null(Normalize(type, @object));
 
     [Fact]
-    public void Normalize_WallPostByUser_CommentMarkedAsPost()
+    public void Normalize_WallPostByUser_PostInItsOwnThread()
     {
-        var inbound = Normalize("wall_post_new", """{"id":50,"owner_id":-1001,"from_id":5,"text":"Where is my order?","post_type":"post"}""");
+        var inbound = Normalize("wall_post_new", """{"id":50,"owner_id":-1001,"from_id":5,"created_by":5,"date":1700000000,"text":"Where is my order?","post_type":"post"}""");
 
-        Assert.Equal(ActivityKind.Comment, inbound!.Kind);
-        Assert.Equal("[post] Where is my order?", inbound.Text);
+        Assert.Equal(ActivityKind.Post, inbound!.Kind);
+        Assert.Equal("Where is my order?", inbound.Text);
         Assert.Equal("vk:shop:wall-1001_50:5", inbound.ConversationId);
         Assert.Equal("https://vk.com/wall-1001_50", inbound.SourceLink);
         Assert.Null(inbound.CommentId);
     }
 
     [Fact]
-    public void Normalize_LikesJoinsLeaves_SignalsConversationWithTheDistinctionInTheText()
+    public void Normalize_LikesJoinsLeaves_SignalsConversationWithLikeJoinLeaveAndTheRemovedFlag()
     {
         var like = Normalize("like_add", """{"liker_id":5,"object_type":"market","object_owner_id":-1001,"object_id":8,"thread_reply_id":0,"post_id":0}""");
-        var unlike = Normalize("like_remove", """{"liker_id":5,"object_type":"comment","object_owner_id":-1001,"object_id":7,"post_id":42}""");
+        var unlike = Normalize("like_remove", """{"liker_id":5,"object_type":"comment","object_owner_id":-1001,"object_id":7,"thread_reply_id":0,"post_id":42}""");
         var join = Normalize("group_join", """{"user_id":5,"join_type":"join"}""");
+        var asked = Normalize("group_join", """{"user_id":5,"join_type":"request"}""");
+        var left = Normalize("group_leave", """{"user_id":5,"self":1}""");
         var removed = Normalize("group_leave", """{"user_id":5,"self":0}""");
 
         Assert.Equal((ActivityKind.Like, "vk:shop:signals:5", "market-1001_8", (string?)null), (like!.Kind, like.ConversationId, like.ProductHint, like.Text));
-        Assert.Equal("https://vk.com/wall-1001_42?reply=7", unlike!.SourceLink);
+        Assert.Null(like.Fields);
+        Assert.Equal((ActivityKind.Like, "https://vk.com/wall-1001_42?reply=7"), (unlike!.Kind, unlike.SourceLink));
         Assert.Equal("[like removed] comment", unlike.Text);
+        Assert.Equal("true", unlike.Fields![VkNormalizer.RemovedField]);
         Assert.Equal((ActivityKind.Join, (string?)null), (join!.Kind, join.Text));
-        Assert.Equal("[removed from the community]", removed!.Text);
+        Assert.Equal((ActivityKind.Join, "[asked to join]"), (asked!.Kind, asked.Text));
+        Assert.Equal((ActivityKind.Leave, "vk:shop:signals:5", (string?)null, (IReadOnlyDictionary<string, string>?)null), (left!.Kind, left.ConversationId, left.Text, left.Fields));
+        Assert.Equal((ActivityKind.Leave, "[removed from the community]"), (removed!.Kind, removed.Text));
+        Assert.Equal("true", removed.Fields![VkNormalizer.RemovedField]);
     }
+
+    [Theory]
+    [InlineData("""{"liker_id":5,"object_type":"post","object_owner_id":-1001,"object_id":42,"thread_reply_id":0,"post_id":0}""", "https://vk.com/wall-1001_42")]
+    [InlineData("""{"liker_id":5,"object_type":"comment","object_owner_id":-1001,"object_id":7,"thread_reply_id":0,"post_id":42}""", "https://vk.com/wall-1001_42?reply=7")]
+    [InlineData("""{"liker_id":5,"object_type":"photo","object_owner_id":-1001,"object_id":9,"thread_reply_id":0,"post_id":0}""", "https://vk.com/photo-1001_9")]
+    [InlineData("""{"liker_id":5,"object_type":"video","object_owner_id":-1001,"object_id":9,"thread_reply_id":0,"post_id":0}""", "https://vk.com/video-1001_9")]
+    [InlineData("""{"liker_id":5,"object_type":"photo_comment","object_owner_id":-1001,"object_id":7,"thread_reply_id":0,"post_id":0}""", "https://vk.com/club1001")]
+    [InlineData("""{"liker_id":5,"object_type":"topic_comment","object_owner_id":-1001,"object_id":7,"thread_reply_id":0,"post_id":0}""", "https://vk.com/club1001")]
+    public void Normalize_Like_LinksTheLikedObjectOnlyWhereTheEventNamesIt(string @object, string link) =>
+        Assert.Equal(link, Normalize("like_add", @object)!.SourceLink);
 
     [Fact]
     public void Normalize_MessageAllowDeny_PermissionOnlyNothingToRecord()
