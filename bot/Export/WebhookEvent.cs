@@ -51,7 +51,18 @@ public sealed record WebhookStatus(
     string Name, string Url, IReadOnlyList<string> Events, long Pending, long Failed, long Delivered, DateTimeOffset? LastDeliveredAt,
     string? LastError, DateTimeOffset? LastErrorAt);
 
-/// <summary>Webhook bodies: the same JSON shape as the API's records (camelCase, empty fields left out).</summary>
+/// <summary>
+/// What leaves the host for other systems (webhook bodies, JSON Lines): records as stored (camelCase, empty fields left
+/// out), with only what JSON requires escaped, so Cyrillic text and <c>+</c> stay readable (the output is never HTML).
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WebhookEvent))]
-internal sealed partial class ExportJson : JsonSerializerContext;
+[JsonSerializable(typeof(InterestRecord))]
+internal sealed partial class ExportJson : JsonSerializerContext
+{
+    public static ExportJson Relaxed { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

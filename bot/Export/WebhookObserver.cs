@@ -22,7 +22,7 @@ internal sealed class WebhookObserver(WebhookQueue queue, IOptions<ExportOptions
             var id = WebhookQueue.NewId();
             var body = JsonSerializer.Serialize(
                 new WebhookEvent { Id = id, Type = type, OccurredAt = occurredAt, Webhook = webhook.Name, Record = record, Changes = changes },
-                ExportJson.Default.WebhookEvent);
+                ExportJson.Relaxed.WebhookEvent);
             await queue.EnqueueAsync(id, webhook.Name, type, record.Id, body);
         }
     }

@@ -8,6 +8,7 @@ namespace SupportBot.Intake;
 public static class IntakeSetup
 {
     public const string CorsPolicy = "intake";
+    public const string FormPath = "/api/intake/form";
 
     public static IHostApplicationBuilder AddIntake(this IHostApplicationBuilder builder)
     {
@@ -44,7 +45,7 @@ public static class IntakeSetup
             }
         });
 
-        return app.MapPost("/api/intake/form", (HttpContext context, FormIntake intake) => intake.SubmitAsync(context))
+        return app.MapPost(FormPath, (HttpContext context, FormIntake intake) => intake.SubmitAsync(context))
             .RequireCors(CorsPolicy)
             .RequireRateLimiting(IntakeRateLimitPolicy.Name)
             .DisableAntiforgery();

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace SupportBot.Interests;
 
 /// <summary>
-/// The feed as JSON Lines: one record per line, each the JSON the API gives for a record (camelCase, empty fields
-/// left out), written as it is read. The same rows and cap as the CSV export.
+/// The feed as JSON Lines: one record per line (camelCase, empty fields left out, as in the CRM webhooks' bodies),
+/// written as it is read. The same rows and cap as the CSV export.
 /// </summary>
 public static class InterestJsonLines
 {
@@ -18,7 +18,7 @@ public static class InterestJsonLines
         var rows = 0;
         await foreach (var record in records.WithCancellation(cancellationToken))
         {
-            await JsonSerializer.SerializeAsync(buffered, record, BotJson.Default.InterestRecord, cancellationToken);
+            await JsonSerializer.SerializeAsync(buffered, record, Export.ExportJson.Relaxed.InterestRecord, cancellationToken);
             await buffered.WriteAsync(NewLine, cancellationToken);
             if (++rows % 500 == 0)
             {

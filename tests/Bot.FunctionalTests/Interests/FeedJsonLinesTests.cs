@@ -35,6 +35,7 @@ public abstract class FeedJsonLinesTests(BotFactory factory)
         Assert.EndsWith(".jsonl", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.EndsWith("\n", text);
+        Assert.Contains("Плита на газе?", text, StringComparison.Ordinal); // readable, not \u-escaped
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         Assert.Equal([plain.Id, multiLine.Id], lines.Select(l => l["id"]!.GetValue<string>()));
         Assert.Equal("Hello, \"shop\"\nsecond line", lines[1]["text"]!.GetValue<string>());
