@@ -14,4 +14,7 @@ internal static partial class ExportLog
 
     [LoggerMessage(823, LogLevel.Warning, "Webhook delivery round failed, trying again shortly: {Error}")]
     public static partial void RoundFailed(ILogger logger, string error);
+
+    [LoggerMessage(824, LogLevel.Error, "Webhook delivery failed unexpectedly; the deliverer goes on")]
+    public static partial void LoopFailed(ILogger logger, Exception exception);
 }

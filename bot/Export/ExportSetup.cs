@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SupportBot.AgentConsole.Accounts;
 using SupportBot.Api;
 using SupportBot.Interests;
 
@@ -32,9 +31,7 @@ public static class ExportSetup
     public static RouteGroupBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/export/webhooks");
-        group.RequireAuthorization(policy => policy.RequireAssertion(context =>
-            context.User.Identities.Any(i => i.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
-            || context.User.IsInRole(AgentRoles.Supervisor) || context.User.IsInRole(AgentRoles.Admin)));
+        group.RequireAuthorization(policy => policy.RequireAssertion(context => ApiAccess.IsSystemOrSupervisor(context.User)));
         group.MapGet("/", Status);
         group.MapGet("/failures", async (WebhookQueue queue, int? offset, int? limit) =>
         {

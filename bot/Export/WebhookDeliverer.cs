@@ -96,6 +96,11 @@ internal sealed class WebhookDeliverer : BackgroundService
             {
                 ExportLog.RoundFailed(_logger, e.Message);
             }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never stop the host over one delivery: what was claimed is sent again when its lease ends.
+                ExportLog.LoopFailed(_logger, e);
+            }
 
             try
             {

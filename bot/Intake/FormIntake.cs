@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using SupportBot.Api;
 using SupportBot.Dialogs;
@@ -63,47 +64,10 @@ internal sealed class FormIntake(
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
-        bool honeypot;
-        if (json)
+        var (fields, errors, honeypot, unreadable) = ReadFields(body!, json, settings.HoneypotField);
+        if (unreadable is not null)
         {
-            var (parsed, malformed) = JsonBody.Parse(body!);
-            if (malformed is not null)
-            {
-                return malformed;
-            }
-
-            honeypot = parsed![settings.HoneypotField] is { } trap && !(trap is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s));
-            ReadJsonFields(parsed, fields, errors);
-        }
-        else
-        {
-            Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form;
-            try
-            {
-                form = new FormReader(Encoding.UTF8.GetString(body!)).ReadForm();
-            }
-            catch (InvalidDataException e)
-            {
-                return Problems.BadRequest("The form body could not be read: " + e.Message);
-            }
-
-            honeypot = form.TryGetValue(settings.HoneypotField, out var trap) && !string.IsNullOrWhiteSpace(trap.ToString());
-            foreach (var name in FormSubmission.FieldNames)
-            {
-                if (form.TryGetValue(name, out var values))
-                {
-                    if (values.Count > 1)
-                    {
-                        errors[name] = [$"{name} is given more than once."];
-                    }
-                    else
-                    {
-                        fields[name] = values.ToString();
-                    }
-                }
-            }
+            return unreadable;
         }
 
         // A bot filled the hidden field: answer exactly as for a real submission, record nothing.
@@ -157,23 +121,65 @@ internal sealed class FormIntake(
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The form's fields from a JSON object: absent or null is absent; anything but a string is an error naming the field.</summary>
-    private static void ReadJsonFields(JsonObject body, Dictionary<string, string?> fields, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// The form's own fields from a JSON object or a urlencoded body (a field that is not one string value is an error
+    /// naming it; other fields are ignored), whether the honeypot is filled, or the problem when the body is unreadable.
+    /// </summary>
+    private static (Dictionary<string, string?> Fields, Dictionary<string, string[]> Errors, bool Honeypot, IResult? Problem) ReadFields(
+        byte[] body, bool json, string honeypotField)
     {
-        foreach (var name in FormSubmission.FieldNames)
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (json)
         {
-            switch (body[name])
+            var (parsed, malformed) = JsonBody.Parse(body);
+            if (malformed is not null)
             {
-                case null:
-                    break;
-                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                    fields[name] = value.GetValue<string>();
-                    break;
-                default:
-                    errors[name] = [$"{name} must be a string."];
-                    break;
+                return (fields, errors, false, malformed);
+            }
+
+            foreach (var name in FormSubmission.FieldNames)
+            {
+                switch (parsed![name])
+                {
+                    case null:
+                        break;
+                    case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                        fields[name] = value.GetValue<string>();
+                        break;
+                    default:
+                        errors[name] = [$"{name} must be a string."];
+                        break;
+                }
+            }
+
+            var trap = parsed![honeypotField];
+            return (fields, errors, trap is not null && !(trap is JsonValue v && v.TryGetValue<string>(out var text) && string.IsNullOrWhiteSpace(text)), null);
+        }
+
+        Dictionary<string, StringValues> form;
+        try
+        {
+            form = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+        }
+        catch (InvalidDataException e)
+        {
+            return (fields, errors, false, Problems.BadRequest("The form body could not be read: " + e.Message));
+        }
+
+        foreach (var name in FormSubmission.FieldNames.Where(form.ContainsKey))
+        {
+            if (form[name].Count > 1)
+            {
+                errors[name] = [$"{name} is given more than once."];
+            }
+            else
+            {
+                fields[name] = form[name].ToString();
             }
         }
+
+        return (fields, errors, form.TryGetValue(honeypotField, out var filled) && !string.IsNullOrWhiteSpace(filled.ToString()), null);
     }
 
     /// <summary>
