@@ -3,9 +3,11 @@ using SupportBot.Channels.Telegram;
 using SupportBot.Channels.Vk;
 using SupportBot.Channels.WebChat;
 using SupportBot.Customers;
+using SupportBot.Export;
 using SupportBot.FollowUps;
 using SupportBot.Handoff;
 using SupportBot.Hosting;
+using SupportBot.Intake;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
 using SupportBot.Reports;
@@ -24,6 +26,8 @@ builder.AddVk();
 builder.AddCustomers();
 builder.AddFollowUps();
 builder.AddReports();
+builder.AddIntake();
+builder.AddExport();
 builder.AddConsole();
 
 var app = builder.Build();
@@ -39,6 +43,8 @@ app.MapHandoff(BotDefaults.ApiPolicy);
 app.MapCustomersApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapFollowUpsApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapReportsApi().RequireAuthorization(BotDefaults.ApiPolicy);
+app.MapIntake(); // the site's own key, checked by the endpoint: not Api:Keys, not a console sign-in
+app.MapExportApi().RequireAuthorization(BotDefaults.ApiPolicy);
 app.MapConsole();
 
 return await app.RunBotAsync(args);

@@ -28,7 +28,47 @@ internal static class JsonBody
             return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
         }
 
-        // Count what arrives as well: a chunked body has no Content-Length to check up front.
+        var (bytes, problem) = await ReadBytesAsync(request, maxBytes);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        if (bytes!.Length == 0)
+        {
+            return optional ? (null, null) : (null, Problems.Create(StatusCodes.Status400BadRequest, "Empty body", "The request needs a JSON object body."));
+        }
+
+        return Parse(bytes);
+    }
+
+    /// <summary>A JSON object from bytes already read, or the 400 that says why not.</summary>
+    public static (JsonObject? Body, IResult? Problem) Parse(byte[] bytes)
+    {
+        try
+        {
+            var node = JsonNode.Parse(bytes, documentOptions: DocumentOptions);
+            return node is JsonObject body
+                ? (body, null)
+                : (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// The whole body, at most <paramref name="maxBytes"/> (413 past that, also for a chunked body that has no
+    /// Content-Length to check up front), or the problem.
+    /// </summary>
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadBytesAsync(HttpRequest request, long maxBytes)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, Problems.TooLarge(maxBytes));
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
@@ -49,22 +89,7 @@ internal static class JsonBody
             return (null, Problems.Create(e.StatusCode, "Bad request", e.Message));
         }
 
-        if (buffer.Length == 0)
-        {
-            return optional ? (null, null) : (null, Problems.Create(StatusCodes.Status400BadRequest, "Empty body", "The request needs a JSON object body."));
-        }
-
-        try
-        {
-            var node = JsonNode.Parse(buffer.ToArray(), documentOptions: DocumentOptions);
-            return node is JsonObject body
-                ? (body, null)
-                : (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {e.Message}"));
-        }
+        return (buffer.ToArray(), null);
     }
 
     /// <summary>An optional string field: absent or null is null; any other type is a 400 naming it.</summary>

@@ -43,7 +43,9 @@ public static class BotDefaults
         builder.Services.AddAuthentication(KeyOrCookieScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddPolicyScheme(KeyOrCookieScheme, "API key or console sign-in", o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : AgentConsole.ConsoleSetup.CookieScheme);
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) && !context.Request.Path.StartsWithSegments(Intake.IntakeSetup.FormPath)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : AgentConsole.ConsoleSetup.CookieScheme); // the form intake's X-Api-Key is a site key, which it checks itself
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, policy => policy.AddAuthenticationSchemes(KeyOrCookieScheme).RequireAuthenticatedUser());
         return builder;
@@ -123,6 +125,8 @@ public static class BotDefaults
         Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
         Check<Channels.Telegram.TelegramOptions>(services, Channels.Telegram.TelegramOptions.Section);
         Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
+        Check<Intake.IntakeOptions>(services, Intake.IntakeOptions.Section);
+        Check<Export.ExportOptions>(services, Export.ExportOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

@@ -13,7 +13,7 @@ public sealed record InterestRecord
 
     public required DateTimeOffset Date { get; init; }
 
-    /// <summary>telegram, vk, webchat, email, form.</summary>
+    /// <summary>telegram, vk, webchat, email, website (web forms).</summary>
     public required string SourceType { get; init; }
 
     /// <summary>Link that opens the message, post or comment on the network, when it has one.</summary>

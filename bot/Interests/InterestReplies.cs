@@ -34,6 +34,11 @@ public sealed class InterestReplies(
             return InterestChange.Conflict(record, $"Already processed by {record.ProcessedBy}.");
         }
 
+        if (record.SourceType == Intake.FormIntake.SourceType)
+        {
+            return InterestChange.Conflict(record, "A web form has no chat to answer in: write or call back (the record's reply action), then mark it processed.");
+        }
+
         var conversationId = record.ConversationId;
         var owner = await handoff.Store.OwnerAsync(conversationId);
         if (owner.IsAgent && owner.AgentId != agentId)

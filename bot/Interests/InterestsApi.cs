@@ -19,13 +19,14 @@ public static partial class InterestsApi
 
     /// <summary>
     /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;page=&amp;pageSize=</c>,
-    /// newest first; <c>GET /api/interests/export.csv?…</c> the same as CSV; take, assign, processed, reply.
+    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines; take, assign, processed, reply.
     /// </summary>
     public static RouteGroupBuilder MapInterestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interests");
         group.MapGet("/", List);
-        group.MapGet("/export.csv", Export);
+        group.MapGet("/export.csv", (HttpRequest request, InterestLog log) => Export(request, log, "csv", "text/csv; charset=utf-8", InterestCsv.WriteAsync));
+        group.MapGet("/export.jsonl", (HttpRequest request, InterestLog log) => Export(request, log, "jsonl", InterestJsonLines.ContentType, InterestJsonLines.WriteAsync));
         group.MapGet("/{id}", async (string id, InterestLog log) =>
             IsRecordId(id) && await log.GetAsync(id) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"No interest record '{id}'."));
         group.MapPost("/{id}/take", Take);
@@ -52,7 +53,9 @@ public static partial class InterestsApi
         return TypedResults.Ok(await log.QueryAsync(new InterestQuery(filter!, page ?? 1, pageSize ?? 50), request.HttpContext.RequestAborted));
     }
 
-    private static IResult Export(HttpRequest request, InterestLog log)
+    /// <summary>The filtered feed streamed as a download (at most <see cref="InterestCsv.MaxRows"/> records, newest first).</summary>
+    private static IResult Export(
+        HttpRequest request, InterestLog log, string extension, string contentType, Func<Stream, IAsyncEnumerable<InterestRecord>, CancellationToken, Task> write)
     {
         var (filter, problem) = ParseFilter(request.Query);
         if (problem is not null)
@@ -61,10 +64,8 @@ public static partial class InterestsApi
         }
 
         var cancellation = request.HttpContext.RequestAborted;
-        var name = $"interests-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.csv";
-        return TypedResults.Stream(
-            output => InterestCsv.WriteAsync(output, log.ScanAsync(filter!, 0, InterestCsv.MaxRows, cancellation), cancellation),
-            "text/csv; charset=utf-8", name);
+        var name = $"interests-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.{extension}";
+        return TypedResults.Stream(output => write(output, log.ScanAsync(filter!, 0, InterestCsv.MaxRows, cancellation), cancellation), contentType, name);
     }
 
     /// <summary>The feed's filters from the query string, or the problem naming the wrong one.</summary>
@@ -86,7 +87,7 @@ public static partial class InterestsApi
         var source = Value("source");
         if (source is not null && (source.Length > 32 || !source.All(char.IsAsciiLetterLower)))
         {
-            return (null, Problems.BadRequest("source is a channel name such as webchat, telegram, vk, email or form."));
+            return (null, Problems.BadRequest("source is a channel name such as webchat, telegram, vk, email or website."));
         }
 
         var product = Value("product");

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SupportBot.AgentConsole.Accounts;
 using SupportBot.Api;
 
 namespace SupportBot.Reports;
@@ -26,9 +25,7 @@ public static class ReportsApi
     {
         var group = app.MapGroup("/api/reports");
         // A console sign-in reads reports only as a supervisor or admin, as on the page; an API key (a system) may.
-        group.RequireAuthorization(policy => policy.RequireAssertion(context =>
-            context.User.Identities.Any(i => i.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
-            || context.User.IsInRole(AgentRoles.Supervisor) || context.User.IsInRole(AgentRoles.Admin)));
+        group.RequireAuthorization(policy => policy.RequireAssertion(context => ApiAccess.IsSystemOrSupervisor(context.User)));
         group.MapGet("/summary", Summary);
         group.MapGet("/timeline", Timeline);
         group.MapGet("/agents", async (ReportQueries reports) => TypedResults.Ok(await reports.AgentsAsync()));

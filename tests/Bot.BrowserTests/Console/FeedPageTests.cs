@@ -67,6 +67,9 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
         var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length); // header and the two records
         Assert.Contains(lines, l => l.StartsWith(plain.Id, StringComparison.Ordinal));
+        var jsonLines = await Page.APIRequest.GetAsync((await Page.GetByTestId("feed-export-jsonl").GetAttributeAsync("href"))!);
+        Assert.Equal(200, jsonLines.Status);
+        Assert.Equal(2, (await jsonLines.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // the same two records
 
         await plainRow.GetByTestId("take").ClickAsync();
         await Expect(plainRow.GetByTestId("responsible")).ToContainTextAsync("Me");

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using StackExchange.Redis;
+
+namespace SupportBot.Export;
+
+/// <summary>
+/// Sends queued webhook events: claims due deliveries (leased, so several instances never send the same one in
+/// normal operation), POSTs each body signed with HMAC-SHA256 of the receiver's secret, and records the outcome.
+/// Within one round Polly retries a dropped connection, a timeout, 408, 429 or 5xx a few times quickly; after a failed
+/// round the queue schedules the next one with exponential backoff (or the receiver's Retry-After, if longer).
+/// </summary>
+internal sealed class WebhookDeliverer : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+    public const string SignatureHeader = "X-Signature-256";
+    public const string IdHeader = "X-Webhook-Id";
+    public const string EventHeader = "X-Webhook-Event";
+    public const string TimestampHeader = "X-Webhook-Timestamp";
+    public const double MaxQuickDelaySeconds = 5;
+    private const int MaxErrorLength = 500;
+
+    private readonly WebhookQueue _queue;
+    private readonly IHttpClientFactory _http;
+    private readonly IOptions<ExportOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<WebhookDeliverer> _logger;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    public WebhookDeliverer(WebhookQueue queue, IHttpClientFactory http, IOptions<ExportOptions> options, TimeProvider time, ILogger<WebhookDeliverer> logger)
+    {
+        _queue = queue;
+        _http = http;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var delivery = options.Value.Delivery;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        if (delivery.QuickRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = delivery.QuickRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(0.5),
+                MaxDelay = TimeSpan.FromSeconds(MaxQuickDelaySeconds),
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(response => IsTransient(response.StatusCode)),
+                OnRetry = arguments =>
+                {
+                    arguments.Outcome.Result?.Dispose(); // the next try gets its own response
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        _pipeline = builder.AddTimeout(TimeSpan.FromSeconds(delivery.TimeoutSeconds)).Build();
+    }
+
+    /// <summary><c>sha256=</c> and the lower-case hex HMAC-SHA256 of the body under the secret: the <c>X-Signature-256</c> value.</summary>
+    public static string Sign(string secret, byte[] body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delivery = _options.Value.Delivery;
+        if (_options.Value.Webhooks.Count == 0)
+        {
+            return; // no receiver: nothing is queued either
+        }
+
+        var poll = TimeSpan.FromMilliseconds(delivery.PollMilliseconds);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = delivery.Concurrency };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var pulse = _queue.Wake.NextPulse;
+            try
+            {
+                var batch = await _queue.ClaimAsync(delivery.Concurrency * 4);
+                if (batch.Count > 0)
+                {
+                    await Parallel.ForEachAsync(batch, parallel, (claimed, _) => new ValueTask(DeliverAsync(claimed, stoppingToken)));
+                    continue; // there may be more due already
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                ExportLog.RoundFailed(_logger, e.Message);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never stop the host over one delivery: what was claimed is sent again when its lease ends.
+                ExportLog.LoopFailed(_logger, e);
+            }
+
+            try
+            {
+                await Pipeline.WakeSignal.WaitAsync(pulse, poll, _time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round for one delivery; never throws for the receiver's failures.</summary>
+    internal async Task DeliverAsync(WebhookDelivery delivery, CancellationToken stoppingToken)
+    {
+        var settings = _options.Value;
+        if (settings.Find(delivery.Webhook) is not { } webhook)
+        {
+            await _queue.FailedAsync(delivery, $"Export:Webhooks has no receiver named '{delivery.Webhook}' any more.", _time.GetUtcNow(), giveUp: true);
+            ExportLog.GaveUp(_logger, delivery.Webhook, delivery.Id, delivery.Attempts + 1);
+            return;
+        }
+
+        var body = Encoding.UTF8.GetBytes(delivery.Body);
+        var signature = Sign(webhook.Secret, body);
+        string error;
+        TimeSpan? retryAfter = null;
+        try
+        {
+            using var response = await _pipeline.ExecuteAsync(
+                async cancellationToken =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                    request.Headers.Add(SignatureHeader, signature);
+                    request.Headers.Add(IdHeader, delivery.Id);
+                    request.Headers.Add(EventHeader, delivery.Type);
+                    request.Headers.Add(TimestampHeader, _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    return await _http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                },
+                stoppingToken);
+            if (response.IsSuccessStatusCode)
+            {
+                await _queue.DeliveredAsync(delivery);
+                ExportLog.Delivered(_logger, webhook.Name, delivery.Id, delivery.Type);
+                return;
+            }
+
+            error = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+            retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - _time.GetUtcNow() : null;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            await _queue.ReleaseAsync(delivery); // shutting down: due again at once, for this instance after a restart or another one now
+            return;
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or IOException)
+        {
+            error = e.Message;
+        }
+
+        var attempt = delivery.Attempts + 1;
+        var wait = settings.Delivery.Backoff(attempt, Random.Shared);
+        if (retryAfter is { } asked && asked > wait)
+        {
+            wait = TimeSpan.FromSeconds(Math.Min(asked.TotalSeconds, settings.Delivery.MaxRetrySeconds));
+        }
+
+        error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+        if (await _queue.FailedAsync(delivery, error, _time.GetUtcNow() + wait))
+        {
+            ExportLog.GaveUp(_logger, webhook.Name, delivery.Id, attempt);
+        }
+        else
+        {
+            ExportLog.RoundFailedFor(_logger, webhook.Name, delivery.Id, attempt, wait.TotalSeconds, error);
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+}

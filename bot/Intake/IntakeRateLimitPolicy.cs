@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using SupportBot.Api;
+
+namespace SupportBot.Intake;
+
+/// <summary>
+/// Submissions per minute per site and client address (ASP.NET Core's rate limiter, a fixed window per host
+/// instance). A request whose key is no site's shares one partition per address. Over the limit: 429 with
+/// <c>Retry-After</c> and a problem-details body.
+/// </summary>
+internal sealed class IntakeRateLimitPolicy(IOptions<IntakeOptions> options) : IRateLimiterPolicy<string>
+{
+    public const string Name = "intake-form";
+
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    {
+        var settings = options.Value;
+        var site = settings.SiteForKey(httpContext.Request.Headers[ApiKeyAuthenticationHandler.HeaderName].ToString());
+        var perMinute = site?.RequestsPerMinutePerIp ?? settings.RequestsPerMinutePerIp;
+        var address = httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetFixedWindowLimiter(
+            (site?.Name ?? "") + "|" + address,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+    }
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
+    {
+        var response = rejected.HttpContext.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 60;
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = rejected.HttpContext,
+            ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"Too many submissions from this address; try again in {seconds} s." },
+        });
+    };
+}
