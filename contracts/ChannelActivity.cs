@@ -59,6 +59,9 @@ public sealed record ChannelActivity
 
     public DateTimeOffset ReceivedAt { get; init; }
 
+    /// <summary>Facts the channel knows that go on the interest record as they are (an e-mail's subject, sender address, links).</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
+
     /// <summary>Arrival order within the conversation, assigned atomically at ingress (1, 2, 3, …).</summary>
     public long Sequence { get; init; }
 }

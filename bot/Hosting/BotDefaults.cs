@@ -123,6 +123,7 @@ public static class BotDefaults
         Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
         Check<Channels.Telegram.TelegramOptions>(services, Channels.Telegram.TelegramOptions.Section);
         Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
+        Check<Channels.Email.EmailOptions>(services, Channels.Email.EmailOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class

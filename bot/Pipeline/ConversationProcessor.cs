@@ -221,9 +221,26 @@ internal sealed class ConversationProcessor(
         ProcessedAt = decision.AnsweredByBot ? now : null,
         ProcessedBy = decision.AnsweredByBot ? "bot" : null,
         ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
-        Fields = WithSentiment(decision.RecordFields, activity.Text),
+        Fields = WithSentiment(Merge(activity.Fields, decision.RecordFields), activity.Text),
         EventId = activity.EventId,
     };
+
+    /// <summary>The channel's facts, with what the bot found in this turn on top.</summary>
+    private static IReadOnlyDictionary<string, string>? Merge(IReadOnlyDictionary<string, string>? channel, IReadOnlyDictionary<string, string>? turn)
+    {
+        if (channel is not { Count: > 0 })
+        {
+            return turn;
+        }
+
+        var merged = new Dictionary<string, string>(channel, StringComparer.Ordinal);
+        foreach (var (key, value) in turn ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
 
     /// <summary>Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a queued customer).</summary>
     private static IReadOnlyDictionary<string, string>? WithSentiment(IReadOnlyDictionary<string, string>? fields, string? text)
