@@ -123,7 +123,7 @@ internal static partial class EmailText
                     var block = BlockTags.Contains(e.LocalName);
                     if (block)
                     {
-                        text.Append('\n');
+                        LineBreak(text);
                     }
 
                     if (e.LocalName == "li")
@@ -139,11 +139,20 @@ internal static partial class EmailText
                     Render(e, text);
                     if (block)
                     {
-                        text.Append('\n');
+                        LineBreak(text);
                     }
 
                     break;
             }
+        }
+    }
+
+    /// <summary>Blocks start and end on their own line; blank lines come only from &lt;br&gt;s, as the reader saw them.</summary>
+    private static void LineBreak(StringBuilder text)
+    {
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            text.Append('\n');
         }
     }
 

@@ -112,7 +112,7 @@ internal static partial class SocialNotifications
 
             before = before.Trim().Trim('"', '«', '»', ':', ',', '-', '–').Trim();
             var words = before.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length is >= 1 and <= 5 && !NotAName().IsMatch(before) && char.IsLetter(before[0]) && char.IsUpper(before[0]))
+            if (words.Length is >= 1 and <= 5 && !NotAName().IsMatch(before) && char.IsLetter(before[0]))
             {
                 return before;
             }
@@ -185,7 +185,7 @@ internal static partial class SocialNotifications
     [GeneratedRegex(@"(sent you a message|new message|messaged you|новое сообщение|написал(а)? вам|прислал(а)? сообщение|neue nachricht|hat dir .{0,20}geschrieben)", RegexOptions.IgnoreCase)]
     private static partial Regex MessageWords();
 
-    [GeneratedRegex(@"\s(hat|has|have|haben)\s", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\s(hat|has|have|haben|and \d+ others?|und \d+ weitere|и (ещё|еще) \d+)\s", RegexOptions.IgnoreCase)]
     private static partial Regex Auxiliary();
 
     [GeneratedRegex(@"^(you|your|new|there|вы|вас|у вас|новый|новое|du|dein|sie|ihr|neue)\b", RegexOptions.IgnoreCase)]
