@@ -33,12 +33,20 @@ internal sealed class EmailSender(EmailStore store, EmailSmtp smtp, IOptions<Ema
             return new ChannelSendResult(sentBefore); // went out before a crash kept it in the outbox: never mail twice
         }
 
-        EmailLog.Sending(logger, mailbox.Name, item.ConversationId, item.Message.Text);
-        var message = Compose(mailbox, thread, item, time.GetUtcNow());
+        // One mail per turn: the bot's greeting and answer to one mail go out together; the later items of the
+        // turn then find this Message-ID as already sent and mail nothing more.
+        var later = await store.LaterRepliesOfTurnAsync(item);
+        var whole = later.Count == 0 ? item : item with { Message = Combine([item.Message, .. later.Select(l => l.Message)]) };
+        EmailLog.Sending(logger, mailbox.Name, item.ConversationId, whole.Message.Text);
+        var message = Compose(mailbox, thread, whole, time.GetUtcNow());
         var messageId = message.MessageId!;
         await store.MapMessageAsync(mailbox.Name, messageId, item.ConversationId);
         await smtp.SendAsync(mailbox, message, cancellationToken);
-        await store.MarkSentAsync(item.Id, messageId);
+        foreach (var sent in later.Prepend(item))
+        {
+            await store.MarkSentAsync(sent.Id, messageId);
+        }
+
         return new ChannelSendResult(messageId);
     }
 
@@ -72,6 +80,10 @@ internal sealed class EmailSender(EmailStore store, EmailSmtp smtp, IOptions<Ema
         message.Body = body.ToMessageBody();
         return message;
     }
+
+    /// <summary>Texts as paragraphs of one mail; the choices of the last message that has any (a prompt comes last).</summary>
+    internal static OutgoingMessage Combine(IReadOnlyList<OutgoingMessage> messages) =>
+        new(string.Join("\n\n", messages.Select(m => m.Text).Where(t => !string.IsNullOrWhiteSpace(t))), messages.LastOrDefault(m => m.Choices is { Count: > 0 })?.Choices);
 
     /// <summary>The same item always gets the same Message-ID, at the mailbox's own domain.</summary>
     internal static string MessageIdFor(string itemId, EmailMailboxOptions mailbox)

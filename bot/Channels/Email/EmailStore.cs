@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SupportBot.Pipeline;
+using SupportBot.Pipeline.Outbox;
 
 namespace SupportBot.Channels.Email;
 
@@ -144,6 +146,31 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
 
         var refs = map.GetValueOrDefault("refs:" + replyTo)?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [replyTo];
         return new EmailThread(map.GetValueOrDefault("mailbox") ?? "", map["to"], NullIfEmpty(map.GetValueOrDefault("name")), map.GetValueOrDefault("subject") ?? "", replyTo, refs);
+    }
+
+    /// <summary>The bot's other replies of the same turn still waiting in the outbox after <paramref name="item"/> (ids <c>&lt;conversation&gt;:&lt;seq&gt;:&lt;n&gt;</c>), in order.</summary>
+    public async Task<IReadOnlyList<OutboxItem>> LaterRepliesOfTurnAsync(OutboxItem item)
+    {
+        var cut = item.Id.LastIndexOf(':');
+        if (item.Author != "bot" || cut <= 0 || !int.TryParse(item.Id.AsSpan(cut + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            return [];
+        }
+
+        var turn = item.Id[..(cut + 1)];
+        var waiting = await Db.ListRangeAsync(Handoff.RedisKeys.Outbox(item.ConversationId), 0, 49);
+        var later = new List<(int Index, OutboxItem Item)>();
+        foreach (var raw in waiting)
+        {
+            var other = JsonSerializer.Deserialize((string)raw!, BotJson.Default.OutboxItem);
+            if (other is { Author: "bot" } && other.Id.StartsWith(turn, StringComparison.Ordinal)
+                && int.TryParse(other.Id.AsSpan(turn.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > index)
+            {
+                later.Add((n, other));
+            }
+        }
+
+        return [.. later.OrderBy(l => l.Index).Select(l => l.Item)];
     }
 
     public async Task<string?> SentAsync(string itemId) =>
