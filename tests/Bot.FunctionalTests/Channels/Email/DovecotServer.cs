@@ -121,7 +121,7 @@ public sealed class DovecotServer : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dovecot", ["-F", "-c", Path.Combine(_dir, "dovecot.conf")])
+        var start = new ProcessStartInfo(File.Exists("/usr/sbin/dovecot") ? "/usr/sbin/dovecot" : "dovecot", ["-F", "-c", Path.Combine(_dir, "dovecot.conf")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
