@@ -13,7 +13,7 @@ namespace SupportBot.Channels.Email;
 /// <see cref="ChannelSendException"/>: a 4xx answer or a connection problem is worth retrying, a
 /// 5xx answer or a refused login is not.
 /// </summary>
-internal sealed class EmailSmtp(IOptions<EmailOptions> options, ILogger<EmailSmtp> logger)
+internal sealed partial class EmailSmtp(IOptions<EmailOptions> options, ILogger<EmailSmtp> logger)
 {
     public async Task SendAsync(EmailMailboxOptions mailbox, MimeMessage message, CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ internal sealed class EmailSmtp(IOptions<EmailOptions> options, ILogger<EmailSmt
             var code = (int)e.StatusCode;
             var transient = code is >= 400 and < 500;
             EmailLog.SendRefused(logger, mailbox.Name, code, transient ? "will retry" : "not retried");
-            throw new ChannelSendException($"SMTP server {mailbox.Smtp.Host} answered {code}: {e.Message}", permanent: !transient, inner: e);
+            throw new ChannelSendException($"SMTP server {mailbox.Smtp.Host} answered {code}: {Redact(e.Message)}", permanent: !transient, inner: e);
         }
         catch (AuthenticationException e)
         {
@@ -54,4 +54,10 @@ internal sealed class EmailSmtp(IOptions<EmailOptions> options, ILogger<EmailSmt
             // The message was accepted; a failed QUIT must not make us send it again.
         }
     }
+
+    /// <summary>Servers name the refused recipient in their answer; the reason goes to logs and dead letters, the address does not.</summary>
+    internal static string Redact(string serverText) => Address().Replace(serverText, "<address>");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\s<>""']+@[^\s<>""']+")]
+    private static partial System.Text.RegularExpressions.Regex Address();
 }

@@ -200,6 +200,7 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         var letters = await EventuallyAsync(async () => (await store.ListAsync(0, 10_000)).Items.Where(l => l.Item.ConversationId == conversation).ToList(), l => l.Count > 0);
         // The greeting and the answer go as one mail; each item of the turn is dead-lettered after one refused attempt.
         Assert.All(letters, letter => Assert.Contains("550", letter.Reason, StringComparison.Ordinal));
+        Assert.All(letters, letter => Assert.DoesNotContain(customer, letter.Reason, StringComparison.OrdinalIgnoreCase)); // logged: no addresses
         Assert.All(letters, letter => Assert.Equal(1, letter.Item.Attempts));
         Assert.Empty(_smtp.To(customer));
     }

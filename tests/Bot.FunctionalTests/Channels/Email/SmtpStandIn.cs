@@ -104,7 +104,7 @@ public sealed class SmtpStandIn : IAsyncDisposable
                 if (owner._failures.TryGetValue(address, out var failure) && failure.Times > 0)
                 {
                     owner._failures[address] = (failure.Code, failure.Times - 1);
-                    return Task.FromResult(new SmtpResponse((SmtpReplyCode)failure.Code, failure.Code >= 500 ? "5.1.1 Mailbox unavailable" : "4.3.0 Try again later"));
+                    return Task.FromResult(new SmtpResponse((SmtpReplyCode)failure.Code, failure.Code >= 500 ? $"5.1.1 <{address}>: Mailbox unavailable" : "4.3.0 Try again later"));
                 }
             }
 
