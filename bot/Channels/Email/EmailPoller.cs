@@ -218,7 +218,7 @@ internal sealed class EmailPoller(
         // start the cursor at the newest UID. The Message-ID dedupe drops what was handled before the renumbering.
         var top = folder.UidNext is { IsValid: true } next ? next.Id - 1 : 0;
         var days = options.Value.FirstSyncDays;
-        EmailLog.FirstSync(logger, mailbox.Name, cursor is null ? "first read" : "the folder's UIDs were renumbered", days, cursor is null ? "unread" : "");
+        EmailLog.FirstSync(logger, mailbox.Name, cursor is null ? "first read" : "the folder's UIDs were renumbered", days, cursor is null ? "unread" : "received");
         var since = SearchQuery.DeliveredAfter(time.GetUtcNow().UtcDateTime.Date.AddDays(-days));
         var recent = days == 0 ? [] : await folder.SearchAsync(cursor is null ? SearchQuery.NotSeen.And(since) : since, cancellationToken);
         if (top == 0 && folder.Count > 0)
@@ -293,7 +293,7 @@ internal sealed class EmailPoller(
 
         message.Body = new TextPart("plain")
         {
-            Text = $"[This mail is {size / 1024 / 1024} MB, too large to read here; open it in the mailbox.]",
+            Text = $"[This mail is {(size + 1023) / 1024} KB, too large to read here; open it in the mailbox.]",
         };
         return message;
     }

@@ -115,6 +115,25 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     }
 
     [Fact]
+    public async Task MailOverMaxMessageBytes_RecordedFromItsHeadersAndAnswered()
+    {
+        var customer = NewCustomer("olga");
+        var mail = Mail(customer, "Photos of the broken kettle", null);
+        var body = new BodyBuilder { TextBody = "See the photos attached." };
+        body.Attachments.Add("kettle.jpg", new byte[200 * 1024], new ContentType("image", "jpeg"));
+        mail.Body = body.ToMessageBody();
+
+        await host.Imap.DeliverAsync(ShopAddress, mail);
+
+        var record = await host.RecordOfNewMailAsync(mail);
+        Assert.NotNull(record);
+        Assert.Equal(customer, record.Author.Id);
+        Assert.Equal("Photos of the broken kettle", record.Fields?["subject"]);
+        Assert.Matches(@"^\[This mail is \d+ KB, too large to read here; open it in the mailbox\.\]$", record.Text);
+        Assert.Equal(mail.MessageId!, Assert.Single(await _smtp.WaitForAsync(customer)).InReplyTo);
+    }
+
+    [Fact]
     public async Task NotificationAndAutoReplyAndBounce_RecordedOrSkippedNeverAnswered()
     {
         var vk = Mail("admin@notify.vk.com", "Иван Петров прокомментировал запись сообщества «Northwind»", "Иван Петров: Отличный чайник!\n\nОтписаться: https://vk.com/settings?act=notify",

@@ -48,6 +48,7 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
             ["Outbox:FirstRetrySeconds"] = "0.05",
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Email:LeaseSeconds"] = "10",
+            ["Channels:Email:MaxMessageBytes"] = "65536",
         };
         Mailbox(settings, 0, "shop", ShopAddress, imap.Port, smtp.Port, pollSeconds: 60);
         if (polling is not null)
