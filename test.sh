@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh Debian/Ubuntu machine with the .NET 10 SDK:
 # installs what the tests need when it is missing (redis-server for the integration tests,
-# chromium for the browser tests, Microsoft's Web Chat bundle for the compatibility test),
+# dovecot for the e-mail channel's IMAP tests, chromium for the browser tests, Microsoft's Web
+# Chat bundle for the compatibility test),
 # then runs all test projects of Bot.sln.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}" >&2

@@ -1,4 +1,5 @@
 using SupportBot.AgentConsole;
+using SupportBot.Channels.Email;
 using SupportBot.Channels.Telegram;
 using SupportBot.Channels.Vk;
 using SupportBot.Channels.WebChat;
@@ -23,6 +24,7 @@ builder.AddHandoff();
 builder.AddWebChat();
 builder.AddTelegram();
 builder.AddVk();
+builder.AddEmail();
 builder.AddCustomers();
 builder.AddFollowUps();
 builder.AddReports();

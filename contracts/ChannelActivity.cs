@@ -55,7 +55,7 @@ public sealed record ChannelActivity
 
     public string? ProductHint { get; init; }
 
-    /// <summary>Channel facts for the interest record's fields (e.g. <c>removed</c> on a like taken back).</summary>
+    /// <summary>Channel facts that go on the interest record's fields as they are (<c>removed</c> on a like taken back, an e-mail's subject and links).</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
 
     /// <summary>The customer's locale as the channel reports it (e.g. "ru-RU"), if any.</summary>

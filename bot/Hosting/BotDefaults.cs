@@ -127,6 +127,7 @@ public static class BotDefaults
         Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
         Check<Intake.IntakeOptions>(services, Intake.IntakeOptions.Section);
         Check<Export.ExportOptions>(services, Export.ExportOptions.Section);
+        Check<Channels.Email.EmailOptions>(services, Channels.Email.EmailOptions.Section);
     }
 
     private static void Check<TOptions>(IServiceProvider services, string section) where TOptions : class
