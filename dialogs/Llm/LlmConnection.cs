@@ -19,6 +19,8 @@ public sealed partial class LlmConnection : IDisposable
     private readonly ResiliencePipeline _breaker;
     private readonly CircuitBreakerStateProvider _breakerState = new();
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private long _offUntilUnixMs;
 
     /// <param name="handler">The HTTP handler under the connector (tests); null: a plain one.</param>
     public LlmConnection(LlmOptions options, ILogger? logger = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
@@ -31,7 +33,8 @@ public sealed partial class LlmConnection : IDisposable
 
         Options = options;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        Budget = new TokenBudget(options.TokenBudgetPerConversation, time ?? TimeProvider.System);
+        _time = time ?? TimeProvider.System;
+        Budget = new TokenBudget(options.TokenBudgetPerConversation, _time);
 
         // The Polly pipelines own the timeouts; SK turns the connector's own retries off for a caller's HttpClient.
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -64,8 +67,9 @@ public sealed partial class LlmConnection : IDisposable
                 BreakDuration = TimeSpan.FromSeconds(options.BreakerCooldownSeconds),
                 StateProvider = _breakerState,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && !IsRefusedRequest(e)),
-                OnOpened = _ =>
+                OnOpened = args =>
                 {
+                    Interlocked.Exchange(ref _offUntilUnixMs, (_time.GetUtcNow() + args.BreakDuration).ToUnixTimeMilliseconds());
                     LogBreakerOpened(_logger, options.BreakerCooldownSeconds);
                     return ValueTask.CompletedTask;
                 },
@@ -84,8 +88,16 @@ public sealed partial class LlmConnection : IDisposable
 
     internal TokenBudget Budget { get; }
 
-    /// <summary>The breaker is open: calls are refused without asking the model until the cool-down ends.</summary>
-    public bool IsOff => _breakerState.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    /// <summary>
+    /// The breaker is open and its cool-down runs: calls are refused without asking the model. (Polly reports
+    /// "open" until the next call after the cool-down, which is the trial; so the cool-down's end is kept here.)
+    /// </summary>
+    public bool IsOff => _breakerState.CircuitState switch
+    {
+        CircuitState.Isolated => true,
+        CircuitState.Open => _time.GetUtcNow().ToUnixTimeMilliseconds() < Interlocked.Read(ref _offUntilUnixMs),
+        _ => false,
+    };
 
     /// <summary>A timeout for <see cref="ExecuteAsync{T}"/>: built once per use, not per call.</summary>
     internal static ResiliencePipeline Timeout(double seconds) => new ResiliencePipelineBuilder().AddTimeout(TimeSpan.FromSeconds(seconds)).Build();

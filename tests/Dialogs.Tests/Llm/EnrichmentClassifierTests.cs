@@ -141,20 +141,33 @@ public sealed class EnrichmentClassifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ServerErrors_Unavailable_ThenTheBreakerKeepsTheModelOff()
+    public async Task ServerErrors_Unavailable_TheBreakerKeepsTheModelOff_UntilTheCooldownEnds()
     {
+        var fail = true;
         _server.Chat = (_, _, http) =>
         {
+            if (!Volatile.Read(ref fail))
+            {
+                return ChatStandIn.Reply(http, Labels((1, "other", "neutral")));
+            }
+
             http.Response.StatusCode = 500;
             return http.Response.WriteAsync("{\"error\":{\"message\":\"boom\"}}");
         };
-        var classifier = Classifier(o => { o.BreakerFailures = 2; o.BreakerCooldownSeconds = 60; });
+        var classifier = Classifier(o => { o.BreakerFailures = 2; o.BreakerCooldownSeconds = 0.5; });
 
         Assert.Equal(EnrichmentOutcome.Unavailable, (await classifier.ClassifyAsync([Item("a")], Intents, TestCancellation.Ct)).Outcome);
         Assert.Equal(EnrichmentOutcome.Unavailable, (await classifier.ClassifyAsync([Item("b")], Intents, TestCancellation.Ct)).Outcome);
         Assert.True(classifier.IsOff);
         Assert.Equal(EnrichmentOutcome.Unavailable, (await classifier.ClassifyAsync([Item("c")], Intents, TestCancellation.Ct)).Outcome);
         Assert.Equal(2, _server.Requests.Count); // open: not asked
+
+        // After the cool-down the breaker no longer says "off" (Polly itself still says open until a call tries): the trial goes out.
+        Volatile.Write(ref fail, false);
+        await Task.Delay(TimeSpan.FromMilliseconds(700), TestCancellation.Ct);
+        Assert.False(classifier.IsOff);
+        Assert.Equal(EnrichmentOutcome.Classified, (await classifier.ClassifyAsync([Item("d")], Intents, TestCancellation.Ct)).Outcome);
+        Assert.Equal(3, _server.Requests.Count);
     }
 
     [Fact]
