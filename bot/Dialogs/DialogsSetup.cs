@@ -71,7 +71,9 @@ public static class DialogsSetup
         var departments = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.Departments;
         var hours = departments.FirstOrDefault(d => d.Name == HandoffOptions.DefaultDepartmentName) ?? departments.FirstOrDefault();
         // One connection: the reply path and the enrichment share the breaker and the token budget.
-        var connection = new LlmConnection(options, sp.GetRequiredService<ILogger<LlmConnection>>(), time: sp.GetRequiredService<TimeProvider>());
+        var connection = new LlmConnection(
+            options, sp.GetRequiredService<ILogger<LlmConnection>>(), time: sp.GetRequiredService<TimeProvider>(),
+            budget: new RedisTokenBudget(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>, options.TokenBudgetPerConversation));
         var assistant = new LlmAssistant(
             connection, sp.GetRequiredService<IOptions<SkillsOptions>>().Value, sp.GetRequiredService<ILogger<LlmAssistant>>(),
             _ => hours is null || hours.Hours.Count == 0

@@ -101,9 +101,16 @@ public sealed partial class EnrichmentClassifier(LlmConnection connection, ILogg
     {
         // A conversation past its token budget is not sent; its records keep the lexicon's values.
         var asked = new List<int>(items.Count);
+        var room = new Dictionary<string, bool>(StringComparer.Ordinal);
         for (var i = 0; i < items.Count; i++)
         {
-            if (connection.Budget.HasRoom(items[i].ConversationId) && !string.IsNullOrWhiteSpace(items[i].Text))
+            var conversation = items[i].ConversationId;
+            if (!room.TryGetValue(conversation, out var hasRoom))
+            {
+                room[conversation] = hasRoom = await connection.Budget.HasRoomAsync(conversation);
+            }
+
+            if (hasRoom && !string.IsNullOrWhiteSpace(items[i].Text))
             {
                 asked.Add(i);
             }
@@ -150,7 +157,7 @@ public sealed partial class EnrichmentClassifier(LlmConnection connection, ILogg
         var share = (LlmConnection.TokensOf(reply) + asked.Count - 1) / asked.Count;
         foreach (var i in asked)
         {
-            connection.Budget.Spend(items[i].ConversationId, share);
+            await connection.Budget.SpendAsync(items[i].ConversationId, share);
         }
 
         var verdicts = Parse(reply.Content, asked, intents);

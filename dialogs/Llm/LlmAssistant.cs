@@ -103,7 +103,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         var documents = _knowledge().Search(question.Text, 2);
         var sourceIds = question.Sources.Select(s => s.Id).Concat(documents.Select(d => DocumentPrefix + d.Id)).ToList();
         var turn = new LlmTurn(question, sourceIds, _options.MaskPii, documents, _knowledge);
-        if (!_connection.Budget.HasRoom(question.ConversationId))
+        if (!await _connection.Budget.HasRoomAsync(question.ConversationId))
         {
             LogFallback(_logger, question.ConversationId, "token budget spent");
             return LlmAnswer.Fallback(sourceIds);
@@ -138,7 +138,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         }
         finally
         {
-            _connection.Budget.Spend(question.ConversationId, turn.Tokens);
+            await _connection.Budget.SpendAsync(question.ConversationId, turn.Tokens);
         }
     }
 
@@ -349,11 +349,18 @@ internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool
 
     public void AddUsage(ChatMessageContent? message) => Interlocked.Add(ref _tokens, LlmConnection.TokensOf(message));
 
-    public void AddRequest(LeadRequest request)
+    /// <summary>One request per turn: false when one is already opened.</summary>
+    public bool TryAddRequest(LeadRequest request)
     {
         lock (_requests)
         {
+            if (_requests.Count > 0)
+            {
+                return false;
+            }
+
             _requests.Add(request);
+            return true;
         }
     }
 }

@@ -23,7 +23,8 @@ public sealed partial class LlmConnection : IDisposable
     private long _offUntilUnixMs;
 
     /// <param name="handler">The HTTP handler under the connector (tests); null: a plain one.</param>
-    public LlmConnection(LlmOptions options, ILogger? logger = null, HttpMessageHandler? handler = null, TimeProvider? time = null)
+    /// <param name="budget">Where the per-conversation spend is counted; null: in this process's memory.</param>
+    public LlmConnection(LlmOptions options, ILogger? logger = null, HttpMessageHandler? handler = null, TimeProvider? time = null, ITokenBudget? budget = null)
     {
         var errors = options.Validate();
         if (!options.Enabled || errors.Count > 0)
@@ -34,7 +35,7 @@ public sealed partial class LlmConnection : IDisposable
         Options = options;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        Budget = new TokenBudget(options.TokenBudgetPerConversation, _time);
+        Budget = budget ?? new MemoryTokenBudget(options.TokenBudgetPerConversation, _time);
 
         // The Polly pipelines own the timeouts; SK turns the connector's own retries off for a caller's HttpClient.
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -86,7 +87,7 @@ public sealed partial class LlmConnection : IDisposable
 
     internal IChatCompletionService Chat { get; }
 
-    internal TokenBudget Budget { get; }
+    internal ITokenBudget Budget { get; }
 
     /// <summary>
     /// The breaker is open and its cool-down runs: calls are refused without asking the model. (Polly reports
@@ -127,35 +128,4 @@ public sealed partial class LlmConnection : IDisposable
 
     [LoggerMessage(4, LogLevel.Information, "LLM circuit closed: the model is back")]
     private static partial void LogBreakerClosed(ILogger logger);
-}
-
-/// <summary>Tokens per conversation over a rolling day, on this host: past the budget the model is not asked.</summary>
-internal sealed class TokenBudget(int budget, TimeProvider time)
-{
-    private static readonly TimeSpan Window = TimeSpan.FromDays(1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Tokens, DateTimeOffset Since)> _spent = new(StringComparer.Ordinal);
-
-    public bool HasRoom(string conversationId) =>
-        budget <= 0 || !_spent.TryGetValue(conversationId, out var spent) || spent.Since + Window < time.GetUtcNow() || spent.Tokens < budget;
-
-    public void Spend(string conversationId, long tokens)
-    {
-        if (budget <= 0 || tokens <= 0)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        _spent.AddOrUpdate(conversationId, (tokens, now), (_, old) => old.Since + Window < now ? (tokens, now) : (old.Tokens + tokens, old.Since));
-        if (_spent.Count > 50_000)
-        {
-            foreach (var (key, value) in _spent)
-            {
-                if (value.Since + Window < now)
-                {
-                    _spent.TryRemove(key, out _);
-                }
-            }
-        }
-    }
 }

@@ -11,7 +11,8 @@ namespace SupportBot.FunctionalTests.Llm;
 /// <summary>
 /// A local OpenAI-compatible <c>/v1/chat/completions</c> over real HTTP for the host's LLM. Enrichment
 /// calls (those asking for a JSON schema) are recorded and answered per <see cref="Mode"/>, labelling each
-/// message by its words; the reply path's calls get <c>NO_ANSWER</c> (the scripted answer goes out).
+/// message by its words; the reply path's calls get <c>NO_ANSWER</c> (the scripted answer goes out). Every
+/// answer reports 15 tokens used.
 /// </summary>
 public sealed class EnrichmentModelStandIn : IAsyncDisposable
 {
@@ -32,6 +33,11 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
 
     /// <summary>Each enrichment call's body, as it came over the wire.</summary>
     public ConcurrentQueue<string> EnrichmentCalls { get; } = new();
+
+    /// <summary>Calls from the reply path (grounded answers).</summary>
+    public int ReplyCalls => Volatile.Read(ref _replyCalls);
+
+    private int _replyCalls;
 
     /// <summary>Enrichment calls answered, whatever the answer.</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -124,6 +130,7 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
     {
         if (request["response_format"] is null)
         {
+            Interlocked.Increment(ref _replyCalls);
             await CompletionAsync(http, Mode == Behaviour.ServerError ? null : "NO_ANSWER");
             return;
         }
