@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using SupportBot.Contracts;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Demo;
@@ -58,10 +57,11 @@ internal sealed class EnrichmentWorker(
             {
                 break;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or InvalidOperationException)
+            catch (Exception e)
             {
-                // Redis away or a record that kept changing: the claims run out and the records are tried again.
-                EnrichmentLog.BatchFailed(logger, e.GetType().Name);
+                // Redis away, a record that kept changing, anything else: the worker goes on (the host must not stop for
+                // it); the batch's claims run out and its records are tried again.
+                EnrichmentLog.BatchFailed(logger, e);
             }
 
             if (!again)
@@ -200,8 +200,8 @@ internal static partial class EnrichmentLog
     [LoggerMessage(900, LogLevel.Debug, "LLM enrichment: {Labelled} of {Count} records got the model's intent and sentiment")]
     public static partial void BatchLabelled(ILogger logger, int labelled, int count);
 
-    [LoggerMessage(901, LogLevel.Warning, "LLM enrichment batch failed ({Error}); its records are tried again when their claim runs out")]
-    public static partial void BatchFailed(ILogger logger, string error);
+    [LoggerMessage(901, LogLevel.Warning, "LLM enrichment batch failed; its records are tried again when their claim runs out")]
+    public static partial void BatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(902, LogLevel.Information, "The model found a message in {ConversationId} negative: a person is brought in")]
     public static partial void Escalated(ILogger logger, string conversationId);

@@ -227,12 +227,10 @@ internal sealed class ConversationProcessor(
         EventId = activity.EventId,
     };
 
-    /// <summary>
-    /// Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a
-    /// queued customer); marked as the lexicon's and the recognizer's until the model's enrichment replaces them.
-    /// </summary>
+    /// <summary>Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a queued customer).</summary>
     private static IReadOnlyDictionary<string, string>? WithSentiment(IReadOnlyDictionary<string, string>? fields, string? text)
     {
+        // Marked as the lexicon's and the recognizer's until the model's enrichment replaces them (intent_source, sentiment_source).
         if (string.IsNullOrWhiteSpace(text))
         {
             return fields is { Count: > 0 } ? fields : null;

@@ -132,9 +132,10 @@ public sealed class ReportCounters : IInterestObserver
             "product" => record.Product,
             // Records carry a department only where the handoff put one in their fields (offline requests).
             "department" => record.Fields?.GetValueOrDefault("department"),
-            // The FAQ id, dialog:<id>, human, unknown (recognizer) or other (model); positive / neutral / negative.
-            "intent" => record.Fields?.GetValueOrDefault("intent"),
-            "sentiment" => record.Fields?.GetValueOrDefault("sentiment"),
+            // The FAQ id, dialog:<id>, human, unknown (recognizer) or other (model); positive / neutral / negative. Only with
+            // their source noted: records written before these were counted have none, and so are never moved in groups they were not in.
+            "intent" => record.Fields?.ContainsKey("intent_source") == true ? record.Fields.GetValueOrDefault("intent") : null,
+            "sentiment" => record.Fields?.ContainsKey("sentiment_source") == true ? record.Fields.GetValueOrDefault("sentiment") : null,
             _ => null,
         };
         var key = raw?.Trim();
