@@ -58,9 +58,9 @@ internal sealed class EnrichmentQueue(IConnectionMultiplexer redis, IOptions<Llm
         return n
         """;
 
-    /// <summary>The customer's own words: inbound, with text; not a like or a join (their text is ours), not a request the bot summed up.</summary>
+    /// <summary>The customer's own words: inbound, with text; not a like, join or leave (their text is ours), not a request the bot summed up.</summary>
     public static bool Eligible(InterestRecord record) =>
-        record.Direction == "in" && record.Action is not ("request" or "like" or "join") && !string.IsNullOrWhiteSpace(record.Text);
+        record.Direction == "in" && record.Action is not ("request" or "like" or "join" or "leave") && !string.IsNullOrWhiteSpace(record.Text);
 
     public async Task RecordAddedAsync(InterestRecord record)
     {

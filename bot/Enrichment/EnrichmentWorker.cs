@@ -11,8 +11,8 @@ using SupportBot.Pipeline;
 namespace SupportBot.Enrichment;
 
 /// <summary>
-/// Off the reply path: claims queued inbound records in batches (up to <c>Llm:EnrichmentBatchSize</c>, looking
-/// every <c>Llm:EnrichmentIntervalSeconds</c>), has the model label them in one call each, and rewrites each
+/// Off the reply path: claims queued inbound records in batches (up to <c>Llm:EnrichmentBatchSize</c>, fewer after
+/// a call timed out; looking every <c>Llm:EnrichmentIntervalSeconds</c>), has the model label them in one call each, and rewrites each
 /// record's intent and sentiment in place (<c>intent_source</c> / <c>sentiment_source</c> = model). Unusable
 /// output keeps the lexicon's values; an unavailable model (breaker open, timeout, server error) leaves the
 /// records queued for later. With <c>Llm:EnrichmentHandoff</c>, a "negative" on a recent message of a
@@ -37,6 +37,9 @@ internal sealed class EnrichmentWorker(
     private readonly string _token = Environment.MachineName + ":" + Guid.NewGuid().ToString("N");
 
     private (ContentCatalog Catalog, IReadOnlyList<IntentLabel> Labels)? _intents;
+
+    /// <summary>Records per call now: halved after a call timed out (a slow local model), one more after any other outcome.</summary>
+    private int _batchSize = options.Value.EnrichmentBatchSize;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,7 +91,8 @@ internal sealed class EnrichmentWorker(
         }
 
         var lease = TimeSpan.FromSeconds(settings.EnrichmentTimeoutSeconds + 60);
-        var ids = await queue.ClaimAsync(settings.EnrichmentBatchSize, lease, _token);
+        var batchSize = Math.Clamp(_batchSize, 1, settings.EnrichmentBatchSize);
+        var ids = await queue.ClaimAsync(batchSize, lease, _token);
         if (ids.Count == 0)
         {
             return false;
@@ -110,6 +114,7 @@ internal sealed class EnrichmentWorker(
             throw;
         }
 
+        _batchSize = result.TimedOut ? Math.Max(1, batchSize / 2) : Math.Min(settings.EnrichmentBatchSize, batchSize + 1);
         if (result.Outcome == EnrichmentOutcome.Unavailable)
         {
             var wait = classifier.IsOff ? TimeSpan.FromSeconds(settings.BreakerCooldownSeconds) : TimeSpan.FromSeconds(settings.EnrichmentIntervalSeconds);
@@ -140,7 +145,7 @@ internal sealed class EnrichmentWorker(
 
         await queue.DoneAsync([.. held], _token);
         EnrichmentLog.BatchLabelled(logger, labelled, ids.Count);
-        return ids.Count >= settings.EnrichmentBatchSize;
+        return ids.Count >= batchSize;
     }
 
     /// <summary>The record's fields with the model's intent and sentiment; null when they are already there.</summary>

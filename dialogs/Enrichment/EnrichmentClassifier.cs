@@ -36,11 +36,14 @@ public enum EnrichmentOutcome
 }
 
 /// <param name="Verdicts">By position in the batch; a record missing here keeps what it has.</param>
-public sealed record EnrichmentResult(EnrichmentOutcome Outcome, IReadOnlyDictionary<int, EnrichmentVerdict> Verdicts)
+/// <param name="TimedOut">Unavailable because the call took longer than <c>Llm:EnrichmentTimeoutSeconds</c> (a smaller batch may fit).</param>
+public sealed record EnrichmentResult(EnrichmentOutcome Outcome, IReadOnlyDictionary<int, EnrichmentVerdict> Verdicts, bool TimedOut = false)
 {
     public static readonly EnrichmentResult Unusable = new(EnrichmentOutcome.Unusable, new Dictionary<int, EnrichmentVerdict>());
 
     public static readonly EnrichmentResult Unavailable = new(EnrichmentOutcome.Unavailable, new Dictionary<int, EnrichmentVerdict>());
+
+    public static readonly EnrichmentResult Timeout = new(EnrichmentOutcome.Unavailable, new Dictionary<int, EnrichmentVerdict>(), TimedOut: true);
 }
 
 /// <summary>
@@ -137,7 +140,7 @@ public sealed partial class EnrichmentClassifier(LlmConnection connection, ILogg
         catch (TimeoutRejectedException)
         {
             LogFailed(_logger, asked.Count, "timeout");
-            return EnrichmentResult.Unavailable;
+            return EnrichmentResult.Timeout;
         }
         catch (Exception e) when (LlmConnection.IsRefusedRequest(e))
         {

@@ -38,7 +38,7 @@ public sealed class LlmOptions
     /// <summary>Longest answer passed to the customer (characters); longer is cut at a sentence.</summary>
     public int MaxAnswerChars { get; set; } = 1200;
 
-    /// <summary>Model tokens one conversation may spend (this host, a rolling day); then the scripted path answers. 0 = no limit.</summary>
+    /// <summary>Model tokens one conversation may spend in a day from its first spend (answers and enrichment; the host counts in Redis); then the scripted path answers. 0 = no limit.</summary>
     public int TokenBudgetPerConversation { get; set; } = 20_000;
 
     /// <summary>Inbound records get their intent and sentiment from the model too (batched, in the background); false: the lexicon's stay.</summary>

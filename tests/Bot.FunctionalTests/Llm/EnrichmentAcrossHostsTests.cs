@@ -65,19 +65,7 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
 
         for (var i = 0; i < 40; i++)
         {
-            var record = new InterestRecord
-            {
-                Id = $"in-{tag}-{i}",
-                Date = DateTimeOffset.UtcNow,
-                SourceType = "webchat",
-                Author = new InterestAuthor("user-" + i, null, null, null),
-                Action = "message",
-                Direction = "in",
-                Text = $"{tag} question number {i}",
-                ConversationId = $"webchat:{tag}-{i % 4}",
-            };
-            await log.AppendAsync(record);
-            ids.Add(record.Id);
+            ids.Add(await AppendAsync(log, tag, i));
         }
 
         await Eventually.TrueAsync(
@@ -87,6 +75,38 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
         var ours = sent.SelectMany(t => t).Where(t => t.StartsWith(tag, StringComparison.Ordinal)).ToList();
         Assert.Equal(40, ours.Count);
         Assert.Equal(40, ours.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task SlowModel_ABatchThatTimesOut_IsSplit_UntilItFits()
+    {
+        await using var model = await EnrichmentModelStandIn.StartAsync();
+        model.SlowAbove = 2;
+        model.SlowMs = 30_000; // far past the 2 s limit
+        await using var host = new BotFactory(
+            redis.ConnectionString, model.Settings(("Llm:EnrichmentTimeoutSeconds", "2"), ("Llm:BreakerFailures", "50"), ("Llm:EnrichmentBatchSize", "8")));
+        model.Hold();
+        var log = host.Services.GetRequiredService<InterestLog>();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            if (i == 1)
+            {
+                await Eventually.TrueAsync(() => model.EnrichmentCalls.Count == 1, "the first record is at the model");
+            }
+
+            ids.Add(await AppendAsync(log, tag, i));
+        }
+
+        model.Release(); // the first answers at once; the six that queued meanwhile are one batch, too slow
+
+        await Eventually.TrueAsync(
+            async () => (await log.GetManyAsync(ids)).All(r => r.Fields?.GetValueOrDefault("sentiment_source") == "model"), "all seven records are labelled", 60);
+        var sizes = model.EnrichmentCalls.Select(c => EnrichmentModelStandIn.Texts(c).Count).ToList();
+        Assert.Equal(6, sizes[1]); // timed out: 8 a call becomes 4
+        Assert.All(sizes.Skip(2), size => Assert.True(size <= 4, string.Join(",", sizes)));
+        Assert.Contains(sizes.Skip(2), size => size <= 2); // the size that fits
     }
 
     [Fact]
@@ -114,6 +134,24 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
             async () => (await api.GetFromJsonAsync<JsonObject>("/api/handoff/queue", Ct))!["items"]!.AsArray()
                 .Any(i => (string?)i!["conversationId"] == "webchat:" + conversation.ConversationId && (string?)i["reason"] == "negative-sentiment"),
             "the chat waits for a person");
+    }
+
+    /// <summary>An inbound message record written straight into the log (its enrichment is queued as for any record).</summary>
+    private static async Task<string> AppendAsync(InterestLog log, string tag, int i)
+    {
+        var record = new InterestRecord
+        {
+            Id = $"in-{tag}-{i}",
+            Date = DateTimeOffset.UtcNow,
+            SourceType = "webchat",
+            Author = new InterestAuthor("user-" + i, null, null, null),
+            Action = "message",
+            Direction = "in",
+            Text = $"{tag} question number {i}",
+            ConversationId = $"webchat:{tag}-{i % 4}",
+        };
+        await log.AppendAsync(record);
+        return record.Id;
     }
 
     private static async Task<List<JsonObject>> RecordsAsync(HttpClient api, StartedConversation conversation)

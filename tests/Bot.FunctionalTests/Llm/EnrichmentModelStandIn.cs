@@ -47,6 +47,11 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
     /// <summary>Milliseconds every enrichment answer takes.</summary>
     public int DelayMs { get; set; }
 
+    /// <summary>A batch of more than this many messages takes <see cref="SlowMs"/> (a slow local model).</summary>
+    public int SlowAbove { get; set; } = int.MaxValue;
+
+    public int SlowMs { get; set; }
+
     /// <summary>The host settings that point the LLM here, with a quick enrichment loop and a quick breaker.</summary>
     public Dictionary<string, string?> Settings(params (string Key, string? Value)[] more)
     {
@@ -137,13 +142,14 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
 
         EnrichmentCalls.Enqueue(body);
         await _gate.Task.WaitAsync(http.RequestAborted);
-        if (DelayMs > 0)
+        var items = JsonNode.Parse(UserMessage(request))!.AsArray();
+        var delay = items.Count > SlowAbove ? SlowMs : DelayMs;
+        if (delay > 0)
         {
-            await Task.Delay(DelayMs, http.RequestAborted);
+            await Task.Delay(delay, http.RequestAborted);
         }
 
         Interlocked.Increment(ref _answered);
-        var items = JsonNode.Parse(UserMessage(request))!.AsArray();
         switch (Mode)
         {
             case Behaviour.ServerError:
