@@ -1,37 +1,35 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace SupportBot.FunctionalTests.Llm;
 
 /// <summary>
-/// A local OpenAI-compatible <c>/v1/chat/completions</c> over real HTTP for the host's LLM. Enrichment
-/// calls (those asking for a JSON schema) are recorded and answered per <see cref="Mode"/>, labelling each
-/// message by its words; the reply path's calls get <c>NO_ANSWER</c> (the scripted answer goes out). Every
-/// answer reports 15 tokens used.
+/// The host's model: a <see cref="ChatStandIn"/> (OpenAI-compatible, real HTTP on loopback) that tells the two
+/// kinds of call apart. Enrichment calls (those asking for a JSON schema) are recorded and answered per
+/// <see cref="Mode"/>, labelling each message by its words; the reply path's calls get <c>NO_ANSWER</c> (the
+/// scripted answer goes out). Every answer reports 15 tokens used.
 /// </summary>
 public sealed class EnrichmentModelStandIn : IAsyncDisposable
 {
     public enum Behaviour { Label, Malformed, UnknownLabels, ServerError }
 
-    private readonly WebApplication _app;
+    private readonly ChatStandIn _server;
     private TaskCompletionSource _gate = Opened();
 
-    private EnrichmentModelStandIn(WebApplication app)
+    private EnrichmentModelStandIn(ChatStandIn server)
     {
-        _app = app;
-        Endpoint = app.Urls.First() + "/v1";
+        _server = server;
+        Endpoint = server.Endpoint;
+        server.Chat = (request, _, http) => AnswerAsync(request, http);
     }
 
     public string Endpoint { get; }
 
     public Behaviour Mode { get; set; } = Behaviour.Label;
 
-    /// <summary>Each enrichment call's body, as it came over the wire.</summary>
+    /// <summary>Each enrichment call's body (the JSON the stand-in received).</summary>
     public ConcurrentQueue<string> EnrichmentCalls { get; } = new();
 
     /// <summary>Calls from the reply path (grounded answers).</summary>
@@ -90,23 +88,7 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
 
     public void Release() => _gate.TrySetResult();
 
-    public static async Task<EnrichmentModelStandIn> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        EnrichmentModelStandIn? self = null;
-        app.MapPost("/v1/chat/completions", async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            var body = await reader.ReadToEndAsync(http.RequestAborted);
-            await self!.AnswerAsync(JsonNode.Parse(body)!, body, http);
-        });
-        await app.StartAsync();
-        self = new EnrichmentModelStandIn(app);
-        return self;
-    }
+    public static async Task<EnrichmentModelStandIn> StartAsync() => new(await ChatStandIn.StartAsync());
 
     /// <summary>The texts of an enrichment call's user message (a JSON array of {n, text}).</summary>
     public static List<string> Texts(string body) =>
@@ -131,7 +113,7 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
         return (intent, sentiment);
     }
 
-    private async Task AnswerAsync(JsonNode request, string body, HttpContext http)
+    private async Task AnswerAsync(JsonNode request, HttpContext http)
     {
         if (request["response_format"] is null)
         {
@@ -140,7 +122,7 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
             return;
         }
 
-        EnrichmentCalls.Enqueue(body);
+        EnrichmentCalls.Enqueue(request.ToJsonString());
         await _gate.Task.WaitAsync(http.RequestAborted);
         var items = JsonNode.Parse(UserMessage(request))!.AsArray();
         var delay = items.Count > SlowAbove ? SlowMs : DelayMs;
@@ -178,31 +160,16 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
     }
 
     /// <summary>A chat completion with <paramref name="content"/>; null: a 500.</summary>
-    private static async Task CompletionAsync(HttpContext http, string? content)
+    private static Task CompletionAsync(HttpContext http, string? content)
     {
-        http.Response.ContentType = "application/json";
-        if (content is null)
+        if (content is not null)
         {
-            http.Response.StatusCode = 500;
-            await http.Response.WriteAsync("""{"error":{"message":"model overloaded"}}""");
-            return;
+            return ChatStandIn.Reply(http, content);
         }
 
-        var response = new JsonObject
-        {
-            ["id"] = "chatcmpl-1",
-            ["object"] = "chat.completion",
-            ["created"] = 1_700_000_000,
-            ["model"] = "stand-in",
-            ["choices"] = new JsonArray(new JsonObject
-            {
-                ["index"] = 0,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
-                ["finish_reason"] = "stop",
-            }),
-            ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
-        };
-        await http.Response.WriteAsync(response.ToJsonString());
+        http.Response.StatusCode = 500;
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync("""{"error":{"message":"model overloaded"}}""");
     }
 
     private static TaskCompletionSource Opened()
@@ -215,7 +182,6 @@ public sealed class EnrichmentModelStandIn : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Release();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }
