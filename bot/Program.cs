@@ -3,7 +3,6 @@ using SupportBot.Channels.Telegram;
 using SupportBot.Channels.Vk;
 using SupportBot.Channels.WebChat;
 using SupportBot.Customers;
-using SupportBot.Enrichment;
 using SupportBot.FollowUps;
 using SupportBot.Handoff;
 using SupportBot.Hosting;

@@ -1,6 +1,7 @@
+using SupportBot.Enrichment;
 using SupportBot.Interests;
 
-namespace SupportBot.Enrichment;
+namespace SupportBot.Hosting;
 
 public static class EnrichmentSetup
 {
