@@ -20,6 +20,7 @@ builder.AddBotDefaults();
 builder.AddStorage();
 builder.AddPipeline();
 builder.AddDialogs();
+builder.AddEnrichment();
 builder.AddHandoff();
 builder.AddWebChat();
 builder.AddTelegram();

@@ -21,6 +21,11 @@ public enum ActivityKind
     Request,
     /// <summary>A conversation was opened (website chat); lets the bot greet. Not a customer action, so not logged as interest.</summary>
     ConversationStart,
+    /// <summary>
+    /// Not a customer action either: a later verdict on an earlier message (the model found it negative) asks to bring in
+    /// a person. Queued like any activity so it is handled in order; it acts only while the bot still has the conversation.
+    /// </summary>
+    Escalate,
 }
 
 public sealed record ChannelUser(string Id, string? Name = null, string? PhotoUrl = null, string? ProfileUrl = null);

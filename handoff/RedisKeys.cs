@@ -116,6 +116,9 @@ public static class RedisKeys
     /// <summary>Who the customer is on their channel (JSON), written by every turn: the relay needs it to answer.</summary>
     public static RedisKey Profile(string conversationId) => Tag(conversationId) + ":profile";
 
+    /// <summary>Model tokens the conversation spent since the budget's day began (expires with that day).</summary>
+    public static RedisKey LlmTokens(string conversationId) => Tag(conversationId) + ":llm-tokens";
+
     /// <summary>The agent who last resolved the conversation (expires after the return-to-same-agent window).</summary>
     public static RedisKey LastAgent(string conversationId) => Tag(conversationId) + ":last-agent";
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Demo;
+using SupportBot.Dialogs.Enrichment;
 using SupportBot.Dialogs.Llm;
 using SupportBot.Handoff.Departments;
 
@@ -33,10 +34,10 @@ public static class DialogsSetup
         builder.Services.AddSingleton<IValidateOptions<SkillsOptions>, SkillsOptionsValidator>();
         builder.Services.AddSingleton(sp => new ContentLibrary(
             sp.GetRequiredService<IOptions<ContentOptions>>().Value.ResolvedPath, sp.GetRequiredService<ILogger<ContentLibrary>>()));
-        builder.Services.AddSingleton(sp => new LlmHolder(CreateLlm(sp)));
+        builder.Services.AddSingleton(CreateLlm);
         builder.Services.AddSingleton<IConversationBot>(sp => new ShopBot(
             sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>(),
-            sp.GetRequiredService<LlmHolder>().Assistant)
+            sp.GetRequiredService<LlmServices>().Assistant)
         {
             UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
             NegativeSentimentHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.NegativeSentimentHandoff,
@@ -44,13 +45,13 @@ public static class DialogsSetup
         return builder;
     }
 
-    /// <summary>The assistant when <c>Llm:*</c> is set; null leaves the bot on the scripted path.</summary>
-    private static LlmAssistant? CreateLlm(IServiceProvider sp)
+    /// <summary>The model's services when <c>Llm:*</c> is set; empty leaves the bot on the scripted path and the lexicon.</summary>
+    private static LlmServices CreateLlm(IServiceProvider sp)
     {
         var options = sp.GetRequiredService<IOptions<LlmOptions>>().Value;
         if (!options.Enabled)
         {
-            return null;
+            return new LlmServices(null, null, null);
         }
 
         // Knowledge documents: loaded now and again whenever the content reloads (a broken file keeps the last good set).
@@ -69,21 +70,30 @@ public static class DialogsSetup
         };
         var departments = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.Departments;
         var hours = departments.FirstOrDefault(d => d.Name == HandoffOptions.DefaultDepartmentName) ?? departments.FirstOrDefault();
-        return new LlmAssistant(
-            options, sp.GetRequiredService<IOptions<SkillsOptions>>().Value, sp.GetRequiredService<ILogger<LlmAssistant>>(),
+        // One connection: the reply path and the enrichment share the breaker and the token budget.
+        var connection = new LlmConnection(
+            options, sp.GetRequiredService<ILogger<LlmConnection>>(), time: sp.GetRequiredService<TimeProvider>(),
+            budget: new RedisTokenBudget(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>, options.TokenBudgetPerConversation));
+        var assistant = new LlmAssistant(
+            connection, sp.GetRequiredService<IOptions<SkillsOptions>>().Value, sp.GetRequiredService<ILogger<LlmAssistant>>(),
             _ => hours is null || hours.Hours.Count == 0
                 ? "The team answers around the clock."
                 : $"Time zone {hours.TimeZone}: " + string.Join("; ", hours.Hours.Select(h => $"{h.Key} {h.Value}"))
                   + (hours.Holidays.Length > 0 ? "; closed on " + string.Join(", ", hours.Holidays) : ""),
             () => Volatile.Read(ref knowledge));
+        var classifier = options.EnrichmentEnabled ? new EnrichmentClassifier(connection, sp.GetRequiredService<ILogger<EnrichmentClassifier>>()) : null;
+        return new LlmServices(connection, assistant, classifier);
     }
+}
 
-    /// <summary>Owns the assistant (disposed with the container); null inside when the LLM is off.</summary>
-    private sealed class LlmHolder(LlmAssistant? assistant) : IDisposable
+/// <summary>The model's services, owned here (disposed with the container); all null when the LLM is off.</summary>
+/// <param name="Classifier">Null also when <c>Llm:Enrichment</c> is false.</param>
+internal sealed record LlmServices(LlmConnection? Connection, LlmAssistant? Assistant, EnrichmentClassifier? Classifier) : IDisposable
+{
+    public void Dispose()
     {
-        public LlmAssistant? Assistant { get; } = assistant;
-
-        public void Dispose() => Assistant?.Dispose();
+        Assistant?.Dispose();
+        Connection?.Dispose();
     }
 }
 

@@ -24,8 +24,8 @@ public sealed record InterestChange(InterestChangeStatus Status, InterestRecord?
 }
 
 /// <summary>
-/// The interest log in Redis. A record's JSON is stored as written (immutable apart from a re-run
-/// of the same turn); what people do with it (responsible, processed, note, reply evidence) lives
+/// The interest log in Redis. A record's JSON is stored as written (rewritten only by a re-run of
+/// the same turn, and its fields by the model's later enrichment); what people do with it (responsible, processed, note, reply evidence) lives
 /// in a hash beside it (<see cref="RedisKeys.InterestWork"/>), which also carries the few fields the
 /// feed filters on. Sorted-set indexes by time, source, action, direction, product, responsible,
 /// open state and word (score = unix ms) serve the feed. Writes are idempotent by record id.

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SupportBot.Contracts;
 using SupportBot.Dialogs;
+using SupportBot.Dialogs.Demo;
+using SupportBot.Dialogs.Enrichment;
 using SupportBot.Handoff;
 using SupportBot.Interests;
 using SupportBot.Pipeline.Outbox;
@@ -109,7 +111,7 @@ internal sealed class ConversationProcessor(
                 }
             }
 
-            if (decision.Owner.AgentId is { } agentId && activity.Kind != ActivityKind.ConversationStart)
+            if (decision.Owner.AgentId is { } agentId && FromCustomer(activity))
             {
                 await handoff.NotifyCustomerMessageAsync(conversationId, agentId, activity);
             }
@@ -128,7 +130,7 @@ internal sealed class ConversationProcessor(
         var conversationId = activity.ConversationId;
         var sequence = activity.Sequence;
         var now = time.GetUtcNow();
-        var inbound = activity.Kind != ActivityKind.ConversationStart;
+        var inbound = FromCustomer(activity);
         if (inbound)
         {
             await interests.AppendAsync(InboundRecord(activity, decision, state.Language, now));
@@ -251,15 +253,29 @@ internal sealed class ConversationProcessor(
     /// <summary>Every inbound text gets a sentiment: the bot's when it ran, else the on-machine lexicon's (an agent's chat, a queued customer).</summary>
     private static IReadOnlyDictionary<string, string>? WithSentiment(IReadOnlyDictionary<string, string>? fields, string? text)
     {
-        if (string.IsNullOrWhiteSpace(text) || fields?.ContainsKey(Dialogs.Demo.ShopBot.SentimentField) == true)
+        // Marked as the lexicon's and the recognizer's until the model's enrichment replaces them (intent_source, sentiment_source).
+        if (string.IsNullOrWhiteSpace(text))
         {
             return fields is { Count: > 0 } ? fields : null;
         }
 
         var merged = fields is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(fields, StringComparer.Ordinal);
-        merged[Dialogs.Demo.ShopBot.SentimentField] = Dialogs.Enrichment.SentimentLexicon.Classify(text);
+        if (!merged.ContainsKey(ShopBot.SentimentField))
+        {
+            merged[ShopBot.SentimentField] = SentimentLexicon.Classify(text);
+        }
+
+        merged.TryAdd(EnrichmentClassifier.SentimentSourceField, EnrichmentClassifier.LexiconSource);
+        if (merged.ContainsKey(ShopBot.IntentField))
+        {
+            merged.TryAdd(EnrichmentClassifier.IntentSourceField, EnrichmentClassifier.RecognizerSource);
+        }
+
         return merged;
     }
+
+    /// <summary>What the customer did (not the chat opening, not a later verdict on an earlier message): logged, transcribed, relayed.</summary>
+    private static bool FromCustomer(ChannelActivity activity) => activity.Kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate);
 
     /// <summary>An inbox item is <c>&lt;arrival number&gt;|&lt;activity json&gt;</c>.</summary>
     private static bool TryReadActivity(string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelActivity? activity)

@@ -43,6 +43,20 @@ internal sealed class TurnRouter(
 
         var language = state.Language ?? LanguageDetector.FromLocale(activity.Locale) ?? "en";
         var messages = content.Current.Messages;
+        if (activity.Kind == ActivityKind.Escalate)
+        {
+            // A later verdict on an earlier message (the model found it negative): a person comes in only while
+            // the bot still has the chat; a queued or held chat already has one coming, so nothing is said.
+            if (!owner.IsBot)
+            {
+                return new TurnDecision([], owner, AnsweredByBot: false);
+            }
+
+            state.Dialog = null; // an open dialog ends: a person takes over
+            var acknowledged = new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language));
+            return await EscalateAsync(activity, state, language, new BotTurnResult([acknowledged], activity.Text is { Length: > 0 } why ? why : "escalated"));
+        }
+
         if (activity.Text is { Length: > 0 } asked && messages.RequestedLanguage(asked) is { } switchTo)
         {
             // The customer chooses the language; the bot and the waiting notes follow from here on.
@@ -80,8 +94,16 @@ internal sealed class TurnRouter(
             return new TurnDecision(result.Replies, ConversationOwner.Bot, AnsweredByBot: result.Replies.Count > 0, Requests: result.Requests, RecordFields: result.RecordFields);
         }
 
+        return await EscalateAsync(activity, state, language, result);
+    }
+
+    /// <summary>Queues the chat for a person (the turn's handoff reason) and says what happens next: the place in line, or when the team is back.</summary>
+    private async Task<TurnDecision> EscalateAsync(ChannelActivity activity, BotConversationState state, string language, BotTurnResult result)
+    {
+        var messages = content.Current.Messages;
         language = state.Language ?? language;
-        var outcome = await handoff.EscalateAsync(activity.ConversationId, result.HandoffReason, language);
+        var reason = result.HandoffReason!;
+        var outcome = await handoff.EscalateAsync(activity.ConversationId, reason, language);
         var replies = result.Replies.ToList();
         var requests = result.Requests?.ToList() ?? [];
         switch (outcome.Kind)
@@ -101,13 +123,13 @@ internal sealed class TurnRouter(
                 replies.Add(new OutgoingMessage(BotMessages.Pick(lines, language).Replace("{opens}", Opens(outcome, language), StringComparison.Ordinal)));
                 if (outcome.Kind == EscalationKind.OfflineRequest)
                 {
-                    requests.Add(new LeadRequest("offline-handoff", new Dictionary<string, string> { ["reason"] = result.HandoffReason, ["department"] = outcome.Department }));
+                    requests.Add(new LeadRequest("offline-handoff", new Dictionary<string, string> { ["reason"] = reason, ["department"] = outcome.Department }));
                 }
 
                 break;
         }
 
-        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, result.HandoffReason, requests, outcome, result.RecordFields);
+        return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, reason, requests, outcome, result.RecordFields);
     }
 
     private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)

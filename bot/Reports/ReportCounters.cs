@@ -19,7 +19,7 @@ public sealed class ReportCounters : IInterestObserver
     public const string Processed = "p";
 
     /// <summary>Dimensions a report can group by.</summary>
-    public static readonly string[] Dimensions = ["source", "action", "product", "department"];
+    public static readonly string[] Dimensions = ["source", "action", "product", "department", "intent", "sentiment"];
 
     // Longer product names are cut: a hash field per free-text product must stay small.
     private const int MaxKeyLength = 100;
@@ -29,6 +29,16 @@ public sealed class ReportCounters : IInterestObserver
     private const string IncrementScript = """
         for k = 1, #KEYS do
           for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[1]) end
+        end
+        return #ARGV - 1
+        """;
+
+    // A change moves a record between groups in one step: KEYS = day, week, month; ARGV[1] = how many
+    // fields lose one, then those fields, then the fields that gain one.
+    private const string MoveScript = """
+        local minus = tonumber(ARGV[1])
+        for k = 1, #KEYS do
+          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], i <= minus + 1 and -1 or 1) end
         end
         return #ARGV - 1
         """;
@@ -59,24 +69,42 @@ public sealed class ReportCounters : IInterestObserver
             return Task.CompletedTask;
         }
 
+        return IncrementAsync(record, 1, Contributions(record));
+    }
+
+    /// <summary>
+    /// Processed flipped, or a group changed (the model's intent and sentiment replacing the on-machine ones):
+    /// the record's own day (not today) moves, so past days' figures follow the work and the enrichment.
+    /// </summary>
+    public Task RecordChangedAsync(InterestRecord before, InterestRecord after)
+    {
+        if (!IsInbound(after))
+        {
+            return Task.CompletedTask;
+        }
+
+        var was = Contributions(before);
+        var now = Contributions(after);
+        var minus = was.Except(now).ToList();
+        var plus = now.Except(was).ToList();
+        if (minus.Count == 0 && plus.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return MoveAsync(after, minus, plus);
+    }
+
+    /// <summary>Every hash field the record counts in.</summary>
+    private static List<RedisValue> Contributions(InterestRecord record)
+    {
         var fields = Fields(record, Count);
         if (record.Processed)
         {
             fields.AddRange(Fields(record, Processed));
         }
 
-        return IncrementAsync(record, 1, fields);
-    }
-
-    /// <summary>Processed flipped: move the record's own day (not today), so past days' rates fill in as work is done.</summary>
-    public Task RecordChangedAsync(InterestRecord before, InterestRecord after)
-    {
-        if (!IsInbound(after) || before.Processed == after.Processed)
-        {
-            return Task.CompletedTask;
-        }
-
-        return IncrementAsync(after, after.Processed ? 1 : -1, Fields(after, Processed));
+        return fields;
     }
 
     /// <summary>The hash fields a record adds to, for counts (<see cref="Count"/>) or processed (<see cref="Processed"/>).</summary>
@@ -104,6 +132,10 @@ public sealed class ReportCounters : IInterestObserver
             "product" => record.Product,
             // Records carry a department only where the handoff put one in their fields (offline requests).
             "department" => record.Fields?.GetValueOrDefault("department"),
+            // The FAQ id, dialog:<id>, human, unknown (recognizer) or other (model); positive / neutral / negative. Only with
+            // their source noted: records written before these were counted have none, and so are never moved in groups they were not in.
+            "intent" => record.Fields?.ContainsKey("intent_source") == true ? record.Fields.GetValueOrDefault("intent") : null,
+            "sentiment" => record.Fields?.ContainsKey("sentiment_source") == true ? record.Fields.GetValueOrDefault("sentiment") : null,
             _ => null,
         };
         var key = raw?.Trim();
@@ -115,8 +147,16 @@ public sealed class ReportCounters : IInterestObserver
     private async Task IncrementAsync(InterestRecord record, int by, List<RedisValue> fields)
     {
         fields.Insert(0, by);
+        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, PeriodKeys(record), [.. fields]);
+    }
+
+    private async Task MoveAsync(InterestRecord record, List<RedisValue> minus, List<RedisValue> plus) =>
+        await _redis.GetDatabase().ScriptEvaluateAsync(MoveScript, PeriodKeys(record), [minus.Count, .. minus, .. plus]);
+
+    /// <summary>The day, week and month hashes the record's date falls in.</summary>
+    private RedisKey[] PeriodKeys(InterestRecord record)
+    {
         var day = DayOf(record.Date);
-        RedisKey[] keys = [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => Key(unit, ReportCounts.PeriodStart(day, unit)))];
-        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, keys, [.. fields]);
+        return [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => Key(unit, ReportCounts.PeriodStart(day, unit)))];
     }
 }

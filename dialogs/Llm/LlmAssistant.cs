@@ -60,81 +60,41 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     /// <summary>Knowledge chunks appear among the sources as <c>doc:&lt;file&gt;#&lt;n&gt;</c>.</summary>
     public const string DocumentPrefix = "doc:";
 
+    private readonly LlmConnection _connection;
+    private readonly bool _ownsConnection;
     private readonly LlmOptions _options;
     private readonly SkillsOptions _skills;
-    private readonly HttpClient _modelHttp;
     private readonly HttpClient _skillsHttp;
-    private readonly IChatCompletionService _chat;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _timeout;
     private readonly Func<string, string>? _businessHours;
     private readonly Func<KnowledgeBase> _knowledge;
-    private readonly TokenBudget _budget;
     private readonly ILogger _logger;
 
+    /// <summary>With a connection of its own (tests, the benchmark).</summary>
     /// <param name="businessHours">business_hours: the opening hours in a language; null leaves the skill out.</param>
     /// <param name="knowledge">The knowledge documents in force (content/knowledge/*.md); null: none.</param>
     public LlmAssistant(
         LlmOptions options, SkillsOptions? skills = null, ILogger? logger = null, Func<string, string>? businessHours = null,
         Func<KnowledgeBase>? knowledge = null, HttpMessageHandler? handler = null)
+        : this(new LlmConnection(options, logger, handler), skills, logger, businessHours, knowledge, handler)
     {
-        var errors = options.Validate();
-        if (!options.Enabled || errors.Count > 0)
-        {
-            throw new ArgumentException(options.Enabled ? string.Join(" ", errors) : "Llm is not configured (Llm:Provider / Llm:Endpoint).", nameof(options));
-        }
+        _ownsConnection = true;
+    }
 
-        _options = options;
+    /// <summary>On a shared connection (the host: the enrichment uses the same breaker and budget).</summary>
+    public LlmAssistant(
+        LlmConnection connection, SkillsOptions? skills = null, ILogger? logger = null, Func<string, string>? businessHours = null,
+        Func<KnowledgeBase>? knowledge = null, HttpMessageHandler? handler = null)
+    {
+        _connection = connection;
+        _options = connection.Options;
         _skills = skills ?? new SkillsOptions();
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _businessHours = businessHours;
         _knowledge = knowledge ?? (() => KnowledgeBase.Empty);
-        _budget = new TokenBudget(options.TokenBudgetPerConversation, TimeProvider.System);
-
-        // The Polly pipeline owns the timeout; SK turns the connector's own retries off for a caller's HttpClient.
-        _modelHttp = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _modelHttp.Timeout = Timeout.InfiniteTimeSpan;
+        _timeout = LlmConnection.Timeout(_options.TimeoutSeconds);
         _skillsHttp = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _skillsHttp.Timeout = TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds));
-
-        var builder = Kernel.CreateBuilder();
-        var model = options.Model!;
-        var apiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? "none" : options.ApiKey;
-        if (options.NormalizedProvider == "azure-openai")
-        {
-            builder.AddAzureOpenAIChatCompletion(model, options.Endpoint!, apiKey, httpClient: _modelHttp);
-        }
-        else if (string.IsNullOrWhiteSpace(options.Endpoint))
-        {
-            builder.AddOpenAIChatCompletion(model, apiKey, httpClient: _modelHttp);
-        }
-        else
-        {
-            builder.AddOpenAIChatCompletion(model, new Uri(options.Endpoint), apiKey, httpClient: _modelHttp);
-        }
-
-        _chat = builder.Build().GetRequiredService<IChatCompletionService>();
-        _pipeline = new ResiliencePipelineBuilder()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                // Every call in the window failed and there were at least N: the model is down, stop asking for a while.
-                FailureRatio = 1.0,
-                MinimumThroughput = options.BreakerFailures,
-                SamplingDuration = TimeSpan.FromSeconds(options.BreakerSamplingSeconds),
-                BreakDuration = TimeSpan.FromSeconds(options.BreakerCooldownSeconds),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                OnOpened = _ =>
-                {
-                    LogBreakerOpened(_logger, options.BreakerCooldownSeconds);
-                    return ValueTask.CompletedTask;
-                },
-                OnClosed = _ =>
-                {
-                    LogBreakerClosed(_logger);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(TimeSpan.FromSeconds(options.TimeoutSeconds))
-            .Build();
+        _skillsHttp.Timeout = TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds));
     }
 
     public async Task<LlmAnswer> AnswerAsync(LlmQuestion question, CancellationToken cancellationToken)
@@ -143,7 +103,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         var documents = _knowledge().Search(question.Text, 2);
         var sourceIds = question.Sources.Select(s => s.Id).Concat(documents.Select(d => DocumentPrefix + d.Id)).ToList();
         var turn = new LlmTurn(question, sourceIds, _options.MaskPii, documents, _knowledge);
-        if (!_budget.HasRoom(question.ConversationId))
+        if (!await _connection.Budget.HasRoomAsync(question.ConversationId))
         {
             LogFallback(_logger, question.ConversationId, "token budget spent");
             return LlmAnswer.Fallback(sourceIds);
@@ -151,7 +111,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
 
         try
         {
-            var reply = await _pipeline.ExecuteAsync(async token => await AskAsync(turn, token), cancellationToken);
+            var reply = await _connection.ExecuteAsync(_timeout, token => AskAsync(turn, token), cancellationToken);
             turn.AddUsage(reply);
             return Interpret(turn, reply);
         }
@@ -178,7 +138,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
         }
         finally
         {
-            _budget.Spend(question.ConversationId, turn.Tokens);
+            await _connection.Budget.SpendAsync(question.ConversationId, turn.Tokens);
         }
     }
 
@@ -199,7 +159,7 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
             MaxTokens = 400,
             FunctionChoiceBehavior = _options.MaxToolRounds > 0 ? FunctionChoiceBehavior.Auto() : FunctionChoiceBehavior.None(),
         };
-        return await _chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken);
+        return await _connection.Chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken);
     }
 
     /// <summary>Turns the model's last message into an outcome; null = no usable reply.</summary>
@@ -315,8 +275,11 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
 
     public void Dispose()
     {
-        _modelHttp.Dispose();
         _skillsHttp.Dispose();
+        if (_ownsConnection)
+        {
+            _connection.Dispose();
+        }
     }
 
     /// <summary>Stops automatic function calling after the allowed rounds, and at once after a handoff.</summary>
@@ -350,11 +313,6 @@ public sealed partial class LlmAssistant : ILlmAssistant, IDisposable
     [LoggerMessage(2, LogLevel.Debug, "LLM call failed")]
     private static partial void LogFailureDetail(ILogger logger, Exception e);
 
-    [LoggerMessage(3, LogLevel.Warning, "LLM circuit opened: the model is off for {Seconds} s")]
-    private static partial void LogBreakerOpened(ILogger logger, double seconds);
-
-    [LoggerMessage(4, LogLevel.Information, "LLM circuit closed: the model is back")]
-    private static partial void LogBreakerClosed(ILogger logger);
 }
 
 /// <summary>What one customer message's LLM turn collects: masks, sources looked up, requests, a handoff.</summary>
@@ -389,50 +347,20 @@ internal sealed class LlmTurn(LlmQuestion question, List<string> sourceIds, bool
     /// <summary>Model tokens this turn spent (every round's usage as the server reported it).</summary>
     public long Tokens => Interlocked.Read(ref _tokens);
 
-    public void AddUsage(ChatMessageContent? message)
-    {
-        if (message?.Metadata is { } metadata && metadata.TryGetValue("Usage", out var usage) && usage is OpenAI.Chat.ChatTokenUsage counted)
-        {
-            Interlocked.Add(ref _tokens, counted.TotalTokenCount);
-        }
-    }
+    public void AddUsage(ChatMessageContent? message) => Interlocked.Add(ref _tokens, LlmConnection.TokensOf(message));
 
-    public void AddRequest(LeadRequest request)
+    /// <summary>One request per turn: false when one is already opened.</summary>
+    public bool TryAddRequest(LeadRequest request)
     {
         lock (_requests)
         {
-            _requests.Add(request);
-        }
-    }
-}
-
-/// <summary>Tokens per conversation over a rolling day, on this host: past the budget the model is not asked.</summary>
-internal sealed class TokenBudget(int budget, TimeProvider time)
-{
-    private static readonly TimeSpan Window = TimeSpan.FromDays(1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Tokens, DateTimeOffset Since)> _spent = new(StringComparer.Ordinal);
-
-    public bool HasRoom(string conversationId) =>
-        budget <= 0 || !_spent.TryGetValue(conversationId, out var spent) || spent.Since + Window < time.GetUtcNow() || spent.Tokens < budget;
-
-    public void Spend(string conversationId, long tokens)
-    {
-        if (budget <= 0 || tokens <= 0)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        _spent.AddOrUpdate(conversationId, (tokens, now), (_, old) => old.Since + Window < now ? (tokens, now) : (old.Tokens + tokens, old.Since));
-        if (_spent.Count > 50_000)
-        {
-            foreach (var (key, value) in _spent)
+            if (_requests.Count > 0)
             {
-                if (value.Since + Window < now)
-                {
-                    _spent.TryRemove(key, out _);
-                }
+                return false;
             }
+
+            _requests.Add(request);
+            return true;
         }
     }
 }

@@ -38,10 +38,28 @@ public sealed class LlmOptions
     /// <summary>Longest answer passed to the customer (characters); longer is cut at a sentence.</summary>
     public int MaxAnswerChars { get; set; } = 1200;
 
-    /// <summary>Model tokens one conversation may spend (this host, a rolling day); then the scripted path answers. 0 = no limit.</summary>
+    /// <summary>Model tokens one conversation may spend in a day from its first spend (answers and enrichment; the host counts in Redis); then the scripted path answers. 0 = no limit.</summary>
     public int TokenBudgetPerConversation { get; set; } = 20_000;
 
+    /// <summary>Inbound records get their intent and sentiment from the model too (batched, in the background); false: the lexicon's stay.</summary>
+    public bool Enrichment { get; set; } = true;
+
+    /// <summary>At most this many records per enrichment call.</summary>
+    public int EnrichmentBatchSize { get; set; } = 20;
+
+    /// <summary>How often the enrichment looks for records while it is idle (a full batch goes at once).</summary>
+    public double EnrichmentIntervalSeconds { get; set; } = 3;
+
+    /// <summary>One enrichment call (a whole batch) must finish within this; later, the batch is tried again.</summary>
+    public double EnrichmentTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>The model's later verdict "negative" brings in a person when the conversation is still with the bot.</summary>
+    public bool EnrichmentHandoff { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Provider) || !string.IsNullOrWhiteSpace(Endpoint);
+
+    /// <summary>The model enriches inbound records.</summary>
+    public bool EnrichmentEnabled => Enabled && Enrichment;
 
     public static readonly string[] Providers = ["openai", "azure-openai", "openai-compatible"];
 
@@ -113,6 +131,21 @@ public sealed class LlmOptions
         if (MaxAnswerChars is < 100 or > 10_000)
         {
             errors.Add("Llm:MaxAnswerChars is from 100 to 10000.");
+        }
+
+        if (EnrichmentBatchSize is < 1 or > 100)
+        {
+            errors.Add("Llm:EnrichmentBatchSize is from 1 to 100.");
+        }
+
+        if (EnrichmentIntervalSeconds is < 0.05 or > 3600)
+        {
+            errors.Add("Llm:EnrichmentIntervalSeconds is from 0.05 to 3600.");
+        }
+
+        if (EnrichmentTimeoutSeconds is <= 0 or > 600)
+        {
+            errors.Add("Llm:EnrichmentTimeoutSeconds is above 0 and at most 600.");
         }
 
         return errors;

@@ -14,8 +14,16 @@ internal sealed partial class LlmSkills(LlmTurn turn, SkillsOptions options, Htt
 {
     public const int MaxToolResultChars = 2000;
 
+    private const string AlreadyOpened = "A request is already opened for this message; do not open another.";
+
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9\-]{2,31}$", RegexOptions.CultureInvariant)]
     private static partial Regex OrderNumber();
+
+    [GeneratedRegex(@"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailAddress();
+
+    [GeneratedRegex(@"^\+?[0-9\s\-().\/]{7,24}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PhoneNumber();
 
     public IEnumerable<KernelFunction> Functions()
     {
@@ -116,14 +124,31 @@ internal sealed partial class LlmSkills(LlmTurn turn, SkillsOptions options, Htt
         [Description("The customer's e-mail, if given")] string? email = null,
         [Description("Any other details the customer gave")] string? details = null)
     {
+        // The model's arguments are checked like a form's: a wrong contact is asked for again, not stored.
+        if (turn.Requests.Count > 0)
+        {
+            return AlreadyOpened;
+        }
+
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         Put(fields, "name", name, 100);
         Put(fields, "phone", phone, 40);
         Put(fields, "email", email, 200);
         Put(fields, "details", details, 1000);
+        if (fields.TryGetValue("email", out var address) && !EmailAddress().IsMatch(address))
+        {
+            return "The e-mail address is not valid: ask the customer for it again. The request is not opened.";
+        }
+
+        if (fields.TryGetValue("phone", out var number) && (!PhoneNumber().IsMatch(number) || number.Count(char.IsAsciiDigit) is < 7 or > 15))
+        {
+            return "The phone number is not valid: ask the customer for it again. The request is not opened.";
+        }
+
         var subject = Short(topic, 100);
-        turn.AddRequest(new LeadRequest(subject.Length == 0 ? "request" : subject, fields));
-        return "The request is opened; the team will contact the customer.";
+        return turn.TryAddRequest(new LeadRequest(subject.Length == 0 ? "request" : subject, fields))
+            ? "The request is opened; the team will contact the customer."
+            : AlreadyOpened;
     }
 
     private void Put(Dictionary<string, string> fields, string key, string? value, int max)

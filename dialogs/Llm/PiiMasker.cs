@@ -4,16 +4,18 @@ using System.Text.RegularExpressions;
 namespace SupportBot.Dialogs.Llm;
 
 /// <summary>
-/// Replaces e-mails, card numbers (13–19 digits passing Luhn) and phone numbers (7–15 digits) with
-/// placeholders such as <c>[email-1]</c> before text leaves the machine; the map restores them in tool arguments.
+/// Replaces e-mails (also with Cyrillic or umlauted names and domains), card numbers (16–19 digits, or 13–15
+/// passing Luhn: a mistyped card is still a card) and phone numbers (7–15 digits, in en/ru/de writing: +7 (916)
+/// 123-45-67, 0171/1234567, +49 (0)30 …) with placeholders such as <c>[email-1]</c> before text leaves the
+/// machine; the map restores them in tool arguments.
 /// </summary>
 public static partial class PiiMasker
 {
-    [GeneratedRegex(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}.\-]+\.\p{L}{2,}", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
-    // A run of digits with single spaces, dashes, dots or brackets between them; an optional leading +.
-    [GeneratedRegex(@"(?<![\w+])\+?\(?\d(?:[\s\-.()]{0,2}\d){6,18}(?!\w)", RegexOptions.CultureInvariant)]
+    // A run of digits with single spaces, dashes, dots, slashes or brackets between them; an optional leading +.
+    [GeneratedRegex(@"(?<![\w+])\+?\(?\d(?:[\s\-./()]{0,2}\d){6,18}(?!\w)", RegexOptions.CultureInvariant)]
     private static partial Regex DigitRun();
 
     // Dates and times are not phone numbers: 2026-11-24, 24.11.2026, 24/11/2026 14:30.
@@ -37,7 +39,7 @@ public static partial class PiiMasker
             }
 
             var digits = CountDigits(m.Value);
-            if (digits is >= 13 and <= 19 && Luhn(m.Value))
+            if (digits is >= 16 and <= 19 || (digits is >= 13 and <= 15 && Luhn(m.Value)))
             {
                 return Placeholder("card", m.Value, map);
             }

@@ -58,6 +58,28 @@ public sealed class LlmHostTests(RedisServerFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task TokenBudget_CountedInRedis_ARestartedHostKnowsTheSpend()
+    {
+        await using var model = await EnrichmentModelStandIn.StartAsync();
+        var settings = model.Settings(("Llm:Enrichment", "false"), ("Llm:TokenBudgetPerConversation", "20")); // 15 tokens a call
+        var first = new BotFactory(redis.ConnectionString, settings);
+        var chat = new DirectLineTestClient(first.CreateClient());
+        var conversation = await chat.StartAsync();
+        await chat.SendAsync(conversation, "qwerty zxcv one");
+        await chat.SendAsync(conversation, "qwerty zxcv two");
+        await chat.WaitForBotMessagesAsync(conversation, 3);
+        Assert.Equal(2, model.ReplyCalls);
+        await first.DisposeAsync();
+
+        await using var second = new BotFactory(redis.ConnectionString, settings);
+        chat = new DirectLineTestClient(second.CreateClient());
+        await chat.SendAsync(conversation, "qwerty zxcv three");
+        await chat.WaitForBotMessagesAsync(conversation, 4);
+
+        Assert.Equal(2, model.ReplyCalls); // 30 of 20 spent: the scripted path answered without asking
+    }
+
+    [Fact]
     public async Task Startup_BadProvider_OneLineNamingTheSetting()
     {
         var workDir = Directory.CreateTempSubdirectory("sb-llm-").FullName;

@@ -47,4 +47,28 @@ public sealed class LlmOptionsTests
         skills.OrderStatus.Url = "not a url";
         Assert.StartsWith("Skills:OrderStatus:Url", Assert.Single(skills.Validate()), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, 3, 30, "Llm:EnrichmentBatchSize")]
+    [InlineData(101, 3, 30, "Llm:EnrichmentBatchSize")]
+    [InlineData(20, 0, 30, "Llm:EnrichmentIntervalSeconds")]
+    [InlineData(20, 3, 0, "Llm:EnrichmentTimeoutSeconds")]
+    public void Enrichment_BadValue_OneLineNamingTheSetting(int batch, double interval, double timeout, string setting)
+    {
+        var options = new LlmOptions
+        {
+            Endpoint = "http://localhost:1/v1", Model = "m", EnrichmentBatchSize = batch, EnrichmentIntervalSeconds = interval, EnrichmentTimeoutSeconds = timeout,
+        };
+
+        Assert.StartsWith(setting, Assert.Single(options.Validate()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Enrichment_OnWithAModel_OffWithout()
+    {
+        Assert.True(new LlmOptions { Endpoint = "http://localhost:1/v1", Model = "m" }.EnrichmentEnabled);
+        Assert.False(new LlmOptions { Endpoint = "http://localhost:1/v1", Model = "m", Enrichment = false }.EnrichmentEnabled);
+        Assert.False(new LlmOptions().EnrichmentEnabled);
+        Assert.False(new LlmOptions().EnrichmentHandoff);
+    }
 }

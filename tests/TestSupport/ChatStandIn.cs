@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace SupportBot.Dialogs.Tests.Llm;
+namespace SupportBot.TestSupport;
 
 /// <summary>
 /// A local OpenAI-compatible <c>/v1/chat/completions</c> (and a shop's <c>/orders/{id}</c>) over real
