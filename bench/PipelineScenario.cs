@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SupportBot.Benchmarks;
 
@@ -80,7 +81,8 @@ internal static class PipelineScenario
         Progress($"baseline: {echoRequests} requests, {echoFailed} failed, {baselineRps:0} req/s, " +
             $"{echoCost.ProcessCpu.TotalMicroseconds / Math.Max(1, echoRequests):0} µs CPU per request ({BenchProgram.LoadAverage()})");
 
-        var load = new Load(http, telegram, chats, TimeSpan.FromSeconds(options.TimeoutSeconds), cancellationToken);
+        var mux = host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        var load = new Load(http, telegram, chats, TimeSpan.FromSeconds(options.TimeoutSeconds), () => mux.GetCounters().Interactive.OperationCount, cancellationToken);
         Progress($"opening {directLineConversations} Direct Line conversations and greeting {chats} Telegram chats (not timed)");
         var setup = Stopwatch.StartNew();
         await load.OpenAsync(scenario, directLineConversations);
@@ -142,6 +144,7 @@ internal static class PipelineScenario
                 ["cpu_us_per_msg"] = BenchProgram.Round(held?.Cost?.ProcessCpuMicrosPerMessage ?? double.NaN, 0),
                 ["redis_cpu_us_per_msg"] = BenchProgram.Round(held?.Cost?.RedisCpuMicrosPerMessage ?? double.NaN, 0),
                 ["redis_cmds_per_msg"] = BenchProgram.Round(held?.Cost?.RedisCommandsPerMessage ?? double.NaN, 1),
+                ["redis_calls_per_msg"] = BenchProgram.Round(held?.Cost?.RedisCallsPerMessage ?? double.NaN, 1),
                 ["alloc_kb_per_msg"] = BenchProgram.Round(held?.Cost?.AllocatedKbPerMessage ?? double.NaN, 1),
                 ["echo_cpu_us_per_req"] = BenchProgram.Round(echoCost.ProcessCpu.TotalMicroseconds / Math.Max(1, echoRequests), 0),
                 ["failed"] = load.Failed + (int)echoFailed,
@@ -187,11 +190,15 @@ internal static class PipelineScenario
     }
 
     /// <summary>What one CPU-and-Redis snapshot pair says per message.</summary>
-    internal sealed record Cost(double ProcessCpuMicrosPerMessage, double RedisCpuMicrosPerMessage, double RedisCommandsPerMessage, double AllocatedKbPerMessage, int Gen0, int Gen1, int Gen2, string Commands)
+    /// <param name="RedisCallsPerMessage">Operations the host's Redis client sent (a script is one, whatever it runs inside).</param>
+    internal sealed record Cost(
+        double ProcessCpuMicrosPerMessage, double RedisCpuMicrosPerMessage, double RedisCommandsPerMessage, double RedisCallsPerMessage,
+        double AllocatedKbPerMessage, int Gen0, int Gen1, int Gen2, string Commands)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"cost per message: {ProcessCpuMicrosPerMessage:0} µs CPU of bench+host, {RedisCpuMicrosPerMessage:0} µs of redis-server, " +
-            $"{RedisCommandsPerMessage:0.0} Redis commands ({Commands}), {AllocatedKbPerMessage:0.0} KB allocated; GCs {Gen0}/{Gen1}/{Gen2}");
+            $"{RedisCallsPerMessage:0.0} Redis calls from the host running {RedisCommandsPerMessage:0.0} commands ({Commands}), " +
+            $"{AllocatedKbPerMessage:0.0} KB allocated; GCs {Gen0}/{Gen1}/{Gen2}");
     }
 
     private sealed record Step(double Rate, double Seconds, int Messages, int Completed, double AchievedRate, double P50Ms, double P99Ms, double MaxMs, int BacklogAtEnd, int MaxBacklog, Cost? Cost)
@@ -205,7 +212,7 @@ internal static class PipelineScenario
     }
 
     /// <summary>The open-loop load: Telegram chats and Direct Line sessions, messages scheduled at a fixed rate.</summary>
-    private sealed class Load(HttpClient http, TelegramStandIn telegram, int chats, TimeSpan timeout, CancellationToken cancellationToken) : IAsyncDisposable
+    private sealed class Load(HttpClient http, TelegramStandIn telegram, int chats, TimeSpan timeout, Func<long> redisCalls, CancellationToken cancellationToken) : IAsyncDisposable
     {
         private readonly Queue<Sample>[] _pending = [.. Enumerable.Range(0, chats).Select(_ => new Queue<Sample>())];
         private readonly int[] _telegramMessageIds = new int[chats];
@@ -280,6 +287,7 @@ internal static class PipelineScenario
             var samples = new Sample[total];
             var before = measureCost is null ? null : await ResourceSnapshot.TakeAsync(measureCost);
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var callsBefore = redisCalls();
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var backlogs = new List<int>();
             var start = Stopwatch.GetTimestamp();
@@ -323,7 +331,7 @@ internal static class PipelineScenario
                 var top = string.Join(", ", used.RedisCalls.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Take(12)
                     .Select(c => $"{c.Key} {((double)c.Value / n).ToString("0.0", CultureInfo.InvariantCulture)}"));
                 cost = new Cost(
-                    used.ProcessCpu.TotalMicroseconds / n, used.RedisCpu.TotalMicroseconds / n, (double)commands / n,
+                    used.ProcessCpu.TotalMicroseconds / n, used.RedisCpu.TotalMicroseconds / n, (double)commands / n, (double)(redisCalls() - callsBefore) / n,
                     (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / 1024.0 / n,
                     GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3, top);
             }

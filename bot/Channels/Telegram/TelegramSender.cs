@@ -149,16 +149,21 @@ internal sealed class TelegramSender(
     /// <summary>Escapes the three characters HTML parse mode treats specially; everything else is sent as written.</summary>
     internal static string Html(string text)
     {
+        if (text.AsSpan().IndexOfAny('<', '>', '&') < 0)
+        {
+            return text; // the usual case: nothing to escape
+        }
+
         var builder = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {
-            builder.Append(c switch
+            _ = c switch
             {
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '&' => "&amp;",
-                _ => c.ToString(),
-            });
+                '<' => builder.Append("&lt;"),
+                '>' => builder.Append("&gt;"),
+                '&' => builder.Append("&amp;"),
+                _ => builder.Append(c),
+            };
         }
 
         return builder.ToString();
