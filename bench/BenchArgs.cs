@@ -50,7 +50,7 @@ internal sealed class BenchArgs
         Options of pipeline:
           --seconds <s>             how long the best rate must hold (default 30)
           --step-seconds <s>        length of each rising step (default 4)
-          --start-rate <n>          messages/s of the first step (default 100); each next step is +20 %
+          --start-rate <n>          messages/s of the first step (default 50); each next step is +20 %
           --rate <n>                no steps: hold this rate for --seconds (to compare costs at one rate)
           --conversations <n>       Telegram chats; Direct Line conversations are a fifth of it (default 5000)
           --baseline-seconds <s>    how long the echo baseline runs (default 5), with 128 clients
@@ -130,7 +130,7 @@ internal sealed class BenchArgs
     public double StepSeconds { get; private set; } = 4;
 
     /// <summary>pipeline: messages/s of the first step.</summary>
-    public int StartRate { get; private set; } = 100;
+    public int StartRate { get; private set; } = 50;
 
     /// <summary>pipeline: hold this rate only, without the rising steps.</summary>
     public int? Rate { get; private set; }

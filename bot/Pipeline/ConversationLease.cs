@@ -54,7 +54,7 @@ internal sealed class ConversationLease
         return lease;
     }
 
-    /// <summary>Reads the turn's inputs again (the owner changed under a turn: an agent came or went).</summary>
+    /// <summary>Reads the turn's inputs again (the owner or the state changed under a turn, or a handoff wrote them).</summary>
     public async Task RereadTurnInputsAsync()
     {
         var owner = _db.StringGetAsync(RedisKeys.Owner(ConversationId));
@@ -67,7 +67,7 @@ internal sealed class ConversationLease
     /// <summary>
     /// Runs a script that answers <c>{1, outbox head, inbox head}</c> or <c>{negative}</c>, and keeps the snapshot's heads.
     /// </summary>
-    /// <returns>1, or the script's refusal (-1 lease lost, -2 head changed, -3 owner changed).</returns>
+    /// <returns>1, or the script's refusal (-1 lease lost, -2 head changed, -3 owner changed, -4 state changed).</returns>
     public async Task<long> RunWithHeadsAsync(string script, RedisKey[] keys, RedisValue[] args)
     {
         var values = (RedisResult[])(await _db.ScriptEvaluateAsync(script, keys, args))!;
@@ -125,8 +125,9 @@ internal sealed class ConversationLease
 /// <summary>
 /// What a worker knows of its conversation between round trips. Every script the worker runs answers with
 /// the heads of the outbox and the inbox, so the next step needs no read of its own; the turn's inputs
-/// (owner, state, last agent) are carried from one turn to the next, since only the worker holding the
-/// lease writes the state, and a changed owner makes the commit refuse (then they are read again).
+/// (owner, state, last agent) are carried from one turn to the next: only the worker holding the lease
+/// writes the state, and the commit refuses when the owner or the state is not what the turn started from
+/// (then they are read again and the turn runs again).
 /// </summary>
 internal sealed class ConversationSnapshot
 {

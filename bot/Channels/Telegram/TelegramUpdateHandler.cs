@@ -42,21 +42,19 @@ public sealed class TelegramUpdateHandler(
             switch (inbound)
             {
                 case { Route: TelegramRoute.Converse, Activity: { } activity }:
-                    // Asked alongside the accept (one round trip); the unblocking, if any, follows it.
-                    var privateMessage = update.Message is { Chat.Type: global::Telegram.Bot.Types.Enums.ChatType.Private, From: not null } ? update.Message : null;
-                    var wasBlocked = privateMessage is null ? null : blocking.IsBlockedAsync(bot.Name, privateMessage.Chat.Id);
+                    if (update.Message is { Chat.Type: global::Telegram.Bot.Types.Enums.ChatType.Private, From: { } writer } written && await blocking.IsBlockedAsync(bot.Name, written.Chat.Id))
+                    {
+                        // Writing to the bot means they unblocked it, even if that my_chat_member update was missed.
+                        // Before the accept: the reply must not find the chat still marked blocked.
+                        await blocking.SetAsync(bot.Name, written.Chat.Id, writer.Id, blocked: false);
+                    }
+
                     if (inbound.ReplyTo is { } target)
                     {
                         await store.RememberReplyTargetAsync(bot.Name, activity.EventId, target.MessageId, target.ThreadId);
                     }
 
                     var accepted = await ingress.AcceptAsync(activity);
-                    if (wasBlocked is not null && await wasBlocked)
-                    {
-                        // Writing to the bot means they unblocked it, even if that my_chat_member update was missed.
-                        await blocking.SetAsync(bot.Name, privateMessage!.Chat.Id, privateMessage.From!.Id, blocked: false);
-                    }
-
                     TelegramLog.UpdateAccepted(logger, bot.Name, activity.EventId, activity.Kind, accepted.Accepted);
                     break;
                 case { Route: TelegramRoute.RecordOnly, Activity: { } activity }:
