@@ -28,14 +28,7 @@ internal static class PipelineScenario
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(2);
 
     // FAQ questions the demo bot answers with one message each, none asking for a person.
-    private static readonly string[] Questions =
-    [
-        "How long does delivery take?",
-        "How much is shipping?",
-        "Which payment methods do you accept?",
-        "Where is my order?",
-        "What are your opening hours?",
-    ];
+    private static readonly string[] Questions = WebChatScenario.Questions;
 
     public static async Task<int> RunAsync(BenchArgs options, CancellationToken cancellationToken)
     {
