@@ -27,6 +27,9 @@ internal sealed class BenchArgs
                      (masking, prompt, Polly pipeline, reply parsing) against an instant loopback stand-in,
                      one call at a time (--conversations calls, default 5000), next to a bare HTTP POST of
                      the same reply as the baseline; p99 target 5 ms.
+          pipeline   Telegram webhooks (70 %) and Direct Line posts (30 %) at rising open-loop rates against the
+                     real host on a real redis-server, with a Telegram Bot API stand-in that answers at once:
+                     the highest rate held for --seconds with p99 under 50 ms, next to the echo baseline.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -43,6 +46,15 @@ internal sealed class BenchArgs
           --timeout-seconds <s>     longest wait for one reply before the turn counts as failed (default 30)
           --set <key>=<value>       extra host setting, e.g. --set Pipeline:Workers=32 (repeatable)
           --latencies <file>        also write every measured turn as CSV: conversation,message,started_ms,latency_ms
+
+        Options of pipeline:
+          --seconds <s>             how long the best rate must hold (default 30)
+          --step-seconds <s>        length of each rising step (default 4)
+          --start-rate <n>          messages/s of the first step (default 50); each next step is +20 %
+          --rate <n>                no steps: hold this rate for --seconds (to compare costs at one rate)
+          --conversations <n>       Telegram chats; Direct Line conversations are a fifth of it (default 5000)
+          --baseline-seconds <s>    how long the echo baseline runs (default 5), with 128 clients
+          --set <key>=<value>       extra host setting (repeatable)
 
         Options of handoff:
           --conversations <n>       handoff cycles measured (default 2000), after 500 of warm-up
@@ -85,7 +97,7 @@ internal sealed class BenchArgs
 
     public int? RecordsGiven { get; private set; }
 
-    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : Scenario == "llm" ? 5000 : 200);
+    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : Scenario == "llm" ? 5000 : Scenario == "pipeline" ? 5000 : 200);
 
     /// <summary>handoff: agents online.</summary>
     public int Agents { get; private set; } = 50;
@@ -110,6 +122,18 @@ internal sealed class BenchArgs
     public int Messages { get; private set; } = 20;
 
     public double BaselineSeconds { get; private set; } = 5;
+
+    /// <summary>pipeline: how long the best rate must hold.</summary>
+    public double Seconds { get; private set; } = 30;
+
+    /// <summary>pipeline: length of each rising step.</summary>
+    public double StepSeconds { get; private set; } = 4;
+
+    /// <summary>pipeline: messages/s of the first step.</summary>
+    public int StartRate { get; private set; } = 50;
+
+    /// <summary>pipeline: hold this rate only, without the rising steps.</summary>
+    public int? Rate { get; private set; }
 
     public double TimeoutSeconds { get; private set; } = 30;
 
@@ -160,9 +184,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report" or "llm"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report" or "llm" or "pipeline"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, dialogs, handoff, faq-eval, interest-feed, interest-report, llm.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, pipeline, dialogs, handoff, faq-eval, interest-feed, interest-report, llm.";
                 }
 
                 Scenario = arg;
@@ -199,6 +223,10 @@ internal sealed class BenchArgs
                 "--redis" => SetRedis(value),
                 "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
+                "--seconds" => ReadDouble(name, value, 1, 3600, v => Seconds = v),
+                "--step-seconds" => ReadDouble(name, value, 0.5, 600, v => StepSeconds = v),
+                "--start-rate" => ReadInt(name, value, 1, 1_000_000, v => StartRate = v),
+                "--rate" => ReadInt(name, value, 1, 1_000_000, v => Rate = v),
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
                 "--set" => ReadSetting(value),
                 "--latencies" => SetLatenciesFile(value),

@@ -82,8 +82,9 @@ internal sealed class ChatSession : IAsyncDisposable
     }
 
     /// <summary>One turn: from starting the POST until the bot's reply to it is on the stream.</summary>
+    /// <param name="startedAt">Where the latency counts from (a stopwatch timestamp; an open-loop load's scheduled time); default now.</param>
     /// <returns>The turn's latency in milliseconds.</returns>
-    public async Task<double> TurnAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<double> TurnAsync(string text, TimeSpan timeout, CancellationToken cancellationToken, long? startedAt = null)
     {
         var clientId = ConversationId[..8] + "-" + Interlocked.Increment(ref _posted).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var activity = new JsonObject
@@ -95,7 +96,7 @@ internal sealed class ChatSession : IAsyncDisposable
             ["channelData"] = new JsonObject { ["clientActivityID"] = clientId },
         }.ToJsonString();
 
-        var started = Stopwatch.GetTimestamp();
+        var started = startedAt ?? Stopwatch.GetTimestamp();
         using var post = Request(HttpMethod.Post, $"/v3/directline/conversations/{ConversationId}/activities", _token, activity);
         using var response = await _http.SendAsync(post, cancellationToken);
         await EnsureStatusAsync(response, HttpStatusCode.OK, "POST …/activities");

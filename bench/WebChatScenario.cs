@@ -22,7 +22,7 @@ internal readonly record struct TurnSample(double StartedMs, double LatencyMs);
 internal sealed class WebChatScenario(Uri baseAddress, TimeSpan replyTimeout)
 {
     // Questions the demo bot answers from its FAQ, none of which asks for a person (that would end the bot's part).
-    private static readonly string[] Questions =
+    internal static readonly string[] Questions =
     [
         "How long does delivery take?",
         "How much is shipping?",

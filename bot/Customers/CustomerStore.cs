@@ -68,10 +68,21 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var db = Db;
-            var byIdentity = db.HashGetAsync(CustomerKeys.ByIdentity, identityId);
-            var byEmail = email is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByEmail, email);
-            var byPhone = phone is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByPhone, phone);
-            string? identityOwner = await byIdentity, emailOwner = await byEmail, phoneOwner = await byPhone;
+            string? identityOwner, emailOwner = null, phoneOwner = null;
+            if (attempt == 0 && email is null && phone is null && _owners.TryGetValue(identityId, out var known))
+            {
+                identityOwner = known; // the script checks it still holds, else we read
+            }
+            else
+            {
+                var byIdentity = db.HashGetAsync(CustomerKeys.ByIdentity, identityId);
+                var byEmail = email is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByEmail, email);
+                var byPhone = phone is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByPhone, phone);
+                identityOwner = await byIdentity;
+                emailOwner = await byEmail;
+                phoneOwner = await byPhone;
+            }
+
             var target = emailOwner ?? phoneOwner ?? identityOwner ?? NewId();
 
             // One person: fold the others into the target first, then read again.
@@ -96,6 +107,8 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
                  nameTerms.Length, .. nameTerms.Select(t => (RedisValue)t), contactTerms.Length, .. contactTerms.Select(t => (RedisValue)t)]);
             if (result == "ok")
             {
+                Remember(_owners, identityId, target);
+                Remember(_owners, ConversationOwnerKey(sighting.ConversationId), target);
                 return target;
             }
         }
@@ -108,23 +121,53 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (await Db.HashGetAsync(CustomerKeys.ByConversation, conversationId) is not { IsNull: false } found)
+            string id;
+            if (attempt == 0 && _owners.TryGetValue(ConversationOwnerKey(conversationId), out var known))
+            {
+                id = known; // the script checks it still holds, else we read
+            }
+            else if (await Db.HashGetAsync(CustomerKeys.ByConversation, conversationId) is { IsNull: false } found)
+            {
+                id = found!;
+            }
+            else
             {
                 return null;
             }
 
-            string id = found!;
             var result = (string?)await Db.ScriptEvaluateAsync(
                 CustomerScripts.AddRecord,
                 [CustomerKeys.ByConversation, CustomerKeys.Customer(id), CustomerKeys.Records(id)],
                 [conversationId, id, recordId, at.ToUnixTimeMilliseconds(), byAgent ? "1" : "0"]);
             if (result == "ok")
             {
+                Remember(_owners, ConversationOwnerKey(conversationId), id);
                 return id;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Which customer an identity or a conversation last belonged to, as this instance saw it. Only a guess that
+    /// saves a read: every script checks it against the index and answers retry when it no longer holds (a
+    /// merge, another instance), and the caller then reads.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _owners = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 100_000;
+
+    private static string ConversationOwnerKey(string conversationId) => "conv\n" + conversationId;
+
+    private static void Remember(System.Collections.Concurrent.ConcurrentDictionary<string, string> cache, string key, string id)
+    {
+        if (cache.Count >= MaxRemembered)
+        {
+            cache.Clear(); // crude, but bounded: it is only a hint
+        }
+
+        cache[key] = id;
     }
 
     /// <summary>The live id a (possibly merged) id leads to, or null when there is no such customer.</summary>

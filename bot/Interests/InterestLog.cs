@@ -63,9 +63,16 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
         long result = -1;
         for (var attempt = 0; attempt < MaxTries && result == -1; attempt++)
         {
-            var before = await db.HashGetAsync(RedisKeys.InterestWork(record.Id), [WorkField.Responsible, WorkField.Done]);
-            var respBefore = (string?)before[0] ?? "";
-            var doneBefore = (string?)before[1] ?? "";
+            // First as a new record (the usual case, no read needed); the script refuses if it is not, and then we read.
+            var respBefore = "";
+            var doneBefore = "";
+            if (attempt > 0)
+            {
+                var before = await db.HashGetAsync(RedisKeys.InterestWork(record.Id), [WorkField.Responsible, WorkField.Done]);
+                respBefore = (string?)before[0] ?? "";
+                doneBefore = (string?)before[1] ?? "";
+            }
+
             RedisKey[] keys =
             [
                 RedisKeys.Interest(record.Id), RedisKeys.InterestWork(record.Id), RedisKeys.InterestsByTime,
@@ -100,9 +107,23 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
         }
     }
 
-    private async Task NotifyAsync(Func<IInterestObserver, Task> call)
+    /// <summary>Tells every observer at once (they are independent, so their round trips overlap).</summary>
+    private Task NotifyAsync(Func<IInterestObserver, Task> call)
     {
-        foreach (var observer in _observers)
+        if (_observers.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var calls = new Task[_observers.Length];
+        for (var i = 0; i < _observers.Length; i++)
+        {
+            calls[i] = Tell(_observers[i]);
+        }
+
+        return Task.WhenAll(calls);
+
+        async Task Tell(IInterestObserver observer)
         {
             try
             {

@@ -42,16 +42,29 @@ internal static class InterestScripts
         if not cur[3] and ((cur[1] or '') ~= ARGV[4] or (cur[2] or '') ~= ARGV[5]) then return -1 end
         local added = redis.call('SET', KEYS[1], ARGV[3], 'NX')
         if not added then redis.call('SET', KEYS[1], ARGV[3]) end
-        if not cur[3] then
-          move(ARGV[1], ARGV[2], ARGV[8], ARGV[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13])
-          redis.call('HSET', KEYS[2], 'resp', ARGV[6], 'done', ARGV[7])
-          if ARGV[15] ~= '' then
-            redis.call('HSET', KEYS[2], 'at', ARGV[15], 'by', ARGV[16])
+        if cur[3] then
+          redis.call('HSET', KEYS[2], 'src', ARGV[10], 'act', ARGV[11], 'dir', ARGV[12], 'prod', ARGV[13], 'conv', ARGV[14])
+        else
+          if cur[2] then
+            move(ARGV[1], ARGV[2], ARGV[8], ARGV[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13])
+            if ARGV[15] == '' then redis.call('HDEL', KEYS[2], 'at', 'by') end
           else
-            redis.call('HDEL', KEYS[2], 'at', 'by')
+            -- new: in no index yet, so only the additions
+            redis.call('ZADD', KEYS[9], ARGV[2], ARGV[1])
+            if ARGV[8] == '1' and ARGV[7] == '0' then
+              redis.call('ZADD', KEYS[11], ARGV[2], ARGV[1])
+              redis.call('ZADD', KEYS[12], ARGV[2], ARGV[1])
+              redis.call('ZADD', KEYS[13], ARGV[2], ARGV[1])
+            end
+          end
+          if ARGV[15] ~= '' then
+            redis.call('HSET', KEYS[2], 'resp', ARGV[6], 'done', ARGV[7], 'at', ARGV[15], 'by', ARGV[16],
+              'src', ARGV[10], 'act', ARGV[11], 'dir', ARGV[12], 'prod', ARGV[13], 'conv', ARGV[14])
+          else
+            redis.call('HSET', KEYS[2], 'resp', ARGV[6], 'done', ARGV[7],
+              'src', ARGV[10], 'act', ARGV[11], 'dir', ARGV[12], 'prod', ARGV[13], 'conv', ARGV[14])
           end
         end
-        redis.call('HSET', KEYS[2], 'src', ARGV[10], 'act', ARGV[11], 'dir', ARGV[12], 'prod', ARGV[13], 'conv', ARGV[14])
         redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
         redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
         redis.call('ZADD', KEYS[5], ARGV[2], ARGV[1])

@@ -46,55 +46,43 @@ internal sealed class ConversationProcessor(
             }
 
             // Finish the turn in hand on shutdown, but start no new one.
-            if (stopping.IsCancellationRequested || handled >= options.Value.MaxActivitiesPerLease)
+            if (stopping.IsCancellationRequested || handled >= options.Value.MaxActivitiesPerLease || lease.Snapshot.InboxHead is not { } head)
             {
                 return null;
             }
 
-            if (!await ProcessNextAsync(lease))
-            {
-                return null;
-            }
+            await ProcessAsync(lease, head);
         }
     }
 
-    private async Task<bool> ProcessNextAsync(ConversationLease lease)
+    /// <summary>Handles the inbox's head: the turn, its interest records, and one commit script.</summary>
+    private async Task ProcessAsync(ConversationLease lease, string raw)
     {
-        var db = redis.GetDatabase();
         var conversationId = lease.ConversationId;
-        var head = await db.ListGetByIndexAsync(RedisKeys.Inbox(conversationId), 0);
-        if (head.IsNull)
-        {
-            return false;
-        }
-
-        var raw = (string)head!;
         if (!TryReadActivity(raw, out var activity))
         {
             // Unreadable (e.g. written by an incompatible version): set it aside instead of failing on it forever.
             Log.ActivityUnreadable(logger, conversationId);
-            await db.ListRightPushAsync(RedisKeys.UnreadableActivities, raw);
-            if ((long)await db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, RedisKeys.Inbox(conversationId)], [lease.Token, raw]) != 1)
-            {
-                throw new LeaseLostException(conversationId);
-            }
-
-            return true;
+            await redis.GetDatabase().ListRightPushAsync(RedisKeys.UnreadableActivities, raw);
+            await lease.PopAsync(RedisKeys.Inbox(conversationId), raw);
+            return;
         }
 
         var sequence = activity.Sequence;
+        var snapshot = lease.Snapshot;
         for (var attempt = 1; ; attempt++)
         {
-            var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
-            var stateTask = db.StringGetAsync(RedisKeys.State(conversationId));
-            var owner = ConversationOwner.Parse(await ownerTask);
-            var state = ReadState(await stateTask, conversationId);
-
-            var decision = await router.RouteAsync(activity, owner, state, CancellationToken.None);
-            var result = await CommitAsync(lease, raw, activity, state, decision);
-            if (result == OwnerChanged && attempt < 4)
+            // A fresh copy each attempt: a turn that is run again must not see what the refused one did to the state.
+            var state = ReadState(snapshot.StateJson, conversationId);
+            var decision = await router.RouteAsync(activity, snapshot.Owner, state, snapshot.LastAgent, CancellationToken.None);
+            var stateJson = JsonSerializer.Serialize(state, BotJson.Default.BotConversationState);
+            var result = await CommitAsync(lease, raw, activity, state, stateJson, decision);
+            if (result is OwnerChanged or StateChanged && attempt < 4)
             {
-                continue; // an agent took (or left) the chat while the turn ran: decide again, so the bot never talks over them
+                // An agent took (or left) the chat while the turn ran, or the state is not what it started from:
+                // decide again on what is stored, so the bot never talks over an agent.
+                await lease.RereadTurnInputsAsync();
+                continue;
             }
 
             if (result != 1)
@@ -102,6 +90,8 @@ internal sealed class ConversationProcessor(
                 throw new LeaseLostException(conversationId);
             }
 
+            snapshot.StateJson = stateJson;
+            snapshot.Owner = decision.Owner;
             if (decision.HandoffReason is not null)
             {
                 Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
@@ -109,6 +99,8 @@ internal sealed class ConversationProcessor(
                 {
                     await handoff.AnnounceAsync(conversationId, escalation, decision.HandoffReason);
                 }
+
+                await lease.RereadTurnInputsAsync(); // the handoff scripts wrote the owner and the last agent
             }
 
             if (decision.Owner.AgentId is { } agentId && FromCustomer(activity))
@@ -117,16 +109,16 @@ internal sealed class ConversationProcessor(
             }
 
             Log.TurnCommitted(logger, conversationId, sequence, activity.Kind, decision.Replies.Count);
-            return true;
+            return;
         }
     }
 
     private const long OwnerChanged = -3;
+    private const long StateChanged = -4;
 
     /// <summary>Logs the interest records and commits the turn in one script; returns the script's answer.</summary>
-    private async Task<long> CommitAsync(ConversationLease lease, string raw, ChannelActivity activity, BotConversationState state, TurnDecision decision)
+    private async Task<long> CommitAsync(ConversationLease lease, string raw, ChannelActivity activity, BotConversationState state, string stateJson, TurnDecision decision)
     {
-        var db = redis.GetDatabase();
         var conversationId = activity.ConversationId;
         var sequence = activity.Sequence;
         var now = time.GetUtcNow();
@@ -142,26 +134,37 @@ internal sealed class ConversationProcessor(
         }
 
         string ReplyId(int index) => $"{conversationId}:{sequence}:{index}";
-        var replies = decision.Replies.Select((message, index) => (RedisValue)JsonSerializer.Serialize(
-            new OutboxItem
+        var args = new List<RedisValue>(16)
+        {
+            lease.Token, raw, stateJson, decision.Owner.Value, (long)TimeSpan.FromDays(options.Value.ConversationTtlDays).TotalMilliseconds,
+        };
+
+        args.Add(JsonSerializer.Serialize(
+            new ConversationProfile
             {
-                Id = ReplyId(index),
                 Channel = activity.Channel,
-                ConversationId = conversationId,
                 ChannelAccount = activity.ChannelAccount,
-                RecipientId = activity.From.Id,
-                Message = message,
-                InReplyToEventId = activity.EventId,
+                UserId = activity.From.Id,
+                Name = activity.From.Name,
+                PhotoUrl = activity.From.PhotoUrl,
+                ProfileUrl = activity.From.ProfileUrl,
                 Language = state.Language,
-                CreatedAt = now,
+                LastActivityUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(),
             },
-            BotJson.Default.OutboxItem));
+            ConversationJson.Default.ConversationProfile));
+
+        // A message in a chat an agent holds is one of the handoff's events (its figures come from them).
+        args.Add(inbound && decision.Owner.IsAgent
+            ? new HandoffEvent { Type = "customer_message", AtUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(), AgentId = decision.Owner.AgentId }.ToJson()
+            : "");
+
+        args.Add(lease.Snapshot.StateJson ?? "");
 
         // The console's transcript: the customer's message and the bot's answers, marked as such.
-        var transcript = new List<RedisValue>();
+        args.Add((inbound ? 1 : 0) + decision.Replies.Count);
         if (inbound)
         {
-            transcript.Add(JsonSerializer.Serialize(
+            args.Add(JsonSerializer.Serialize(
                 new TranscriptEntry
                 {
                     AtUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(),
@@ -174,35 +177,36 @@ internal sealed class ConversationProcessor(
                 ConversationJson.Default.TranscriptEntry));
         }
 
-        transcript.AddRange(decision.Replies.Select((reply, index) => (RedisValue)JsonSerializer.Serialize(
-            new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "bot", Text = reply.Text, OutboxId = ReplyId(index) }, ConversationJson.Default.TranscriptEntry)));
+        for (var index = 0; index < decision.Replies.Count; index++)
+        {
+            args.Add(JsonSerializer.Serialize(
+                new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "bot", Text = decision.Replies[index].Text, OutboxId = ReplyId(index) },
+                ConversationJson.Default.TranscriptEntry));
+        }
 
-        var profile = JsonSerializer.Serialize(
-            new ConversationProfile
-            {
-                Channel = activity.Channel,
-                ChannelAccount = activity.ChannelAccount,
-                UserId = activity.From.Id,
-                Name = activity.From.Name,
-                PhotoUrl = activity.From.PhotoUrl,
-                ProfileUrl = activity.From.ProfileUrl,
-                Language = state.Language,
-                LastActivityUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(),
-            },
-            ConversationJson.Default.ConversationProfile);
+        for (var index = 0; index < decision.Replies.Count; index++)
+        {
+            args.Add(JsonSerializer.Serialize(
+                new OutboxItem
+                {
+                    Id = ReplyId(index),
+                    Channel = activity.Channel,
+                    ConversationId = conversationId,
+                    ChannelAccount = activity.ChannelAccount,
+                    RecipientId = activity.From.Id,
+                    Message = decision.Replies[index],
+                    InReplyToEventId = activity.EventId,
+                    Language = state.Language,
+                    CreatedAt = now,
+                },
+                BotJson.Default.OutboxItem));
+        }
 
-        // A message in a chat an agent holds is one of the handoff's events (its figures come from them).
-        var handoffEvent = inbound && decision.Owner.IsAgent
-            ? new HandoffEvent { Type = "customer_message", AtUnixMs = activity.ReceivedAt.ToUnixTimeMilliseconds(), AgentId = decision.Owner.AgentId }.ToJson()
-            : "";
-
-        var ttl = (long)TimeSpan.FromDays(options.Value.ConversationTtlDays).TotalMilliseconds;
-        return (long)await db.ScriptEvaluateAsync(
+        return await lease.RunWithHeadsAsync(
             PipelineScripts.CommitTurn,
             [lease.Key, RedisKeys.Inbox(conversationId), RedisKeys.State(conversationId), RedisKeys.Owner(conversationId), RedisKeys.Outbox(conversationId),
              RedisKeys.Transcript(conversationId), RedisKeys.Profile(conversationId), RedisKeys.HandoffEvents(conversationId)],
-            [lease.Token, raw, JsonSerializer.Serialize(state, BotJson.Default.BotConversationState), decision.Owner.Value, ttl, profile, handoffEvent,
-             transcript.Count, .. transcript, .. replies]);
+            [.. args]);
     }
 
     private static InterestRecord InboundRecord(ChannelActivity activity, TurnDecision decision, string? language, DateTimeOffset now) => new()
@@ -301,16 +305,16 @@ internal sealed class ConversationProcessor(
     }
 
     /// <summary>The saved state, or a fresh one when there is none or it cannot be read (the conversation goes on rather than stalls).</summary>
-    private BotConversationState ReadState(RedisValue json, string conversationId)
+    private BotConversationState ReadState(string? json, string conversationId)
     {
-        if (json.IsNull)
+        if (json is null)
         {
             return new BotConversationState();
         }
 
         try
         {
-            return JsonSerializer.Deserialize((string)json!, BotJson.Default.BotConversationState) ?? new BotConversationState();
+            return JsonSerializer.Deserialize(json, BotJson.Default.BotConversationState) ?? new BotConversationState();
         }
         catch (JsonException)
         {

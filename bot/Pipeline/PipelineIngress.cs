@@ -36,14 +36,17 @@ public sealed class PipelineIngress(
         var db = redis.GetDatabase();
         var conversationId = activity.ConversationId;
         var json = JsonSerializer.Serialize(activity, BotJson.Default.ChannelActivity);
-        var sequence = (long)await db.ScriptEvaluateAsync(
+        var accepted = db.ScriptEvaluateAsync(
             PipelineScripts.Accept,
             [RedisKeys.SeenEvent(conversationId, activity.EventId), RedisKeys.Inbox(conversationId), RedisKeys.ArrivalSequence(conversationId)],
             [json, (long)TimeSpan.FromHours(options.Value.DedupeHours).TotalMilliseconds]);
 
-        // Announce after the push, and also for a duplicate: if an earlier delivery died between
-        // the push and this line, the channel's retry still gets the conversation scheduled.
-        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        // Announce after the push (sent behind it in the same round trip, so Redis runs it after), and also for a
+        // duplicate: if an earlier delivery died before the announcement, the channel's retry still gets the
+        // conversation scheduled. Should the script fail, the extra announcement only makes a worker look.
+        var announced = db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        await Task.WhenAll(accepted, announced);
+        var sequence = (long)accepted.Result;
         wake.Pulse();
         await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, InstanceId, CommandFlags.FireAndForget);
         return new IngressResult(sequence > 0, sequence);

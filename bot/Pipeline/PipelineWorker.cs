@@ -115,7 +115,7 @@ internal sealed class PipelineWorker(
             var processed = false;
             try
             {
-                var lease = await ConversationLease.TryAcquireAsync(db, conversationId, TimeSpan.FromSeconds(options.Value.LeaseSeconds), time);
+                var lease = await ConversationLease.TryBeginAsync(db, conversationId, TimeSpan.FromSeconds(options.Value.LeaseSeconds), time);
                 if (lease is not null)
                 {
                     await RunWithLeaseAsync(db, lease, stoppingToken);
@@ -167,20 +167,14 @@ internal sealed class PipelineWorker(
 
         if (retryAt is not null)
         {
-            await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, retryAt.Value.ToUnixTimeMilliseconds());
-            await lease.ReleaseAsync();
+            // Both in one round trip, in this order: the retry is scheduled before the lease goes.
+            await Task.WhenAll(
+                db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, retryAt.Value.ToUnixTimeMilliseconds()),
+                lease.ReleaseAsync());
             return;
         }
 
-        await lease.ReleaseAsync();
-        // Remove, then look again: an activity pushed meanwhile is either seen here or re-announces itself after this removal.
-        await db.SortedSetRemoveAsync(RedisKeys.PendingConversations, conversationId);
-        var inbox = db.ListLengthAsync(RedisKeys.Inbox(conversationId));
-        var outbox = db.ListLengthAsync(RedisKeys.Outbox(conversationId));
-        if (await inbox + await outbox > 0)
-        {
-            await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
-        }
+        await lease.FinishAsync(time.GetUtcNow());
     }
 
     /// <summary>One line per outage interval, not one per loop and poll.</summary>

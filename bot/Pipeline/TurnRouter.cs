@@ -33,7 +33,8 @@ internal sealed class TurnRouter(
 {
     private const string QueueNoticeKey = "queueNoticeAt";
 
-    public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, CancellationToken cancellationToken)
+    /// <param name="lastAgent">The agent who last resolved the conversation (read with the owner and state), null for none.</param>
+    public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, string? lastAgent, CancellationToken cancellationToken)
     {
         if (owner.IsAgent || activity.Kind is ActivityKind.Like or ActivityKind.Join or ActivityKind.Leave)
         {
@@ -70,6 +71,7 @@ internal sealed class TurnRouter(
         }
 
         if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
+            && lastAgent is not null
             && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language) is { } back)
         {
             // Written again soon after an agent resolved the chat: that agent takes it (or the queue does), the bot stays out.

@@ -16,10 +16,12 @@ public sealed class WakeSignal
     /// <summary>Returns when <paramref name="pulse"/> completes or after <paramref name="timeout"/>, whichever is first.</summary>
     public static async Task WaitAsync(Task pulse, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var timeoutCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var delay = Task.Delay(timeout, time, timeoutCancellation.Token);
-        await Task.WhenAny(pulse, delay);
-        await timeoutCancellation.CancelAsync();
+        if (!pulse.IsCompleted)
+        {
+            // One timer and no linked token source per wait: this runs for every reply a Direct Line stream pushes.
+            await pulse.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
     }
 

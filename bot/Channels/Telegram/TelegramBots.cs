@@ -6,8 +6,8 @@ using Telegram.Bot.Types;
 namespace SupportBot.Channels.Telegram;
 
 /// <summary>
-/// The configured bots and their Bot API clients. A client is cheap (options + an HttpClient from
-/// the factory, whose handlers are pooled), so one is made per use; the bot's own identity
+/// The configured bots and their Bot API clients (an HttpClient from the factory, whose handlers
+/// are pooled, kept for a minute per bot); the bot's own identity
 /// (getMe: id and username, needed to spot mentions) is asked once and kept.
 /// </summary>
 public sealed class TelegramBots(IOptions<TelegramOptions> options, IHttpClientFactory httpClients)
@@ -21,16 +21,32 @@ public sealed class TelegramBots(IOptions<TelegramOptions> options, IHttpClientF
 
     public TelegramBotOptions? Find(string name) => options.Value.Find(name);
 
+    /// <summary>
+    /// The bot's client. One is kept per bot for a minute and then made anew, so every reply does not build a
+    /// client and its options, while the factory still gets to rotate its pooled handlers (and DNS with them).
+    /// </summary>
     public ITelegramBotClient Client(TelegramBotOptions bot)
     {
+        var now = Environment.TickCount64;
+        if (_clients.TryGetValue(bot.Name, out var kept) && now - kept.MadeAt < ClientReuseMilliseconds && ReferenceEquals(kept.Options, bot))
+        {
+            return kept.Client;
+        }
+
         // RetryThreshold 0: a 429 comes back to us, so the outbox waits (retry_after) instead of a thread sleeping in the client.
         var clientOptions = new TelegramBotClientOptions(bot.Token, bot.ApiBaseUrl == TelegramBotOptions.PublicApi ? null : bot.ApiBaseUrl)
         {
             RetryThreshold = 0,
             RetryCount = 0,
         };
-        return new TelegramBotClient(clientOptions, httpClients.CreateClient(HttpClientName));
+        var client = new TelegramBotClient(clientOptions, httpClients.CreateClient(HttpClientName));
+        _clients[bot.Name] = (client, bot, now);
+        return client;
     }
+
+    private const long ClientReuseMilliseconds = 60_000;
+
+    private readonly ConcurrentDictionary<string, (ITelegramBotClient Client, TelegramBotOptions Options, long MadeAt)> _clients = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The bot's own user (getMe), cached after the first success.</summary>
     public async Task<User> IdentityAsync(TelegramBotOptions bot, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -41,10 +42,10 @@ internal static class TelegramEndpoints
             return Problems.TooLarge(max);
         }
 
-        byte[] body;
+        using var body = new PooledBody((int)Math.Min(context.Request.ContentLength ?? 4096, max) + 1);
         try
         {
-            body = await ReadLimitedAsync(context.Request.Body, max, context.RequestAborted);
+            await ReadLimitedAsync(context.Request.Body, body, max, context.RequestAborted);
         }
         catch (InvalidDataException)
         {
@@ -54,7 +55,7 @@ internal static class TelegramEndpoints
         Update? update;
         try
         {
-            update = JsonSerializer.Deserialize<Update>(body, JsonBotAPI.Options);
+            update = JsonSerializer.Deserialize<Update>(body.Buffer.AsSpan(0, body.Length), JsonBotAPI.Options);
         }
         catch (JsonException)
         {
@@ -116,21 +117,45 @@ internal static class TelegramEndpoints
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)),
             SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    private static async Task<byte[]> ReadLimitedAsync(Stream body, int max, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body into the pooled buffer (growing it from the pool as needed), at most <paramref name="max"/> bytes.</summary>
+    private static async Task ReadLimitedAsync(Stream stream, PooledBody body, int max, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        while (true)
         {
-            if (buffer.Length + read > max)
+            if (body.Length == body.Buffer.Length)
+            {
+                body.Grow(Math.Min(body.Buffer.Length * 2, max + 1));
+            }
+
+            var read = await stream.ReadAsync(body.Buffer.AsMemory(body.Length), cancellationToken);
+            if (read == 0)
+            {
+                return;
+            }
+
+            body.Length += read;
+            if (body.Length > max)
             {
                 throw new InvalidDataException("too large");
             }
+        }
+    }
 
-            buffer.Write(chunk, 0, read);
+    /// <summary>A request body in a buffer from the shared pool (a webhook per message: no 16 KB of garbage each).</summary>
+    private sealed class PooledBody(int size) : IDisposable
+    {
+        public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(size);
+
+        public int Length { get; set; }
+
+        public void Grow(int size)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(size);
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = larger;
         }
 
-        return buffer.ToArray();
+        public void Dispose() => ArrayPool<byte>.Shared.Return(Buffer);
     }
 }

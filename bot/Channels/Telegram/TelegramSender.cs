@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -36,14 +37,18 @@ internal sealed class TelegramSender(
             throw new ChannelSendException($"No configured Telegram bot for conversation '{item.ConversationId}'.", permanent: true);
         }
 
-        if (await blocking.IsBlockedAsync(bot.Name, chatId))
+        // Both reads in one round trip.
+        var blockedRead = blocking.IsBlockedAsync(bot.Name, chatId);
+        var sentRead = store.SentPartsAsync(item.Id);
+        await Task.WhenAll(blockedRead, sentRead);
+        if (blockedRead.Result)
         {
             // Known blocked (my_chat_member or an earlier 403): Telegram would refuse; don't ask, until the customer writes again.
             throw new ChannelSendException("The customer has blocked the bot on Telegram; not sent.", permanent: true, recipientRefuses: chatId > 0);
         }
 
         var parts = Split(item.Message.Text);
-        var sent = await store.SentPartsAsync(item.Id);
+        var sent = sentRead.Result;
         var group = chatId < 0;
         (int MessageId, int? ThreadId)? replyTo = group && item.InReplyToEventId is { } eventId ? await store.ReplyTargetAsync(bot.Name, eventId) : null;
         var client = bots.Client(bot);
@@ -56,9 +61,11 @@ internal sealed class TelegramSender(
             }
 
             var markup = i == parts.Count - 1 ? await KeyboardAsync(item) : null;
+            var waitStarted = Stopwatch.GetTimestamp();
             using (await limits.AcquireAsync(bot.Name, chatId, group, cancellationToken))
             {
-                if (await store.SentPartAsync(item.Id, i) is { } already)
+                // Only a long wait in line can outlast the conversation's lease; after a short one nobody else can have sent it.
+                if (Stopwatch.GetElapsedTime(waitStarted) > TimeSpan.FromSeconds(1) && await store.SentPartAsync(item.Id, i) is { } already)
                 {
                     sent[i] = already; // another instance sent it while this one waited its turn
                     continue;
@@ -142,16 +149,21 @@ internal sealed class TelegramSender(
     /// <summary>Escapes the three characters HTML parse mode treats specially; everything else is sent as written.</summary>
     internal static string Html(string text)
     {
+        if (text.AsSpan().IndexOfAny('<', '>', '&') < 0)
+        {
+            return text; // the usual case: nothing to escape
+        }
+
         var builder = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {
-            builder.Append(c switch
+            _ = c switch
             {
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '&' => "&amp;",
-                _ => c.ToString(),
-            });
+                '<' => builder.Append("&lt;"),
+                '>' => builder.Append("&gt;"),
+                '&' => builder.Append("&amp;"),
+                _ => builder.Append(c),
+            };
         }
 
         return builder.ToString();

@@ -78,8 +78,8 @@ public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider tim
     {
         var db = redis.GetDatabase();
         var key = "telegram:sent:" + outboxId;
-        await db.HashSetAsync(key, index, messageId);
-        await db.KeyExpireAsync(key, SentTtl);
+        // One round trip, in this order.
+        await Task.WhenAll(db.HashSetAsync(key, index, messageId), db.KeyExpireAsync(key, SentTtl));
     }
 
     /// <summary>blocked / active for a chat, with when it changed (my_chat_member, or a 403 on send).</summary>

@@ -51,6 +51,7 @@ public sealed class TelegramUpdateHandler(
                     if (update.Message is { Chat.Type: global::Telegram.Bot.Types.Enums.ChatType.Private, From: { } writer } written && await blocking.IsBlockedAsync(bot.Name, written.Chat.Id))
                     {
                         // Writing to the bot means they unblocked it, even if that my_chat_member update was missed.
+                        // Before the accept: the reply must not find the chat still marked blocked.
                         await blocking.SetAsync(bot.Name, written.Chat.Id, writer.Id, blocked: false);
                     }
 

@@ -202,8 +202,8 @@ public static class DirectLineApi
             return problem;
         }
 
-        var (activities, next) = await transcript.ReadAsync(conversationId, ParseWatermark(watermark) ?? 0);
-        return TypedResults.Json(new JsonObject { ["activities"] = activities, ["watermark"] = next.ToString(CultureInfo.InvariantCulture) });
+        var (set, _, _) = await transcript.ReadSetAsync(conversationId, ParseWatermark(watermark) ?? 0);
+        return TypedResults.Bytes(set, "application/json; charset=utf-8");
     }
 
     /// <summary>Authenticates the caller and checks the conversation: a token opens only its own, and it must exist.</summary>

@@ -61,13 +61,12 @@ internal static class DirectLineStream
             while (!closed.IsCancellationRequested && socket.State == WebSocketState.Open)
             {
                 var pulse = signal.NextPulse;
-                var (activities, next) = await transcript.ReadAsync(conversationId, cursor);
-                if (activities.Count > 0)
+                var (set, count, next) = await transcript.ReadSetAsync(conversationId, cursor);
+                if (count > 0)
                 {
-                    var set = new JsonObject { ["activities"] = activities, ["watermark"] = next.ToString(CultureInfo.InvariantCulture) };
-                    await socket.SendAsync(Encoding.UTF8.GetBytes(set.ToJsonString()), WebSocketMessageType.Text, true, closed.Token);
+                    await socket.SendAsync(set, WebSocketMessageType.Text, true, closed.Token);
                     cursor = next;
-                    if (activities.Count == DirectLineTranscript.MaxActivitiesPerRead)
+                    if (count == DirectLineTranscript.MaxActivitiesPerRead)
                     {
                         continue; // a long backlog: read on without waiting
                     }

@@ -23,7 +23,7 @@ internal sealed class OutboxDispatcher(
 {
     private readonly Random _jitter = new();
 
-    /// <summary>Sends due items from the head of the outbox.</summary>
+    /// <summary>Sends due items from the head of the outbox (as the lease's snapshot knows it; each pop says what is next).</summary>
     /// <returns>Null when the outbox is empty; otherwise when its head may be tried again.</returns>
     public async Task<DateTimeOffset?> DrainAsync(ConversationLease lease, CancellationToken cancellationToken)
     {
@@ -31,13 +31,11 @@ internal sealed class OutboxDispatcher(
         var key = RedisKeys.Outbox(lease.ConversationId);
         while (true)
         {
-            var head = await db.ListGetByIndexAsync(key, 0);
-            if (head.IsNull)
+            if (lease.Snapshot.OutboxHead is not { } raw)
             {
                 return null;
             }
 
-            var raw = (string)head!;
             var item = JsonSerializer.Deserialize(raw, BotJson.Default.OutboxItem)!;
             var now = time.GetUtcNow();
             if (item.NextAttemptAt > now)
@@ -85,7 +83,7 @@ internal sealed class OutboxDispatcher(
             }
 
             await interests.AppendAsync(OutboundRecord(item, sent, time.GetUtcNow()));
-            await ExpectOk(lease, db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, key], [lease.Token, raw]));
+            await lease.PopAsync(key, raw);
         }
     }
 
@@ -96,7 +94,7 @@ internal sealed class OutboxDispatcher(
         var letter = JsonSerializer.Serialize(new DeadLetter(item, reason, now), BotJson.Default.DeadLetter);
         // Into the dead-letter list first, then off the outbox: a crash between leaves a copy, never a loss.
         await db.ListRightPushAsync(RedisKeys.DeadLetters, letter);
-        await ExpectOk(lease, db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, RedisKeys.Outbox(lease.ConversationId)], [lease.Token, raw]));
+        await lease.PopAsync(RedisKeys.Outbox(lease.ConversationId), raw);
 
         // The console shows it where the reply was written: a line in the transcript (only while the transcript lives),
         // which also marks the reply as not delivered, and a notice so an open chat page updates at once.
