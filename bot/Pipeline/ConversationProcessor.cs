@@ -81,6 +81,7 @@ internal sealed class ConversationProcessor(
         }
 
         var sequence = activity.Sequence;
+        using var turn = Observability.BotTelemetry.StartTurn(activity);
         for (var attempt = 1; ; attempt++)
         {
             var ownerTask = db.StringGetAsync(RedisKeys.Owner(conversationId));
@@ -102,6 +103,7 @@ internal sealed class ConversationProcessor(
 
             if (decision.HandoffReason is not null)
             {
+                turn?.SetTag("handoff.reason", decision.HandoffReason);
                 Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
                 if (decision.Escalation is { Announce: true } escalation)
                 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SupportBot.Hosting;
+using SupportBot.Security;
 
 namespace SupportBot.Channels.Telegram;
 
@@ -25,7 +26,7 @@ public static class TelegramChannel
 
     public static IEndpointRouteBuilder MapTelegram(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/channels/telegram/{name}", TelegramEndpoints.Webhook).DisableAntiforgery();
+        app.MapPost("/api/channels/telegram/{name}", TelegramEndpoints.Webhook).DisableAntiforgery().LimitedAs(Ingress.Webhook);
         app.MapGet("/api/channels/telegram/{name}/files/{fileId}", TelegramEndpoints.File).RequireAuthorization(BotDefaults.ApiPolicy);
         return app;
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
+using SupportBot.Security;
 
 namespace SupportBot.Channels.Vk;
 
@@ -25,7 +26,7 @@ public static class VkChannel
     /// <summary><c>POST /api/channels/vk/{name}</c>: the Callback API server of each community.</summary>
     public static IEndpointRouteBuilder MapVk(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/channels/vk/{name}", Callback);
+        app.MapPost("/api/channels/vk/{name}", Callback).LimitedAs(Ingress.Webhook);
         return app;
     }
 

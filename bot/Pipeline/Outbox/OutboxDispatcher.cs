@@ -18,6 +18,7 @@ internal sealed class OutboxDispatcher(
     InterestLog interests,
     IOptions<OutboxOptions> options,
     TimeProvider time,
+    Observability.BotMetrics metrics,
     ILogger<OutboxDispatcher> logger)
 {
     private readonly Random _jitter = new();
@@ -47,7 +48,7 @@ internal sealed class OutboxDispatcher(
             var sender = services.GetKeyedService<IChannelSender>(item.Channel);
             if (sender is null)
             {
-                await DeadLetterAsync(db, lease, raw, item, $"No sender is registered for channel '{item.Channel}'.");
+                await DeadLetterAsync(db, lease, raw, item, $"No sender is registered for channel '{item.Channel}'.", "no_sender");
                 continue;
             }
 
@@ -58,15 +59,17 @@ internal sealed class OutboxDispatcher(
             }
             catch (ChannelSendException e) when (e.Permanent)
             {
-                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message);
+                metrics.SendFailed(item.Channel, e);
+                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message, "permanent");
                 continue;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var attempts = item.Attempts + 1;
+                metrics.SendFailed(item.Channel, e);
                 if (attempts >= options.Value.MaxAttempts)
                 {
-                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts, LastError = e.Message }, e.Message);
+                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts, LastError = e.Message }, e.Message, "attempts_exhausted");
                     continue;
                 }
 
@@ -83,14 +86,17 @@ internal sealed class OutboxDispatcher(
                 return retryAt;
             }
 
+            metrics.MessageOut(item.Channel, byAgent: item.Author != "bot");
             await interests.AppendAsync(OutboundRecord(item, sent, time.GetUtcNow()));
             await ExpectOk(lease, db.ScriptEvaluateAsync(PipelineScripts.PopHead, [lease.Key, key], [lease.Token, raw]));
         }
     }
 
-    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason)
+    /// <param name="why">The metric's reason word: permanent, attempts_exhausted, no_sender.</param>
+    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason, string why)
     {
         Log.SendDeadLettered(logger, item.Channel, lease.ConversationId, item.Attempts, reason);
+        metrics.DeadLettered(item.Channel, why);
         var letter = JsonSerializer.Serialize(new DeadLetter(item, reason, time.GetUtcNow()), BotJson.Default.DeadLetter);
         // Into the dead-letter list first, then off the outbox: a crash between leaves a copy, never a loss.
         await db.ListRightPushAsync(RedisKeys.DeadLetters, letter);
