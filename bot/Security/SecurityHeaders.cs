@@ -28,11 +28,14 @@ internal static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "same-origin";
-            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+            // Pages always get ours (Blazor's own is only frame-ancestors 'self'); anything else keeps a policy it set itself.
+            if (http.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true && !http.Request.Path.StartsWithSegments("/api"))
             {
-                var page = http.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
-                    && !http.Request.Path.StartsWithSegments("/api");
-                headers.ContentSecurityPolicy = page ? PagePolicy : NoContentPolicy;
+                headers.ContentSecurityPolicy = PagePolicy;
+            }
+            else if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+            {
+                headers.ContentSecurityPolicy = NoContentPolicy;
             }
 
             return Task.CompletedTask;

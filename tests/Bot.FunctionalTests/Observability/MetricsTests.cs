@@ -93,7 +93,8 @@ public sealed class MetricsTests : IAsyncLifetime
             after = await ScrapeAsync();
             return PrometheusText.Sum(after, "supportbot_handoff_queue_length", ("department", Department)) == 0;
         }, "the queue gauge back to 0 after the claim", seconds: 30);
-        Assert.Equal(1, PrometheusText.Sum(after, "supportbot_handoff_wait_seconds_count", ("department", Department)));
+        Assert.True(PrometheusText.Sum(after, "supportbot_handoff_wait_seconds_count", ("department", Department)) == 1,
+            string.Join("\n", after.Split('\n').Where(l => l.StartsWith("supportbot_", StringComparison.Ordinal))));
     }
 
     private static bool Moved(string before, string after, string metric, double atLeast, params (string, string)[] labels) =>
