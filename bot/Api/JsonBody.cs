@@ -9,7 +9,7 @@ namespace SupportBot.Api;
 /// </summary>
 internal static class JsonBody
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false };
 
     public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long maxBytes, bool optional = false)
     {
@@ -54,9 +54,18 @@ internal static class JsonBody
             return optional ? (null, null) : (null, Problems.Create(StatusCodes.Status400BadRequest, "Empty body", "The request needs a JSON object body."));
         }
 
+        var bytes = buffer.ToArray();
         try
         {
-            var node = JsonNode.Parse(buffer.ToArray(), documentOptions: DocumentOptions);
+            using (var document = JsonDocument.Parse(bytes, DocumentOptions))
+            {
+                if (!HasReadableText(document.RootElement))
+                {
+                    return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed text", UnreadableText));
+                }
+            }
+
+            var node = JsonNode.Parse(bytes, documentOptions: DocumentOptions);
             return node is JsonObject body
                 ? (body, null)
                 : (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be a JSON object."));
@@ -64,6 +73,50 @@ internal static class JsonBody
         catch (JsonException e)
         {
             return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    public const string UnreadableText = "The body has text that is not valid UTF-8, or a \\u escape that is not Unicode (a lone surrogate).";
+
+    /// <summary>
+    /// Reads every string and property name once. JSON parsers accept invalid UTF-8 inside strings and
+    /// escapes of lone surrogates, and only fail when the text is read: here, not deep in a handler.
+    /// </summary>
+    public static bool HasReadableText(JsonElement element)
+    {
+        try
+        {
+            Read(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Read(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Read(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Read(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
         }
     }
 

@@ -75,6 +75,11 @@ public static class VkChannel
         using (document)
         {
             var update = document.RootElement;
+            if (!JsonBody.HasReadableText(update))
+            {
+                return Problems.BadRequest(JsonBody.UnreadableText);
+            }
+
             if (update.ValueKind != JsonValueKind.Object || VkNormalizer.Str(update, "type") is not { } type)
             {
                 return Problems.BadRequest("A Callback API event is a JSON object with a 'type'.");

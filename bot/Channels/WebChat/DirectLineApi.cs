@@ -237,7 +237,7 @@ public static class DirectLineApi
     private static string NewUserId() => "u_" + Guid.NewGuid().ToString("N")[..16];
 
     private static string? UserIdFrom(JsonObject? body) =>
-        body?["user"]?["id"] is JsonValue id && id.TryGetValue<string>(out var value) && value.Length is > 0 and <= 128 && !value.StartsWith("dl_", StringComparison.Ordinal)
+        body?["user"] is JsonObject user && user["id"] is JsonValue id && id.TryGetValue<string>(out var value) && value.Length is > 0 and <= 128 && !value.StartsWith("dl_", StringComparison.Ordinal)
             ? value
             : null;
 
