@@ -213,7 +213,8 @@ public sealed partial class FuzzBodies(Func<int, JsonObject> example, int seed, 
 
     private string Oversized(string valid, Randomizer random)
     {
-        var size = oversizeBytes + random.Int(1, 4 * oversizeBytes);
+        // Mostly just over the limit; one in eight several times over it.
+        var size = oversizeBytes + (random.Int(0, 7) == 0 ? random.Int(1, 3 * oversizeBytes) : random.Int(1, 16 * 1024));
         return random.Bool()
             ? "{\"text\":\"" + new string('x', size) + "\"}"
             : valid.Insert(1, "\"padding\":\"" + new string(random.Char('a', 'z'), size) + "\",");
