@@ -2,7 +2,7 @@
 # Runs every test of the repository on a fresh Debian/Ubuntu machine with the .NET 10 SDK:
 # installs what the tests need when it is missing (redis-server for the integration tests,
 # chromium for the browser tests, Microsoft's Web Chat bundle for the compatibility test),
-# then runs all test projects of Bot.sln.
+# then runs all test projects of Bot.sln and audits the NuGet packages for known vulnerabilities.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,6 +29,8 @@ trap 'rm -f "$log"' EXIT
 set +e
 dotnet test Bot.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Known-vulnerable packages: a high or critical advisory fails the run (says so when the source has no advisory data).
+tests/audit/vulnerable-packages.sh || status=1
 set -e
 
 # One closing line any CI can read: "N passed, N failed".
