@@ -65,6 +65,7 @@ internal sealed class TurnRouter(
         }
 
         BotTurnResult result;
+        var failed = false;
         try
         {
             result = await bot.OnTurnAsync(new BotTurn(activity, state), cancellationToken);
@@ -75,9 +76,10 @@ internal sealed class TurnRouter(
             Log.BotTurnFailed(logger, e, activity.ConversationId, activity.Sequence);
             System.Diagnostics.Activity.Current?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             result = new BotTurnResult([new OutgoingMessage(BotMessages.Pick(messages.TechnicalProblem, language))], HandoffReason: "bot-error");
+            failed = true;
         }
 
-        metrics.Turn(activity.Channel, result.HandoffReason == "bot-error" ? Observability.TurnOutcome.Failed
+        metrics.Turn(activity.Channel, failed ? Observability.TurnOutcome.Failed
             : result.HandoffReason is not null ? Observability.TurnOutcome.Handoff
             : result.Replies.Count > 0 ? Observability.TurnOutcome.Answered : Observability.TurnOutcome.Silent);
 

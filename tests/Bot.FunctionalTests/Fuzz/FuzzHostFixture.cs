@@ -43,6 +43,9 @@ public sealed class FuzzHostFixture : IAsyncLifetime
 
     public BotFactory Factory { get; private set; } = null!;
 
+    /// <summary>What the host logged at Error or above: a failed turn or an unhandled request shows here even when the caller got an answer.</summary>
+    public ScopedLogCapture Errors { get; } = new(Microsoft.Extensions.Logging.LogLevel.Error);
+
     public async ValueTask InitializeAsync()
     {
         await _store.InitializeAsync();
@@ -71,7 +74,7 @@ public sealed class FuzzHostFixture : IAsyncLifetime
             ["Channels:Vk:Communities:0:ConfirmationCode"] = "fuzzconf",
             ["Channels:Vk:Communities:0:Secret"] = VkSecret,
             ["Channels:Vk:Communities:0:ApiBaseUrl"] = Vk.ApiBaseUrl,
-        });
+        }, services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Errors));
         _ = Factory.Server;
         await PrepareStateAsync();
     }

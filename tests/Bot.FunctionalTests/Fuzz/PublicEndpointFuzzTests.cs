@@ -27,7 +27,7 @@ public sealed class PublicEndpointFuzzTests(FuzzHostFixture host, ITestOutputHel
     private const int Seed = 20261202;
     private const int Parallelism = 16;
     private const long HeapMarginBytes = 48L * 1024 * 1024;
-    private const long WorkingSetMarginBytes = 160L * 1024 * 1024;
+    private const long WorkingSetMarginBytes = 96L * 1024 * 1024;
 
     public static TheoryData<string> Endpoints => [.. FuzzHostFixture.Names];
 
@@ -45,6 +45,7 @@ public sealed class PublicEndpointFuzzTests(FuzzHostFixture host, ITestOutputHel
         var client = host.Factory.CreateClient();
         client.Timeout = TimeSpan.FromMinutes(2);
         var failures = new ConcurrentQueue<string>();
+        host.Errors.Entries.Clear();
         var statuses = new ConcurrentDictionary<int, int>();
         var clock = Stopwatch.StartNew();
 
@@ -59,6 +60,8 @@ public sealed class PublicEndpointFuzzTests(FuzzHostFixture host, ITestOutputHel
         output.WriteLine($"heap {first.Heap / 1048576.0:F1} → {last.Heap / 1048576.0:F1} MB, working set {first.WorkingSet / 1048576.0:F1} → {last.WorkingSet / 1048576.0:F1} MB");
         Assert.True(failures.IsEmpty, $"{failures.Count} requests failed, e.g.:\n{string.Join("\n", failures.Take(10))}");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var errors = host.Errors.Entries.ToList();
+        Assert.True(errors.Count == 0, $"The host logged {errors.Count} errors, e.g.:\n{string.Join("\n", errors.Take(3).Select(e => $"{e.Category}: {e.Message}"))}");
         Assert.True(last.Heap <= first.Heap + HeapMarginBytes, $"Managed heap grew from {first.Heap / 1048576.0:F1} MB to {last.Heap / 1048576.0:F1} MB");
         Assert.True(last.WorkingSet <= first.WorkingSet + WorkingSetMarginBytes, $"Working set grew from {first.WorkingSet / 1048576.0:F1} MB to {last.WorkingSet / 1048576.0:F1} MB");
 

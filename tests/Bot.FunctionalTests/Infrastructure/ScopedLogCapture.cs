@@ -11,8 +11,10 @@ public sealed record ScopedLog(string Category, LogLevel Level, string Message, 
 }
 
 /// <summary>Keeps every log line of the host with its scopes (trace ids, conversation), as a console or OTLP logger would write them.</summary>
-public sealed class ScopedLogCapture : ILoggerProvider, ISupportExternalScope
+/// <param name="minimum">Lines below this level are not kept.</param>
+public sealed class ScopedLogCapture(LogLevel minimum = LogLevel.Trace) : ILoggerProvider, ISupportExternalScope
 {
+    private readonly LogLevel _minimum = minimum;
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
     public ConcurrentQueue<ScopedLog> Entries { get; } = new();
@@ -29,10 +31,15 @@ public sealed class ScopedLogCapture : ILoggerProvider, ISupportExternalScope
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner._minimum;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
             var scopes = new StringBuilder();
             owner._scopes.ForEachScope((scope, builder) =>
             {
