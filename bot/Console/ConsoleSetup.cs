@@ -12,7 +12,7 @@ using SupportBot.Api;
 
 namespace SupportBot.AgentConsole;
 
-/// <summary>The agent console: cookie sign-in, Razor components under <c>/console</c>, languages (security headers: Security/SecurityHeaders).</summary>
+/// <summary>The agent console: cookie sign-in, Razor components under <c>/console</c>, languages.</summary>
 public static class ConsoleSetup
 {
     public const string CookieScheme = "Console";

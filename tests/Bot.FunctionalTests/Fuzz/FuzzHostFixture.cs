@@ -195,22 +195,8 @@ public sealed class FuzzHostFixture : IAsyncLifetime
 
     private static JsonObject VkEvent(long user)
     {
-        var message = new JsonObject
-        {
-            ["message"] = new JsonObject
-            {
-                ["date"] = 1700000000,
-                ["from_id"] = user,
-                ["id"] = 0,
-                ["out"] = 0,
-                ["peer_id"] = user,
-                ["text"] = "How long does delivery take?",
-                ["conversation_message_id"] = 17,
-                ["attachments"] = new JsonArray(),
-            },
-            ["client_info"] = new JsonObject { ["button_actions"] = new JsonArray("text", "callback"), ["keyboard"] = true, ["inline_keyboard"] = true, ["lang_id"] = 0 },
-        };
-        var body = VkHostFixture<RedisServerFixture>.Event("message_new", message, VkHostFixture<RedisServerFixture>.NewEventId(), VkGroup);
+        var body = VkHostFixture<RedisServerFixture>.Event(
+            "message_new", VkChannelTests<RedisServerFixture>.Message(user, "How long does delivery take?"), VkHostFixture<RedisServerFixture>.NewEventId(), VkGroup);
         body["secret"] = VkSecret;
         return body;
     }

@@ -170,30 +170,13 @@ public sealed class LogSecretsTests : IAsyncLifetime
     private static Task<HttpResponseMessage> PostTelegramAsync(HttpClient http, JsonObject update, string secret)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/channels/telegram/leaks") { Content = new StringContent(update.ToJsonString(), Encoding.UTF8, "application/json") };
-        request.Headers.Add(TelegramEndpointsHeader, secret);
+        request.Headers.Add(SupportBot.Channels.Telegram.TelegramEndpoints.SecretHeader, secret);
         return http.SendAsync(request, Ct);
     }
 
-    private const string TelegramEndpointsHeader = "X-Telegram-Bot-Api-Secret-Token";
-
     private static Task<HttpResponseMessage> PostVkAsync(HttpClient http, long user, string text, string secret)
     {
-        var message = new JsonObject
-        {
-            ["message"] = new JsonObject
-            {
-                ["date"] = 1700000000,
-                ["from_id"] = user,
-                ["id"] = 0,
-                ["out"] = 0,
-                ["peer_id"] = user,
-                ["text"] = text,
-                ["conversation_message_id"] = 17,
-                ["attachments"] = new JsonArray(),
-            },
-            ["client_info"] = new JsonObject { ["button_actions"] = new JsonArray("text", "callback"), ["keyboard"] = true, ["inline_keyboard"] = true, ["lang_id"] = 0 },
-        };
-        var body = VkHostFixture<RedisServerFixture>.Event("message_new", message, VkHostFixture<RedisServerFixture>.NewEventId(), VkGroup);
+        var body = VkHostFixture<RedisServerFixture>.Event("message_new", VkChannelTests<RedisServerFixture>.Message(user, text), VkHostFixture<RedisServerFixture>.NewEventId(), VkGroup);
         body["secret"] = secret;
         return http.PostAsync("/api/channels/vk/leaks", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
     }
