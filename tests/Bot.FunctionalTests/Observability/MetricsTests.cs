@@ -11,9 +11,20 @@ using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 namespace SupportBot.FunctionalTests.Observability;
 
 /// <summary>
+/// Runs alone: every host in the process publishes instruments of the same names, OpenTelemetry merges
+/// them into one stream per provider, and a host disposed by another test class meanwhile ends that stream.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
+}
+
+/// <summary>
 /// <c>/metrics</c> as Prometheus reads it after real chats over Direct Line, who may read it, and the
 /// span of a turn whose trace id reaches the turn's log lines.
 /// </summary>
+[Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IAsyncLifetime
 {
     private const string ScrapeKey = "scrape-key-0123456789abcdef";
