@@ -3,7 +3,7 @@
 # installs what the tests need when it is missing (redis-server for the integration tests,
 # dovecot for the e-mail channel's IMAP tests, chromium for the browser tests, Microsoft's Web
 # Chat bundle for the compatibility test),
-# then runs all test projects of Bot.sln.
+# then runs all test projects of Bot.sln and audits the NuGet packages for known vulnerabilities.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,6 +31,8 @@ trap 'rm -f "$log"' EXIT
 set +e
 dotnet test Bot.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Known-vulnerable packages: a high or critical advisory fails the run (says so when the source has no advisory data).
+tests/audit/vulnerable-packages.sh || status=1
 set -e
 
 # One closing line any CI can read: "N passed, N failed".

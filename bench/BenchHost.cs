@@ -19,6 +19,10 @@ internal sealed class BenchHost(string redisConnection, IReadOnlyDictionary<stri
     {
         // Every bench conversation asks for a visitor token from 127.0.0.1.
         ["Channels:WebChat:TokenRequestsPerMinutePerIp"] = "100000",
+        // The load comes from one address into few conversations: the ingress rate limits would measure themselves.
+        ["RateLimits:DirectLinePerIpPerMinute"] = "0",
+        ["RateLimits:DirectLinePerConversationPerMinute"] = "0",
+        ["RateLimits:WebhookPerIpPerMinute"] = "0",
         ["Logging:LogLevel:Default"] = "Warning",
         // stdout carries the result lines only; the host's log lines go to stderr.
         ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",

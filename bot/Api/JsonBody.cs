@@ -9,7 +9,7 @@ namespace SupportBot.Api;
 /// </summary>
 internal static class JsonBody
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false };
 
     public static async Task<(JsonObject? Body, IResult? Problem)> ReadObjectAsync(HttpRequest request, long maxBytes, bool optional = false)
     {
@@ -47,6 +47,14 @@ internal static class JsonBody
     {
         try
         {
+            using (var document = JsonDocument.Parse(bytes, DocumentOptions))
+            {
+                if (!HasReadableText(document.RootElement))
+                {
+                    return (null, Problems.Create(StatusCodes.Status400BadRequest, "Malformed text", UnreadableText));
+                }
+            }
+
             var node = JsonNode.Parse(bytes, documentOptions: DocumentOptions);
             return node is JsonObject body
                 ? (body, null)
@@ -110,5 +118,49 @@ internal static class JsonBody
 
         problem = Problems.BadRequest($"{field} is a string.");
         return false;
+    }
+
+    public const string UnreadableText = "The body has text that is not valid UTF-8, or a \\u escape that is not Unicode (a lone surrogate).";
+
+    /// <summary>
+    /// Reads every string and property name once. JSON parsers accept invalid UTF-8 inside strings and
+    /// escapes of lone surrogates, and only fail when the text is read: here, not deep in a handler.
+    /// </summary>
+    public static bool HasReadableText(JsonElement element)
+    {
+        try
+        {
+            Read(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Read(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Read(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Read(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
     }
 }

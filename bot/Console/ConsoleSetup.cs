@@ -12,7 +12,7 @@ using SupportBot.Api;
 
 namespace SupportBot.AgentConsole;
 
-/// <summary>The agent console: cookie sign-in, Razor components under <c>/console</c>, languages, security headers.</summary>
+/// <summary>The agent console: cookie sign-in, Razor components under <c>/console</c>, languages.</summary>
 public static class ConsoleSetup
 {
     public const string CookieScheme = "Console";
@@ -66,7 +66,7 @@ public static class ConsoleSetup
 
     public const string ConsolePolicy = "console";
 
-    /// <summary>Security headers, culture, and the console's endpoints. Call after UseAuthorization.</summary>
+    /// <summary>Culture, antiforgery, and the console's endpoints. Call after UseAuthorization.</summary>
     public static WebApplication UseConsole(this WebApplication app)
     {
         var localization = new RequestLocalizationOptions()
@@ -75,7 +75,6 @@ public static class ConsoleSetup
             .AddSupportedUICultures(Languages);
         localization.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = CultureCookie }, new AcceptLanguageHeaderRequestCultureProvider()];
         app.UseRequestLocalization(localization);
-        app.Use(SecurityHeadersAsync);
         app.Use(ApiAntiforgeryAsync);
         app.UseAntiforgery();
         return app;
@@ -114,28 +113,6 @@ public static class ConsoleSetup
             CultureCookie,
             CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, MaxAge = TimeSpan.FromDays(365), IsEssential = true });
-
-    /// <summary>
-    /// The console's pages: no inline scripts or plug-ins, no framing, nothing loaded from elsewhere but customer photos.
-    /// Blazor's live connection is a same-origin WebSocket (<c>connect-src 'self'</c>).
-    /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
-        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
-    private static Task SecurityHeadersAsync(HttpContext context, Func<Task> next)
-    {
-        if (context.Request.Path.StartsWithSegments(Path) || context.Request.Path.StartsWithSegments("/_blazor"))
-        {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
-        }
-
-        return next();
-    }
 
     /// <summary>
     /// A console sign-in may call the API from the page (e.g. CSV export); a change then needs the antiforgery token,

@@ -32,6 +32,7 @@ internal sealed class HandoffMonitor(
     IConnectionMultiplexer redis,
     IOptions<HandoffOptions> options,
     TimeProvider time,
+    Observability.BotMetrics metrics,
     ILogger<HandoffMonitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
@@ -98,6 +99,11 @@ internal sealed class HandoffMonitor(
         {
             foreach (var (conversationId, agentId) in await assigner.AssignAsync(department.Name, options.Value.Assignment == AssignmentMode.RoundRobin, lease))
             {
+                if (await store.GetChatAsync(conversationId) is { QueuedAt: { } queuedAt, OfferedAt: { } offeredAt })
+                {
+                    metrics.HandoffWait(department.Name, offeredAt - queuedAt);
+                }
+
                 await service.NotifyAsync(new HandoffNotice("offered", conversationId, agentId, department.Name));
             }
         }

@@ -41,6 +41,7 @@ public sealed class HandoffService(
     WakeSignal pipelineWake,
     HandoffWake assignerWake,
     TimeProvider time,
+    Observability.BotMetrics metrics,
     ILogger<HandoffService> logger)
 {
     public HandoffOptions Options => options.Value;
@@ -190,6 +191,11 @@ public sealed class HandoffService(
         var outcome = await store.ClaimAsync(conversationId, agentId, AnswerLease, pull: true, departments.Default.Name);
         if (outcome.Succeeded)
         {
+            if (before is { Status: HandoffStatus.Queued, QueuedAt: { } queuedAt, Department: { } department })
+            {
+                metrics.HandoffWait(department, time.GetUtcNow() - queuedAt);
+            }
+
             await NotifyAsync(new HandoffNotice("assigned", conversationId, agentId, before?.Department ?? departments.Default.Name));
         }
 

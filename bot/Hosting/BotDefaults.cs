@@ -7,12 +7,14 @@ using SupportBot.Channels.WebChat;
 using SupportBot.Dialogs;
 using SupportBot.Dialogs.Content;
 using SupportBot.Pipeline;
+using SupportBot.Observability;
 using SupportBot.Pipeline.Outbox;
+using SupportBot.Security;
 using SupportBot.Storage;
 
 namespace SupportBot.Hosting;
 
-/// <summary>Logging, problem details, limits, API-key auth and health: what every endpoint relies on.</summary>
+/// <summary>Logging, telemetry, problem details, security (headers, cookies, rate limits), limits, API-key auth and health: what every endpoint relies on.</summary>
 public static class BotDefaults
 {
     /// <summary>The agents' API: an <c>X-Api-Key</c> (integrations) or a console sign-in (cookie, with antiforgery on changes).</summary>
@@ -30,6 +32,8 @@ public static class BotDefaults
             console.TimestampFormat = "HH:mm:ss ";
         });
 
+        builder.AddObservability();
+        builder.AddSecurity();
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var maxBody = builder.Configuration.GetValue<long?>(ApiOptions.Section + ":MaxRequestBodyBytes") ?? new ApiOptions().MaxRequestBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -53,6 +57,7 @@ public static class BotDefaults
 
     public static WebApplication UseBotDefaults(this WebApplication app)
     {
+        app.UseSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
@@ -66,6 +71,7 @@ public static class BotDefaults
         // Liveness: the process answers. Readiness: Redis answers too.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapMetrics();
 
         if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Keys.Length == 0)
         {
@@ -117,6 +123,10 @@ public static class BotDefaults
         Check<PipelineOptions>(services, PipelineOptions.Section);
         Check<OutboxOptions>(services, OutboxOptions.Section);
         Check<ApiOptions>(services, ApiOptions.Section);
+        Check<SecurityOptions>(services, SecurityOptions.Section);
+        Check<RateLimitOptions>(services, RateLimitOptions.Section);
+        Check<MetricsOptions>(services, MetricsOptions.Section);
+        Check<TelemetryOptions>(services, TelemetryOptions.Section);
         Check<WebChatOptions>(services, WebChatOptions.Section);
         Check<Handoff.Departments.HandoffOptions>(services, Handoff.Departments.HandoffOptions.Section);
         Check<AgentConsole.ConsoleOptions>(services, AgentConsole.ConsoleOptions.Section);

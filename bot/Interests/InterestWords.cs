@@ -27,7 +27,7 @@ public static class InterestWords
                 continue;
             }
 
-            foreach (var c in text.Normalize(NormalizationForm.FormD))
+            foreach (var c in Contracts.UnicodeText.Normalizable(text).Normalize(NormalizationForm.FormD))
             {
                 var category = CharUnicodeInfo.GetUnicodeCategory(c);
                 if (category is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)

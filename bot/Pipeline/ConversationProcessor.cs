@@ -70,6 +70,7 @@ internal sealed class ConversationProcessor(
 
         var sequence = activity.Sequence;
         var snapshot = lease.Snapshot;
+        using var turn = Observability.BotTelemetry.StartTurn(activity);
         for (var attempt = 1; ; attempt++)
         {
             // A fresh copy each attempt: a turn that is run again must not see what the refused one did to the state.
@@ -94,6 +95,7 @@ internal sealed class ConversationProcessor(
             snapshot.Owner = decision.Owner;
             if (decision.HandoffReason is not null)
             {
+                turn?.SetTag("handoff.reason", decision.HandoffReason);
                 Log.HandoffRequested(logger, conversationId, decision.HandoffReason);
                 if (decision.Escalation is { Announce: true } escalation)
                 {

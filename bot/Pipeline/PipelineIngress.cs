@@ -19,7 +19,8 @@ public sealed class PipelineIngress(
     IConnectionMultiplexer redis,
     IOptions<PipelineOptions> options,
     WakeSignal wake,
-    TimeProvider time)
+    TimeProvider time,
+    Observability.BotMetrics metrics)
 {
     /// <summary>Tags this instance's wake-ups so it does not wake itself twice (it pulses locally at once).</summary>
     internal static readonly string InstanceId = Guid.NewGuid().ToString("N");
@@ -49,6 +50,11 @@ public sealed class PipelineIngress(
         var sequence = (long)accepted.Result;
         wake.Pulse();
         await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, InstanceId, CommandFlags.FireAndForget);
+        if (sequence > 0 && activity.Kind != ActivityKind.ConversationStart)
+        {
+            metrics.MessageIn(activity.Channel, activity.Kind);
+        }
+
         return new IngressResult(sequence > 0, sequence);
     }
 }

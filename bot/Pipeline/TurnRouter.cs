@@ -29,6 +29,7 @@ internal sealed class TurnRouter(
     HandoffService handoff,
     IOptions<HandoffOptions> handoffOptions,
     TimeProvider time,
+    Observability.BotMetrics metrics,
     ILogger<TurnRouter> logger)
 {
     private const string QueueNoticeKey = "queueNoticeAt";
@@ -80,6 +81,7 @@ internal sealed class TurnRouter(
         }
 
         BotTurnResult result;
+        var failed = false;
         try
         {
             result = await bot.OnTurnAsync(new BotTurn(activity, state), cancellationToken);
@@ -88,8 +90,14 @@ internal sealed class TurnRouter(
         {
             // A broken dialog must not swallow the message or block the conversation: apologise and hand over.
             Log.BotTurnFailed(logger, e, activity.ConversationId, activity.Sequence);
+            System.Diagnostics.Activity.Current?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             result = new BotTurnResult([new OutgoingMessage(BotMessages.Pick(messages.TechnicalProblem, language))], HandoffReason: "bot-error");
+            failed = true;
         }
+
+        metrics.Turn(activity.Channel, failed ? Observability.TurnOutcome.Failed
+            : result.HandoffReason is not null ? Observability.TurnOutcome.Handoff
+            : result.Replies.Count > 0 ? Observability.TurnOutcome.Answered : Observability.TurnOutcome.Silent);
 
         if (result.HandoffReason is null)
         {

@@ -232,6 +232,12 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
         var language = dc.Language;
         var messages = content.Messages;
         var recognition = faq.Recognize(text, 3);
+        DialogsTelemetry.RecordRecognition(recognition.Candidates.Count > 0 ? recognition.Candidates[0].Confidence : 0, recognition.Decision switch
+        {
+            FaqDecision.Answer => "answer",
+            FaqDecision.Choices => "choices",
+            _ => "unknown",
+        });
         dc.Turn.RecordFields[ShopBot.IntentField] = recognition.Decision == FaqDecision.Unknown || recognition.Candidates.Count == 0 ? "unknown" : recognition.Candidates[0].Label;
         switch (recognition.Decision)
         {

@@ -169,7 +169,7 @@ public sealed class KnowledgeBase
     internal static IEnumerable<string> Terms(string text)
     {
         var word = new StringBuilder();
-        foreach (var c in text.Normalize(NormalizationForm.FormC))
+        foreach (var c in Contracts.UnicodeText.Normalizable(text).Normalize(NormalizationForm.FormC))
         {
             if (char.IsLetterOrDigit(c))
             {

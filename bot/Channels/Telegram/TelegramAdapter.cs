@@ -42,12 +42,34 @@ public static class TelegramAdapter
     public static readonly UpdateType[] AllowedUpdates =
         [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember, UpdateType.MessageReaction];
 
+    /// <summary>
+    /// A part Telegram always sends in the update kinds we handle, and we rely on, that is missing (the
+    /// serializer leaves an absent object null): such a body is not from Telegram. Null when the update is whole.
+    /// </summary>
+    public static string? MissingPart(Update update) => update switch
+    {
+        { Message: { Chat: null } } => "message.chat",
+        { EditedMessage: { Chat: null } } => "edited_message.chat",
+        { CallbackQuery: { From: null } } => "callback_query.from",
+        { CallbackQuery.Message: { Chat: null } } => "callback_query.message.chat",
+        { MyChatMember: { Chat: null } } => "my_chat_member.chat",
+        { MyChatMember: { From: null } } => "my_chat_member.from",
+        { MyChatMember: { NewChatMember: null } } => "my_chat_member.new_chat_member",
+        { MessageReaction: { Chat: null } } => "message_reaction.chat",
+        _ => null,
+    };
+
     /// <param name="botId">The bot's user id (from its token).</param>
     /// <param name="botUsername">The bot's @username without the @ (getMe), to spot mentions in groups; null if unknown.</param>
     /// <param name="callbackValue">Resolves a button's callback_data to the choice value (long values travel as short ids).</param>
     public static async Task<TelegramInbound> ToInboundAsync(
         TelegramBotOptions bot, Update update, long botId, string? botUsername, Func<string, Task<string?>> callbackValue, DateTimeOffset now)
     {
+        if (MissingPart(update) is not null)
+        {
+            return TelegramInbound.Nothing; // not a whole update (polling: skipped; the webhook refuses it with 400 first)
+        }
+
         var eventId = update.Id.ToString(CultureInfo.InvariantCulture);
         switch (update)
         {

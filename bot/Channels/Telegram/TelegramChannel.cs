@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SupportBot.Hosting;
+using SupportBot.Security;
 
 namespace SupportBot.Channels.Telegram;
 
@@ -28,7 +29,7 @@ public static class TelegramChannel
 
     public static IEndpointRouteBuilder MapTelegram(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/channels/telegram/{name}", TelegramEndpoints.Webhook).DisableAntiforgery();
+        app.MapPost("/api/channels/telegram/{name}", TelegramEndpoints.Webhook).DisableAntiforgery().LimitedAs(Ingress.Webhook);
         app.MapGet("/api/channels/telegram/{name}/files/{fileId}", TelegramEndpoints.File).RequireAuthorization(BotDefaults.ApiPolicy);
         return app;
     }

@@ -67,6 +67,11 @@ internal static class TelegramEndpoints
             return Problems.BadRequest("The body is not a Telegram Update (update_id is missing).");
         }
 
+        if (TelegramAdapter.MissingPart(update) is { } missing)
+        {
+            return Problems.BadRequest($"The body is not a Telegram Update ({missing} is missing).");
+        }
+
         await handler.HandleAsync(bot, update, context.RequestAborted);
         return TypedResults.Ok();
     }

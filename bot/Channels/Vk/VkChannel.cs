@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
+using SupportBot.Security;
 
 namespace SupportBot.Channels.Vk;
 
@@ -27,7 +28,7 @@ public static class VkChannel
     /// <summary><c>POST /api/channels/vk/{name}</c>: the Callback API server of each community.</summary>
     public static IEndpointRouteBuilder MapVk(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/channels/vk/{name}", Callback);
+        app.MapPost("/api/channels/vk/{name}", Callback).LimitedAs(Ingress.Webhook);
         return app;
     }
 
@@ -76,6 +77,11 @@ public static class VkChannel
         using (document)
         {
             var update = document.RootElement;
+            if (!JsonBody.HasReadableText(update))
+            {
+                return Problems.BadRequest(JsonBody.UnreadableText);
+            }
+
             if (update.ValueKind != JsonValueKind.Object || VkNormalizer.Str(update, "type") is not { } type)
             {
                 return Problems.BadRequest("A Callback API event is a JSON object with a 'type'.");

@@ -75,7 +75,7 @@ internal static class VkNormalizer
         {
             case "message_new":
             {
-                var m = o.TryGetProperty("message", out var inner) ? inner : o; // before 5.103 the object was the bare message
+                var m = o.TryGetProperty("message", out var inner) && inner.ValueKind == JsonValueKind.Object ? inner : o; // before 5.103 the object was the bare message
                 var from = Long(m, "from_id");
                 var peer = Long(m, "peer_id");
                 if (from is null || peer is null || from == self || Long(m, "out") == 1)
@@ -266,7 +266,7 @@ internal static class VkNormalizer
     /// <summary>A button's payload: <c>{"value":"…"}</c> as we send it (a JSON string, or an object as some deliveries have it).</summary>
     private static string? PayloadValue(JsonElement o, string property)
     {
-        if (!o.TryGetProperty(property, out var payload))
+        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(property, out var payload))
         {
             return null;
         }
@@ -300,7 +300,7 @@ internal static class VkNormalizer
 
     private static IReadOnlyList<ActivityAttachment> Attachments(JsonElement o)
     {
-        if (!o.TryGetProperty("attachments", out var list) || list.ValueKind != JsonValueKind.Array)
+        if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("attachments", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             return [];
         }
@@ -309,7 +309,7 @@ internal static class VkNormalizer
         foreach (var a in list.EnumerateArray())
         {
             var type = Str(a, "type") ?? "unknown";
-            var body = a.TryGetProperty(type, out var b) ? b : default;
+            var body = a.ValueKind == JsonValueKind.Object && a.TryGetProperty(type, out var b) ? b : default;
             switch (type)
             {
                 case "photo" when body.ValueKind == JsonValueKind.Object && body.TryGetProperty("sizes", out var sizes) && sizes.ValueKind == JsonValueKind.Array && sizes.GetArrayLength() > 0:

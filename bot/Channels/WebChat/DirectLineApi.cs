@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SupportBot.Api;
 using SupportBot.Contracts;
 using SupportBot.Pipeline;
+using SupportBot.Security;
 
 namespace SupportBot.Channels.WebChat;
 
@@ -18,7 +19,8 @@ public static class DirectLineApi
 
     public static RouteGroupBuilder MapDirectLine(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/directline").RequireCors(WebChatChannel.CorsPolicy);
+        // Its POSTs are limited per client address and, for activities, per conversation (RateLimits:*).
+        var group = app.MapGroup("/v3/directline").RequireCors(WebChatChannel.CorsPolicy).LimitedAs(Ingress.DirectLine);
         group.MapPost("/tokens/generate", GenerateToken);
         group.MapPost("/tokens/refresh", RefreshToken);
         group.MapPost("/conversations", StartConversation);
@@ -235,7 +237,7 @@ public static class DirectLineApi
     private static string NewUserId() => "u_" + Guid.NewGuid().ToString("N")[..16];
 
     private static string? UserIdFrom(JsonObject? body) =>
-        body?["user"]?["id"] is JsonValue id && id.TryGetValue<string>(out var value) && value.Length is > 0 and <= 128 && !value.StartsWith("dl_", StringComparison.Ordinal)
+        body?["user"] is JsonObject user && user["id"] is JsonValue id && id.TryGetValue<string>(out var value) && value.Length is > 0 and <= 128 && !value.StartsWith("dl_", StringComparison.Ordinal)
             ? value
             : null;
 

@@ -19,6 +19,7 @@ internal sealed class OutboxDispatcher(
     HandoffService handoff,
     IOptions<OutboxOptions> options,
     TimeProvider time,
+    Observability.BotMetrics metrics,
     ILogger<OutboxDispatcher> logger)
 {
     private readonly Random _jitter = new();
@@ -46,7 +47,7 @@ internal sealed class OutboxDispatcher(
             var sender = services.GetKeyedService<IChannelSender>(item.Channel);
             if (sender is null)
             {
-                await DeadLetterAsync(db, lease, raw, item, $"No sender is registered for channel '{item.Channel}'.");
+                await DeadLetterAsync(db, lease, raw, item, $"No sender is registered for channel '{item.Channel}'.", "no_sender");
                 continue;
             }
 
@@ -57,15 +58,17 @@ internal sealed class OutboxDispatcher(
             }
             catch (ChannelSendException e) when (e.Permanent)
             {
-                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message, e.RecipientRefuses);
+                metrics.SendFailed(item.Channel, e);
+                await DeadLetterAsync(db, lease, raw, item with { Attempts = item.Attempts + 1, LastError = e.Message }, e.Message, "permanent", e.RecipientRefuses);
                 continue;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 var attempts = item.Attempts + 1;
+                metrics.SendFailed(item.Channel, e);
                 if (attempts >= options.Value.MaxAttempts)
                 {
-                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts, LastError = e.Message }, e.Message);
+                    await DeadLetterAsync(db, lease, raw, item with { Attempts = attempts, LastError = e.Message }, e.Message, "attempts_exhausted");
                     continue;
                 }
 
@@ -82,14 +85,18 @@ internal sealed class OutboxDispatcher(
                 return retryAt;
             }
 
+            metrics.MessageOut(item.Channel, byAgent: item.Author != "bot");
             await interests.AppendAsync(OutboundRecord(item, sent, time.GetUtcNow()));
             await lease.PopAsync(key, raw);
         }
     }
 
-    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason, bool refused = false)
+    /// <param name="why">The metric's reason word: permanent, attempts_exhausted, no_sender.</param>
+    /// <param name="refused">The customer does not accept messages on this channel (the console says so).</param>
+    private async Task DeadLetterAsync(IDatabase db, ConversationLease lease, string raw, OutboxItem item, string reason, string why, bool refused = false)
     {
         Log.SendDeadLettered(logger, item.Channel, lease.ConversationId, item.Attempts, reason);
+        metrics.DeadLettered(item.Channel, why);
         var now = time.GetUtcNow();
         var letter = JsonSerializer.Serialize(new DeadLetter(item, reason, now), BotJson.Default.DeadLetter);
         // Into the dead-letter list first, then off the outbox: a crash between leaves a copy, never a loss.

@@ -20,6 +20,10 @@ public sealed class BotFactory(string redisConnection, IDictionary<string, strin
         builder.UseSetting("Pipeline:PollMilliseconds", "50");
         // Every test conversation asks for a visitor token from the same (test) address; the limit has its own test.
         builder.UseSetting("Channels:WebChat:TokenRequestsPerMinutePerIp", "100000");
+        // Likewise the ingress limits (tests post hundreds of messages into one conversation): Security/SecurityTests turns them on.
+        builder.UseSetting("RateLimits:DirectLinePerIpPerMinute", "0");
+        builder.UseSetting("RateLimits:DirectLinePerConversationPerMinute", "0");
+        builder.UseSetting("RateLimits:WebhookPerIpPerMinute", "0");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -43,6 +43,10 @@ public sealed class BotProcess : IAsyncDisposable
         // "Urls" (not ASPNETCORE_URLS): app settings override host variables, and appsettings.json sets Urls.
         start.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
         start.Environment["Logging__LogLevel__Default"] = "Information";
+        // Load and crash tests post thousands of messages from one address into few conversations.
+        start.Environment["RateLimits__DirectLinePerIpPerMinute"] = "0";
+        start.Environment["RateLimits__DirectLinePerConversationPerMinute"] = "0";
+        start.Environment["RateLimits__WebhookPerIpPerMinute"] = "0";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
