@@ -2,9 +2,24 @@
 
 let audio;
 
-/** A short two-note chime for a new chat in the queue. Browsers may refuse sound until the agent has clicked; that is fine. */
-export function chime() {
+/**
+ * A short two-note chime for a new chat in the queue. Browsers keep sound off until the agent has interacted with
+ * the page (autoplay policy); then the chime is skipped, and the highlight and the page title still tell.
+ * Each chime that played is counted in <html data-chimes>, each skipped one in data-chimes-blocked.
+ */
+export async function chime() {
+  const root = document.documentElement.dataset;
   audio ??= new AudioContext();
+  if (audio.state !== 'running') {
+    // Without an earlier click, resume() stays pending: give it a moment, not forever.
+    await Promise.race([audio.resume().catch(() => {}), new Promise(done => setTimeout(done, 300))]);
+  }
+
+  if (audio.state !== 'running') {
+    root.chimesBlocked = String(Number(root.chimesBlocked ?? 0) + 1);
+    return false;
+  }
+
   const now = audio.currentTime;
   for (const [i, frequency] of [880, 1320].entries()) {
     const tone = audio.createOscillator();
@@ -17,5 +32,7 @@ export function chime() {
     tone.start(now + i * 0.15);
     tone.stop(now + i * 0.15 + 0.15);
   }
-  document.documentElement.dataset.chimes = String(Number(document.documentElement.dataset.chimes ?? 0) + 1);
+
+  root.chimes = String(Number(root.chimes ?? 0) + 1);
+  return true;
 }
