@@ -171,8 +171,8 @@ internal static class HandoffScripts
           end
           return nil
         end
-        local function byjson(by)
-          if by == '' then return '' end
+        local function byjson(by, from)
+          if by == '' or by == from then return '' end
           return ',"by":"' .. by .. '"'
         end
 
@@ -183,12 +183,14 @@ internal static class HandoffScripts
     /// holds it (the holder loses it). KEYS: chat, events, owner, leases, from chats, to agent, to
     /// chats, presence. ARGV: conversation, now, from (the holder), to, answer deadline, ttl, note
     /// json, by (the supervisor, or empty when the holder acts).
-    /// Returns ok, unknown, wrong-state, not-yours, moved (a supervisor's holder changed), agent-unavailable.
+    /// Returns ok, unknown, wrong-state, not-yours, moved (a supervisor's holder changed), already (to the holder),
+    /// agent-unavailable.
     /// </summary>
     public const string TransferToAgent = Prelude + AgentCheck + HolderCheck + """
         local h = redis.call('HMGET', KEYS[1], 'st', 'agent', 'ans')
         local problem = holder_problem(h[1], h[2], ARGV[3], ARGV[8])
         if problem then return problem end
+        if ARGV[4] == ARGV[3] then return 'already' end
         if not agent_here(KEYS[6], KEYS[8], ARGV[4], ARGV[2], false) then return 'agent-unavailable' end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('SADD', KEYS[7], ARGV[1])
@@ -201,7 +203,7 @@ internal static class HandoffScripts
           redis.call('HDEL', KEYS[1], 'dl')
           redis.call('ZREM', KEYS[4], ARGV[1])
         end
-        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","agent":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8])))
+        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","agent":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8], ARGV[3])))
         event(KEYS[2], ARGV[6], evjson('assigned', ARGV[2], ',"agent":"' .. ARGV[4] .. '"'))
         return 'ok'
         """;
@@ -222,7 +224,7 @@ internal static class HandoffScripts
         redis.call('HSET', KEYS[1], 'st', 'queued', 'dept', ARGV[4], 'score', ARGV[5], 'excl', ',')
         redis.call('ZADD', KEYS[6], ARGV[5], ARGV[1])
         redis.call('SET', KEYS[3], 'queued', 'PX', ARGV[6])
-        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","department":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8])))
+        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","department":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8], ARGV[3])))
         event(KEYS[2], ARGV[6], evjson('queued', ARGV[2], ',"department":"' .. ARGV[4] .. '"'))
         return 'ok'
         """;

@@ -106,15 +106,8 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     }
 
     /// <summary>The holder hands the chat to another agent, who gets their own answer lease.</summary>
-    public async Task<HandoffOutcome> TransferToAgentAsync(string conversationId, string fromAgentId, string toAgentId, string? note, TimeSpan answerLease)
-    {
-        if (fromAgentId == toAgentId)
-        {
-            return new(HandoffRefusal.WrongState, "The chat is already yours.");
-        }
-
-        return TransferOutcome(await TransferToAgentScriptAsync(conversationId, fromAgentId, toAgentId, note, answerLease, by: ""), toAgentId);
-    }
+    public async Task<HandoffOutcome> TransferToAgentAsync(string conversationId, string fromAgentId, string toAgentId, string? note, TimeSpan answerLease) =>
+        TransferOutcome(await TransferToAgentScriptAsync(conversationId, fromAgentId, toAgentId, note, answerLease, by: ""), toAgentId);
 
     /// <summary>Back into a department's queue, keeping its waiting-since, so it is served soon.</summary>
     public async Task<HandoffOutcome> TransferToDepartmentAsync(string conversationId, string fromAgentId, string department, string? note) =>
@@ -127,11 +120,6 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     public Task<(HandoffOutcome Outcome, string? PreviousAgent)> ReassignToAgentAsync(string conversationId, string supervisorId, string toAgentId, string? note, TimeSpan answerLease) =>
         ReassignAsync(conversationId, async holder =>
         {
-            if (holder == toAgentId)
-            {
-                return new HandoffOutcome(HandoffRefusal.WrongState, $"The chat is already with '{toAgentId}'.");
-            }
-
             var result = await TransferToAgentScriptAsync(conversationId, holder, toAgentId, note, answerLease, supervisorId);
             return result == "moved" ? null : TransferOutcome(result, toAgentId);
         });
@@ -188,8 +176,12 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
             [conversationId, Now, fromAgentId, department, score, _ttlMs, JsonSerializer.Serialize(note), by]);
     }
 
-    private static HandoffOutcome TransferOutcome(string? result, string toAgentId) =>
-        result == "agent-unavailable" ? new(HandoffRefusal.AgentUnavailable, $"Agent '{toAgentId}' is not signed in.") : Refusal(result);
+    private static HandoffOutcome TransferOutcome(string? result, string toAgentId) => result switch
+    {
+        "agent-unavailable" => new(HandoffRefusal.AgentUnavailable, $"Agent '{toAgentId}' is not signed in."),
+        "already" => new(HandoffRefusal.WrongState, $"The chat is already with '{toAgentId}'."),
+        _ => Refusal(result),
+    };
 
     /// <summary>The agent hands the conversation back to the bot.</summary>
     public Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note) =>

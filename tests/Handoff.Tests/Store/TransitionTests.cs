@@ -396,6 +396,7 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
         Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
 
         Refused(HandoffRefusal.NotYours, await Store.TransferToAgentAsync("c1", "boris", "boris-friend", null, Lease));
+        Refused(HandoffRefusal.NotYours, await Store.TransferToAgentAsync("c1", "boris", "boris", null, Lease));
         Refused(HandoffRefusal.NotYours, await Store.TransferToDepartmentAsync("c1", "boris", "sales", null));
 
         Assert.Equal("anna", (await Store.GetChatAsync("c1"))!.AgentId);
