@@ -54,6 +54,28 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task OpeningTheConsole_RenewsAPresenceThatWouldRunOutSooner_SoTheAgentCanClaimThroughout()
+    {
+        // An earlier page of this agent kept them alive with a heartbeat that runs out sooner than a fresh one would.
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        var agentId = AgentAccountStore.IdFor(agent.Email);
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        var freshPresence = TimeSpan.FromSeconds(handoff.Options.PresenceTtlSeconds);
+        await handoff.Store.SetPresenceAsync(
+            agentId, new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, ["support"], agent.Name), ["support", "billing"],
+            freshPresence - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+        var opened = DateTimeOffset.UtcNow;
+
+        await SignInAndWaitAsync(agent);
+
+        // Renewed when the page opened, not only at its first heartbeat: no gap in which a claim is refused.
+        var redis = Host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var runsOut = DateTimeOffset.FromUnixTimeMilliseconds((long)(await redis.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.AgentPresence, agentId))!.Value);
+        Assert.True(runsOut >= opened + freshPresence, $"the presence still runs out at {runsOut:O}, sooner than {opened + freshPresence:O}");
+        await Expect(Page.Locator("[data-testid=presence] button[data-status=away]")).ToHaveClassAsync(new Regex(@"\bon\b"));
+    }
+
+    [Fact]
     public async Task Anonymous_ConsolePage_RedirectsToLogin()
     {
         await Page.GotoAsync("/console/admin");

@@ -47,7 +47,7 @@ public abstract class ConsoleTest(ConsoleHostFixture host) : BrowserTest(host)
         await SignInAndWaitAsync(account);
     }
 
-    /// <summary>Blazor's circuit is connected: interactive handlers work from here on.</summary>
+    /// <summary>Blazor's circuit is connected and the agent's presence renewed: interactive handlers and claims work from here on.</summary>
     protected Task WaitForLiveAsync(IPage? page = null) =>
         (page ?? Page).Locator("[data-testid=presence][data-live=true]").WaitForAsync();
 
