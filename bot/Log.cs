@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Information, "Agent {AgentId} did not answer {ConversationId} in time: back to the queue")]
     public static partial void AnswerLeaseExpired(ILogger logger, string conversationId, string agentId);
 
+    [LoggerMessage(44, LogLevel.Information, "Supervisor {SupervisorId} moved {ConversationId} from agent {FromAgentId}")]
+    public static partial void ChatReassigned(ILogger logger, string supervisorId, string conversationId, string fromAgentId);
+
     [LoggerMessage(42, LogLevel.Warning, "Handoff round failed, trying again shortly: {Error}")]
     public static partial void HandoffMonitorFailed(ILogger logger, string error);
 

@@ -91,6 +91,8 @@ public sealed record HandoffEvent
     [JsonPropertyName("reason")] public string? Reason { get; init; }
     [JsonPropertyName("note")] public string? Note { get; init; }
     [JsonPropertyName("why")] public string? Why { get; init; }
+    /// <summary>The supervisor who moved the chat from its holder (a transfer the holder did not make).</summary>
+    [JsonPropertyName("by")] public string? By { get; init; }
 
     [JsonIgnore] public DateTimeOffset At => DateTimeOffset.FromUnixTimeMilliseconds(AtUnixMs);
 

@@ -159,16 +159,38 @@ internal static class HandoffScripts
         return 'ok'
         """;
 
+    /// <summary>Shared by the transfers: the holder hands the chat on, or a supervisor moves it from the holder they saw.</summary>
+    private const string HolderCheck = """
+        local function holder_problem(st, holder, from, by)
+          if not st then return 'unknown' end
+          if not active(st) then return 'wrong-state' end
+          if holder ~= from then
+            -- A supervisor's reassignment names the holder it read; someone else has the chat now: look again.
+            if by ~= '' then return 'moved' end
+            return 'not-yours'
+          end
+          return nil
+        end
+        local function byjson(by, from)
+          if by == '' or by == from then return '' end
+          return ',"by":"' .. by .. '"'
+        end
+
+        """;
+
     /// <summary>
-    /// Hand the chat to another agent, with a note. KEYS: chat, events, owner, leases, from chats,
-    /// to agent, to chats, presence. ARGV: conversation, now, from, to, answer deadline, ttl, note json.
-    /// Returns ok, unknown, wrong-state, not-yours, agent-unavailable.
+    /// Hand the chat to another agent, with a note: by its holder, or by a supervisor from whoever
+    /// holds it (the holder loses it). KEYS: chat, events, owner, leases, from chats, to agent, to
+    /// chats, presence. ARGV: conversation, now, from (the holder), to, answer deadline, ttl, note
+    /// json, by (the supervisor, or empty when the holder acts).
+    /// Returns ok, unknown, wrong-state, not-yours, moved (a supervisor's holder changed), already (to the holder),
+    /// agent-unavailable.
     /// </summary>
-    public const string TransferToAgent = Prelude + AgentCheck + """
+    public const string TransferToAgent = Prelude + AgentCheck + HolderCheck + """
         local h = redis.call('HMGET', KEYS[1], 'st', 'agent', 'ans')
-        if not h[1] then return 'unknown' end
-        if not active(h[1]) then return 'wrong-state' end
-        if h[2] ~= ARGV[3] then return 'not-yours' end
+        local problem = holder_problem(h[1], h[2], ARGV[3], ARGV[8])
+        if problem then return problem end
+        if ARGV[4] == ARGV[3] then return 'already' end
         if not agent_here(KEYS[6], KEYS[8], ARGV[4], ARGV[2], false) then return 'agent-unavailable' end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('SADD', KEYS[7], ARGV[1])
@@ -181,28 +203,28 @@ internal static class HandoffScripts
           redis.call('HDEL', KEYS[1], 'dl')
           redis.call('ZREM', KEYS[4], ARGV[1])
         end
-        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","agent":"' .. ARGV[4] .. '","note":' .. ARGV[7]))
+        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","agent":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8], ARGV[3])))
         event(KEYS[2], ARGV[6], evjson('assigned', ARGV[2], ',"agent":"' .. ARGV[4] .. '"'))
         return 'ok'
         """;
 
     /// <summary>
     /// Put the chat in another department's queue, near its head (it keeps its waiting-since), with
-    /// a note. KEYS: chat, events, owner, leases, from chats, new queue. ARGV: conversation, now,
-    /// from, department, score, ttl, note json. Returns ok, unknown, wrong-state, not-yours.
+    /// a note: by its holder, or by a supervisor from whoever holds it. KEYS: chat, events, owner,
+    /// leases, from chats, new queue. ARGV: conversation, now, from (the holder), department, score,
+    /// ttl, note json, by (the supervisor, or empty). Returns ok, unknown, wrong-state, not-yours, moved.
     /// </summary>
-    public const string TransferToDepartment = Prelude + """
+    public const string TransferToDepartment = Prelude + HolderCheck + """
         local h = redis.call('HMGET', KEYS[1], 'st', 'agent')
-        if not h[1] then return 'unknown' end
-        if not active(h[1]) then return 'wrong-state' end
-        if h[2] ~= ARGV[3] then return 'not-yours' end
+        local problem = holder_problem(h[1], h[2], ARGV[3], ARGV[8])
+        if problem then return problem end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('HDEL', KEYS[1], 'agent', 'dl', 'ans')
         redis.call('HSET', KEYS[1], 'st', 'queued', 'dept', ARGV[4], 'score', ARGV[5], 'excl', ',')
         redis.call('ZADD', KEYS[6], ARGV[5], ARGV[1])
         redis.call('SET', KEYS[3], 'queued', 'PX', ARGV[6])
-        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","department":"' .. ARGV[4] .. '","note":' .. ARGV[7]))
+        event(KEYS[2], ARGV[6], evjson('transferred', ARGV[2], ',"from":"' .. ARGV[3] .. '","department":"' .. ARGV[4] .. '","note":' .. ARGV[7] .. byjson(ARGV[8], ARGV[3])))
         event(KEYS[2], ARGV[6], evjson('queued', ARGV[2], ',"department":"' .. ARGV[4] .. '"'))
         return 'ok'
         """;

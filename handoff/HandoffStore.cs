@@ -105,39 +105,83 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
         return Refusal(result);
     }
 
-    public async Task<HandoffOutcome> TransferToAgentAsync(string conversationId, string fromAgentId, string toAgentId, string? note, TimeSpan answerLease)
-    {
-        if (fromAgentId == toAgentId)
-        {
-            return new(HandoffRefusal.WrongState, "The chat is already yours.");
-        }
+    /// <summary>The holder hands the chat to another agent, who gets their own answer lease.</summary>
+    public async Task<HandoffOutcome> TransferToAgentAsync(string conversationId, string fromAgentId, string toAgentId, string? note, TimeSpan answerLease) =>
+        TransferOutcome(await TransferToAgentScriptAsync(conversationId, fromAgentId, toAgentId, note, answerLease, by: ""), toAgentId);
 
+    /// <summary>Back into a department's queue, keeping its waiting-since, so it is served soon.</summary>
+    public async Task<HandoffOutcome> TransferToDepartmentAsync(string conversationId, string fromAgentId, string department, string? note) =>
+        Refusal(await TransferToDepartmentScriptAsync(conversationId, fromAgentId, department, note, by: ""));
+
+    /// <summary>
+    /// A supervisor moves a chat from whoever holds it (offered or assigned) to <paramref name="toAgentId"/>: the holder
+    /// loses it, and the event names the supervisor. Returns the agent who held it.
+    /// </summary>
+    public Task<(HandoffOutcome Outcome, string? PreviousAgent)> ReassignToAgentAsync(string conversationId, string supervisorId, string toAgentId, string? note, TimeSpan answerLease) =>
+        ReassignAsync(conversationId, async holder =>
+        {
+            var result = await TransferToAgentScriptAsync(conversationId, holder, toAgentId, note, answerLease, supervisorId);
+            return result == "moved" ? null : TransferOutcome(result, toAgentId);
+        });
+
+    /// <summary>A supervisor puts a chat whoever holds it back into a department's queue. Returns the agent who held it.</summary>
+    public Task<(HandoffOutcome Outcome, string? PreviousAgent)> ReassignToDepartmentAsync(string conversationId, string supervisorId, string department, string? note) =>
+        ReassignAsync(conversationId, async holder =>
+        {
+            var result = await TransferToDepartmentScriptAsync(conversationId, holder, department, note, supervisorId);
+            return result == "moved" ? null : Refusal(result);
+        });
+
+    /// <summary>Reads the holder and runs the transfer from them; the script refuses (null here) when the holder changed meanwhile, and we look again.</summary>
+    private async Task<(HandoffOutcome Outcome, string? PreviousAgent)> ReassignAsync(string conversationId, Func<string, Task<HandoffOutcome?>> transferFrom)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var holder = (string?)await Db.HashGetAsync(RedisKeys.HandoffChat(conversationId), "agent");
+            if (await transferFrom(holder ?? "") is { } outcome)
+            {
+                return (outcome, holder);
+            }
+
+            if (attempt >= 5)
+            {
+                return (new(HandoffRefusal.WrongState, "The chat changed meanwhile; try again."), holder);
+            }
+        }
+    }
+
+    private async Task<string?> TransferToAgentScriptAsync(string conversationId, string fromAgentId, string toAgentId, string? note, TimeSpan answerLease, string by)
+    {
         var now = Now;
-        var result = (string?)await Db.ScriptEvaluateAsync(
+        return (string?)await Db.ScriptEvaluateAsync(
             HandoffScripts.TransferToAgent,
             [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
              RedisKeys.AgentChats(fromAgentId), RedisKeys.Agent(toAgentId), RedisKeys.AgentChats(toAgentId), RedisKeys.AgentPresence],
-            [conversationId, now, fromAgentId, toAgentId, now + (long)answerLease.TotalMilliseconds, _ttlMs, JsonSerializer.Serialize(note)]);
-        return result == "agent-unavailable" ? new(HandoffRefusal.AgentUnavailable, $"Agent '{toAgentId}' is not signed in.") : Refusal(result);
+            [conversationId, now, fromAgentId, toAgentId, now + (long)answerLease.TotalMilliseconds, _ttlMs, JsonSerializer.Serialize(note), by]);
     }
 
-    /// <summary>Back into a department's queue, keeping its waiting-since, so it is served soon.</summary>
-    public async Task<HandoffOutcome> TransferToDepartmentAsync(string conversationId, string fromAgentId, string department, string? note)
+    private async Task<string?> TransferToDepartmentScriptAsync(string conversationId, string fromAgentId, string department, string? note, string by)
     {
         var chat = await GetChatAsync(conversationId);
         if (chat is null)
         {
-            return new(HandoffRefusal.UnknownChat);
+            return "unknown";
         }
 
         var score = QueueScore(chat.Priority, (chat.QueuedAt ?? time.GetUtcNow()).ToUnixTimeMilliseconds());
-        var result = (string?)await Db.ScriptEvaluateAsync(
+        return (string?)await Db.ScriptEvaluateAsync(
             HandoffScripts.TransferToDepartment,
             [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
              RedisKeys.AgentChats(fromAgentId), RedisKeys.HandoffQueue(department)],
-            [conversationId, Now, fromAgentId, department, score, _ttlMs, JsonSerializer.Serialize(note)]);
-        return Refusal(result);
+            [conversationId, Now, fromAgentId, department, score, _ttlMs, JsonSerializer.Serialize(note), by]);
     }
+
+    private static HandoffOutcome TransferOutcome(string? result, string toAgentId) => result switch
+    {
+        "agent-unavailable" => new(HandoffRefusal.AgentUnavailable, $"Agent '{toAgentId}' is not signed in."),
+        "already" => new(HandoffRefusal.WrongState, $"The chat is already with '{toAgentId}'."),
+        _ => Refusal(result),
+    };
 
     /// <summary>The agent hands the conversation back to the bot.</summary>
     public Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note) =>

@@ -31,7 +31,16 @@ public static class ActingAgent
     }
 
     /// <summary>The agent id of a console sign-in (not of an API key), or null.</summary>
-    public static string? SignedInAgent(ClaimsPrincipal user) =>
-        user.Identities.FirstOrDefault(i => i.IsAuthenticated && i.AuthenticationType != ApiKeyAuthenticationHandler.SchemeName)
-            ?.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+    public static string? SignedInAgent(ClaimsPrincipal user) => ConsoleIdentity(user)?.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+
+    /// <summary>
+    /// A console sign-in of a supervisor or admin. API keys carry no role: an integration does not get a supervisor's
+    /// rights by naming one in <c>X-Agent-Id</c>.
+    /// </summary>
+    public static bool SignedInSupervisor(ClaimsPrincipal user) =>
+        ConsoleIdentity(user) is { } identity
+        && (identity.HasClaim(ClaimTypes.Role, AgentConsole.Accounts.AgentRoles.Supervisor) || identity.HasClaim(ClaimTypes.Role, AgentConsole.Accounts.AgentRoles.Admin));
+
+    private static ClaimsIdentity? ConsoleIdentity(ClaimsPrincipal user) =>
+        user.Identities.FirstOrDefault(i => i.IsAuthenticated && i.AuthenticationType != ApiKeyAuthenticationHandler.SchemeName);
 }

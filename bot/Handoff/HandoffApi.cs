@@ -221,8 +221,12 @@ public static partial class HandoffApi
             return Problems.BadRequest("A note may be at most 1000 characters.");
         }
 
-        var outcome = await handoff.TransferAsync(conversationId, agentId!, toAgent, toDepartment is null ? null : handoff.Departments.Find(toDepartment)!.Name, note);
-        return Result(outcome, handoff, conversationId);
+        // A supervisor's or admin's console sign-in may move a chat another agent holds; everyone else only their own.
+        var outcome = await handoff.TransferAsync(
+            conversationId, agentId!, toAgent, toDepartment is null ? null : handoff.Departments.Find(toDepartment)!.Name, note, ActingAgent.SignedInSupervisor(request.HttpContext.User));
+        return outcome.Refusal == HandoffRefusal.NotYours
+            ? Problems.Forbidden("Another agent holds this chat; only they, or a supervisor or admin signed in to the console, may transfer it.")
+            : Result(outcome, handoff, conversationId);
     }
 
     private static Task<IResult> Return(string conversationId, HttpRequest request, HandoffService handoff) =>

@@ -260,14 +260,36 @@ public sealed class HandoffService(
         await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, PipelineIngress.InstanceId, CommandFlags.FireAndForget);
     }
 
-    public async Task<HandoffOutcome> TransferAsync(string conversationId, string agentId, string? toAgentId, string? toDepartment, string? note)
+    /// <summary>
+    /// Hands a chat to another agent or department. The holder may; with <paramref name="asSupervisor"/> (a supervisor's or
+    /// admin's sign-in) the acting agent may also move a chat someone else holds, who then loses it.
+    /// </summary>
+    public async Task<HandoffOutcome> TransferAsync(string conversationId, string agentId, string? toAgentId, string? toDepartment, string? note, bool asSupervisor = false)
     {
-        var outcome = toAgentId is not null
-            ? await store.TransferToAgentAsync(conversationId, agentId, toAgentId, note, AnswerLease)
-            : await store.TransferToDepartmentAsync(conversationId, agentId, toDepartment!, note);
+        HandoffOutcome outcome;
+        var from = agentId;
+        if (asSupervisor)
+        {
+            (outcome, var holder) = toAgentId is not null
+                ? await store.ReassignToAgentAsync(conversationId, agentId, toAgentId, note, AnswerLease)
+                : await store.ReassignToDepartmentAsync(conversationId, agentId, toDepartment!, note);
+            from = holder ?? agentId;
+        }
+        else
+        {
+            outcome = toAgentId is not null
+                ? await store.TransferToAgentAsync(conversationId, agentId, toAgentId, note, AnswerLease)
+                : await store.TransferToDepartmentAsync(conversationId, agentId, toDepartment!, note);
+        }
+
         if (outcome.Succeeded)
         {
-            await NotifyAsync(new HandoffNotice("transferred", conversationId, toAgentId, toDepartment, From: agentId, Note: note));
+            if (from != agentId)
+            {
+                Log.ChatReassigned(logger, agentId, conversationId, from);
+            }
+
+            await NotifyAsync(new HandoffNotice("transferred", conversationId, toAgentId, toDepartment, From: from, Note: note, By: from == agentId ? null : agentId));
             await assignerWake.PulseAsync();
         }
 
@@ -335,4 +357,5 @@ public sealed record HandoffNotice(
     string? Text = null,
     string? Name = null,
     string? Status = null,
-    DateTimeOffset? At = null);
+    DateTimeOffset? At = null,
+    string? By = null);

@@ -1,6 +1,7 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.BrowserTests.Infrastructure;
 using SupportBot.FunctionalTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -53,6 +54,28 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task OpeningTheConsole_RenewsAPresenceThatWouldRunOutSooner_SoTheAgentCanClaimThroughout()
+    {
+        // An earlier page of this agent kept them alive with a heartbeat that runs out sooner than a fresh one would.
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        var agentId = AgentAccountStore.IdFor(agent.Email);
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        var freshPresence = TimeSpan.FromSeconds(handoff.Options.PresenceTtlSeconds);
+        await handoff.Store.SetPresenceAsync(
+            agentId, new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, ["support"], agent.Name), ["support", "billing"],
+            freshPresence - TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+        var opened = DateTimeOffset.UtcNow;
+
+        await SignInAndWaitAsync(agent);
+
+        // Renewed when the page opened, not only at its first heartbeat: no gap in which a claim is refused.
+        var redis = Host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var runsOut = DateTimeOffset.FromUnixTimeMilliseconds((long)(await redis.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.AgentPresence, agentId))!.Value);
+        Assert.True(runsOut >= opened + freshPresence, $"the presence still runs out at {runsOut:O}, sooner than {opened + freshPresence:O}");
+        await Expect(Page.Locator("[data-testid=presence] button[data-status=away]")).ToHaveClassAsync(new Regex(@"\bon\b"));
+    }
+
+    [Fact]
     public async Task Anonymous_ConsolePage_RedirectsToLogin()
     {
         await Page.GotoAsync("/console/admin");
@@ -65,6 +88,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+        await Page.Locator("h1").ClickAsync(); // browsers play sound only once the agent has interacted with the page
 
         // The customer writes on the website chat (Direct Line over real HTTP) while the queue page is open.
         var customer = Customer;
@@ -73,7 +97,8 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
 
         var row = Page.Locator($"tr[data-conversation='{ChatId(conversation)}']");
         await Expect(row).ToBeVisibleAsync(); // no reload: pushed to the page
-        await Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("fresh"));
+        await Expect(row).ToHaveClassAsync(new Regex("fresh"));
+        await Expect(Page.Locator("html")).ToHaveAttributeAsync("data-chimes", new Regex("^[1-9]"), new() { Timeout = 20_000 }); // counted once the sound played
         await ScreenshotAsync("console-queue-live");
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
@@ -150,8 +175,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         var refused = await _http.SendAsync(api, Ct);
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
 
-        await Context.ClearCookiesAsync();
-        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await SwitchUserAsync(ConsoleHostFixture.Supervisor);
         await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
         await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("I want a human");
     }
@@ -159,18 +183,103 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     [Fact]
     public async Task Language_SwitchedToRussian_StaysForTheAgent()
     {
-        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        // An account of this test alone: the language is kept on the account, and other tests expect English.
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        await SignInAndWaitAsync(agent);
         await Page.SelectOptionAsync("[data-testid=language]", "ru");
         await Page.ClickAsync("form[action='console/language'] button");
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
 
-        // A new browser (no culture cookie) still gets Russian: the choice is kept on the account.
-        await Context.ClearCookiesAsync();
-        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        // A new sign-in without the culture cookie still gets Russian: the choice is kept on the account.
+        await SwitchUserAsync(agent);
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
         await Page.SelectOptionAsync("[data-testid=language]", "en");
         await Page.ClickAsync("form[action='console/language'] button");
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+    }
+
+    [Fact]
+    public async Task Supervisor_ReassignsAChatAnotherAgentHolds_TheHolderLosesItLive_AnAgentCannot()
+    {
+        var conversation = await CustomerWroteAsync("I want a human");
+        var chatPage = $"/console/chats/{ChatId(conversation)}";
+
+        // Sam claims the chat and keeps it open in his browser.
+        var sam = await OpenAnotherBrowserAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent, sam);
+        await sam.GotoAsync(chatPage);
+        await WaitForLiveAsync(sam);
+        await sam.GetByTestId("claim").ClickAsync();
+        await Expect(sam.GetByTestId("reply-box")).ToBeVisibleAsync();
+
+        // A colleague in the same department sees the chat but may not move it.
+        await SignInAndWaitAsync(await NewAccountAsync(AgentRoles.Agent, "support"));
+        await Page.GotoAsync(chatPage);
+        await WaitForLiveAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("With an agent");
+        await Expect(Page.GetByTestId("transfer")).ToHaveCountAsync(0);
+        await Expect(Page.GetByTestId("reply-box")).ToHaveCountAsync(0);
+
+        // The supervisor goes online and takes the chat over.
+        await SwitchUserAsync(ConsoleHostFixture.Supervisor);
+        var online = Page.Locator("[data-testid=presence] button[data-status=online]");
+        await online.ClickAsync();
+        await Expect(online).ToHaveClassAsync(new Regex(@"\bon\b"));
+        await Page.GotoAsync(chatPage);
+        await WaitForLiveAsync();
+        var supervisorId = AgentAccountStore.IdFor(ConsoleHostFixture.Supervisor.Email);
+        await Expect(Page.GetByTestId("transfer")).ToHaveTextAsync("Reassign");
+        await Page.GetByTestId("transfer-to").SelectOptionAsync("agent:" + supervisorId);
+        await Page.GetByTestId("transfer").ClickAsync();
+        await Expect(Page.GetByTestId("reply-box")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync(supervisorId);
+        await ScreenshotAsync("console-chat-reassigned");
+
+        // Sam's open chat shows at once that it is no longer his.
+        await Expect(sam.GetByTestId("reply-box")).ToHaveCountAsync(0);
+        await Expect(sam.GetByTestId("chat-status")).ToContainTextAsync(supervisorId);
+
+        var moved = (await Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>().Store.GetEventsAsync(ChatId(conversation))).Last(e => e.Type == "transferred");
+        Assert.Equal((AgentAccountStore.IdFor(ConsoleHostFixture.SupportAgent.Email), supervisorId, supervisorId), (moved.FromAgentId, moved.AgentId, moved.By));
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Admin_CreatesAnAgent_WhoSignsIn_ThenDisablesThem_AndTheyAreOut()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        (string Email, string Name, string Role, string[] Departments) nina = ($"nina-{suffix}@example.com", $"Nina {suffix}", AgentRoles.Agent, ["support"]);
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.GotoAsync("/console/admin");
+        await WaitForLiveAsync();
+
+        await Page.GetByTestId("account-email").FillAsync(nina.Email);
+        await Page.GetByTestId("account-name").FillAsync(nina.Name);
+        await Page.GetByTestId("account-role").SelectOptionAsync(AgentRoles.Agent);
+        await Page.GetByTestId("account-departments").SelectOptionAsync("support");
+        await Page.GetByTestId("account-password").FillAsync(ConsoleHostFixture.Password);
+        await Page.GetByTestId("account-save").ClickAsync();
+        var row = Page.Locator($"tr[data-account='{AgentAccountStore.IdFor(nina.Email)}']");
+        await Expect(row).ToContainTextAsync(nina.Name);
+        await Expect(row).ToContainTextAsync("support");
+        await Expect(Page.GetByTestId("account-message")).ToHaveCountAsync(0);
+
+        // The new agent signs in with the password the admin set, and keeps the console open.
+        var ninasBrowser = await OpenAnotherBrowserAsync();
+        await SignInAndWaitAsync(nina, ninasBrowser);
+        await Expect(ninasBrowser.Locator("h1")).ToHaveTextAsync("Queue");
+
+        await row.GetByTestId("account-toggle").ClickAsync();
+        await Expect(row).ToHaveClassAsync(new Regex("disabled"));
+        await Expect(row.GetByTestId("account-toggle")).ToHaveTextAsync("Enable");
+
+        // Her open console ends at its next request, and signing in again is refused.
+        await ninasBrowser.ReloadAsync();
+        await Expect(ninasBrowser.Locator("h1")).ToHaveTextAsync("Sign in");
+        await SignInAsync(nina, page: ninasBrowser);
+        await Expect(ninasBrowser.GetByTestId("login-error")).ToHaveTextAsync("This account is disabled. Ask an administrator.");
+        Assert.Contains("/console/login", ninasBrowser.Url, StringComparison.Ordinal);
+        AssertNoPageErrors();
     }
 
     [Fact]
@@ -186,8 +295,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
 
         var conversation = await CustomerWroteAsync("I want a human", "Olga");
 
-        await Context.ClearCookiesAsync();
-        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await SwitchUserAsync(ConsoleHostFixture.SupportAgent);
         await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
         await WaitForLiveAsync();
         await Page.GetByTestId("claim").ClickAsync();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.BrowserTests.Infrastructure;
 using SupportBot.Interests;
 using static Microsoft.Playwright.Assertions;
@@ -96,9 +97,50 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
     }
 
     [Fact]
+    public async Task Feed_SupervisorPicksAnAgentAsResponsible_SeesOnlyTheirRecords_AgentsGetNoPicker()
+    {
+        var product = "Toaster " + UniqueWord();
+        var now = DateTimeOffset.UtcNow;
+        var sams = await SeedAsync("Does the toaster fit bagels?", product, "Olga", null, now.AddMinutes(-3));
+        var bills = await SeedAsync("Where is my invoice for the toaster?", product, "Ivan", null, now.AddMinutes(-2));
+        var nobodys = await SeedAsync("Is the toaster loud?", product, "Anna", null, now.AddMinutes(-1));
+        var log = Host.Services.GetRequiredService<InterestLog>();
+        var samId = AgentAccountStore.IdFor(ConsoleHostFixture.SupportAgent.Email);
+        await log.AssignAsync(sams.Id, samId);
+        await log.AssignAsync(bills.Id, AgentAccountStore.IdFor(ConsoleHostFixture.BillingAgent.Email));
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync("/console/feed?product=" + Uri.EscapeDataString(product));
+        await WaitForLiveAsync();
+        var rows = Page.Locator("[data-testid=feed] tbody tr[data-record]");
+        await Expect(rows).ToHaveCountAsync(3);
+
+        await Page.GetByTestId("feed-responsible").SelectOptionAsync(new SelectOptionValue { Label = ConsoleHostFixture.SupportAgent.Name });
+        await Page.GetByTestId("feed-apply").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-record", sams.Id);
+        await Expect(rows.First.GetByTestId("responsible")).ToHaveTextAsync(ConsoleHostFixture.SupportAgent.Name);
+        Assert.Contains("responsible=agent%3A" + samId, await Page.GetByTestId("feed-export").GetAttributeAsync("href"), StringComparison.Ordinal);
+
+        await Page.GetByTestId("feed-responsible").SelectOptionAsync("unassigned");
+        await Page.GetByTestId("feed-apply").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-record", nobodys.Id);
+
+        // An agent filters by "me" or "nobody yet" only.
+        await SwitchUserAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync("/console/feed?product=" + Uri.EscapeDataString(product));
+        await WaitForLiveAsync();
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(Page.Locator("[data-testid=feed-responsible] option[value^='agent:']")).ToHaveCountAsync(0);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Feed_InRussian()
     {
-        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        // An account of this test alone: the language is kept on the account, and other tests expect English.
+        await SignInAndWaitAsync(await NewAccountAsync(AgentRoles.Admin));
         await Page.SelectOptionAsync("[data-testid=language]", "ru");
         await Page.ClickAsync("form[action='console/language'] button");
         await Page.GotoAsync("/console/feed");

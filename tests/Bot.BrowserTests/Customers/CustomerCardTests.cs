@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.AgentConsole.Accounts;
 using SupportBot.BrowserTests.Infrastructure;
+using SupportBot.Customers;
 using SupportBot.FollowUps;
 using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Interests;
 using static Microsoft.Playwright.Assertions;
 
 namespace SupportBot.BrowserTests.Customers;
@@ -69,6 +71,62 @@ public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(hos
         await Expect(Page.Locator("main i, main u")).ToHaveCountAsync(0);
         Assert.True(await Page.EvaluateAsync<bool>("() => window.__xss === undefined"), "customer text ran as script");
         AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task History_LabelsASourceLinkByTheNetworkItOpens()
+    {
+        using var http = Host.CreateHttpClient();
+        var chat = new DirectLineTestClient(http);
+        var conversation = await chat.StartAsync();
+        await SayAsync(chat, conversation, "open a request", "What is your name?");
+        var chatId = "webchat:" + conversation.ConversationId;
+
+        // The same person also commented on the brand's VK wall; an agent merged the two.
+        var eventId = Guid.NewGuid().ToString("N");
+        var vkComment = new InterestRecord
+        {
+            Id = InterestLog.RecordId("in", "vk:shop:wall-1_2", eventId),
+            Date = DateTimeOffset.UtcNow,
+            SourceType = "vk",
+            SourceLink = "https://vk.com/wall-1_2?reply=3",
+            Author = new InterestAuthor("id" + eventId[..8], "Olga", null, "https://vk.com/id1"),
+            Action = "comment",
+            Direction = "in",
+            Text = "Is the kettle available in red?",
+            ConversationId = "vk:shop:wall-1_2",
+            EventId = eventId,
+        };
+        await Host.Services.GetRequiredService<InterestLog>().AppendAsync(vkComment);
+        var customers = Host.Services.GetRequiredService<CustomerStore>();
+        var vkCustomer = (await customers.FindByIdentityAsync("vk", vkComment.Author.Id))!;
+        var webCustomer = await WaitForAsync(() => customers.FindByConversationAsync(chatId));
+        Assert.Equal(MergeOutcome.Merged, (await customers.MergeAsync(webCustomer, vkCustomer)).Outcome);
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync($"/console/chats/{chatId}");
+        await WaitForLiveAsync();
+        var source = Page.GetByTestId("customer-history").GetByTestId("record-source");
+        await Expect(source).ToHaveTextAsync("Open on VK");
+        await Expect(source).ToHaveAttributeAsync("href", vkComment.SourceLink);
+        await Expect(Page.GetByTestId("customer-history")).ToContainTextAsync("Is the kettle available in red?");
+        AssertNoPageErrors();
+    }
+
+    /// <summary>Polls until <paramref name="find"/> gives a value (the pipeline links customers as records arrive).</summary>
+    private static async Task<string> WaitForAsync(Func<Task<string?>> find)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            if (await find() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The customer was not linked in time.");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

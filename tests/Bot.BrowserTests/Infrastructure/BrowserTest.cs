@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 using Microsoft.Playwright;
 
@@ -11,6 +12,7 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
 {
     private readonly StringBuilder _pageLog = new();
     private readonly List<string> _pageErrors = [];
+    private readonly List<IBrowserContext> _otherContexts = [];
 
     protected BrowserHostFixture Host => host;
 
@@ -18,8 +20,12 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
 
     protected IPage Page { get; private set; } = null!;
 
-    /// <summary>Where screenshots go: <c>screenshots/</c> in the test output folder.</summary>
-    public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>
+    /// Where screenshots go: <c>tests/Bot.BrowserTests/TestResults/screenshots/</c> (set at build time, so the same folder
+    /// whether <c>dotnet test</c> runs the solution or this project, from any directory).
+    /// </summary>
+    public static string ScreenshotDir { get; } = typeof(BrowserTest).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "ScreenshotDir").Value!;
 
     static BrowserTest()
     {
@@ -28,16 +34,29 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        Context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+        (Context, Page) = await NewContextAsync();
+    }
+
+    /// <summary>A second browser beside the test's own (its own cookies), e.g. another agent at work at the same time; closed with the test.</summary>
+    protected async Task<IPage> OpenAnotherBrowserAsync()
+    {
+        var (context, page) = await NewContextAsync();
+        _otherContexts.Add(context);
+        return page;
+    }
+
+    private async Task<(IBrowserContext Context, IPage Page)> NewContextAsync()
+    {
+        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = host.HostUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Locale = "en-US",
         });
-        Context.SetDefaultTimeout(10_000);
-        Page = await Context.NewPageAsync();
-        Page.Console += (_, message) => Log($"console.{message.Type}: {message.Text}");
-        Page.PageError += (_, error) =>
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => Log($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) =>
         {
             lock (_pageErrors)
             {
@@ -46,14 +65,15 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
 
             Log("page error: " + error);
         };
-        Page.RequestFailed += (_, request) => Log($"request failed: {request.Method} {request.Url} {request.Failure}");
-        Page.Response += (_, response) =>
+        page.RequestFailed += (_, request) => Log($"request failed: {request.Method} {request.Url} {request.Failure}");
+        page.Response += (_, response) =>
         {
             if (response.Status >= 400)
             {
                 Log($"HTTP {response.Status}: {response.Request.Method} {response.Url}");
             }
         };
+        return (context, page);
     }
 
     public virtual async ValueTask DisposeAsync()
@@ -63,6 +83,11 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
             var name = TestContext.Current.Test?.TestDisplayName ?? "test";
             var file = Page.Url == "about:blank" ? "(none: no page was opened)" : await ScreenshotAsync("failed-" + string.Concat(name.Split(Path.GetInvalidFileNameChars())));
             TestContext.Current.TestOutputHelper?.WriteLine($"Screenshot: {file}\nPage log:\n{_pageLog}");
+        }
+
+        foreach (var context in _otherContexts)
+        {
+            await context.DisposeAsync();
         }
 
         await Context.DisposeAsync();

@@ -24,14 +24,19 @@ public sealed class ConsoleHostFixture : BrowserHostFixture
         ["Handoff:Departments:1:Skills:0"] = "invoice",
     };
 
+    /// <summary>The shared accounts exist, in English whatever an earlier test of the class left them in.</summary>
     public async Task SeedAccountsAsync()
     {
         var accounts = Services.GetRequiredService<AgentAccountStore>();
         foreach (var (email, name, role, departments) in new[] { SupportAgent, BillingAgent, Supervisor, Admin })
         {
-            if (await accounts.FindByEmailAsync(email) is null)
+            if (await accounts.FindByEmailAsync(email) is not { } account)
             {
                 await accounts.UpsertAsync(email, name, role, departments, Password);
+            }
+            else if (account.Language != "en")
+            {
+                await accounts.SetLanguageAsync(account.Id, "en");
             }
         }
     }

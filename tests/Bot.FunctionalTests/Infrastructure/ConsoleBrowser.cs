@@ -31,6 +31,23 @@ public static partial class ConsoleBrowser
         return await browser.GetStringAsync(path, Ct);
     }
 
+    /// <summary>
+    /// A new console account of <paramref name="role"/>, signed in through the login form, whose client sends the console
+    /// page's antiforgery token with every request (as the page's own calls do). Returns the client and the agent id.
+    /// </summary>
+    public static async Task<(HttpClient Client, string AgentId)> NewSignedInAsync(BotFactory factory, string role, params string[] departments)
+    {
+        const string password = "a-long-enough-password";
+        var email = $"{role}-{Guid.NewGuid():N}@example.com";
+        var accounts = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<AgentConsole.Accounts.AgentAccountStore>(factory.Services);
+        var account = await accounts.UpsertAsync(email, "Test " + role, role, departments, password);
+        var client = Create(factory);
+        var signedIn = await SignInAsync(client, email, password);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, signedIn.StatusCode);
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", AntiforgeryToken(await client.GetStringAsync("/console/feed", Ct)));
+        return (client, account.Id);
+    }
+
     /// <summary>The antiforgery token a console page carries in its forms.</summary>
     public static string AntiforgeryToken(string html) => TokenField().Match(html).Groups[1].Value;
 

@@ -361,6 +361,125 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
     }
 
     [Fact]
+    public async Task ReassignToAgent_ByASupervisor_MovesTheChatFromItsHolder_WhoLosesIt()
+    {
+        await EscalateAsync("c1");
+        await OnlineAsync("anna");
+        await OnlineAsync("boris");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+        Succeeded(await MessageAsync("c1", "anna"));
+
+        var (outcome, previous) = await Store.ReassignToAgentAsync("c1", "sue", "boris", "Anna is overloaded", Lease);
+
+        Succeeded(outcome);
+        Assert.Equal("anna", previous);
+        var chat = (await Store.GetChatAsync("c1"))!;
+        Assert.Equal(("boris", HandoffStatus.Assigned), (chat.AgentId, chat.Status));
+        Assert.Equal(Clock.GetUtcNow() + Lease, chat.AnswerDeadline);
+        Assert.Empty(await Store.AgentChatsAsync("anna"));
+        Assert.Equal(["c1"], await Store.AgentChatsAsync("boris"));
+        Assert.Equal(0, (await Store.GetAgentAsync("anna"))!.ActiveChats);
+        Assert.Equal(ConversationOwner.Agent("boris"), await Store.OwnerAsync("c1"));
+        Refused(HandoffRefusal.NotYours, await MessageAsync("c1", "anna"));
+        Refused(HandoffRefusal.NotYours, await Store.ResolveAsync("c1", "anna", null, TimeSpan.FromHours(1)));
+        Assert.Equal(["escalated", "queued", "assigned", "agent_message", "transferred", "assigned"], await EventTypesAsync("c1"));
+        var transferred = (await Store.GetEventsAsync("c1"))[^2];
+        Assert.Equal(("anna", "boris", "sue", "Anna is overloaded"), (transferred.FromAgentId, transferred.AgentId, transferred.By, transferred.Note));
+    }
+
+    [Fact]
+    public async Task TransferOfAChatSomeoneElseHolds_ByAnAgent_IsStillNotYours()
+    {
+        await EscalateAsync("c1");
+        await OnlineAsync("anna");
+        await OnlineAsync("boris");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+
+        Refused(HandoffRefusal.NotYours, await Store.TransferToAgentAsync("c1", "boris", "boris-friend", null, Lease));
+        Refused(HandoffRefusal.NotYours, await Store.TransferToAgentAsync("c1", "boris", "boris", null, Lease));
+        Refused(HandoffRefusal.NotYours, await Store.TransferToDepartmentAsync("c1", "boris", "sales", null));
+
+        Assert.Equal("anna", (await Store.GetChatAsync("c1"))!.AgentId);
+        Assert.Equal(["c1"], await Store.AgentChatsAsync("anna"));
+        Assert.Equal(0, await Store.QueueLengthAsync("support"));
+        Assert.Equal(0, await Store.QueueLengthAsync("sales"));
+        Assert.Equal(["escalated", "queued", "assigned"], await EventTypesAsync("c1"));
+    }
+
+    [Fact]
+    public async Task ReassignToDepartment_ByASupervisor_QueuesTheChatAndTheHolderLosesIt()
+    {
+        await EscalateAsync("c1", "support");
+        await OnlineAsync("anna");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+
+        var (outcome, previous) = await Store.ReassignToDepartmentAsync("c1", "sue", "sales", "about an invoice");
+
+        Succeeded(outcome);
+        Assert.Equal("anna", previous);
+        var chat = (await Store.GetChatAsync("c1"))!;
+        Assert.Equal((HandoffStatus.Queued, "sales", null), (chat.Status, chat.Department, chat.AgentId));
+        Assert.Equal(["c1"], await Store.QueueHeadAsync("sales", 10));
+        Assert.Empty(await Store.AgentChatsAsync("anna"));
+        Assert.True((await Store.OwnerAsync("c1")).IsQueued);
+        Assert.Empty(await Store.ExpiredLeasesAsync());
+        Clock.Advance(Lease * 2);
+        Assert.Empty(await Store.ExpiredLeasesAsync()); // Anna's answer lease went with the chat
+        var transferred = (await Store.GetEventsAsync("c1"))[^2];
+        Assert.Equal(("transferred", "anna", "sales", "sue"), (transferred.Type, transferred.FromAgentId, transferred.Department, transferred.By));
+        Assert.Equal("queued", (await EventTypesAsync("c1"))[^1]);
+    }
+
+    [Fact]
+    public async Task Reassign_Refusals_LeaveTheChatWhereItWas()
+    {
+        await EscalateAsync("waiting");
+        await EscalateAsync("c1");
+        await OnlineAsync("anna");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+
+        Refused(HandoffRefusal.WrongState, (await Store.ReassignToAgentAsync("waiting", "sue", "anna", null, Lease)).Outcome);
+        Refused(HandoffRefusal.WrongState, (await Store.ReassignToDepartmentAsync("waiting", "sue", "sales", null)).Outcome);
+        Refused(HandoffRefusal.UnknownChat, (await Store.ReassignToAgentAsync("nobody", "sue", "anna", null, Lease)).Outcome);
+        Refused(HandoffRefusal.UnknownChat, (await Store.ReassignToDepartmentAsync("nobody", "sue", "sales", null)).Outcome);
+        Refused(HandoffRefusal.WrongState, (await Store.ReassignToAgentAsync("c1", "sue", "anna", null, Lease)).Outcome);
+        Refused(HandoffRefusal.AgentUnavailable, (await Store.ReassignToAgentAsync("c1", "sue", "ghost", null, Lease)).Outcome);
+
+        Assert.Equal(["waiting"], await Store.QueueHeadAsync("support", 10));
+        Assert.Equal(("anna", HandoffStatus.Assigned), ((await Store.GetChatAsync("c1"))!.AgentId, (await Store.GetChatAsync("c1"))!.Status));
+        Assert.Equal(["c1"], await Store.AgentChatsAsync("anna"));
+        Assert.Empty(await Store.AgentChatsAsync("ghost"));
+        Assert.Equal(["escalated", "queued", "assigned"], await EventTypesAsync("c1"));
+    }
+
+    [Fact]
+    public async Task Reassign_RacingTheHoldersOwnTransfer_LeavesTheChatWithExactlyOneAgent()
+    {
+        await OnlineAsync("anna");
+        await OnlineAsync("boris");
+        await OnlineAsync("carl");
+        for (var i = 0; i < 20; i++)
+        {
+            var id = "race-" + i;
+            await EscalateAsync(id);
+            Succeeded(await Store.ClaimAsync(id, "anna", Lease));
+
+            // Anna hands the chat to Boris while a supervisor moves it (from whoever has it by then) to Carl.
+            var holders = await Task.WhenAll(
+                Task.Run(async () => (await Store.TransferToAgentAsync(id, "anna", "boris", null, Lease)).Succeeded),
+                Task.Run(async () => (await Store.ReassignToAgentAsync(id, "sue", "carl", null, Lease)).Outcome.Succeeded));
+
+            Assert.True(holders[1], "the supervisor's reassignment follows the chat to whoever holds it");
+            var chat = (await Store.GetChatAsync(id))!;
+            Assert.Equal("carl", chat.AgentId);
+            Assert.Equal(ConversationOwner.Agent("carl"), await Store.OwnerAsync(id));
+            Assert.DoesNotContain(id, await Store.AgentChatsAsync("anna"));
+            Assert.DoesNotContain(id, await Store.AgentChatsAsync("boris"));
+            Assert.Contains(id, await Store.AgentChatsAsync("carl"));
+        }
+    }
+
+    [Fact]
     public async Task TransferToDepartment_QueuesTheChatThereWithItsWaitingSince()
     {
         await EscalateAsync("c1", "support");
