@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.Export;
 
@@ -16,7 +16,7 @@ namespace SupportBot.Export;
 /// Within one round Polly retries a dropped connection, a timeout, 408, 429 or 5xx a few times quickly; after a failed
 /// round the queue schedules the next one with exponential backoff (or the receiver's Retry-After, if longer).
 /// </summary>
-internal sealed class WebhookDeliverer : BackgroundService
+internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
 {
     public const string HttpClientName = "webhooks";
     public const string SignatureHeader = "X-Signature-256";
@@ -34,6 +34,7 @@ internal sealed class WebhookDeliverer : BackgroundService
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public WebhookDeliverer(WebhookQueue queue, IHttpClientFactory http, IOptions<ExportOptions> options, TimeProvider time, ILogger<WebhookDeliverer> logger)
+        : base(queue.Wake, time)
     {
         _queue = queue;
         _http = http;
@@ -70,46 +71,25 @@ internal sealed class WebhookDeliverer : BackgroundService
     public static string Sign(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => _options.Value.Webhooks.Count > 0; // no receiver: nothing is queued either
+
+    protected override int Concurrency => _options.Value.Delivery.Concurrency;
+
+    protected override TimeSpan Poll => TimeSpan.FromMilliseconds(_options.Value.Delivery.PollMilliseconds);
+
+    protected override Task<IReadOnlyList<WebhookDelivery>> ClaimAsync(int max) => _queue.ClaimAsync(max);
+
+    protected override Task HandleAsync(WebhookDelivery item, CancellationToken stoppingToken) => DeliverAsync(item, stoppingToken);
+
+    protected override void RoundFailed(Exception exception, bool storeUnavailable)
     {
-        var delivery = _options.Value.Delivery;
-        if (_options.Value.Webhooks.Count == 0)
+        if (storeUnavailable)
         {
-            return; // no receiver: nothing is queued either
+            ExportLog.RoundFailed(_logger, exception.Message);
         }
-
-        var poll = TimeSpan.FromMilliseconds(delivery.PollMilliseconds);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = delivery.Concurrency };
-        while (!stoppingToken.IsCancellationRequested)
+        else
         {
-            var pulse = _queue.Wake.NextPulse;
-            try
-            {
-                var batch = await _queue.ClaimAsync(delivery.Concurrency * 4);
-                if (batch.Count > 0)
-                {
-                    await Parallel.ForEachAsync(batch, parallel, (claimed, _) => new ValueTask(DeliverAsync(claimed, stoppingToken)));
-                    continue; // there may be more due already
-                }
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                ExportLog.RoundFailed(_logger, e.Message);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Never stop the host over one delivery: what was claimed is sent again when its lease ends.
-                ExportLog.LoopFailed(_logger, e);
-            }
-
-            try
-            {
-                await Pipeline.WakeSignal.WaitAsync(pulse, poll, _time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+            ExportLog.LoopFailed(_logger, exception);
         }
     }
 
