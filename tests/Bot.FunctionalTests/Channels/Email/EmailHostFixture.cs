@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MimeKit;
 using SupportBot.Channels.Email;
+using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Infrastructure;
 using SupportBot.Interests;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
@@ -11,12 +13,14 @@ namespace SupportBot.FunctionalTests.Channels.Email;
 /// <summary>
 /// A store, two dovecot servers (one with IMAP IDLE, one without), the SMTP stand-in and the host
 /// with two mailboxes: <c>shop</c> (support@northwind.test, read with IDLE) and <c>brand2</c>
-/// (hello@brand2.test, polled).
+/// (hello@brand2.test, polled), and a web-form site <c>forms</c> that asks for confirmation mails.
+/// What the host logs at Warning and above is kept in <see cref="Logs"/>.
 /// </summary>
 public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : IStore, IAsyncLifetime, new()
 {
     public const string ShopAddress = "support@northwind.test";
     public const string BrandAddress = "hello@brand2.test";
+    public const string FormsKey = "forms-site-key-0123456789";
 
     public TStore Store { get; } = new();
 
@@ -30,13 +34,15 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
 
     public InterestLog Interests => Factory.Services.GetRequiredService<InterestLog>();
 
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         await Store.InitializeAsync();
         Imap = await DovecotServer.CreateAsync([ShopAddress]);
         PollingImap = await DovecotServer.CreateAsync([BrandAddress], idle: false);
         Smtp = SmtpStandIn.Start();
-        Factory = new BotFactory(Store.ConnectionString, Settings(Imap, Smtp, PollingImap));
+        Factory = new BotFactory(Store.ConnectionString, Settings(Imap, Smtp, PollingImap), services => services.AddSingleton<ILoggerProvider>(Logs));
         _ = Factory.Server;
     }
 
@@ -49,6 +55,12 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Email:LeaseSeconds"] = "10",
             ["Channels:Email:MaxMessageBytes"] = "65536",
+            ["Channels:Email:Confirmations:FirstRetrySeconds"] = "0.1",
+            ["Channels:Email:Confirmations:MaxRetrySeconds"] = "0.5",
+            ["Intake:Sites:0:Name"] = "forms",
+            ["Intake:Sites:0:Key"] = FormsKey,
+            ["Intake:Sites:0:ConfirmationEmail"] = "true",
+            ["Intake:RequestsPerMinutePerIp"] = "100000",
         };
         Mailbox(settings, 0, "shop", ShopAddress, imap.Port, smtp.Port, pollSeconds: 60);
         if (polling is not null)
