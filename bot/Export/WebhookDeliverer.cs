@@ -29,18 +29,14 @@ internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
     private readonly WebhookQueue _queue;
     private readonly IHttpClientFactory _http;
     private readonly IOptions<ExportOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<WebhookDeliverer> _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public WebhookDeliverer(WebhookQueue queue, IHttpClientFactory http, IOptions<ExportOptions> options, TimeProvider time, ILogger<WebhookDeliverer> logger)
-        : base(queue.Wake, time)
+        : base(queue.Wake, time, logger)
     {
         _queue = queue;
         _http = http;
         _options = options;
-        _time = time;
-        _logger = logger;
         var delivery = options.Value.Delivery;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (delivery.QuickRetries > 0)
@@ -71,6 +67,8 @@ internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
     public static string Sign(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
+    protected override string Name => "Webhook delivery";
+
     protected override bool Enabled => _options.Value.Webhooks.Count > 0; // no receiver: nothing is queued either
 
     protected override int Concurrency => _options.Value.Delivery.Concurrency;
@@ -81,26 +79,14 @@ internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
 
     protected override Task HandleAsync(WebhookDelivery item, CancellationToken stoppingToken) => DeliverAsync(item, stoppingToken);
 
-    protected override void RoundFailed(Exception exception, bool storeUnavailable)
-    {
-        if (storeUnavailable)
-        {
-            ExportLog.RoundFailed(_logger, exception.Message);
-        }
-        else
-        {
-            ExportLog.LoopFailed(_logger, exception);
-        }
-    }
-
     /// <summary>One round for one delivery; never throws for the receiver's failures.</summary>
     internal async Task DeliverAsync(WebhookDelivery delivery, CancellationToken stoppingToken)
     {
         var settings = _options.Value;
         if (settings.Find(delivery.Webhook) is not { } webhook)
         {
-            await _queue.FailedAsync(delivery, $"Export:Webhooks has no receiver named '{delivery.Webhook}' any more.", _time.GetUtcNow(), giveUp: true);
-            ExportLog.GaveUp(_logger, delivery.Webhook, delivery.Id, delivery.Attempts + 1);
+            await _queue.FailedAsync(delivery, $"Export:Webhooks has no receiver named '{delivery.Webhook}' any more.", Time.GetUtcNow(), giveUp: true);
+            ExportLog.GaveUp(Logger, delivery.Webhook, delivery.Id, delivery.Attempts + 1);
             return;
         }
 
@@ -118,19 +104,19 @@ internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
                     request.Headers.Add(SignatureHeader, signature);
                     request.Headers.Add(IdHeader, delivery.Id);
                     request.Headers.Add(EventHeader, delivery.Type);
-                    request.Headers.Add(TimestampHeader, _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    request.Headers.Add(TimestampHeader, Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                     return await _http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 },
                 stoppingToken);
             if (response.IsSuccessStatusCode)
             {
                 await _queue.DeliveredAsync(delivery);
-                ExportLog.Delivered(_logger, webhook.Name, delivery.Id, delivery.Type);
+                ExportLog.Delivered(Logger, webhook.Name, delivery.Id, delivery.Type);
                 return;
             }
 
             error = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-            retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - _time.GetUtcNow() : null;
+            retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - Time.GetUtcNow() : null;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -150,13 +136,13 @@ internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
         }
 
         error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
-        if (await _queue.FailedAsync(delivery, error, _time.GetUtcNow() + wait))
+        if (await _queue.FailedAsync(delivery, error, Time.GetUtcNow() + wait))
         {
-            ExportLog.GaveUp(_logger, webhook.Name, delivery.Id, attempt);
+            ExportLog.GaveUp(Logger, webhook.Name, delivery.Id, attempt);
         }
         else
         {
-            ExportLog.RoundFailedFor(_logger, webhook.Name, delivery.Id, attempt, wait.TotalSeconds, error);
+            ExportLog.RoundFailedFor(Logger, webhook.Name, delivery.Id, attempt, wait.TotalSeconds, error);
         }
     }
 

@@ -6,11 +6,16 @@ namespace SupportBot.Storage;
 /// <summary>
 /// The sending half of a <see cref="LeasedQueue"/>: claims as many due items as it handles at once, handles them, and
 /// goes on until none is due; then waits for a wake on this instance or the poll interval. A failed round (the store
-/// away, or a bug) is reported and the loop goes on: what was claimed comes back when its lease ends.
+/// away, or a bug) is logged and the loop goes on: what was claimed comes back when its lease ends.
 /// </summary>
-internal abstract class LeasedQueueWorker<T>(WakeSignal wake, TimeProvider time) : BackgroundService
+internal abstract class LeasedQueueWorker<T>(WakeSignal wake, TimeProvider time, ILogger logger) : BackgroundService
 {
     protected TimeProvider Time { get; } = time;
+
+    protected ILogger Logger { get; } = logger;
+
+    /// <summary>What the worker does, for its log lines ("Webhook delivery").</summary>
+    protected abstract string Name { get; }
 
     /// <summary>False when there is nothing to send with (then nothing is queued either): the worker ends at once.</summary>
     protected virtual bool Enabled => true;
@@ -25,9 +30,6 @@ internal abstract class LeasedQueueWorker<T>(WakeSignal wake, TimeProvider time)
 
     /// <summary>One claimed item: finish, reschedule or release it. Should not throw for the far side's failures.</summary>
     protected abstract Task HandleAsync(T item, CancellationToken stoppingToken);
-
-    /// <summary>A round failed: <paramref name="storeUnavailable"/> for Redis errors and timeouts, else something unexpected.</summary>
-    protected abstract void RoundFailed(Exception exception, bool storeUnavailable);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,12 +53,12 @@ internal abstract class LeasedQueueWorker<T>(WakeSignal wake, TimeProvider time)
             }
             catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                RoundFailed(e, storeUnavailable: true);
+                Log.QueueRoundFailed(Logger, Name, e.Message);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // Never stop the host over one item: what was claimed is handled again when its lease ends.
-                RoundFailed(e, storeUnavailable: false);
+                Log.QueueLoopFailed(Logger, e, Name);
             }
 
             try

@@ -47,10 +47,4 @@ internal static partial class EmailLog
 
     [LoggerMessage(814, LogLevel.Warning, "Form confirmation for {RecordId} on {Site} dropped: {Reason}")]
     public static partial void ConfirmationDropped(ILogger logger, string site, string recordId, string reason);
-
-    [LoggerMessage(815, LogLevel.Warning, "Form confirmations: a round failed, trying again shortly: {Error}")]
-    public static partial void ConfirmationRoundFailed(ILogger logger, string error);
-
-    [LoggerMessage(816, LogLevel.Error, "Form confirmations failed unexpectedly; the mailer goes on")]
-    public static partial void ConfirmationLoopFailed(ILogger logger, Exception exception);
 }

@@ -17,9 +17,11 @@ internal sealed class FormConfirmationMailer(
     IOptions<EmailOptions> options,
     TimeProvider time,
     ILogger<FormConfirmationMailer> logger)
-    : LeasedQueueWorker<QueuedConfirmation>(queue.Items.Wake, time)
+    : LeasedQueueWorker<QueuedConfirmation>(queue.Items.Wake, time, logger)
 {
     private const int MaxErrorLength = 300;
+
+    protected override string Name => "Form confirmation mail";
 
     protected override bool Enabled => notifier.IsConfigured;
 
@@ -40,7 +42,7 @@ internal sealed class FormConfirmationMailer(
         {
             await notifier.SendAsync(mail, stoppingToken);
             await queue.Items.RemoveAsync(item.RecordId);
-            EmailLog.ConfirmationSent(logger, item.Site, item.RecordId);
+            EmailLog.ConfirmationSent(Logger, item.Site, item.RecordId);
             return;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,25 +76,13 @@ internal sealed class FormConfirmationMailer(
         var wait = RetryBackoff.Next(attempt, settings.FirstRetrySeconds, settings.MaxRetrySeconds, Random.Shared);
         if (await queue.Items.RetryLaterAsync(item.RecordId, item.LeaseUntilMs, Time.GetUtcNow() + wait, "error", error) > 0)
         {
-            EmailLog.ConfirmationRetrying(logger, item.Site, item.RecordId, attempt, wait.TotalSeconds, error);
-        }
-    }
-
-    protected override void RoundFailed(Exception exception, bool storeUnavailable)
-    {
-        if (storeUnavailable)
-        {
-            EmailLog.ConfirmationRoundFailed(logger, exception.Message);
-        }
-        else
-        {
-            EmailLog.ConfirmationLoopFailed(logger, exception);
+            EmailLog.ConfirmationRetrying(Logger, item.Site, item.RecordId, attempt, wait.TotalSeconds, error);
         }
     }
 
     private async Task DropAsync(QueuedConfirmation item, string reason)
     {
         await queue.Items.RemoveAsync(item.RecordId);
-        EmailLog.ConfirmationDropped(logger, item.Site, item.RecordId, reason);
+        EmailLog.ConfirmationDropped(Logger, item.Site, item.RecordId, reason);
     }
 }

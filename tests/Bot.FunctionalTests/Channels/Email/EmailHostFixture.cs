@@ -1,10 +1,15 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MimeKit;
+using StackExchange.Redis;
 using SupportBot.Channels.Email;
 using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Intake;
 using SupportBot.Interests;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
@@ -114,6 +119,35 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
 
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;
+    }
+
+    /// <summary>Posts a web form to the <c>forms</c> site as JSON; returns the record id of the 202.</summary>
+    public static async Task<string> SubmitFormAsync(BotFactory factory, object form, string? idempotencyKey = null, string? acceptLanguage = null)
+    {
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, IntakeSetup.FormPath) { Content = JsonContent.Create(form) };
+        request.Headers.Add("X-Api-Key", FormsKey);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(FormIntake.IdempotencyHeader, idempotencyKey);
+        }
+
+        if (acceptLanguage is not null)
+        {
+            request.Headers.Add("Accept-Language", acceptLanguage);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>Waits until no form confirmation is queued or in hand: one leaves the queue only after its send finished.</summary>
+    public static async Task ConfirmationsDoneAsync(BotFactory factory)
+    {
+        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.Equal(0L, await EventuallyAsync(() => redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue), n => n == 0));
     }
 
     /// <summary>A fresh customer address, so tests sharing the host do not meet.</summary>

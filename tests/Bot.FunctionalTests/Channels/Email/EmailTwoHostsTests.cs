@@ -1,12 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
-using SupportBot.Channels.Email;
 using SupportBot.FunctionalTests.Infrastructure;
-using SupportBot.Intake;
 using static SupportBot.FunctionalTests.Channels.Email.EmailHostFixture<SupportBot.TestSupport.RedisServerFixture>;
-using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
 namespace SupportBot.FunctionalTests.Channels.Email;
 
@@ -61,11 +54,7 @@ public sealed class EmailTwoHostsTests : IAsyncLifetime
 
         for (var i = 0; i < authors.Count; i++)
         {
-            using var client = (i % 2 == 0 ? first : second).CreateClient();
-            client.DefaultRequestHeaders.Add("X-Api-Key", FormsKey);
-            using var response = await client.PostAsync(
-                IntakeSetup.FormPath, JsonContent.Create(new { action = "form", page = "https://shop.example/contact", email = authors[i], text = "Question " + i }), Ct);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            await SubmitFormAsync(i % 2 == 0 ? first : second, new { action = "form", page = "https://shop.example/contact", email = authors[i], text = "Question " + i });
         }
 
         foreach (var author in authors)
@@ -73,9 +62,7 @@ public sealed class EmailTwoHostsTests : IAsyncLifetime
             await _smtp.WaitForAsync(author);
         }
 
-        // A confirmation leaves the queue only after its send finished: then no second send can be under way.
-        var redis = first.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        Assert.Equal(0L, await EventuallyAsync(() => redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue), n => n == 0));
+        await ConfirmationsDoneAsync(first); // then no second send can be under way
         Assert.All(authors, a => Assert.Single(_smtp.To(a)));
     }
 
@@ -87,13 +74,7 @@ public sealed class EmailTwoHostsTests : IAsyncLifetime
         var author = NewCustomer("restart");
         _smtp.Refuse(author, 451);
         var first = new BotFactory(_redis.ConnectionString, settings);
-        using (var client = first.CreateClient())
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", FormsKey);
-            using var response = await client.PostAsync(
-                IntakeSetup.FormPath, JsonContent.Create(new { action = "form", page = "https://shop.example/contact", email = author, text = "Before the restart" }), Ct);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await SubmitFormAsync(first, new { action = "form", page = "https://shop.example/contact", email = author, text = "Before the restart" });
 
         await EventuallyAsync(() => Task.FromResult(_smtp.AttemptsTo(author)), n => n >= 1);
         await first.DisposeAsync();
@@ -103,8 +84,7 @@ public sealed class EmailTwoHostsTests : IAsyncLifetime
         _ = second.Server;
 
         Assert.Single(await _smtp.WaitForAsync(author, timeoutMs: 120_000));
-        var redis = second.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        Assert.Equal(0L, await EventuallyAsync(() => redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue), n => n == 0));
+        await ConfirmationsDoneAsync(second);
         Assert.Single(_smtp.To(author));
     }
 

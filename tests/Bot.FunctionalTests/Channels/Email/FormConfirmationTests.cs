@@ -1,15 +1,10 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using SupportBot.Channels.Email;
 using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Infrastructure;
-using SupportBot.Intake;
 using static SupportBot.FunctionalTests.Channels.Email.EmailHostFixture<SupportBot.TestSupport.RedisServerFixture>;
-using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
 namespace SupportBot.FunctionalTests.Channels.Email;
 
@@ -120,33 +115,10 @@ public abstract class FormConfirmationTests<TStore>(EmailHostFixture<TStore> hos
         Assert.DoesNotContain(host.Logs.Entries, e => e.Message.Contains(author, StringComparison.OrdinalIgnoreCase));
     }
 
-    private async Task<string> SubmitAsync(object form, string? idempotencyKey = null, string? acceptLanguage = null)
-    {
-        using var client = host.Factory.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, IntakeSetup.FormPath) { Content = JsonContent.Create(form) };
-        request.Headers.Add("X-Api-Key", FormsKey);
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add(FormIntake.IdempotencyHeader, idempotencyKey);
-        }
+    private Task<string> SubmitAsync(object form, string? idempotencyKey = null, string? acceptLanguage = null) =>
+        SubmitFormAsync(host.Factory, form, idempotencyKey, acceptLanguage);
 
-        if (acceptLanguage is not null)
-        {
-            request.Headers.Add("Accept-Language", acceptLanguage);
-        }
-
-        using var response = await client.SendAsync(request, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
-        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
-    }
-
-    /// <summary>Waits until no confirmation is queued or in hand: a confirmation leaves the queue only after its send finished.</summary>
-    private async Task QueueEmptyAsync()
-    {
-        var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        Assert.Equal(0L, await EventuallyAsync(() => redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue), n => n == 0));
-    }
+    private Task QueueEmptyAsync() => ConfirmationsDoneAsync(host.Factory);
 }
 
 /// <summary>A site asks for confirmations but no mailbox is configured: start-up says so, and forms are still taken.</summary>
@@ -181,14 +153,7 @@ public sealed class FormConfirmationWithoutMailboxTests : IAsyncLifetime
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("Intake:Sites:1:ConfirmationEmail", warning.Message, StringComparison.Ordinal);
 
-        using var client = _factory.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", FormsKey);
-        using var response = await client.PostAsync(
-            IntakeSetup.FormPath,
-            JsonContent.Create(new { action = "form", page = "https://shop.example/contact", email = NewCustomer("nobox"), text = "Hello" }),
-            Ct);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonObject>(Ct))!["id"]!.GetValue<string>();
+        var id = await SubmitFormAsync(_factory, new { action = "form", page = "https://shop.example/contact", email = NewCustomer("nobox"), text = "Hello" });
         Assert.NotNull(await _factory.Services.GetRequiredService<SupportBot.Interests.InterestLog>().GetAsync(id));
         var redis = _factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         Assert.Equal(0L, await redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue));
