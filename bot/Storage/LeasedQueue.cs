@@ -7,7 +7,7 @@ namespace SupportBot.Storage;
 internal sealed record LeasedItem(string Id, RedisValue[] Fields, int Attempts, long LeaseUntilMs);
 
 /// <summary>
-/// A durable work queue in Redis (lists and sorted sets only: Garnet has no Streams). Each item is a hash
+/// A durable work queue in Redis, without Streams (Garnet has none). Each item is a hash
 /// (<c>itemPrefix</c> + id) with an <c>attempts</c> count, and an entry in one sorted set scored by when it is due (unix ms).
 /// Claiming moves an entry's score to the end of a lease, so no other instance takes it meanwhile, and one that dies with
 /// it in hand leaves it to be claimed again when the lease runs out. Rescheduling and releasing only take effect while the
