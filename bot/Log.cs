@@ -73,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(62, LogLevel.Warning, "Departments saved in Redis were not applied: {Reason}")]
     public static partial void DepartmentSettingsRefused(ILogger logger, string reason);
+
+    [LoggerMessage(63, LogLevel.Warning, "{Queue} round failed, trying again shortly: {Error}")]
+    public static partial void QueueRoundFailed(ILogger logger, string queue, string error);
+
+    [LoggerMessage(64, LogLevel.Error, "{Queue} failed unexpectedly; it goes on")]
+    public static partial void QueueLoopFailed(ILogger logger, Exception exception, string queue);
 }

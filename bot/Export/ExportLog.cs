@@ -11,10 +11,4 @@ internal static partial class ExportLog
 
     [LoggerMessage(822, LogLevel.Error, "Webhook {Webhook}: {DeliveryId} failed for good after {Attempts} rounds; see GET /api/export/webhooks/failures")]
     public static partial void GaveUp(ILogger logger, string webhook, string deliveryId, int attempts);
-
-    [LoggerMessage(823, LogLevel.Warning, "Webhook delivery round failed, trying again shortly: {Error}")]
-    public static partial void RoundFailed(ILogger logger, string error);
-
-    [LoggerMessage(824, LogLevel.Error, "Webhook delivery failed unexpectedly; the deliverer goes on")]
-    public static partial void LoopFailed(ILogger logger, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using SupportBot.Pipeline;
 
 namespace SupportBot.Export;
 
@@ -60,11 +61,7 @@ public sealed class WebhookDeliveryOptions
     public int KeepFailed { get; set; } = 10_000;
 
     /// <summary>Backoff before round <paramref name="attempts"/> + 1, jittered so a burst of failures does not retry in lockstep.</summary>
-    public TimeSpan Backoff(int attempts, Random random)
-    {
-        var seconds = Math.Min(MaxRetrySeconds, FirstRetrySeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
-        return TimeSpan.FromSeconds(seconds * (0.8 + (random.NextDouble() * 0.4)));
-    }
+    public TimeSpan Backoff(int attempts, Random random) => RetryBackoff.Next(attempts, FirstRetrySeconds, MaxRetrySeconds, random);
 
     /// <summary>How long a claimed delivery belongs to its instance: every try of a round and the waits between them, with room to spare.</summary>
     public TimeSpan Lease => TimeSpan.FromSeconds(((QuickRetries + 1) * TimeoutSeconds) + (QuickRetries * WebhookDeliverer.MaxQuickDelaySeconds) + 30);

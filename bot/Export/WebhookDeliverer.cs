@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.Export;
 
@@ -16,7 +16,7 @@ namespace SupportBot.Export;
 /// Within one round Polly retries a dropped connection, a timeout, 408, 429 or 5xx a few times quickly; after a failed
 /// round the queue schedules the next one with exponential backoff (or the receiver's Retry-After, if longer).
 /// </summary>
-internal sealed class WebhookDeliverer : BackgroundService
+internal sealed class WebhookDeliverer : LeasedQueueWorker<WebhookDelivery>
 {
     public const string HttpClientName = "webhooks";
     public const string SignatureHeader = "X-Signature-256";
@@ -29,17 +29,14 @@ internal sealed class WebhookDeliverer : BackgroundService
     private readonly WebhookQueue _queue;
     private readonly IHttpClientFactory _http;
     private readonly IOptions<ExportOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<WebhookDeliverer> _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     public WebhookDeliverer(WebhookQueue queue, IHttpClientFactory http, IOptions<ExportOptions> options, TimeProvider time, ILogger<WebhookDeliverer> logger)
+        : base(queue.Wake, time, logger)
     {
         _queue = queue;
         _http = http;
         _options = options;
-        _time = time;
-        _logger = logger;
         var delivery = options.Value.Delivery;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (delivery.QuickRetries > 0)
@@ -70,48 +67,17 @@ internal sealed class WebhookDeliverer : BackgroundService
     public static string Sign(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var delivery = _options.Value.Delivery;
-        if (_options.Value.Webhooks.Count == 0)
-        {
-            return; // no receiver: nothing is queued either
-        }
+    protected override string Name => "Webhook delivery";
 
-        var poll = TimeSpan.FromMilliseconds(delivery.PollMilliseconds);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = delivery.Concurrency };
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var pulse = _queue.Wake.NextPulse;
-            try
-            {
-                var batch = await _queue.ClaimAsync(delivery.Concurrency * 4);
-                if (batch.Count > 0)
-                {
-                    await Parallel.ForEachAsync(batch, parallel, (claimed, _) => new ValueTask(DeliverAsync(claimed, stoppingToken)));
-                    continue; // there may be more due already
-                }
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                ExportLog.RoundFailed(_logger, e.Message);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Never stop the host over one delivery: what was claimed is sent again when its lease ends.
-                ExportLog.LoopFailed(_logger, e);
-            }
+    protected override bool Enabled => _options.Value.Webhooks.Count > 0; // no receiver: nothing is queued either
 
-            try
-            {
-                await Pipeline.WakeSignal.WaitAsync(pulse, poll, _time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+    protected override int Concurrency => _options.Value.Delivery.Concurrency;
+
+    protected override TimeSpan Poll => TimeSpan.FromMilliseconds(_options.Value.Delivery.PollMilliseconds);
+
+    protected override Task<IReadOnlyList<WebhookDelivery>> ClaimAsync(int max) => _queue.ClaimAsync(max);
+
+    protected override Task HandleAsync(WebhookDelivery item, CancellationToken stoppingToken) => DeliverAsync(item, stoppingToken);
 
     /// <summary>One round for one delivery; never throws for the receiver's failures.</summary>
     internal async Task DeliverAsync(WebhookDelivery delivery, CancellationToken stoppingToken)
@@ -119,8 +85,8 @@ internal sealed class WebhookDeliverer : BackgroundService
         var settings = _options.Value;
         if (settings.Find(delivery.Webhook) is not { } webhook)
         {
-            await _queue.FailedAsync(delivery, $"Export:Webhooks has no receiver named '{delivery.Webhook}' any more.", _time.GetUtcNow(), giveUp: true);
-            ExportLog.GaveUp(_logger, delivery.Webhook, delivery.Id, delivery.Attempts + 1);
+            await _queue.FailedAsync(delivery, $"Export:Webhooks has no receiver named '{delivery.Webhook}' any more.", Time.GetUtcNow(), giveUp: true);
+            ExportLog.GaveUp(Logger, delivery.Webhook, delivery.Id, delivery.Attempts + 1);
             return;
         }
 
@@ -138,19 +104,19 @@ internal sealed class WebhookDeliverer : BackgroundService
                     request.Headers.Add(SignatureHeader, signature);
                     request.Headers.Add(IdHeader, delivery.Id);
                     request.Headers.Add(EventHeader, delivery.Type);
-                    request.Headers.Add(TimestampHeader, _time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    request.Headers.Add(TimestampHeader, Time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                     return await _http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 },
                 stoppingToken);
             if (response.IsSuccessStatusCode)
             {
                 await _queue.DeliveredAsync(delivery);
-                ExportLog.Delivered(_logger, webhook.Name, delivery.Id, delivery.Type);
+                ExportLog.Delivered(Logger, webhook.Name, delivery.Id, delivery.Type);
                 return;
             }
 
             error = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-            retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - _time.GetUtcNow() : null;
+            retryAfter = response.Headers.RetryAfter is { } header ? header.Delta ?? header.Date - Time.GetUtcNow() : null;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -170,13 +136,13 @@ internal sealed class WebhookDeliverer : BackgroundService
         }
 
         error = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
-        if (await _queue.FailedAsync(delivery, error, _time.GetUtcNow() + wait))
+        if (await _queue.FailedAsync(delivery, error, Time.GetUtcNow() + wait))
         {
-            ExportLog.GaveUp(_logger, webhook.Name, delivery.Id, attempt);
+            ExportLog.GaveUp(Logger, webhook.Name, delivery.Id, attempt);
         }
         else
         {
-            ExportLog.RoundFailedFor(_logger, webhook.Name, delivery.Id, attempt, wait.TotalSeconds, error);
+            ExportLog.RoundFailedFor(Logger, webhook.Name, delivery.Id, attempt, wait.TotalSeconds, error);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using SupportBot.Pipeline;
+using SupportBot.Storage;
 using StackExchange.Redis;
 
 namespace SupportBot.Export;
@@ -10,16 +11,18 @@ namespace SupportBot.Export;
 internal sealed record WebhookDelivery(string Id, string Webhook, string Type, string Body, int Attempts, long LeaseUntilMs);
 
 /// <summary>
-/// The durable delivery queue in Redis. Every event for every receiver is a hash plus an entry in one sorted set scored
-/// by when it is due. Claiming moves an entry's score to the end of a lease, so no other instance takes it meanwhile,
-/// and one that dies with it in hand leaves it to be claimed again when the lease runs out. Success deletes the
-/// delivery; failure schedules the next round, or after the last one moves it to the failed list, where a person can
-/// send it again. Counters per receiver change in the same scripts, so they agree with the lists.
+/// The durable delivery queue in Redis: a <see cref="LeasedQueue"/> (every event for every receiver a hash plus an entry
+/// in one sorted set scored by when it is due; claimed with a lease, so no other instance takes it meanwhile, and one
+/// that dies with it in hand leaves it to be claimed again when the lease runs out). Success deletes the delivery;
+/// failure schedules the next round, or after the last one moves it to the failed list, where a person can send it
+/// again. Counters per receiver change in the same scripts, so they agree with the lists.
 /// </summary>
 internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<ExportOptions> options, TimeProvider time)
 {
+    private readonly LeasedQueue _deliveries = new(redis, WebhookKeys.Due, WebhookKeys.DeliveryPrefix, time);
+
     /// <summary>Wakes this instance's deliverer when an event is queued here (other instances poll).</summary>
-    public WakeSignal Wake { get; } = new();
+    public WakeSignal Wake => _deliveries.Wake;
 
     /// <summary>KEYS: delivery, due, stats. ARGV: id, webhook, type, record id, body, created ms.</summary>
     private const string EnqueueScript = """
@@ -27,13 +30,6 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
         redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
         redis.call('HINCRBY', KEYS[3], 'pending:' .. ARGV[2], 1)
         return 1
-        """;
-
-    /// <summary>KEYS: due. ARGV: now ms, lease-until ms, max. Takes up to max due deliveries by moving them to the lease's end.</summary>
-    private const string ClaimScript = """
-        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-        for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
-        return ids
         """;
 
     /// <summary>KEYS: delivery, due, stats. ARGV: id, now ms. Delivered: gone from the queue (whoever held the lease: it arrived).</summary>
@@ -81,14 +77,6 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
         return 2
         """;
 
-    /// <summary>KEYS: due. ARGV: id, lease-until ms, now ms. Hands an unfinished delivery back (shutdown) so it is due at once, not after the lease.</summary>
-    private const string ReleaseScript = """
-        local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if not score or tonumber(score) ~= tonumber(ARGV[2]) then return 0 end
-        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-        return 1
-        """;
-
     /// <summary>KEYS: delivery, due, failed, stats. ARGV: id, now ms. A failed delivery goes back to the queue with a fresh count.</summary>
     private const string RetryScript = """
         if redis.call('ZREM', KEYS[3], ARGV[1]) == 0 then return 0 end
@@ -118,26 +106,9 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
     }
 
     /// <summary>Claims up to <paramref name="max"/> due deliveries for this caller until the lease ends.</summary>
-    public async Task<IReadOnlyList<WebhookDelivery>> ClaimAsync(int max)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var leaseUntil = now + (long)options.Value.Delivery.Lease.TotalMilliseconds;
-        var ids = (RedisResult[]?)await Db.ScriptEvaluateAsync(ClaimScript, [WebhookKeys.Due], [now, leaseUntil, max]) ?? [];
-        var claimed = new List<WebhookDelivery>(ids.Length);
-        foreach (var id in ids.Select(r => (string)r!))
-        {
-            var fields = await Db.HashGetAsync(WebhookKeys.Delivery(id), ["webhook", "type", "body", "attempts"]);
-            if (fields[2].IsNull)
-            {
-                await Db.SortedSetRemoveAsync(WebhookKeys.Due, id); // its hash is gone (a manual clean-up): nothing to send
-                continue;
-            }
-
-            claimed.Add(new WebhookDelivery(id, fields[0]!, fields[1]!, fields[2]!, (int)(long)fields[3], leaseUntil));
-        }
-
-        return claimed;
-    }
+    public async Task<IReadOnlyList<WebhookDelivery>> ClaimAsync(int max) =>
+        [.. (await _deliveries.ClaimAsync(max, options.Value.Delivery.Lease, "webhook", "type", "body"))
+            .Select(d => new WebhookDelivery(d.Id, d.Fields[0]!, d.Fields[1]!, d.Fields[2]!, d.Attempts, d.LeaseUntilMs))];
 
     public async Task DeliveredAsync(WebhookDelivery delivery) =>
         await Db.ScriptEvaluateAsync(
@@ -155,8 +126,7 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
         return result == 2;
     }
 
-    public async Task ReleaseAsync(WebhookDelivery delivery) =>
-        await Db.ScriptEvaluateAsync(ReleaseScript, [WebhookKeys.Due], [delivery.Id, delivery.LeaseUntilMs, time.GetUtcNow().ToUnixTimeMilliseconds()]);
+    public Task ReleaseAsync(WebhookDelivery delivery) => _deliveries.ReleaseAsync(delivery.Id, delivery.LeaseUntilMs);
 
     /// <summary>A failed delivery goes out again (its attempts start over). False when there is no such failed delivery.</summary>
     public async Task<bool> RetryAsync(string id)

@@ -22,6 +22,12 @@ public sealed class BotMessages
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
     public Dictionary<string, string> LanguageSwitched { get; set; } = [];
 
+    /// <summary>The subject of the confirmation mail to a web form's author.</summary>
+    public Dictionary<string, string> FormConfirmationSubject { get; set; } = [];
+
+    /// <summary>Its text; placeholders {name} and {product}, a [bracketed part] is left out when its placeholder has no value.</summary>
+    public Dictionary<string, string> FormConfirmation { get; set; } = [];
+
     /// <summary>Short messages that ask for a language, keyed by the language asked for.</summary>
     public Dictionary<string, List<string>> SwitchLanguage { get; set; } = [];
 

@@ -38,4 +38,13 @@ internal static partial class EmailLog
 
     [LoggerMessage(811, LogLevel.Information, "E-mail {Mailbox}: mail UID {Uid} is {Size} bytes, over Channels:Email:MaxMessageBytes; recorded from its headers")]
     public static partial void TooLarge(ILogger logger, string mailbox, uint uid, uint size);
+
+    [LoggerMessage(812, LogLevel.Information, "Form confirmation for {RecordId} on {Site} sent")]
+    public static partial void ConfirmationSent(ILogger logger, string site, string recordId);
+
+    [LoggerMessage(813, LogLevel.Warning, "Form confirmation for {RecordId} on {Site} not sent (try {Attempt}), trying again in {DelaySeconds:F0} s: {Error}")]
+    public static partial void ConfirmationRetrying(ILogger logger, string site, string recordId, int attempt, double delaySeconds, string error);
+
+    [LoggerMessage(814, LogLevel.Warning, "Form confirmation for {RecordId} on {Site} dropped: {Reason}")]
+    public static partial void ConfirmationDropped(ILogger logger, string site, string recordId, string reason);
 }

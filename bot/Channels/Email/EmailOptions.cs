@@ -23,6 +23,9 @@ public sealed class EmailOptions
     /// <summary>Seconds a connection attempt or a command may take before it counts as failed.</summary>
     public int TimeoutSeconds { get; set; } = 60;
 
+    /// <summary>The confirmation mails to the authors of web forms (<c>Intake:Sites:&lt;i&gt;:ConfirmationEmail</c>).</summary>
+    public EmailConfirmationOptions Confirmations { get; set; } = new();
+
     public EmailMailboxOptions? Find(string name) =>
         Mailboxes.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 }
@@ -45,6 +48,18 @@ public sealed class EmailMailboxOptions
 
     /// <summary>How often the folder is checked when the server has no IMAP IDLE (with IDLE new mail arrives at once).</summary>
     public int PollSeconds { get; set; } = 60;
+}
+
+/// <summary><c>Channels:Email:Confirmations:*</c> — how a confirmation mail the SMTP server could not take now is tried again.</summary>
+public sealed class EmailConfirmationOptions
+{
+    /// <summary>Tries before a confirmation is given up (a confirmation hours late is no longer worth much).</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Wait after the first failed try; doubles with each further one (±20 %), up to <see cref="MaxRetrySeconds"/>.</summary>
+    public double FirstRetrySeconds { get; set; } = 30;
+
+    public double MaxRetrySeconds { get; set; } = 3600;
 }
 
 public sealed class EmailImapOptions
@@ -135,6 +150,22 @@ internal sealed partial class EmailOptionsValidator : IValidateOptions<EmailOpti
         if (options.TimeoutSeconds is < 5 or > 600)
         {
             errors.Add($"{root}:TimeoutSeconds must be between 5 and 600.");
+        }
+
+        var confirmations = options.Confirmations;
+        if (confirmations.MaxAttempts is < 1 or > 100)
+        {
+            errors.Add($"{root}:Confirmations:MaxAttempts must be between 1 and 100 (default 8).");
+        }
+
+        if (confirmations.FirstRetrySeconds is < 0.01 or > 86_400)
+        {
+            errors.Add($"{root}:Confirmations:FirstRetrySeconds must be between 0.01 and 86400 (default 30).");
+        }
+
+        if (confirmations.MaxRetrySeconds < confirmations.FirstRetrySeconds || confirmations.MaxRetrySeconds > 86_400)
+        {
+            errors.Add($"{root}:Confirmations:MaxRetrySeconds must be at least FirstRetrySeconds and at most 86400 (default 3600).");
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -37,6 +37,12 @@ internal static class EmailKeys
     /// <summary>String: the Message-ID an outbox item went out with (a resend after a crash returns it instead of mailing twice).</summary>
     public static RedisKey Sent(string itemId) => $"email:sent:{Hash(itemId)}";
 
+    /// <summary>Sorted set: queued form confirmations by when each is due (a <see cref="SupportBot.Storage.LeasedQueue"/>; its items share the hash tag).</summary>
+    public static readonly RedisKey ConfirmationsDue = "email:{confirm}:due";
+
+    /// <summary>Before a record id, a hash: one queued form confirmation (site, to, name, language, product, attempts, error).</summary>
+    public const string ConfirmationPrefix = "email:{confirm}:c:";
+
     public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 16));
 }
 

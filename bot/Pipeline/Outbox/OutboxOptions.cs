@@ -19,9 +19,5 @@ public sealed class OutboxOptions
     public double MaxRetrySeconds { get; set; } = 300;
 
     /// <summary>Backoff before attempt <paramref name="attempts"/> + 1, jittered by ±20 % so a burst of failures does not retry in lockstep.</summary>
-    public TimeSpan Backoff(int attempts, Random random)
-    {
-        var seconds = Math.Min(MaxRetrySeconds, FirstRetrySeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
-        return TimeSpan.FromSeconds(seconds * (0.8 + (random.NextDouble() * 0.4)));
-    }
+    public TimeSpan Backoff(int attempts, Random random) => RetryBackoff.Next(attempts, FirstRetrySeconds, MaxRetrySeconds, random);
 }

@@ -1,8 +1,15 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MimeKit;
+using StackExchange.Redis;
 using SupportBot.Channels.Email;
+using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Intake;
 using SupportBot.Interests;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
@@ -11,12 +18,14 @@ namespace SupportBot.FunctionalTests.Channels.Email;
 /// <summary>
 /// A store, two dovecot servers (one with IMAP IDLE, one without), the SMTP stand-in and the host
 /// with two mailboxes: <c>shop</c> (support@northwind.test, read with IDLE) and <c>brand2</c>
-/// (hello@brand2.test, polled).
+/// (hello@brand2.test, polled), and a web-form site <c>forms</c> that asks for confirmation mails.
+/// What the host logs at Warning and above is kept in <see cref="Logs"/>.
 /// </summary>
 public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : IStore, IAsyncLifetime, new()
 {
     public const string ShopAddress = "support@northwind.test";
     public const string BrandAddress = "hello@brand2.test";
+    public const string FormsKey = "forms-site-key-0123456789";
 
     public TStore Store { get; } = new();
 
@@ -30,13 +39,15 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
 
     public InterestLog Interests => Factory.Services.GetRequiredService<InterestLog>();
 
+    public CapturingLoggerProvider Logs { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         await Store.InitializeAsync();
         Imap = await DovecotServer.CreateAsync([ShopAddress]);
         PollingImap = await DovecotServer.CreateAsync([BrandAddress], idle: false);
         Smtp = SmtpStandIn.Start();
-        Factory = new BotFactory(Store.ConnectionString, Settings(Imap, Smtp, PollingImap));
+        Factory = new BotFactory(Store.ConnectionString, Settings(Imap, Smtp, PollingImap), services => services.AddSingleton<ILoggerProvider>(Logs));
         _ = Factory.Server;
     }
 
@@ -49,6 +60,12 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Email:LeaseSeconds"] = "10",
             ["Channels:Email:MaxMessageBytes"] = "65536",
+            ["Channels:Email:Confirmations:FirstRetrySeconds"] = "0.1",
+            ["Channels:Email:Confirmations:MaxRetrySeconds"] = "0.5",
+            ["Intake:Sites:0:Name"] = "forms",
+            ["Intake:Sites:0:Key"] = FormsKey,
+            ["Intake:Sites:0:ConfirmationEmail"] = "true",
+            ["Intake:RequestsPerMinutePerIp"] = "100000",
         };
         Mailbox(settings, 0, "shop", ShopAddress, imap.Port, smtp.Port, pollSeconds: 60);
         if (polling is not null)
@@ -102,6 +119,35 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
 
         message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
         return message;
+    }
+
+    /// <summary>Posts a web form to the <c>forms</c> site as JSON; returns the record id of the 202.</summary>
+    public static async Task<string> SubmitFormAsync(BotFactory factory, object form, string? idempotencyKey = null, string? acceptLanguage = null)
+    {
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, IntakeSetup.FormPath) { Content = JsonContent.Create(form) };
+        request.Headers.Add("X-Api-Key", FormsKey);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(FormIntake.IdempotencyHeader, idempotencyKey);
+        }
+
+        if (acceptLanguage is not null)
+        {
+            request.Headers.Add("Accept-Language", acceptLanguage);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>Waits until no form confirmation is queued or in hand: one leaves the queue only after its send finished.</summary>
+    public static async Task ConfirmationsDoneAsync(BotFactory factory)
+    {
+        var redis = factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.Equal(0L, await EventuallyAsync(() => redis.SortedSetLengthAsync(EmailKeys.ConfirmationsDue), n => n == 0));
     }
 
     /// <summary>A fresh customer address, so tests sharing the host do not meet.</summary>
