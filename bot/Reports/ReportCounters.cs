@@ -19,7 +19,7 @@ public sealed class ReportCounters : IInterestObserver
     public const string Processed = "p";
 
     /// <summary>Dimensions a report can group by.</summary>
-    public static readonly string[] Dimensions = ["source", "action", "product", "department"];
+    public static readonly string[] Dimensions = ["source", "action", "product", "department", "agent"];
 
     // Longer product names are cut: a hash field per free-text product must stay small.
     private const int MaxKeyLength = 100;
@@ -29,6 +29,16 @@ public sealed class ReportCounters : IInterestObserver
     private const string IncrementScript = """
         for k = 1, #KEYS do
           for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[1]) end
+        end
+        return #ARGV - 1
+        """;
+
+    // A change moves a record between groups in one step. KEYS = day, week, month; ARGV[1] = how many fields lose
+    // one, then those fields, then the fields that gain one.
+    private const string MoveScript = """
+        local minus = tonumber(ARGV[1])
+        for k = 1, #KEYS do
+          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], i <= minus + 1 and -1 or 1) end
         end
         return #ARGV - 1
         """;
@@ -59,24 +69,42 @@ public sealed class ReportCounters : IInterestObserver
             return Task.CompletedTask;
         }
 
+        return IncrementAsync(record, 1, Contributions(record));
+    }
+
+    /// <summary>
+    /// Processed flipped, or the responsible changed (taken, assigned, distributed): the record's own day (not today)
+    /// moves between groups, so past days' rates and agents' counts follow the work.
+    /// </summary>
+    public Task RecordChangedAsync(InterestRecord before, InterestRecord after)
+    {
+        if (!IsInbound(after))
+        {
+            return Task.CompletedTask;
+        }
+
+        var was = Contributions(before);
+        var now = Contributions(after);
+        var minus = was.Except(now).ToList();
+        var plus = now.Except(was).ToList();
+        if (minus.Count == 0 && plus.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _redis.GetDatabase().ScriptEvaluateAsync(MoveScript, PeriodKeys(after), [minus.Count, .. minus, .. plus]);
+    }
+
+    /// <summary>Every hash field the record counts in.</summary>
+    private static List<RedisValue> Contributions(InterestRecord record)
+    {
         var fields = Fields(record, Count);
         if (record.Processed)
         {
             fields.AddRange(Fields(record, Processed));
         }
 
-        return IncrementAsync(record, 1, fields);
-    }
-
-    /// <summary>Processed flipped: move the record's own day (not today), so past days' rates fill in as work is done.</summary>
-    public Task RecordChangedAsync(InterestRecord before, InterestRecord after)
-    {
-        if (!IsInbound(after) || before.Processed == after.Processed)
-        {
-            return Task.CompletedTask;
-        }
-
-        return IncrementAsync(after, after.Processed ? 1 : -1, Fields(after, Processed));
+        return fields;
     }
 
     /// <summary>The hash fields a record adds to, for counts (<see cref="Count"/>) or processed (<see cref="Processed"/>).</summary>
@@ -102,8 +130,11 @@ public sealed class ReportCounters : IInterestObserver
             "source" => record.SourceType,
             "action" => record.Action,
             "product" => record.Product,
-            // Records carry a department only where the handoff put one in their fields (offline requests).
-            "department" => record.Fields?.GetValueOrDefault("department"),
+            // Fixed when the record was written (the handoff's department or the routing rule's); older records only
+            // carried one where the handoff put it in their fields (offline requests).
+            "department" => record.Department ?? record.Fields?.GetValueOrDefault("department"),
+            // agent:<id> or unassigned, as the feed's responsible filter.
+            "agent" => InterestLog.ResponsibleGroup(record.Responsible),
             _ => null,
         };
         var key = raw?.Trim();
@@ -115,8 +146,16 @@ public sealed class ReportCounters : IInterestObserver
     private async Task IncrementAsync(InterestRecord record, int by, List<RedisValue> fields)
     {
         fields.Insert(0, by);
-        var day = DayOf(record.Date);
-        RedisKey[] keys = [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => Key(unit, ReportCounts.PeriodStart(day, unit)))];
-        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, keys, [.. fields]);
+        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, PeriodKeys(record), [.. fields]);
+    }
+
+    /// <summary>The day, week and month hashes the record's date falls in.</summary>
+    private RedisKey[] PeriodKeys(InterestRecord record) => PeriodKeys(record.Date, Key);
+
+    /// <summary>The day, week and month keys (by <paramref name="key"/>) of the local day of <paramref name="moment"/>.</summary>
+    public RedisKey[] PeriodKeys(DateTimeOffset moment, Func<ReportPeriod, DateOnly, RedisKey> key)
+    {
+        var day = DayOf(moment);
+        return [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => key(unit, ReportCounts.PeriodStart(day, unit)))];
     }
 }
