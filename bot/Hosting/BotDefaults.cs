@@ -121,6 +121,7 @@ public static class BotDefaults
         Check<Customers.CustomersOptions>(services, Customers.CustomersOptions.Section);
         Check<FollowUps.FollowUpsOptions>(services, FollowUps.FollowUpsOptions.Section);
         Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
+        Check<Interests.InterestsOptions>(services, Interests.InterestsOptions.Section);
         Check<Channels.Telegram.TelegramOptions>(services, Channels.Telegram.TelegramOptions.Section);
         Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
     }

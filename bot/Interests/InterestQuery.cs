@@ -248,6 +248,9 @@ public sealed partial class InterestLog
             && (filter.Processed is null || filter.Processed == (Field(WorkField.Done) == "1"));
     }
 
+    /// <summary>Records and their work state in one round trip, in the given order; ones that are gone are left out.</summary>
+    internal Task<List<InterestRecord>> GetBatchAsync(IEnumerable<string> ids) => LoadAsync(redis.GetDatabase(), [.. ids]);
+
     /// <summary>Records and their work state, in the given order; ones gone meanwhile are left out.</summary>
     private static async Task<List<InterestRecord>> LoadAsync(IDatabase db, List<string> ids)
     {

@@ -121,7 +121,8 @@ internal static class InterestScripts
     /// tags are still what the caller read (they name the index keys).
     /// KEYS: 1 record, 2 work, then every index the record may be in (time, source, action, direction, product,
     /// responsible, open of the responsible, open, the conversation's open, words, tags).
-    /// ARGV: 1 id, 2 responsible as read, 3 n tags as read, then the tags. Returns 1, or -1 when the work state changed.
+    /// ARGV: 1 id, 2 responsible as read, 3 n tags as read, then the tags. Returns 1 when this call removed it, 0 when it
+    /// was gone already (another instance), -1 when the work state changed.
     /// </summary>
     public const string Remove = """
         local fields = redis.call('HKEYS', KEYS[2])
@@ -134,8 +135,8 @@ internal static class InterestScripts
           if redis.call('HEXISTS', KEYS[2], 't:' .. ARGV[i]) == 0 then return -1 end
         end
         for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-        redis.call('DEL', KEYS[1], KEYS[2])
-        return 1
+        if redis.call('DEL', KEYS[1], KEYS[2]) > 0 then return 1 end
+        return 0
         """;
 
     /// <summary>

@@ -60,11 +60,11 @@ public sealed class ReportQueries(
         var end = cutOff.ToUnixTimeMilliseconds();
         var idsTask = db.SortedSetRangeByScoreAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end, Exclude.None, Order.Descending, 0, limit);
         var totalTask = db.SortedSetLengthAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end);
-        var records = await Task.WhenAll((await idsTask).Select(id => interests.GetAsync((string)id!)));
+        var records = await interests.GetBatchAsync((await idsTask).Select(id => (string)id!));
         var items = records
             .Where(r => r is { Direction: "in", Processed: false }) // answered between the two reads: left out
             .Select(r => new UnansweredItem(
-                r!.Id, r.Date, (int)(now - r.Date).TotalMinutes, r.SourceType, r.Action, r.ConversationId,
+                r.Id, r.Date, (int)(now - r.Date).TotalMinutes, r.SourceType, r.Action, r.ConversationId,
                 r.Author.Name, Shorten(r.Text), r.Product, r.Responsible, r.SourceLink))
             .ToList();
         return new UnansweredReport(items, await totalTask, cutOff);
