@@ -92,7 +92,7 @@ public static class BotDefaults
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
             await AgentConsole.Accounts.FirstAdmin.EnsureAsync(app.Services);
         }
-        catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)
+        catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException || IsUnreadableSetting(e))
         {
             await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message.ReplaceLineEndings(" "));
             return 1;
@@ -106,6 +106,10 @@ public static class BotDefaults
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>A value the configuration binder could not convert (e.g. an unknown enum name): its message names the setting.</summary>
+    private static bool IsUnreadableSetting(Exception e) =>
+        e is InvalidOperationException && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
     /// <summary>Validates every options class now, so a wrong value is reported with its section name.</summary>
     private static void CheckSettings(IServiceProvider services)

@@ -28,8 +28,9 @@ public sealed record InterestChange(InterestChangeStatus Status, InterestRecord?
 /// The interest log in Redis. A record's JSON is stored as written (immutable apart from a re-run
 /// of the same turn); what people do with it (responsible, processed, note, reply evidence) lives
 /// in a hash beside it (<see cref="RedisKeys.InterestWork"/>), which also carries the few fields the
-/// feed filters on. Sorted-set indexes by time, source, action, direction, product, responsible,
-/// open state and word (score = unix ms) serve the feed. Writes are idempotent by record id.
+/// feed filters on, and agents' tags. Sorted-set indexes by time, source, action, direction, product, responsible,
+/// open state, word and tag (score = unix ms) serve the feed. Writes are idempotent by record id; records past
+/// <c>Interests:RetentionDays</c> are removed with every index entry (<see cref="InterestRetention"/>).
 /// </summary>
 public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, InterestRouting routing, ILogger<InterestLog> logger)
 {

@@ -48,8 +48,21 @@ public sealed class InterestRule
     /// <summary>The department the matched records belong to (reports); its agents on duty receive them unless <see cref="Agents"/> names others.</summary>
     public string? Department { get; set; }
 
-    /// <summary>How the matched records are handed out: RoundRobin (default), LeastLoaded, or None (agents take them).</summary>
-    public DistributionMode Distribution { get; set; } = DistributionMode.RoundRobin;
+    /// <summary>
+    /// How the matched records are handed out: RoundRobin (default), LeastLoaded, or None (agents take them). Read as text
+    /// and checked at start: the configuration binder drops a list item whose enum does not convert, without a word.
+    /// </summary>
+    public string? Distribution { get; set; }
+
+    /// <summary><see cref="Distribution"/> as a mode; RoundRobin when it is not given (or not one, which start-up refuses).</summary>
+    public DistributionMode Mode => TryParseMode(Distribution, out var mode) ? mode : DistributionMode.RoundRobin;
+
+    public static bool TryParseMode(string? text, out DistributionMode mode)
+    {
+        mode = DistributionMode.RoundRobin;
+        return string.IsNullOrEmpty(text)
+            || (Enum.TryParse(text, ignoreCase: true, out mode) && Enum.IsDefined(mode) && !char.IsAsciiDigit(text[0]));
+    }
 
     /// <summary>Only these agents (ids) receive the matched records, when they are on duty.</summary>
     public List<string> Agents { get; set; } = [];
@@ -106,9 +119,9 @@ internal sealed partial class InterestsOptionsValidator(IOptions<HandoffOptions>
                 errors.Add($"{path}:Agents: '{badAgent}' is not an agent id (1–64 letters, digits, '.', '_', '@' or '-').");
             }
 
-            if (!Enum.IsDefined(rule.Distribution))
+            if (!InterestRule.TryParseMode(rule.Distribution, out _))
             {
-                errors.Add($"{path}:Distribution: one of {string.Join(", ", Enum.GetNames<DistributionMode>())}.");
+                errors.Add($"{path}:Distribution: '{rule.Distribution}' is not one of {string.Join(", ", Enum.GetNames<DistributionMode>())}.");
             }
         }
 

@@ -29,14 +29,14 @@ internal sealed class InterestDistribution(
         }
 
         var match = routing.Match(record);
-        var mode = match?.Rule.Distribution ?? options.Value.Distribution;
+        var mode = match?.Rule.Mode ?? options.Value.Distribution;
         if (mode == DistributionMode.None)
         {
             return;
         }
 
         var onDuty = await AgentsOnDutyAsync();
-        if (match is ({ } index, { } rule))
+        if (match is { Rule: var rule })
         {
             // The rule's own agents; else its department's (an agent who names no departments serves them all).
             onDuty = rule.Agents.Count > 0

@@ -10,6 +10,8 @@ public sealed class InterestsSettingsTests
     [InlineData("Interests__Rules__0__Agents__0", "ann", "Interests__Rules__0__Distribution", "RoundRobin", "Interests:Rules:0", "Product or Source")]
     [InlineData("Interests__Rules__0__Source", "VK!", "Interests__RetentionDays", "30", "Interests:Rules:0:Source", "VK!")]
     [InlineData("Interests__RetentionDays", "-1", "Interests__RetentionCheckSeconds", "60", "Interests:RetentionDays", "-1")]
+    [InlineData("Interests__Rules__0__Product", "kettle", "Interests__Rules__0__Distribution", "Sometimes", "Interests:Rules:0:Distribution", "Sometimes")]
+    [InlineData("Interests__Distribution", "Sometimes", "Interests__RetentionDays", "30", "Interests:Distribution", "Sometimes")]
     public async Task Startup_BadInterestsSetting_OneLineNamingIt(string key, string value, string otherKey, string otherValue, string named, string quoted)
     {
         var workDir = Directory.CreateTempSubdirectory("sb-interests-").FullName;
