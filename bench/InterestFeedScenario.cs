@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SupportBot.Interests;
+using SupportBot.Interests.Distribution;
 using SupportBot.Storage;
 
 namespace SupportBot.Benchmarks;
@@ -53,7 +54,7 @@ internal static class InterestFeedScenario
                 BenchProgram.Progress($"redis-server pid {server.ProcessId} on {server.ConnectionString}");
             }
 
-            var log = new InterestLog(redis, [], NullLogger<InterestLog>.Instance);
+            var log = new InterestLog(redis, [], new InterestRouting(Options.Create(new InterestsOptions()), redis), NullLogger<InterestLog>.Instance);
             var random = new Random(options.Seed);
             var vocabulary = Vocabulary(random);
             var products = Enumerable.Range(0, 40).Select(i => $"Product {i}").ToArray();

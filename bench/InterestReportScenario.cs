@@ -1,34 +1,44 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SupportBot.Interests;
+using SupportBot.Interests.Distribution;
 using SupportBot.Reports;
 
 namespace SupportBot.Benchmarks;
 
 /// <summary>
-/// <c>interest-report --records 1000000 [--in-flight 64] [--redis host:port]</c>: the report counters of
-/// a year of synthetic inbound records, written through the real observer (<see cref="ReportCounters.RecordAddedAsync"/>,
-/// one Lua call per record, many in flight; the records themselves are not stored: the reports never read them), then
-/// each count report's query function (<see cref="ReportCounts"/>) timed over that whole year.
+/// <c>interest-report --records 1000000 [--in-flight 64] [--redis host:port]</c>: a year of synthetic inbound records
+/// written through the real <see cref="InterestLog"/> (record, work state, indexes) with the report observers
+/// (<see cref="ReportCounters"/>, <see cref="FirstResponseCounters"/>); a third then processed by an agent through
+/// <see cref="InterestLog.MarkProcessedAsync"/> (counters move, first responses counted), a third left open; funnel
+/// moves through <see cref="FunnelCounters"/>. Then every report is timed over HTTP against the real host (the bot's
+/// Program on Kestrel, on the same Redis): summaries, timelines, comparisons, first-response distribution, funnel,
+/// unanswered, agents.
 /// </summary>
 internal static class InterestReportScenario
 {
     private const int WarmUpRuns = 10;
     private const int MeasuredRuns = 100;
+    private const string ApiKey = "bench-reports-key-0123456789";
+    private const int FunnelMoves = 100_000;
 
-    // A year no real deployment has data for: the run's counters do not mix with a bot's on the same Redis.
+    // A year no real deployment has data for: the run's records and counters do not mix with a bot's on the same Redis.
     private static readonly DateOnly FirstDay = new(2001, 1, 1);
     private static readonly DateOnly LastDay = new(2001, 12, 31);
 
     private static readonly string[] Sources = ["telegram", "vk", "webchat", "email", "form"];
     private static readonly string[] Actions = ["message", "comment", "like", "review", "request", "form", "join"];
+    private static readonly string[] Stages = ["new", "qualified", "proposal", "won", "lost"];
 
     public static async Task<int> RunAsync(BenchArgs options, CancellationToken cancellationToken)
     {
         RedisServer? server = null;
         ConnectionMultiplexer? redis = null;
+        BenchHost? host = null;
         try
         {
             var connection = options.Redis;
@@ -42,54 +52,97 @@ internal static class InterestReportScenario
             redis = await ConnectionMultiplexer.ConnectAsync(connection);
             var db = redis.GetDatabase();
             var days = LastDay.DayNumber - FirstDay.DayNumber + 1;
-            await DeleteDaysAsync(db, days); // a previous run's counters would add up
+            await DeleteCountersAsync(db, days); // a previous run's counters would add up
 
-            var settings = Options.Create(new ReportsOptions { TimeZone = "UTC" });
-            var counters = new ReportCounters(redis, settings);
-            BenchProgram.Progress($"interest-report: writing the counters of {options.Records:N0} records over {days} days, {options.InFlight} observer calls in flight; {BenchProgram.LoadAverage()}");
+            var counters = new ReportCounters(redis, Options.Create(new ReportsOptions { TimeZone = "UTC" }));
+            var firstResponses = new FirstResponseCounters(redis, counters);
+            var funnel = new FunnelCounters(redis, counters);
+            var log = new InterestLog(
+                redis, [counters, firstResponses], new InterestRouting(Options.Create(new InterestsOptions()), redis), NullLogger<InterestLog>.Instance);
+            if (await db.SortedSetLengthAsync(RedisKeysOfTheYear.Time, RedisKeysOfTheYear.From, RedisKeysOfTheYear.To) > 0)
+            {
+                BenchProgram.Progress("interest-report: removing a previous run's records of 2001");
+                await RemoveYearAsync(log);
+            }
+
+            BenchProgram.Progress($"interest-report: writing {options.Records:N0} records over {days} days, {options.InFlight} at a time; {BenchProgram.LoadAverage()}");
             var cpuBefore = server?.CpuTime;
             var written = Stopwatch.StartNew();
-            var next = -1;
-            var workers = Enumerable.Range(0, options.InFlight).Select(async _ =>
-            {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < options.Records)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    await counters.RecordAddedAsync(Synthetic(i, options.Records, days));
-                }
-            });
-            await Task.WhenAll(workers);
+            await ForEachAsync(options.Records, options.InFlight, i => log.AppendAsync(Synthetic(i, options.Records, days)), cancellationToken);
             written.Stop();
             var cpu = server is null ? "" : $", redis-server CPU {(server.CpuTime - cpuBefore!.Value).TotalSeconds:0.0} s";
             BenchProgram.Progress($"interest-report: written in {written.Elapsed.TotalSeconds:0.0} s ({options.Records / written.Elapsed.TotalSeconds:0} records/s{cpu})");
 
-            var reports = new ReportCounts(redis, counters, TimeProvider.System);
-            var range = new ReportRange(FirstDay, LastDay);
-            var quarter = new ReportRange(LastDay.AddDays(1 - ReportCounts.MaxDailyDays), LastDay);
-            var check = await reports.SummaryAsync(range, "source");
-            if (check.Total != options.Records)
+            // A third of the records an agent answers hours later: their responsible and processed counts move, first responses are counted.
+            var answered = Stopwatch.StartNew();
+            var toAnswer = (options.Records + 1) / 3; // i % 3 == 1
+            await ForEachAsync(toAnswer, options.InFlight, n =>
             {
-                await Console.Error.WriteLineAsync($"interest-report: the summary counts {check.Total} records, not {options.Records}");
+                var i = n * 3 + 1;
+                var record = Synthetic(i, options.Records, days);
+                return log.MarkProcessedAsync(record.Id, AgentOf(i), "called back", record.Date + ResponseTime(i));
+            }, cancellationToken);
+            answered.Stop();
+            BenchProgram.Progress($"interest-report: {toAnswer:N0} processed by agents in {answered.Elapsed.TotalSeconds:0.0} s");
+            // Customers moving on through new → qualified → proposal → won, a fifth of the moves to lost.
+            await ForEachAsync(FunnelMoves, options.InFlight, i => funnel.AddAsync(
+                Stages[i % 3], Stages[i % 5 == 0 ? 4 : i % 3 + 1], new DateTimeOffset(FirstDay.AddDays(i % days).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), cancellationToken);
+
+            host = new BenchHost(connection, new Dictionary<string, string?>
+            {
+                ["Api:Keys:0"] = ApiKey,
+                ["Reports:TimeZone"] = "UTC",
+                ["Interests:RetentionDays"] = "0", // the host must not sweep the bench's year away
+            });
+            host.Start();
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+            var year = "from=2001-01-01&to=2001-12-31";
+            var quarter = $"from={LastDay.AddDays(1 - ReportCounts.MaxDailyDays):yyyy-MM-dd}&to=2001-12-31";
+            var check = await http.GetFromJsonAsync<JsonObject>($"/api/reports/summary?{year}", cancellationToken);
+            var open = await http.GetFromJsonAsync<JsonObject>("/api/reports/unanswered?olderThanMinutes=525600&limit=1", cancellationToken);
+            var responses = await http.GetFromJsonAsync<JsonObject>($"/api/reports/first-response?{year}", cancellationToken);
+            var expectedOpen = options.Records / 3; // i % 3 == 2
+            if (check!["total"]!.GetValue<long>() != options.Records || open!["total"]!.GetValue<long>() < expectedOpen
+                || responses!["figures"]!["count"]!.GetValue<long>() != toAnswer)
+            {
+                await Console.Error.WriteLineAsync($"interest-report: the reports disagree with what was written: {check}, {open}, {responses!["figures"]}");
                 return 1;
             }
 
-            var cases = new (string Name, Func<Task> Query)[]
+            var cases = new (string Name, string Path)[]
             {
-                ("summary-source", () => reports.SummaryAsync(range, "source")),
-                ("summary-action", () => reports.SummaryAsync(range, "action")),
-                ("summary-product", () => reports.SummaryAsync(range, "product")),
-                ("timeline-source-week", () => reports.TimelineAsync(range, "source", ReportPeriod.Week)),
-                ("timeline-source-month", () => reports.TimelineAsync(range, "source", ReportPeriod.Month)),
+                ("summary-source", $"summary?{year}&groupBy=source"),
+                ("summary-action", $"summary?{year}&groupBy=action"),
+                ("summary-product", $"summary?{year}&groupBy=product"),
+                ("summary-agent", $"summary?{year}&groupBy=agent"),
+                ("summary-department", $"summary?{year}&groupBy=department"),
+                ("summary-source-compare-previous", $"summary?{year}&groupBy=source&compare=previous"),
+                ("timeline-source-week", $"timeline?{year}&groupBy=source&period=week"),
+                ("timeline-source-month", $"timeline?{year}&groupBy=source&period=month"),
+                ("timeline-agent-month", $"timeline?{year}&groupBy=agent&period=month"),
                 // Day by day is allowed over a quarter at most (ReportCounts.MaxDailyDays): the year's last one.
-                ("timeline-product-day-quarter", () => reports.TimelineAsync(quarter, "product", ReportPeriod.Day)),
+                ("timeline-product-day-quarter", $"timeline?{quarter}&groupBy=product&period=day"),
+                ("first-response", $"first-response?{year}"),
+                ("first-response-department-agent-compare", $"first-response?{year}&department=dept-1&agent=bench-agent-7&compare=previous"),
+                ("funnel-compare-previous", $"funnel?{year}&compare=previous"),
+                ("unanswered-50", "unanswered?olderThanMinutes=60&limit=50"),
+                ("unanswered-500", "unanswered?olderThanMinutes=60&limit=500"),
+                ("agents", "agents"),
             };
             var failed = false;
-            foreach (var (name, query) in cases)
+            foreach (var (name, path) in cases)
             {
+                async Task Query()
+                {
+                    using var response = await http.GetAsync("/api/reports/" + path, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                    response.EnsureSuccessStatusCode();
+                }
+
                 for (var i = 0; i < WarmUpRuns; i++)
                 {
-                    await query();
+                    await Query();
                 }
 
                 var latencies = new double[MeasuredRuns];
@@ -97,7 +150,7 @@ internal static class InterestReportScenario
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var started = Stopwatch.GetTimestamp();
-                    await query();
+                    await Query();
                     latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 }
 
@@ -112,13 +165,22 @@ internal static class InterestReportScenario
                     ["report"] = name,
                     ["records"] = options.Records,
                     ["days"] = days,
+                    ["via"] = "http",
                     ["p50_ms"] = BenchProgram.Round(BenchProgram.Percentile(latencies, 50), 2),
                     ["p99_ms"] = BenchProgram.Round(p99, 2),
                     ["write_records_per_sec"] = BenchProgram.Round(options.Records / written.Elapsed.TotalSeconds, 0),
                 }.ToJsonString());
             }
 
-            await DeleteDaysAsync(db, days);
+            if (options.Redis is not null)
+            {
+                // Someone's Redis: take the year away again, through the retention sweep's own removal.
+                var removed = Stopwatch.StartNew();
+                var count = await RemoveYearAsync(log);
+                BenchProgram.Progress($"interest-report: removed {count:N0} records in {removed.Elapsed.TotalSeconds:0.0} s ({count / removed.Elapsed.TotalSeconds:0} records/s)");
+                await DeleteCountersAsync(db, days);
+            }
+
             if (failed)
             {
                 BenchProgram.Progress("interest-report: a report's p99 is at or above the 200 ms target");
@@ -128,6 +190,11 @@ internal static class InterestReportScenario
         }
         finally
         {
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+
             if (redis is not null)
             {
                 await redis.DisposeAsync();
@@ -140,32 +207,84 @@ internal static class InterestReportScenario
         }
     }
 
-    /// <summary>Record <paramref name="i"/> of <paramref name="total"/>, spread evenly over the days; a fixed mix of sources, actions, 50 products, 3 departments.</summary>
+    /// <summary>Runs <paramref name="work"/> for 0 to <paramref name="total"/> − 1, <paramref name="inFlight"/> at a time.</summary>
+    private static async Task ForEachAsync(int total, int inFlight, Func<int, Task> work, CancellationToken cancellationToken)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await work(i);
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Record <paramref name="i"/> of <paramref name="total"/>, spread evenly over the days: 5 sources, 7 actions, 50 products
+    /// (a quarter with none), 3 departments; every third answered by the bot (processed), every third open, and the rest
+    /// (i % 3 == 1) left for an agent, who answers it later.
+    /// </summary>
     private static InterestRecord Synthetic(int i, int total, int days)
     {
         var day = FirstDay.AddDays((int)((long)i * days / total));
         var date = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddSeconds(i % 86_400);
+        var byBot = i % 3 == 0;
         return new InterestRecord
         {
-            Id = "bench-" + i,
+            Id = "in-" + i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
             Date = date,
             SourceType = Sources[i % Sources.Length],
-            Author = new InterestAuthor("bench-user", null, null, null),
+            Author = new InterestAuthor("bench-user-" + (i % 50_000), null, null, null),
             Action = Actions[i / 5 % Actions.Length],
             Direction = "in",
             Product = i % 4 == 0 ? null : "product-" + (i % 50),
-            Fields = i % 10 == 0 ? new Dictionary<string, string> { ["department"] = "dept-" + (i % 3) } : null,
-            ConversationId = "bench:" + (i % 10_000),
-            Processed = i % 3 != 0,
+            Department = "dept-" + (i % 3 == 1 ? i / 3 % 3 : i % 3),
+            ConversationId = "bench:" + (i % 50_000),
+            Responsible = byBot ? "bot" : null,
+            Processed = byBot,
+            ProcessedAt = byBot ? date : null,
+            ProcessedBy = byBot ? "bot" : null,
         };
     }
 
-    private static async Task DeleteDaysAsync(IDatabase db, int days)
+    private static string AgentOf(int i) => "bench-agent-" + (i / 3 % 20);
+
+    /// <summary>From half a minute to about two days, skewed short, as first responses are.</summary>
+    private static TimeSpan ResponseTime(int i) => TimeSpan.FromSeconds(30 * Math.Pow(1.5, i / 3 % 17));
+
+    /// <summary>Removes the year's records batch by batch, as the retention sweep does; how many went.</summary>
+    private static async Task<long> RemoveYearAsync(InterestLog log)
     {
-        // Days, and the weeks and months they roll up into (a week may start in the December before).
-        var keys = Enumerable.Range(0, days).Select(d => FirstDay.AddDays(d))
-            .SelectMany(d => new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => ReportCounters.Key(unit, ReportCounts.PeriodStart(d, unit))))
-            .Distinct().ToArray();
+        long count = 0;
+        RemovalBatch batch;
+        do
+        {
+            batch = await log.RemoveOlderThanAsync(new DateTimeOffset(2002, 1, 1, 0, 0, 0, TimeSpan.Zero), InterestRetention.BatchSize);
+            count += batch.Removed;
+        }
+        while (batch.Found > 0 && batch.Removed > 0);
+        return count;
+    }
+
+    private static async Task DeleteCountersAsync(IDatabase db, int days)
+    {
+        // Days, and the weeks and months they roll up into (a week may start in the December before); a year before for compare=previous.
+        var keys = Enumerable.Range(-days, days * 2).Select(d => FirstDay.AddDays(d))
+            .SelectMany(d => new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => (unit, start: ReportCounts.PeriodStart(d, unit))))
+            .Distinct()
+            .SelectMany(p => new[] { ReportCounters.Key(p.unit, p.start), FirstResponseCounters.Key(p.unit, p.start), FunnelCounters.Key(p.unit, p.start) })
+            .ToArray();
         await db.KeyDeleteAsync(keys);
+    }
+
+    /// <summary>The time index's range of 2001 (unix ms).</summary>
+    private static class RedisKeysOfTheYear
+    {
+        public static readonly RedisKey Time = Handoff.RedisKeys.InterestsByTime;
+        public static readonly double From = new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        public static readonly double To = new DateTimeOffset(2002, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() - 1;
     }
 }

@@ -65,6 +65,12 @@ internal static partial class Log
     [LoggerMessage(50, LogLevel.Error, "Interest observer {Observer} failed; the record is stored")]
     public static partial void InterestObserverFailed(ILogger logger, string observer, Exception exception);
 
+    [LoggerMessage(51, LogLevel.Information, "Removed {Count} interest records older than {Days} days")]
+    public static partial void RetentionSwept(ILogger logger, int count, int days);
+
+    [LoggerMessage(52, LogLevel.Warning, "Interest retention sweep failed, trying again later: {Error}")]
+    public static partial void RetentionSweepFailed(ILogger logger, string error);
+
     [LoggerMessage(60, LogLevel.Information, "Console sign-in refused: {Reason}")]
     public static partial void ConsoleSignInRefused(ILogger logger, string reason);
 

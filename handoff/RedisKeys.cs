@@ -92,11 +92,27 @@ public static class RedisKeys
     /// <summary>Round-robin position of the feed's automatic distribution.</summary>
     public static readonly RedisKey InterestsRoundRobin = "interests:distribution:rr";
 
+    /// <summary>Round-robin position of the <paramref name="rule"/>-th <c>Interests:Rules</c> rule.</summary>
+    public static RedisKey InterestsRuleRoundRobin(int rule) => "interests:distribution:rr:" + rule.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Records an agent tagged with <paramref name="tag"/> (lower case).</summary>
+    public static RedisKey InterestsByTag(string tag) => "interests:by-tag:" + tag;
+
+    /// <summary>Held by the instance that sweeps records past the retention (one at a time).</summary>
+    public static readonly RedisKey InterestsRetentionLease = "interests:retention:lease";
+
     /// <summary>Report counters of one period in the reports' time zone: <paramref name="unit"/> day, week (starting
     /// Monday) or month, <paramref name="start"/> its first day (yyyy-MM-dd). A hash of inbound counts (<c>c:…</c>) and of
     /// those processed (<c>p:…</c>) by dimension. One hash tag, so the script that adds to a day, its week and its
     /// month stays in one cluster slot.</summary>
     public static RedisKey ReportCounters(string unit, string start) => "{reports}:" + unit + ":" + start;
+
+    /// <summary>First-response times of one period (as <see cref="ReportCounters"/>): a histogram per scope (all, department,
+    /// agent, department and agent) with <c>n:&lt;scope&gt;:&lt;bucket&gt;</c> counts, <c>c:&lt;scope&gt;</c> and <c>s:&lt;scope&gt;</c> (sum, ms).</summary>
+    public static RedisKey ReportFirstResponse(string unit, string start) => "{reports}:fr:" + unit + ":" + start;
+
+    /// <summary>Customers' moves between funnel stages in one period (as <see cref="ReportCounters"/>): <c>m:&lt;from&gt;\n&lt;to&gt;</c> counts.</summary>
+    public static RedisKey ReportFunnel(string unit, string start) => "{reports}:funnel:" + unit + ":" + start;
 
     /// <summary>Random signing key for Direct Line tokens when no secret is configured, shared by all instances.</summary>
     public static readonly RedisKey DirectLineGeneratedKey = "webchat:generated-signing-key";

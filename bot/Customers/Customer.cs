@@ -28,6 +28,9 @@ public sealed record Customer
     /// <summary>Oldest first.</summary>
     public required IReadOnlyList<CustomerNote> Notes { get; init; }
 
+    /// <summary>The customer's moves between funnel stages, oldest first (the latest 200).</summary>
+    public IReadOnlyList<CustomerStageMove> StageHistory { get; init; } = [];
+
     public DateTimeOffset? FirstSeen { get; init; }
 
     public DateTimeOffset? LastSeen { get; init; }
@@ -58,6 +61,21 @@ public sealed record CustomerNote
     [JsonPropertyName("text")] public required string Text { get; init; }
 }
 
+/// <summary>One move along the funnel: from which stage to which, when, and by whom (the agent; null for an integration that named none).</summary>
+public sealed record CustomerStageMove
+{
+    [JsonPropertyName("from")] public required string From { get; init; }
+    [JsonPropertyName("to")] public required string To { get; init; }
+    [JsonPropertyName("at")] public required DateTimeOffset At { get; init; }
+    [JsonPropertyName("by")] public string? By { get; init; }
+}
+
+/// <summary>Told when a customer moves to another funnel stage (after it is stored): the funnel report counts the moves.</summary>
+public interface ICustomerStageObserver
+{
+    Task StageChangedAsync(string customerId, CustomerStageMove move);
+}
+
 /// <summary>A search hit: enough to pick the right person.</summary>
 public sealed record CustomerSummary(string Id, string? Name, string? PhotoUrl, string Status, IReadOnlyList<string> Emails, IReadOnlyList<string> Phones);
 
@@ -76,4 +94,5 @@ public static class CustomerStatus
 
 [JsonSerializable(typeof(CustomerIdentity))]
 [JsonSerializable(typeof(CustomerNote))]
+[JsonSerializable(typeof(CustomerStageMove))]
 internal sealed partial class CustomersJson : JsonSerializerContext;

@@ -49,6 +49,9 @@ internal static class CustomerKeys
     /// <summary>The customer's name search terms (replaced when the name changes).</summary>
     public static RedisKey NameTerms(string id) => Prefix + "c:" + id + ":nterms";
 
+    /// <summary>The customer's moves between funnel stages (JSON each, oldest first).</summary>
+    public static RedisKey Stages(string id) => Prefix + "c:" + id + ":stages";
+
     /// <summary>Every per-customer key, in the order the scripts expect them.</summary>
     public static RedisKey[] All(string id) =>
         [Customer(id), Identities(id), Emails(id), Phones(id), Tags(id), Notes(id), Records(id), Conversations(id), ContactTerms(id), NameTerms(id)];

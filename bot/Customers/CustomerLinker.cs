@@ -50,6 +50,15 @@ internal sealed class CustomerLinker(CustomerStore store, ILogger<CustomerLinker
     }
 
     public Task RecordChangedAsync(InterestRecord before, InterestRecord after) => Task.CompletedTask;
+
+    /// <summary>Records gone past the retention leave their customer's list too (the customer stays).</summary>
+    public async Task RecordsRemovedAsync(IReadOnlyList<InterestRecord> records)
+    {
+        foreach (var conversation in records.GroupBy(r => r.ConversationId, StringComparer.Ordinal))
+        {
+            await store.RemoveRecordsAsync(conversation.Key, [.. conversation.Select(r => r.Id)]);
+        }
+    }
 }
 
 internal static partial class CustomersLog

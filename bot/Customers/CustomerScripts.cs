@@ -81,7 +81,8 @@ internal static class CustomerScripts
 
     /// <summary>
     /// Move everything of the other customer into the target; the other id then only says where it went.
-    /// KEYS: by-identity, by-email, by-phone, by-conversation, search, the target's 10 keys, the other's 10 keys.
+    /// KEYS: by-identity, by-email, by-phone, by-conversation, search, the target's 10 keys, the other's 10 keys,
+    /// the target's stage history, the other's.
     /// ARGV: 1 target id, 2 other id, 3 first funnel stage. Returns ok, same, no-target or no-other.
     /// </summary>
     public const string Merge = Helpers + """
@@ -125,23 +126,39 @@ internal static class CustomerScripts
         if (rank[os] or 0) > (rank[ts] or 0) then redis.call('HSET', th, 'status', os) end
         local ostage = redis.call('HGET', oh, 'stage')
         if ostage and (redis.call('HGET', th, 'stage') or ARGV[3]) == ARGV[3] then redis.call('HSET', th, 'stage', ostage) end
+        for _, move in ipairs(redis.call('LRANGE', KEYS[27], 0, -1)) do redis.call('RPUSH', KEYS[26], move) end
         for i = 17, 25 do redis.call('DEL', KEYS[i]) end
+        redis.call('DEL', KEYS[27])
         redis.call('DEL', oh)
         redis.call('HSET', oh, 'merged', t)
         return 'ok'
         """;
 
     /// <summary>
-    /// An agent's edit. KEYS: search, customer, tags, name terms.
+    /// An agent's edit. A new stage is checked against the stage the caller read, and a move is written down in the
+    /// customer's stage history (newest last, the latest kept).
+    /// KEYS: search, customer, tags, name terms, stage history.
     /// ARGV: 1 id, 2 status ('' keep), 3 stage ('' keep), 4 '1' to replace the tags, 5 name ('' keep),
-    /// 6 n tags, the tags, then m name terms, the terms. Returns ok or gone.
+    /// 6 n tags, the tags, then m name terms, the terms, then: the stage as read, the first funnel stage,
+    /// the history entry (json), history entries kept. Returns ok, moved (the stage changed), retry or gone.
     /// </summary>
     public const string Update = Helpers + """
         local id, h = ARGV[1], KEYS[2]
         if redis.call('EXISTS', h) == 0 or redis.call('HEXISTS', h, 'merged') == 1 then return 'gone' end
-        if ARGV[2] ~= '' then redis.call('HSET', h, 'status', ARGV[2]) end
-        if ARGV[3] ~= '' then redis.call('HSET', h, 'stage', ARGV[3]) end
         local n = tonumber(ARGV[6])
+        local x = 8 + n + tonumber(ARGV[7 + n])
+        local result = 'ok'
+        if ARGV[3] ~= '' then
+          local was = redis.call('HGET', h, 'stage') or ARGV[x + 1]
+          if was ~= ARGV[x] then return 'retry' end
+          if was ~= ARGV[3] then
+            redis.call('HSET', h, 'stage', ARGV[3])
+            redis.call('RPUSH', KEYS[5], ARGV[x + 2])
+            redis.call('LTRIM', KEYS[5], -tonumber(ARGV[x + 3]), -1)
+            result = 'moved'
+          end
+        end
+        if ARGV[2] ~= '' then redis.call('HSET', h, 'status', ARGV[2]) end
         if ARGV[4] == '1' then
           redis.call('DEL', KEYS[3])
           for i = 7, 6 + n do redis.call('SADD', KEYS[3], ARGV[i]) end
@@ -150,7 +167,7 @@ internal static class CustomerScripts
           setname(KEYS[1], h, KEYS[4], id, ARGV[5], 8 + n, tonumber(ARGV[7 + n]))
           redis.call('HSET', h, 'nameByAgent', '1')
         end
-        return 'ok'
+        return result
         """;
 
     /// <summary>Append a note. KEYS: customer, notes. ARGV: note json, most kept. Returns ok or gone.</summary>

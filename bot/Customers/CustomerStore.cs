@@ -26,11 +26,15 @@ public enum MergeOutcome
 /// record ids, and indexes from identity, e-mail, phone and conversation to the customer id. A merged
 /// customer's hash keeps only where it went, so old ids (in links, follow-ups) still lead to the person.
 /// </summary>
-public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<CustomersOptions> options, TimeProvider time)
+public sealed class CustomerStore(
+    IConnectionMultiplexer redis, IOptions<CustomersOptions> options, TimeProvider time, IEnumerable<ICustomerStageObserver>? stageObservers = null)
 {
     private const int MaxAttempts = 8;
     private const int MaxRedirects = 16;
     public const int MaxNotes = 1000;
+    public const int MaxStageMoves = 200;
+
+    private readonly ICustomerStageObserver[] _stageObservers = [.. stageObservers ?? []];
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -202,6 +206,7 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
         var phones = db.SetMembersAsync(CustomerKeys.Phones(live));
         var tags = db.SetMembersAsync(CustomerKeys.Tags(live));
         var notes = db.ListRangeAsync(CustomerKeys.Notes(live));
+        var stages = db.ListRangeAsync(CustomerKeys.Stages(live));
         var records = db.SortedSetLengthAsync(CustomerKeys.Records(live));
         var fields = (await hash).ToDictionary(e => (string)e.Name!, e => (string?)e.Value);
         if (fields.ContainsKey("merged") || !fields.ContainsKey("status"))
@@ -221,6 +226,7 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
             Phones = Sorted(await phones),
             Tags = Sorted(await tags),
             Notes = [.. (await notes).Select(v => JsonSerializer.Deserialize((string)v!, CustomersJson.Default.CustomerNote)!).OrderBy(n => n.At)],
+            StageHistory = [.. (await stages).Select(v => JsonSerializer.Deserialize((string)v!, CustomersJson.Default.CustomerStageMove)!).OrderBy(m => m.At)],
             FirstSeen = Time(fields.GetValueOrDefault("first")),
             LastSeen = Time(fields.GetValueOrDefault("last")),
             RecordCount = await records,
@@ -290,8 +296,12 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
         return q;
     }
 
-    /// <summary>An agent's edit: any of status, stage, tags (replace), name. Validation is the caller's.</summary>
-    public async Task<CustomerChange> UpdateAsync(string id, string? status = null, string? stage = null, IReadOnlyCollection<string>? tags = null, string? name = null)
+    /// <summary>
+    /// An agent's edit: any of status, stage, tags (replace), name. Validation is the caller's. A move to another stage
+    /// is written down with its time and <paramref name="by"/> (the stage history) and told to the stage observers.
+    /// </summary>
+    public async Task<CustomerChange> UpdateAsync(
+        string id, string? status = null, string? stage = null, IReadOnlyCollection<string>? tags = null, string? name = null, string? by = null)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -300,19 +310,52 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
                 return CustomerChange.NotFound;
             }
 
+            var was = stage is null ? "" : (string?)await Db.HashGetAsync(CustomerKeys.Customer(live), "stage") ?? FirstStage;
+            var move = new CustomerStageMove { From = was, To = stage ?? "", At = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()), By = by };
             var nameTerms = name is null ? [] : NameTerms(name);
             var result = (string?)await Db.ScriptEvaluateAsync(
                 CustomerScripts.Update,
-                [CustomerKeys.Search, CustomerKeys.Customer(live), CustomerKeys.Tags(live), CustomerKeys.NameTerms(live)],
+                [CustomerKeys.Search, CustomerKeys.Customer(live), CustomerKeys.Tags(live), CustomerKeys.NameTerms(live), CustomerKeys.Stages(live)],
                 [live, status ?? "", stage ?? "", tags is null ? "0" : "1", name ?? "",
-                 tags?.Count ?? 0, .. (tags ?? []).Select(t => (RedisValue)t), nameTerms.Length, .. nameTerms.Select(t => (RedisValue)t)]);
-            if (result == "ok")
+                 tags?.Count ?? 0, .. (tags ?? []).Select(t => (RedisValue)t), nameTerms.Length, .. nameTerms.Select(t => (RedisValue)t),
+                 was, FirstStage, JsonSerializer.Serialize(move, CustomersJson.Default.CustomerStageMove), MaxStageMoves]);
+            switch (result)
             {
-                return CustomerChange.Done;
+                case "ok":
+                    return CustomerChange.Done;
+                case "moved":
+                    await TellStageObserversAsync(live, move);
+                    return CustomerChange.Done;
             }
+
+            // gone (merged meanwhile) or retry (the stage changed since it was read): resolve and read again
         }
 
         return CustomerChange.NotFound;
+    }
+
+    private async Task TellStageObserversAsync(string customerId, CustomerStageMove move)
+    {
+        foreach (var observer in _stageObservers)
+        {
+            try
+            {
+                await observer.StageChangedAsync(customerId, move);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // The move is stored; a report counter that missed it is not worth failing the agent's edit.
+            }
+        }
+    }
+
+    /// <summary>Takes removed interest records (past the retention) off their conversation's customer.</summary>
+    public async Task RemoveRecordsAsync(string conversationId, IReadOnlyCollection<string> recordIds)
+    {
+        if (await FindByConversationAsync(conversationId) is { } id)
+        {
+            await Db.SortedSetRemoveAsync(CustomerKeys.Records(id), [.. recordIds.Select(r => (RedisValue)r)]);
+        }
     }
 
     /// <summary>For channels: the customer blocked us (or unblocked), etc. Unknown status throws.</summary>
@@ -382,7 +425,8 @@ public sealed class CustomerStore(IConnectionMultiplexer redis, IOptions<Custome
     private async Task<string?> MergeOnceAsync(string target, string other) =>
         (string?)await Db.ScriptEvaluateAsync(
             CustomerScripts.Merge,
-            [CustomerKeys.ByIdentity, CustomerKeys.ByEmail, CustomerKeys.ByPhone, CustomerKeys.ByConversation, CustomerKeys.Search, .. CustomerKeys.All(target), .. CustomerKeys.All(other)],
+            [CustomerKeys.ByIdentity, CustomerKeys.ByEmail, CustomerKeys.ByPhone, CustomerKeys.ByConversation, CustomerKeys.Search,
+             .. CustomerKeys.All(target), .. CustomerKeys.All(other), CustomerKeys.Stages(target), CustomerKeys.Stages(other)],
             [target, other, FirstStage]);
 
     /// <summary>The customer's interest record ids, newest first, one page.</summary>

@@ -145,7 +145,8 @@ public static class CustomersApi
             tags = [.. tags.Distinct(StringComparer.Ordinal)];
         }
 
-        if (await store.UpdateAsync(id, status, stage, tags, name) == CustomerChange.NotFound || await store.GetAsync(id) is not { } customer)
+        var by = ActingAgent.From(request.HttpContext).AgentId; // an integration may name none
+        if (await store.UpdateAsync(id, status, stage, tags, name, by) == CustomerChange.NotFound || await store.GetAsync(id) is not { } customer)
         {
             return Unknown(id);
         }

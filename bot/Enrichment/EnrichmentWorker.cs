@@ -152,7 +152,8 @@ internal sealed class EnrichmentWorker(
     internal static IReadOnlyDictionary<string, string>? WithVerdict(InterestRecord record, EnrichmentVerdict verdict)
     {
         var fields = record.Fields is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(record.Fields, StringComparer.Ordinal);
-        if (fields.GetValueOrDefault(ShopBot.IntentField) == verdict.Intent && fields.GetValueOrDefault(ShopBot.SentimentField) == verdict.Sentiment
+        if ((fields.GetValueOrDefault(ShopBot.IntentField) ?? record.Intent) == verdict.Intent
+            && (fields.GetValueOrDefault(ShopBot.SentimentField) ?? record.Sentiment) == verdict.Sentiment
             && fields.GetValueOrDefault(EnrichmentClassifier.SentimentSourceField) == EnrichmentClassifier.ModelSource)
         {
             return null;

@@ -43,10 +43,13 @@ public sealed record ReminderNotice
 public sealed record FollowUpSettings
 {
     /// <summary>
-    /// The agent's Telegram chat id (set with <c>PUT /api/followups/telegram</c>); due reminders are also
-    /// sent there by the Telegram <see cref="IAgentNotifier"/> when a bot is configured.
+    /// The agent's Telegram chat id (linked by pressing Start on the console's one-time link, or set with
+    /// <c>PUT /api/followups/telegram</c>); due reminders are also sent there by the Telegram <see cref="IAgentNotifier"/>.
     /// </summary>
     public string? LinkedTelegram { get; init; }
+
+    /// <summary>The bot the agent started (by our name for it); null: the first configured bot.</summary>
+    public string? LinkedTelegramBot { get; init; }
 }
 
 public static class FollowUpStatus
@@ -57,3 +60,16 @@ public static class FollowUpStatus
 
 [JsonSerializable(typeof(ReminderNotice))]
 internal sealed partial class FollowUpsJson : JsonSerializerContext;
+
+/// <summary>A one-time deep link that links the agent's Telegram chat when they press Start.</summary>
+public sealed record TelegramLinkOffer(string Url, string Bot, DateTimeOffset ExpiresAt);
+
+/// <summary>Makes Telegram link offers (the Telegram channel does, when a bot is configured).</summary>
+public interface ITelegramAgentLinks
+{
+    /// <summary>Whether a bot is there to link with.</summary>
+    bool Available { get; }
+
+    /// <summary>A new one-time link for the agent, or null when no bot is configured or it cannot be reached.</summary>
+    Task<TelegramLinkOffer?> OfferAsync(string agentId, CancellationToken cancellationToken);
+}

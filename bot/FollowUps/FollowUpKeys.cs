@@ -22,6 +22,12 @@ internal static class FollowUpKeys
     /// <summary>An agent's done follow-ups, scored by when they were done (the newest are kept).</summary>
     public static RedisKey Done(string agentId) => Prefix + "agent:" + agentId + ":done";
 
-    /// <summary>An agent's settings (hash: telegram).</summary>
+    /// <summary>An agent's settings (hash: telegram, telegramBot).</summary>
     public static RedisKey Settings(string agentId) => Prefix + "agent:" + agentId + ":settings";
+
+    /// <summary>A one-time Telegram link code: <c>&lt;expires unix ms&gt;\n&lt;agent id&gt;</c>, with a TTL.</summary>
+    public static RedisKey TelegramLink(string code) => Prefix + "tg-link:" + code;
+
+    /// <summary>A spent code: <c>&lt;chat id&gt;\n&lt;agent id&gt;</c> for a day, so a webhook delivered twice is not answered twice.</summary>
+    public static RedisKey TelegramLinkUsed(string code) => Prefix + "tg-link-used:" + code;
 }

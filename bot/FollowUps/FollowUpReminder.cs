@@ -14,14 +14,28 @@ public sealed class FollowUpsOptions
 
     /// <summary>How often each instance looks for due reminders.</summary>
     public double CheckSeconds { get; set; } = 5;
+
+    /// <summary>How long the console's one-time Telegram link (t.me/&lt;bot&gt;?start=agent_…) works.</summary>
+    public int TelegramLinkMinutes { get; set; } = 15;
 }
 
 internal sealed class FollowUpsOptionsValidator : IValidateOptions<FollowUpsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, FollowUpsOptions options) =>
-        options.CheckSeconds is >= 0.05 and <= 300
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail("FollowUps:CheckSeconds: how often to look for due reminders, 0.05–300 seconds (default 5).");
+    public ValidateOptionsResult Validate(string? name, FollowUpsOptions options)
+    {
+        var errors = new List<string>();
+        if (options.CheckSeconds is < 0.05 or > 300)
+        {
+            errors.Add("FollowUps:CheckSeconds: how often to look for due reminders, 0.05–300 seconds (default 5).");
+        }
+
+        if (options.TelegramLinkMinutes is < 1 or > 1440)
+        {
+            errors.Add("FollowUps:TelegramLinkMinutes: how long a Telegram link works, 1–1440 minutes (default 15).");
+        }
+
+        return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+    }
 }
 
 /// <summary>

@@ -161,13 +161,66 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
         return claimed;
     }
 
-    public async Task<FollowUpSettings> GetSettingsAsync(string agentId) =>
-        new() { LinkedTelegram = await Db.HashGetAsync(FollowUpKeys.Settings(agentId), "telegram") };
+    public async Task<FollowUpSettings> GetSettingsAsync(string agentId)
+    {
+        var values = await Db.HashGetAsync(FollowUpKeys.Settings(agentId), ["telegram", "telegramBot"]);
+        return new() { LinkedTelegram = values[0], LinkedTelegramBot = values[1].IsNullOrEmpty ? null : (string?)values[1] };
+    }
 
-    public Task SetTelegramAsync(string agentId, string? chatId) =>
+    /// <summary>Links (or, with a null <paramref name="chatId"/>, unlinks) the agent's Telegram chat; <paramref name="bot"/> is the bot they started.</summary>
+    public Task SetTelegramAsync(string agentId, string? chatId, string? bot = null) =>
         chatId is null
-            ? Db.HashDeleteAsync(FollowUpKeys.Settings(agentId), "telegram")
-            : Db.HashSetAsync(FollowUpKeys.Settings(agentId), "telegram", chatId);
+            ? Db.HashDeleteAsync(FollowUpKeys.Settings(agentId), ["telegram", "telegramBot"])
+            : Db.HashSetAsync(FollowUpKeys.Settings(agentId), [new("telegram", chatId), new("telegramBot", bot ?? "")]);
+
+    // ---- Linking a Telegram chat by a one-time deep link (t.me/<bot>?start=agent_<code>)
+
+    /// <summary>KEYS: the code, its used marker. ARGV: now ms, chat id, marker ttl ms. Returns ok\n&lt;agent&gt;, again\n&lt;agent&gt;, expired or unknown.</summary>
+    private const string RedeemScript = """
+        local v = redis.call('GET', KEYS[1])
+        if v then
+          redis.call('DEL', KEYS[1])
+          local sep = string.find(v, '\n', 1, true)
+          if tonumber(string.sub(v, 1, sep - 1)) < tonumber(ARGV[1]) then return 'expired' end
+          local agent = string.sub(v, sep + 1)
+          redis.call('SET', KEYS[2], ARGV[2] .. '\n' .. agent, 'PX', ARGV[3])
+          return 'ok\n' .. agent
+        end
+        local used = redis.call('GET', KEYS[2])
+        if used then
+          local sep = string.find(used, '\n', 1, true)
+          if string.sub(used, 1, sep - 1) == ARGV[2] then return 'again\n' .. string.sub(used, sep + 1) end
+        end
+        return 'unknown'
+        """;
+
+    /// <summary>A new one-time code (URL-safe, 24 characters) that links the agent's Telegram chat until <paramref name="lifetime"/> is over.</summary>
+    public async Task<(string Code, DateTimeOffset ExpiresAt)> CreateTelegramLinkAsync(string agentId, TimeSpan lifetime)
+    {
+        var code = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()) + lifetime;
+        await Db.StringSetAsync(FollowUpKeys.TelegramLink(code), expiresAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "\n" + agentId, lifetime);
+        return (code, expiresAt);
+    }
+
+    /// <summary>
+    /// Spends a code for the chat that sent it: the agent it was made for and whether this is the first time (a
+    /// webhook delivered twice comes back as not first, so the agent is confirmed once); null when it is unknown,
+    /// used by another chat, or expired. Every code works once.
+    /// </summary>
+    public async Task<(string AgentId, bool First)?> RedeemTelegramLinkAsync(string code, long chatId)
+    {
+        var result = (string?)await Db.ScriptEvaluateAsync(
+            RedeemScript,
+            [FollowUpKeys.TelegramLink(code), FollowUpKeys.TelegramLinkUsed(code)],
+            [time.GetUtcNow().ToUnixTimeMilliseconds(), chatId, (long)TimeSpan.FromDays(1).TotalMilliseconds]);
+        return result switch
+        {
+            ['o', 'k', '\n', ..] => (result[3..], true),
+            ['a', 'g', 'a', 'i', 'n', '\n', ..] => (result[6..], false),
+            _ => null,
+        };
+    }
 
     private static DateTimeOffset? Time(string? unixMs) =>
         long.TryParse(unixMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;

@@ -28,6 +28,7 @@ public static class FollowUpsApi
         group.MapDelete("/{id}", Delete);
         group.MapGet("/telegram", GetTelegram);
         group.MapPut("/telegram", PutTelegram);
+        group.MapPost("/telegram/link", LinkTelegram);
         return group;
     }
 
@@ -177,6 +178,23 @@ public static class FollowUpsApi
 
         await store.SetTelegramAsync(agentId, chatId);
         return TypedResults.Ok(new { chatId });
+    }
+
+    /// <summary>
+    /// A one-time <c>https://t.me/&lt;bot&gt;?start=agent_&lt;code&gt;</c> for the acting agent: pressing Start links their
+    /// chat (within <c>FollowUps:TelegramLinkMinutes</c>, once). 409 when no Telegram bot is configured or reachable.
+    /// </summary>
+    private static async Task<IResult> LinkTelegram(HttpContext context, IServiceProvider services)
+    {
+        if (ActingAgent.From(context) is not ({ } agentId, null))
+        {
+            return ActingAgent.From(context).Problem!;
+        }
+
+        var links = services.GetService<ITelegramAgentLinks>();
+        return links is { Available: true } && await links.OfferAsync(agentId, context.RequestAborted) is { } offer
+            ? TypedResults.Ok(offer)
+            : Problems.Create(StatusCodes.Status409Conflict, "No Telegram bot", "No Telegram bot is configured (Channels:Telegram:Bots) or it did not answer getMe; link a chat id with PUT /api/followups/telegram instead.");
     }
 
     private static IResult Unknown(string id) => Problems.NotFound($"No follow-up '{id}'.");

@@ -100,7 +100,7 @@ public static class BotDefaults
             await app.Services.GetRequiredService<RedisConnection>().ConnectAsync();
             await AgentConsole.Accounts.FirstAdmin.EnsureAsync(app.Services);
         }
-        catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException)
+        catch (Exception e) when (e is StorageUnavailableException or ContentException or OptionsValidationException || IsUnreadableSetting(e))
         {
             await Console.Error.WriteLineAsync("Start-up stopped: " + e.Message.ReplaceLineEndings(" "));
             return 1;
@@ -114,6 +114,10 @@ public static class BotDefaults
         await app.RunAsync();
         return 0;
     }
+
+    /// <summary>A value the configuration binder could not convert (e.g. an unknown enum name): its message names the setting.</summary>
+    private static bool IsUnreadableSetting(Exception e) =>
+        e is InvalidOperationException && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
     /// <summary>Validates every options class now, so a wrong value is reported with its section name.</summary>
     private static void CheckSettings(IServiceProvider services)
@@ -133,6 +137,7 @@ public static class BotDefaults
         Check<Customers.CustomersOptions>(services, Customers.CustomersOptions.Section);
         Check<FollowUps.FollowUpsOptions>(services, FollowUps.FollowUpsOptions.Section);
         Check<Reports.ReportsOptions>(services, Reports.ReportsOptions.Section);
+        Check<Interests.InterestsOptions>(services, Interests.InterestsOptions.Section);
         Check<Channels.Telegram.TelegramOptions>(services, Channels.Telegram.TelegramOptions.Section);
         Check<Channels.Vk.VkOptions>(services, Channels.Vk.VkOptions.Section);
         Check<Intake.IntakeOptions>(services, Intake.IntakeOptions.Section);

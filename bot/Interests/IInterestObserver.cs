@@ -11,4 +11,7 @@ public interface IInterestObserver
 
     /// <summary>A stored record changed (taken, processed, …): the record as it was and as it is now.</summary>
     Task RecordChangedAsync(InterestRecord before, InterestRecord after);
+
+    /// <summary>Records were removed past the retention (<c>Interests:RetentionDays</c>), with their indexes.</summary>
+    Task RecordsRemovedAsync(IReadOnlyList<InterestRecord> records) => Task.CompletedTask;
 }

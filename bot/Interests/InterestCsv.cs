@@ -17,7 +17,7 @@ public static class InterestCsv
     [
         "id", "date", "source", "source_link", "action", "direction", "author_id", "author_name", "author_profile",
         "text", "product", "responsible", "processed", "processed_at", "processed_by", "processed_note",
-        "reply_message_id", "reply_link", "conversation_id",
+        "reply_message_id", "reply_link", "conversation_id", "intent", "sentiment", "department", "tags",
     ];
 
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
@@ -58,6 +58,10 @@ public static class InterestCsv
             csv.WriteField(r.ReplyMessageId);
             csv.WriteField(r.ReplyLink);
             csv.WriteField(r.ConversationId);
+            csv.WriteField(r.Intent);
+            csv.WriteField(r.Sentiment);
+            csv.WriteField(r.Department);
+            csv.WriteField(r.Tags is { Count: > 0 } tags ? string.Join("; ", tags) : null);
             await csv.NextRecordAsync();
             if (++rows % 500 == 0)
             {

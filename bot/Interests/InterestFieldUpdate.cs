@@ -39,7 +39,8 @@ public sealed partial class InterestLog
                 return null;
             }
 
-            var stored = JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord)! with { Fields = fields };
+            // Intent and sentiment set through the fields are lifted onto the record, the one place readers look.
+            var stored = (JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord)! with { Fields = fields }).WithEnrichmentLifted();
             var result = (long)await db.ScriptEvaluateAsync(
                 ReplaceIfUnchanged, [RedisKeys.Interest(id)], [json, JsonSerializer.Serialize(stored, BotJson.Default.InterestRecord)]);
             if (result == 0)
@@ -49,7 +50,7 @@ public sealed partial class InterestLog
 
             if (result == 1)
             {
-                var after = current with { Fields = fields };
+                var after = (current with { Fields = fields }).WithEnrichmentLifted();
                 await NotifyAsync(o => o.RecordChangedAsync(current, after));
                 return after;
             }

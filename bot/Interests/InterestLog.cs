@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SupportBot.Handoff;
+using SupportBot.Interests.Distribution;
 using StackExchange.Redis;
 
 namespace SupportBot.Interests;
@@ -27,10 +28,11 @@ public sealed record InterestChange(InterestChangeStatus Status, InterestRecord?
 /// The interest log in Redis. A record's JSON is stored as written (rewritten only by a re-run of
 /// the same turn, and its fields by the model's later enrichment); what people do with it (responsible, processed, note, reply evidence) lives
 /// in a hash beside it (<see cref="RedisKeys.InterestWork"/>), which also carries the few fields the
-/// feed filters on. Sorted-set indexes by time, source, action, direction, product, responsible,
-/// open state and word (score = unix ms) serve the feed. Writes are idempotent by record id.
+/// feed filters on, and agents' tags. Sorted-set indexes by time, source, action, direction, product, responsible,
+/// open state, word and tag (score = unix ms) serve the feed. Writes are idempotent by record id; records past
+/// <c>Interests:RetentionDays</c> are removed with every index entry (<see cref="InterestRetention"/>).
 /// </summary>
-public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, ILogger<InterestLog> logger)
+public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerable<IInterestObserver> observers, InterestRouting routing, ILogger<InterestLog> logger)
 {
     private readonly IInterestObserver[] _observers = [.. observers];
 
@@ -52,6 +54,14 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
 
     public async Task AppendAsync(InterestRecord record)
     {
+        // One shape whoever wrote it: intent and sentiment on the record, tags only in the work state, and the
+        // department fixed now (reports group by it, so it must not move when the chat does later).
+        record = record.WithEnrichmentLifted() with { Tags = null };
+        if (record.Department is null && await routing.DepartmentOfAsync(record) is { } department)
+        {
+            record = record with { Department = department };
+        }
+
         var db = redis.GetDatabase();
         var score = record.Date.ToUnixTimeMilliseconds();
         var json = JsonSerializer.Serialize(record, BotJson.Default.InterestRecord);
@@ -152,20 +162,22 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
             return null;
         }
 
-        var record = JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord)!;
+        var record = JsonSerializer.Deserialize((string)json!, BotJson.Default.InterestRecord)!.WithEnrichmentLifted();
         if (work.Length == 0)
         {
-            return record; // written before the feed kept work state
+            return record with { Tags = [] }; // written before the feed kept work state
         }
 
         var map = work.ToDictionary(f => (string)f.Name!, f => (string?)f.Value);
+        var tags = TagsOf(work);
         if (!map.TryGetValue(WorkField.Done, out var done))
         {
-            return record;
+            return record with { Tags = tags };
         }
 
         return record with
         {
+            Tags = tags,
             Responsible = map.GetValueOrDefault(WorkField.Responsible) is { Length: > 0 } resp ? resp : null,
             Processed = done == "1",
             ProcessedAt = long.TryParse(map.GetValueOrDefault(WorkField.At), CultureInfo.InvariantCulture, out var at) ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
@@ -326,5 +338,11 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
         public const string Action = "act";
         public const string Direction = "dir";
         public const string Product = "prod";
+
+        /// <summary>A tag is a field of its own, <c>t:&lt;tag&gt;</c>, so adding and removing one is a single HSET or HDEL.</summary>
+        public const string TagPrefix = "t:";
+
+        /// <summary>Set once the record's first response was counted in the reports.</summary>
+        public const string FirstResponseCounted = "frc";
     }
 }

@@ -26,6 +26,9 @@ public sealed record InterestFilter
     /// <summary>Words that must all be in the text or the author's name.</summary>
     public string? Text { get; init; }
 
+    /// <summary>Tags (normalised, see <see cref="InterestLog.NormalizeTag"/>) the record must all carry.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
     /// <summary>in (the default: what customers did), out (our replies), or null for both.</summary>
     public string? Direction { get; init; } = "in";
 }
@@ -99,7 +102,9 @@ public sealed partial class InterestLog
             indexes.Add(RedisKeys.InterestsByDirection(filter.Direction));
         }
 
+        var tagIndexes = (filter.Tags ?? []).Select(RedisKeys.InterestsByTag).ToArray();
         indexes.AddRange(words.Select(RedisKeys.InterestsByWord));
+        indexes.AddRange(tagIndexes);
         if (indexes.Count == 0)
         {
             indexes.Add(RedisKeys.InterestsByTime);
@@ -115,7 +120,8 @@ public sealed partial class InterestLog
         }
 
         var driver = indexes[Array.IndexOf(counts, counts.Min())];
-        var otherWords = words.Select(RedisKeys.InterestsByWord).Where(k => k != driver).ToArray();
+        // Word and tag indexes have no field in the work hash: membership is checked in them directly.
+        var otherWords = words.Select(RedisKeys.InterestsByWord).Concat(tagIndexes).Where(k => k != driver).ToArray();
         var checks = indexes.Count > 1 || filter.Processed == true;
         var fieldsToCheck = FieldsToCheck(filter);
         var yielded = 0;
@@ -241,6 +247,9 @@ public sealed partial class InterestLog
             && (filter.Responsible is null || filter.Responsible == ResponsibleGroup(Field(WorkField.Responsible)))
             && (filter.Processed is null || filter.Processed == (Field(WorkField.Done) == "1"));
     }
+
+    /// <summary>Records and their work state in one round trip, in the given order; ones that are gone are left out.</summary>
+    internal Task<List<InterestRecord>> GetBatchAsync(IEnumerable<string> ids) => LoadAsync(redis.GetDatabase(), [.. ids]);
 
     /// <summary>Records and their work state, in the given order; ones gone meanwhile are left out.</summary>
     private static async Task<List<InterestRecord>> LoadAsync(IDatabase db, List<string> ids)

@@ -9,6 +9,11 @@ public sealed record InterestAuthor(string Id, string? Name, string? PhotoUrl, s
 /// </summary>
 public sealed record InterestRecord
 {
+    /// <summary>The field names intent and sentiment had in <see cref="Fields"/> (and still have where the bot hands them over).</summary>
+    public const string IntentField = "intent";
+
+    public const string SentimentField = "sentiment";
+
     public required string Id { get; init; }
 
     public required DateTimeOffset Date { get; init; }
@@ -61,9 +66,44 @@ public sealed record InterestRecord
     /// <summary>For replies: the channel's id of the sent message (evidence that it went out).</summary>
     public string? ChannelMessageId { get; init; }
 
+    /// <summary>What the customer wanted, when the bot handled the message: the FAQ id, <c>dialog:&lt;id&gt;</c>, <c>human</c> or <c>unknown</c>.</summary>
+    public string? Intent { get; init; }
+
+    /// <summary>positive, neutral or negative (inbound texts).</summary>
+    public string? Sentiment { get; init; }
+
+    /// <summary>
+    /// The department the record belongs to (inbound): the one the handoff put it in, else the first
+    /// matching <c>Interests:Rules</c> rule's; fixed when the record is written. Null when neither applies.
+    /// </summary>
+    public string? Department { get; init; }
+
+    /// <summary>Agents' labels (lower case), from the work state; not part of the record as written.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
     /// <summary>For requests: what the customer told us (name, topic, contact, …).</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
 
     /// <summary>The channel's event id an inbound record came from.</summary>
     public string? EventId { get; init; }
+
+    /// <summary>
+    /// Records written before intent and sentiment were first-class kept them in <see cref="Fields"/>; a value
+    /// found there is lifted onto the record (and taken out of the fields), so every reader sees one place.
+    /// </summary>
+    public InterestRecord WithEnrichmentLifted()
+    {
+        if (Fields is not { Count: > 0 } fields || (!fields.ContainsKey(IntentField) && !fields.ContainsKey(SentimentField)))
+        {
+            return this;
+        }
+
+        var rest = fields.Where(f => f.Key is not (IntentField or SentimentField)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+        return this with
+        {
+            Intent = fields.GetValueOrDefault(IntentField) ?? Intent,
+            Sentiment = fields.GetValueOrDefault(SentimentField) ?? Sentiment,
+            Fields = rest.Count > 0 ? rest : null,
+        };
+    }
 }

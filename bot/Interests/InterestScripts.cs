@@ -103,6 +103,56 @@ internal static class InterestScripts
         """;
 
     /// <summary>
+    /// Adds and removes tags: each a work-hash field <c>t:&lt;tag&gt;</c> and the record in the tag's index.
+    /// KEYS: 1 work, then the index of each tag to add, then of each to remove.
+    /// ARGV: 1 id, 2 score, 3 n tags to add, 4 most tags a record may carry, then the n tags to add, then those to remove.
+    /// Returns 1 when something changed, 0 when nothing did, -2 when the record has no work state, -3 when it would carry too many.
+    /// </summary>
+    public const string ChangeTags = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
+        local have, count = {}, 0
+        for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if string.sub(f, 1, 2) == 't:' then have[string.sub(f, 3)] = true; count = count + 1 end
+        end
+        local n, changed = tonumber(ARGV[3]), 0
+        for i = 5, 4 + n do if not have[ARGV[i]] then have[ARGV[i]] = true; count = count + 1; changed = 1 end end
+        for i = 5 + n, #ARGV do if have[ARGV[i]] then have[ARGV[i]] = nil; count = count - 1; changed = 1 end end
+        if count > tonumber(ARGV[4]) then return -3 end
+        for i = 1, n do
+          redis.call('HSET', KEYS[1], 't:' .. ARGV[4 + i], '1')
+          redis.call('ZADD', KEYS[1 + i], ARGV[2], ARGV[1])
+        end
+        for i = 5 + n, #ARGV do
+          redis.call('HDEL', KEYS[1], 't:' .. ARGV[i])
+          redis.call('ZREM', KEYS[i - 3], ARGV[1])
+        end
+        return changed
+        """;
+
+    /// <summary>
+    /// Removes a record past the retention: its JSON, its work state and every index entry, if its responsible and
+    /// tags are still what the caller read (they name the index keys).
+    /// KEYS: 1 record, 2 work, then every index the record may be in (time, source, action, direction, product,
+    /// responsible, open of the responsible, open, the conversation's open, words, tags).
+    /// ARGV: 1 id, 2 responsible as read, 3 n tags as read, then the tags. Returns 1 when this call removed it, 0 when it
+    /// was gone already (another instance), -1 when the work state changed.
+    /// </summary>
+    public const string Remove = """
+        local fields = redis.call('HKEYS', KEYS[2])
+        local resp = redis.call('HGET', KEYS[2], 'resp') or ''
+        if #fields > 0 and resp ~= ARGV[2] then return -1 end
+        local count = 0
+        for _, f in ipairs(fields) do if string.sub(f, 1, 2) == 't:' then count = count + 1 end end
+        if count ~= tonumber(ARGV[3]) then return -1 end
+        for i = 4, #ARGV do
+          if redis.call('HEXISTS', KEYS[2], 't:' .. ARGV[i]) == 0 then return -1 end
+        end
+        for i = 3, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+        if redis.call('DEL', KEYS[1], KEYS[2]) > 0 then return 1 end
+        return 0
+        """;
+
+    /// <summary>
     /// An agent's reply outside a handoff (from the feed): into the conversation's outbox and
     /// transcript, and the conversation due for sending.
     /// KEYS: 1 outbox, 2 transcript, 3 pending conversations. ARGV: 1 conversation, 2 now ms, 3 item, 4 entry, 5 ttl ms.

@@ -16,10 +16,11 @@ public static partial class InterestsApi
     public const int MaxNoteLength = 1000;
     public const int MaxSearchLength = 200;
     public const int MaxProductLength = 100;
+    public const int MaxTagFilters = 5;
 
     /// <summary>
-    /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;page=&amp;pageSize=</c>,
-    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines; take, assign, processed, reply.
+    /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;tag=&amp;page=&amp;pageSize=</c>,
+    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines; take, assign, processed, reply, tags.
     /// </summary>
     public static RouteGroupBuilder MapInterestsApi(this IEndpointRouteBuilder app)
     {
@@ -34,6 +35,7 @@ public static partial class InterestsApi
         group.MapPost("/{id}/processed", Processed);
         group.MapDelete("/{id}/processed", Reopen);
         group.MapPost("/{id}/reply", Reply);
+        group.MapPost("/{id}/tags", Tags);
         return group;
     }
 
@@ -120,6 +122,22 @@ public static partial class InterestsApi
             return (null, Problems.BadRequest("direction is in (what customers did, the default), out (our replies) or all."));
         }
 
+        var tags = new List<string>();
+        foreach (var given in query["tag"])
+        {
+            if (InterestLog.NormalizeTag(given) is not { } tag)
+            {
+                return (null, Problems.BadRequest($"tag is 1–{InterestLog.MaxTagLength} characters (repeat tag= for records that carry several)."));
+            }
+
+            tags.Add(tag);
+        }
+
+        if (tags.Count > MaxTagFilters)
+        {
+            return (null, Problems.BadRequest($"tag may be given at most {MaxTagFilters} times."));
+        }
+
         var text = Value("q");
         if (text is not null && text.Length > MaxSearchLength)
         {
@@ -137,6 +155,7 @@ public static partial class InterestsApi
             Processed = processed,
             Text = text is not null && InterestWords.Of(text).Count > 0 ? text : null,
             Direction = direction == "all" ? null : direction,
+            Tags = tags.Count > 0 ? [.. tags.Distinct(StringComparer.Ordinal)] : null,
         }, null);
     }
 
@@ -257,6 +276,67 @@ public static partial class InterestsApi
 
         var change = await replies.ReplyAsync(id, agentId!, text);
         return change.Status == InterestChangeStatus.Done ? TypedResults.Accepted($"/api/interests/{id}", change.Record) : Result(change, id);
+    }
+
+    /// <summary><c>{"add":["vip"],"remove":["spam"]}</c>: tags change in one step; the record as it is after.</summary>
+    private static async Task<IResult> Tags(string id, HttpContext context, InterestLog log)
+    {
+        var (_, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var fields = body!;
+        if (fields.Select(p => p.Key).FirstOrDefault(k => k is not ("add" or "remove")) is { } unknown)
+        {
+            return Problems.BadRequest($"Unknown field '{unknown}'. Send add and/or remove, each an array of tags.");
+        }
+
+        var add = new List<string>();
+        var remove = new List<string>();
+        foreach (var (field, into) in new[] { ("add", add), ("remove", remove) })
+        {
+            if (!fields.TryGetPropertyValue(field, out var node))
+            {
+                continue;
+            }
+
+            if (node is not JsonArray array || array.Count > InterestLog.MaxTagsPerRecord)
+            {
+                return Problems.BadRequest($"{field} is an array of at most {InterestLog.MaxTagsPerRecord} tags.");
+            }
+
+            foreach (var item in array)
+            {
+                if (item is not JsonValue value || !value.TryGetValue<string>(out var text) || InterestLog.NormalizeTag(text) is not { } tag)
+                {
+                    return Problems.BadRequest($"{field} holds tags of 1–{InterestLog.MaxTagLength} characters.");
+                }
+
+                into.Add(tag);
+            }
+        }
+
+        if (add.Count + remove.Count == 0)
+        {
+            return Problems.BadRequest("Send add and/or remove with at least one tag, e.g. {\"add\":[\"vip\"]}.");
+        }
+
+        if (add.Intersect(remove, StringComparer.Ordinal).FirstOrDefault() is { } both)
+        {
+            return Problems.BadRequest($"'{both}' is both in add and in remove.");
+        }
+
+        return IsRecordId(id)
+            ? Result(await log.ChangeTagsAsync(id, [.. add.Distinct(StringComparer.Ordinal)], [.. remove.Distinct(StringComparer.Ordinal)]), id)
+            : NotFound(id);
     }
 
     private static IResult Result(InterestChange change, string id) => change.Status switch

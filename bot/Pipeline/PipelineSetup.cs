@@ -21,7 +21,10 @@ public static class PipelineSetup
         builder.Services.AddSingleton<InterestLog>();
         builder.Services.AddSingleton<InterestReplies>();
         builder.Services.AddOptions<InterestsOptions>().BindConfiguration(InterestsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<InterestsOptions>, InterestsOptionsValidator>();
+        builder.Services.AddSingleton<InterestRouting>();
         builder.Services.AddSingleton<IInterestObserver, InterestDistribution>();
+        builder.Services.AddHostedService<InterestRetention>();
         builder.Services.AddHostedService<PipelineWorker>();
         return builder;
     }

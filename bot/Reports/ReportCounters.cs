@@ -19,7 +19,7 @@ public sealed class ReportCounters : IInterestObserver
     public const string Processed = "p";
 
     /// <summary>Dimensions a report can group by.</summary>
-    public static readonly string[] Dimensions = ["source", "action", "product", "department", "intent", "sentiment"];
+    public static readonly string[] Dimensions = ["source", "action", "product", "department", "agent", "intent", "sentiment"];
 
     // Longer product names are cut: a hash field per free-text product must stay small.
     private const int MaxKeyLength = 100;
@@ -33,8 +33,8 @@ public sealed class ReportCounters : IInterestObserver
         return #ARGV - 1
         """;
 
-    // A change moves a record between groups in one step: KEYS = day, week, month; ARGV[1] = how many
-    // fields lose one, then those fields, then the fields that gain one.
+    // A change moves a record between groups in one step. KEYS = day, week, month; ARGV[1] = how many fields lose
+    // one, then those fields, then the fields that gain one.
     private const string MoveScript = """
         local minus = tonumber(ARGV[1])
         for k = 1, #KEYS do
@@ -73,8 +73,9 @@ public sealed class ReportCounters : IInterestObserver
     }
 
     /// <summary>
-    /// Processed flipped, or a group changed (the model's intent and sentiment replacing the on-machine ones):
-    /// the record's own day (not today) moves, so past days' figures follow the work and the enrichment.
+    /// Processed flipped, the responsible changed (taken, assigned, distributed), or the model's intent and sentiment
+    /// replaced the on-machine ones: the record's own day (not today) moves between groups, so past days' rates,
+    /// agents' counts and the enrichment's groups follow the work.
     /// </summary>
     public Task RecordChangedAsync(InterestRecord before, InterestRecord after)
     {
@@ -92,7 +93,7 @@ public sealed class ReportCounters : IInterestObserver
             return Task.CompletedTask;
         }
 
-        return MoveAsync(after, minus, plus);
+        return _redis.GetDatabase().ScriptEvaluateAsync(MoveScript, PeriodKeys(after), [minus.Count, .. minus, .. plus]);
     }
 
     /// <summary>Every hash field the record counts in.</summary>
@@ -130,12 +131,15 @@ public sealed class ReportCounters : IInterestObserver
             "source" => record.SourceType,
             "action" => record.Action,
             "product" => record.Product,
-            // Records carry a department only where the handoff put one in their fields (offline requests).
-            "department" => record.Fields?.GetValueOrDefault("department"),
+            // Fixed when the record was written (the handoff's department or the routing rule's); older records only
+            // carried one where the handoff put it in their fields (offline requests).
+            "department" => record.Department ?? record.Fields?.GetValueOrDefault("department"),
+            // agent:<id> or unassigned, as the feed's responsible filter.
+            "agent" => InterestLog.ResponsibleGroup(record.Responsible),
             // The FAQ id, dialog:<id>, human, unknown (recognizer) or other (model); positive / neutral / negative. Only with
             // their source noted: records written before these were counted have none, and so are never moved in groups they were not in.
-            "intent" => record.Fields?.ContainsKey("intent_source") == true ? record.Fields.GetValueOrDefault("intent") : null,
-            "sentiment" => record.Fields?.ContainsKey("sentiment_source") == true ? record.Fields.GetValueOrDefault("sentiment") : null,
+            "intent" => record.Fields?.ContainsKey("intent_source") == true ? record.Intent : null,
+            "sentiment" => record.Fields?.ContainsKey("sentiment_source") == true ? record.Sentiment : null,
             _ => null,
         };
         var key = raw?.Trim();
@@ -150,13 +154,13 @@ public sealed class ReportCounters : IInterestObserver
         await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, PeriodKeys(record), [.. fields]);
     }
 
-    private async Task MoveAsync(InterestRecord record, List<RedisValue> minus, List<RedisValue> plus) =>
-        await _redis.GetDatabase().ScriptEvaluateAsync(MoveScript, PeriodKeys(record), [minus.Count, .. minus, .. plus]);
-
     /// <summary>The day, week and month hashes the record's date falls in.</summary>
-    private RedisKey[] PeriodKeys(InterestRecord record)
+    private RedisKey[] PeriodKeys(InterestRecord record) => PeriodKeys(record.Date, Key);
+
+    /// <summary>The day, week and month keys (by <paramref name="key"/>) of the local day of <paramref name="moment"/>.</summary>
+    public RedisKey[] PeriodKeys(DateTimeOffset moment, Func<ReportPeriod, DateOnly, RedisKey> key)
     {
-        var day = DayOf(record.Date);
-        return [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => Key(unit, ReportCounts.PeriodStart(day, unit)))];
+        var day = DayOf(moment);
+        return [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => key(unit, ReportCounts.PeriodStart(day, unit)))];
     }
 }

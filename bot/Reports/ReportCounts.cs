@@ -20,10 +20,50 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
     /// <summary>Today in the reports' zone.</summary>
     public DateOnly Today => counters.DayOf(time.GetUtcNow());
 
-    public async Task<ReportSummary> SummaryAsync(ReportRange range, string groupBy)
+    /// <summary>Totals and groups of the range; with <paramref name="compare"/> also of the range before (<see cref="PreviousOf"/>).</summary>
+    public async Task<ReportSummary> SummaryAsync(ReportRange range, string groupBy, bool compare = false)
     {
-        var pieces = Plan(range, null);
-        var hashes = await ReadAsync(pieces);
+        var previousRange = PreviousOf(range);
+        var currentTask = GroupAsync(range, groupBy);
+        var previousTask = compare ? GroupAsync(previousRange, groupBy) : null;
+        var (totals, groups) = await currentTask;
+        var ordered = Ordered(groups);
+        if (previousTask is null)
+        {
+            return new ReportSummary(totals.Count, ordered, totals.Processed, Rate(totals.Processed, totals.Count), groupBy, range.From, range.To, Zone.Id);
+        }
+
+        var (previousTotals, previousGroups) = await previousTask;
+        var comparison = new ReportComparison(
+            previousRange.From, previousRange.To, previousTotals.Count, previousTotals.Processed, Ordered(previousGroups),
+            previousTotals.Count == 0 ? null : Math.Round((double)(totals.Count - previousTotals.Count) / previousTotals.Count, 4));
+        return new ReportSummary(
+            totals.Count, [.. ordered.Select(g => g with { PreviousCount = previousGroups.TryGetValue(g.Key, out var p) ? p.Count : 0 })],
+            totals.Processed, Rate(totals.Processed, totals.Count), groupBy, range.From, range.To, Zone.Id)
+        {
+            Previous = comparison,
+        };
+    }
+
+    /// <summary>
+    /// The range just before, of the same length: the same number of whole months before a range of whole months
+    /// (March → February), else as many days (a week → the week before).
+    /// </summary>
+    public static ReportRange PreviousOf(ReportRange range)
+    {
+        if (range.From.Day == 1 && range.To == PeriodEnd(range.To, ReportPeriod.Month))
+        {
+            var months = (range.To.Year - range.From.Year) * 12 + range.To.Month - range.From.Month + 1;
+            return new ReportRange(range.From.AddMonths(-months), range.From.AddDays(-1));
+        }
+
+        var days = range.To.DayNumber - range.From.DayNumber + 1;
+        return new ReportRange(range.From.AddDays(-days), range.From.AddDays(-1));
+    }
+
+    private async Task<(Totals Totals, Dictionary<string, Totals> Groups)> GroupAsync(ReportRange range, string groupBy)
+    {
+        var hashes = await ReadAsync(Plan(range, null));
         var totals = new Totals();
         var groups = new Dictionary<string, Totals>(StringComparer.Ordinal);
         foreach (var hash in hashes)
@@ -31,10 +71,130 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
             Add(hash, groupBy, totals, key => groups.TryGetValue(key, out var g) ? g : groups[key] = new Totals());
         }
 
-        var ordered = groups.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ReportGroup(g.Key, g.Value.Count, g.Value.Processed, Rate(g.Value.Processed, g.Value.Count)))
-            .ToList();
-        return new ReportSummary(totals.Count, ordered, totals.Processed, Rate(totals.Processed, totals.Count), groupBy, range.From, range.To, Zone.Id);
+        return (totals, groups);
+    }
+
+    private static List<ReportGroup> Ordered(Dictionary<string, Totals> groups) =>
+        [.. groups.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ReportGroup(g.Key, g.Value.Count, g.Value.Processed, Rate(g.Value.Processed, g.Value.Count)))];
+
+    /// <summary>The first-response histogram and figures of the range (by the records' days), for a department and/or agent when given.</summary>
+    public async Task<FirstResponseReport> FirstResponseAsync(ReportRange range, string? department, string? agentId, bool compare = false)
+    {
+        var previousRange = PreviousOf(range);
+        var currentTask = HistogramAsync(range, department, agentId);
+        var previousTask = compare ? HistogramAsync(previousRange, department, agentId) : null;
+        var (figures, buckets) = await currentTask;
+        var report = new FirstResponseReport(range.From, range.To, Zone.Id, department, agentId, figures, buckets);
+        if (previousTask is not null)
+        {
+            var (previousFigures, previousBuckets) = await previousTask;
+            report = report with { Previous = new FirstResponsePrevious(previousRange.From, previousRange.To, previousFigures, previousBuckets) };
+        }
+
+        return report;
+    }
+
+    private async Task<(FirstResponseFigures, List<HistogramBucket>)> HistogramAsync(ReportRange range, string? department, string? agentId)
+    {
+        var scope = FirstResponseCounters.Scope(department, agentId);
+        var bucketCount = FirstResponseCounters.BucketBounds.Length + 1;
+        RedisValue[] fields =
+        [
+            .. Enumerable.Range(0, bucketCount).Select(b => (RedisValue)FirstResponseCounters.BucketField(scope, b)),
+            FirstResponseCounters.CountField(scope), FirstResponseCounters.SumField(scope),
+        ];
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = Plan(range, null).Select(p => batch.HashGetAsync(FirstResponseCounters.Key(p.Unit, p.Start), fields)).ToArray();
+        batch.Execute();
+        var counts = new long[bucketCount];
+        long count = 0, sumMs = 0;
+        foreach (var values in await Task.WhenAll(reads))
+        {
+            for (var b = 0; b < bucketCount; b++)
+            {
+                counts[b] += values[b].IsNull ? 0 : (long)values[b];
+            }
+
+            count += values[bucketCount].IsNull ? 0 : (long)values[bucketCount];
+            sumMs += values[bucketCount + 1].IsNull ? 0 : (long)values[bucketCount + 1];
+        }
+
+        var bounds = FirstResponseCounters.BucketBounds;
+        var buckets = counts.Select((c, b) => new HistogramBucket(b == 0 ? 0 : bounds[b - 1], b < bounds.Length ? bounds[b] : null, c)).ToList();
+        var figures = new FirstResponseFigures(
+            count, count == 0 ? null : Math.Round(sumMs / 1000.0 / count, 1),
+            Estimate(buckets, 50), Estimate(buckets, 75), Estimate(buckets, 90), Estimate(buckets, 95));
+        return (figures, buckets);
+    }
+
+    /// <summary>The nearest-rank percentile, placed linearly within its bucket (the open last bucket gives its lower bound).</summary>
+    internal static double? Estimate(IReadOnlyList<HistogramBucket> buckets, double percentile)
+    {
+        var total = buckets.Sum(b => b.Count);
+        if (total == 0)
+        {
+            return null;
+        }
+
+        var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100 * total));
+        long before = 0;
+        foreach (var bucket in buckets)
+        {
+            if (before + bucket.Count >= rank)
+            {
+                return bucket.ToSeconds is { } to
+                    ? Math.Round(bucket.FromSeconds + (to - bucket.FromSeconds) * (double)(rank - before) / bucket.Count, 1)
+                    : bucket.FromSeconds;
+            }
+
+            before += bucket.Count;
+        }
+
+        return buckets[^1].FromSeconds;
+    }
+
+    /// <summary>Customers' moves between funnel stages in the range, per transition and per stage (in the funnel's order, then any others).</summary>
+    public async Task<FunnelReport> FunnelAsync(ReportRange range, IReadOnlyList<string> stages, bool compare = false)
+    {
+        var previousRange = PreviousOf(range);
+        var currentTask = MovesAsync(range, stages);
+        var previousTask = compare ? MovesAsync(previousRange, stages) : null;
+        var (moves, transitions, perStage) = await currentTask;
+        var report = new FunnelReport(range.From, range.To, Zone.Id, stages, moves, transitions, perStage);
+        if (previousTask is not null)
+        {
+            var (previousMoves, previousTransitions, previousPerStage) = await previousTask;
+            report = report with { Previous = new FunnelPrevious(previousRange.From, previousRange.To, previousMoves, previousTransitions, previousPerStage) };
+        }
+
+        return report;
+    }
+
+    private async Task<(long, List<FunnelMove>, List<FunnelStageCount>)> MovesAsync(ReportRange range, IReadOnlyList<string> stages)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = Plan(range, null).Select(p => batch.HashGetAllAsync(FunnelCounters.Key(p.Unit, p.Start))).ToArray();
+        batch.Execute();
+        var counts = new Dictionary<(string From, string To), long>();
+        foreach (var hash in await Task.WhenAll(reads))
+        {
+            foreach (var entry in hash)
+            {
+                if (FunnelCounters.ParseMoveField(entry.Name!) is { } move)
+                {
+                    counts[move] = counts.GetValueOrDefault(move) + (long)entry.Value;
+                }
+            }
+        }
+
+        var order = stages.Concat(counts.Keys.SelectMany(k => new[] { k.From, k.To }).Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var transitions = counts.Where(c => c.Value != 0)
+            .OrderByDescending(c => c.Value).ThenBy(c => order.IndexOf(c.Key.From)).ThenBy(c => order.IndexOf(c.Key.To))
+            .Select(c => new FunnelMove(c.Key.From, c.Key.To, c.Value)).ToList();
+        var perStage = order.Select(stage => new FunnelStageCount(
+            stage, transitions.Where(t => t.To == stage).Sum(t => t.Count), transitions.Where(t => t.From == stage).Sum(t => t.Count))).ToList();
+        return (transitions.Sum(t => t.Count), transitions, perStage);
     }
 
     public async Task<ReportTimeline> TimelineAsync(ReportRange range, string groupBy, ReportPeriod period)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SupportBot.Handoff;
 using SupportBot.Interests;
@@ -8,10 +7,10 @@ namespace SupportBot.Reports;
 
 /// <summary>
 /// The reports that read live handoff and interest-log data: agents' response times (the handoff's
-/// recent-figures lists, read once each) and what is still unanswered. Counts are in <see cref="ReportCounts"/>.
+/// recent-figures lists, read once each) and what is still unanswered (the open index). Counts are in <see cref="ReportCounts"/>.
 /// </summary>
 public sealed class ReportQueries(
-    IConnectionMultiplexer redis, HandoffService handoff, InterestLog interests, IOptions<ReportsOptions> options, TimeProvider time)
+    IConnectionMultiplexer redis, HandoffService handoff, InterestLog interests, TimeProvider time)
 {
     /// <summary>How many newest samples of each figure the handoff keeps (its lists are capped there).</summary>
     public const int FigureSamples = 1000;
@@ -49,51 +48,26 @@ public sealed class ReportQueries(
     }
 
     /// <summary>
-    /// Inbound records not processed and older than <paramref name="olderThan"/>, newest first. The interest
-    /// log indexes by time only, not by processed: this walks the time index backwards from the cut-off in pages and
-    /// filters in memory, looking at no more than <see cref="ReportsOptions.UnansweredWindow"/> records
-    /// (<see cref="UnansweredReport.Complete"/> says whether it stopped there).
+    /// Inbound records not processed and older than <paramref name="olderThan"/>, newest first: the newest
+    /// <paramref name="limit"/> of the interest log's open index (every open inbound record, by date) before the cut-off,
+    /// and how many there are in all. Two reads however many records the log holds.
     /// </summary>
     public async Task<UnansweredReport> UnansweredAsync(TimeSpan olderThan, int limit)
     {
-        const int pageSize = 200;
+        var db = redis.GetDatabase();
         var now = time.GetUtcNow();
         var cutOff = now - olderThan;
-        var window = options.Value.UnansweredWindow;
-        var items = new List<UnansweredItem>(limit);
-        var scanned = 0;
-        var complete = true;
-        for (var page = 1; items.Count < limit; page++)
-        {
-            if (scanned >= window)
-            {
-                complete = false;
-                break;
-            }
-
-            var result = await interests.QueryAsync(new InterestQuery(new InterestFilter { To = cutOff, Direction = null }, page, pageSize));
-            foreach (var record in result.Items)
-            {
-                scanned++;
-                if (record is { Direction: "in", Processed: false })
-                {
-                    items.Add(new UnansweredItem(
-                        record.Id, record.Date, (int)(now - record.Date).TotalMinutes, record.SourceType, record.Action, record.ConversationId,
-                        record.Author.Name, Shorten(record.Text), record.Product, record.Responsible, record.SourceLink));
-                    if (items.Count == limit)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (!result.HasMore)
-            {
-                break;
-            }
-        }
-
-        return new UnansweredReport(items, scanned, complete, cutOff);
+        var end = cutOff.ToUnixTimeMilliseconds();
+        var idsTask = db.SortedSetRangeByScoreAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end, Exclude.None, Order.Descending, 0, limit);
+        var totalTask = db.SortedSetLengthAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end);
+        var records = await interests.GetBatchAsync((await idsTask).Select(id => (string)id!));
+        var items = records
+            .Where(r => r is { Direction: "in", Processed: false }) // answered between the two reads: left out
+            .Select(r => new UnansweredItem(
+                r.Id, r.Date, (int)(now - r.Date).TotalMinutes, r.SourceType, r.Action, r.ConversationId,
+                r.Author.Name, Shorten(r.Text), r.Product, r.Responsible, r.SourceLink))
+            .ToList();
+        return new UnansweredReport(items, await totalTask, cutOff);
     }
 
     private static async Task<List<(string Department, string Agent, long Ms)>> ReadFiguresAsync(IDatabase db, string figure)

@@ -1,11 +1,15 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.Api;
+using SupportBot.Customers;
+using SupportBot.Handoff;
 
 namespace SupportBot.Reports;
 
 /// <summary>
-/// <c>/api/reports/…</c>: summary and timeline of inbound interest records, agents' response times,
-/// and what is still unanswered. Every refusal is a problem-details 400 that names the parameter.
+/// <c>/api/reports/…</c>: summary (with the period before) and timeline of inbound interest records, agents' response
+/// times, the first-response distribution, moves along the funnel, and what is still unanswered. Every refusal is a problem-details 400 that names the parameter.
 /// </summary>
 public static class ReportsApi
 {
@@ -30,19 +34,60 @@ public static class ReportsApi
         group.MapGet("/timeline", Timeline);
         group.MapGet("/agents", async (ReportQueries reports) => TypedResults.Ok(await reports.AgentsAsync()));
         group.MapGet("/unanswered", Unanswered);
+        group.MapGet("/first-response", FirstResponse);
+        group.MapGet("/funnel", Funnel);
         return group;
     }
 
-    private static async Task<IResult> Summary(ReportCounts reports, string? from, string? to, string? groupBy)
+    private static async Task<IResult> Summary(ReportCounts reports, string? from, string? to, string? groupBy, string? compare)
     {
         var (range, rangeProblem) = ParseRange(reports, from, to);
         var (dimension, groupProblem) = ParseGroupBy(groupBy);
-        if ((rangeProblem ?? groupProblem) is { } problem)
+        var (previous, compareProblem) = ParseCompare(compare);
+        if ((rangeProblem ?? groupProblem ?? compareProblem) is { } problem)
         {
             return problem;
         }
 
-        return TypedResults.Ok(await reports.SummaryAsync(range!, dimension!));
+        return TypedResults.Ok(await reports.SummaryAsync(range!, dimension!, previous));
+    }
+
+    /// <summary><c>?from=&amp;to=&amp;department=&amp;agent=&amp;compare=previous</c>: the first-response histogram and its percentiles.</summary>
+    private static async Task<IResult> FirstResponse(ReportCounts reports, string? from, string? to, string? department, string? agent, string? compare)
+    {
+        var (range, rangeProblem) = ParseRange(reports, from, to);
+        var (previous, compareProblem) = ParseCompare(compare);
+        if ((rangeProblem ?? compareProblem) is { } problem)
+        {
+            return problem;
+        }
+
+        department = string.IsNullOrEmpty(department) ? null : department;
+        if (department is not null && (department.Length > 100 || department.Any(char.IsControl)))
+        {
+            return BadParameter("department", "department is a department's name of at most 100 characters.");
+        }
+
+        agent = string.IsNullOrEmpty(agent) ? null : agent.StartsWith("agent:", StringComparison.Ordinal) ? agent["agent:".Length..] : agent;
+        if (agent is not null && !HandoffApi.AgentIdPattern().IsMatch(agent))
+        {
+            return BadParameter("agent", "agent is an agent id (or agent:<id>): 1–64 letters, digits, '.', '_', '@' or '-'.");
+        }
+
+        return TypedResults.Ok(await reports.FirstResponseAsync(range!, department, agent, previous));
+    }
+
+    /// <summary><c>?from=&amp;to=&amp;compare=previous</c>: customers' moves between funnel stages.</summary>
+    private static async Task<IResult> Funnel(ReportCounts reports, IOptions<CustomersOptions> customers, string? from, string? to, string? compare)
+    {
+        var (range, rangeProblem) = ParseRange(reports, from, to);
+        var (previous, compareProblem) = ParseCompare(compare);
+        if ((rangeProblem ?? compareProblem) is { } problem)
+        {
+            return problem;
+        }
+
+        return TypedResults.Ok(await reports.FunnelAsync(range!, customers.Value.Stages, previous));
     }
 
     private static async Task<IResult> Timeline(ReportCounts reports, string? from, string? to, string? groupBy, string? period)
@@ -113,6 +158,14 @@ public static class ReportsApi
             ? (value, null)
             : (null, BadParameter("groupBy", $"groupBy is one of: {string.Join(", ", ReportCounters.Dimensions)}."));
     }
+
+    /// <summary><c>compare=previous</c> adds the range before; nothing else is a comparison we make.</summary>
+    public static (bool Value, IResult? Problem) ParseCompare(string? compare) => compare switch
+    {
+        null or "" => (false, null),
+        "previous" => (true, null),
+        _ => (false, BadParameter("compare", "compare is previous (the range just before, of the same length), or left out.")),
+    };
 
     public static (ReportPeriod Value, IResult? Problem) ParsePeriod(string? period) => period switch
     {

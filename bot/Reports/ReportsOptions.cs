@@ -13,9 +13,6 @@ public sealed class ReportsOptions
     /// </summary>
     public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>How many of the newest records the unanswered list looks through at most.</summary>
-    public int UnansweredWindow { get; set; } = 2000;
-
     /// <summary>The zone, or null when <see cref="TimeZone"/> names none.</summary>
     public TimeZoneInfo? FindZone() =>
         TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : null;
@@ -29,11 +26,6 @@ internal sealed class ReportsOptionsValidator : IValidateOptions<ReportsOptions>
         if (options.FindZone() is null)
         {
             errors.Add($"Reports:TimeZone '{options.TimeZone}' is not a known IANA time zone (e.g. UTC, Europe/Moscow).");
-        }
-
-        if (options.UnansweredWindow is < 100 or > 100_000)
-        {
-            errors.Add("Reports:UnansweredWindow is from 100 to 100000.");
         }
 
         return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;

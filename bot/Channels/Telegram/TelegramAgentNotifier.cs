@@ -7,8 +7,9 @@ using Telegram.Bot.Types.Enums;
 namespace SupportBot.Channels.Telegram;
 
 /// <summary>
-/// Sends a due follow-up to the agent's own Telegram chat (the id they linked with <c>PUT /api/followups/telegram</c>),
-/// through the first configured bot. Agents without a linked chat, or hosts without a bot, are skipped.
+/// Sends a due follow-up to the agent's own Telegram chat (linked through the console's Start link, or with
+/// <c>PUT /api/followups/telegram</c>), through the bot they started (else the first configured bot). Agents without a
+/// linked chat, or hosts without a bot, are skipped.
 /// </summary>
 internal sealed class TelegramAgentNotifier(IOptions<TelegramOptions> options, TelegramBots bots) : IAgentNotifier
 {
@@ -16,7 +17,7 @@ internal sealed class TelegramAgentNotifier(IOptions<TelegramOptions> options, T
     {
         if (string.IsNullOrEmpty(settings.LinkedTelegram)
             || !long.TryParse(settings.LinkedTelegram, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId)
-            || options.Value.Bots.FirstOrDefault() is not { } bot)
+            || ((settings.LinkedTelegramBot is { } linked ? options.Value.Find(linked) : null) ?? options.Value.Bots.FirstOrDefault()) is not { } bot)
         {
             return;
         }

@@ -16,6 +16,8 @@ public static class TelegramChannel
         builder.Services.AddHttpClient(TelegramBots.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(90)).RemoveAllLoggers();
         builder.Services.AddSingleton<TelegramBots>();
         builder.Services.AddSingleton<FollowUps.IAgentNotifier, TelegramAgentNotifier>();
+        builder.Services.AddSingleton<TelegramAgentLink>();
+        builder.Services.AddSingleton<FollowUps.ITelegramAgentLinks>(sp => sp.GetRequiredService<TelegramAgentLink>());
         builder.Services.AddSingleton<TelegramStore>();
         builder.Services.TryAddSingleton<CustomerReachability>();
         builder.Services.AddSingleton<TelegramBlocking>();

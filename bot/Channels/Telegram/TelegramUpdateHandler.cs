@@ -18,6 +18,7 @@ public sealed class TelegramUpdateHandler(
     TelegramStore store,
     TelegramBlocking blocking,
     TelegramProfilePhotos photos,
+    TelegramAgentLink agentLink,
     PipelineIngress ingress,
     InterestLog interests,
     TimeProvider time,
@@ -28,6 +29,11 @@ public sealed class TelegramUpdateHandler(
         string? callbackId = update.CallbackQuery?.Id;
         try
         {
+            if (await agentLink.TryHandleAsync(bot, update, cancellationToken))
+            {
+                return; // an agent linking their chat for reminders, not a customer
+            }
+
             string? username = null;
             if (update.Message?.Chat is { } chat && TelegramAdapter.IsGroup(chat))
             {
@@ -178,4 +184,10 @@ internal static partial class TelegramLog
 
     [LoggerMessage(212, LogLevel.Warning, "Telegram {Bot}: getUserProfilePhotos failed, the author is recorded without a photo: {Error}")]
     public static partial void ProfilePhotoFailed(ILogger logger, string bot, string error);
+
+    [LoggerMessage(213, LogLevel.Information, "Telegram {Bot}: agent {AgentId} linked their chat for reminders")]
+    public static partial void AgentChatLinked(ILogger logger, string bot, string agentId);
+
+    [LoggerMessage(214, LogLevel.Warning, "Telegram {Bot}: the link confirmation could not be sent: {Error}")]
+    public static partial void AgentLinkReplyFailed(ILogger logger, string bot, string error);
 }

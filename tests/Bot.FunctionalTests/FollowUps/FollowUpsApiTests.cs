@@ -141,6 +141,15 @@ public abstract class FollowUpsApiTests<TStore>(CustomersHostFixture<TStore> hos
 
         Assert.Equal("123456789", host.Notifier.Calls.Single(c => c.Reminder.Id == created["id"]!.GetValue<string>()).Settings.LinkedTelegram);
     }
+
+    [Fact]
+    public async Task TelegramStartLink_NoBotConfigured_409SayingSo_WithoutKey401_WithoutAgent400()
+    {
+        var problem = await ProblemAssert.IsProblemAsync(await host.Api("olga").PostAsync("/api/followups/telegram/link", null, Ct), HttpStatusCode.Conflict);
+        Assert.Contains("Channels:Telegram:Bots", problem["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Factory.CreateClient().PostAsync("/api/followups/telegram/link", null, Ct)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await host.Api(null).PostAsync("/api/followups/telegram/link", null, Ct), HttpStatusCode.BadRequest);
+    }
 }
 
 /// <summary>An agent's live connection to the hub, listening for <c>reminder</c>.</summary>

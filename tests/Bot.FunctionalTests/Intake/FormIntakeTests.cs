@@ -51,7 +51,7 @@ public abstract class FormIntakeTests<TStore>(IntakeHostFixture<TStore> host) wh
         Assert.Equal("Anna Petrova", record["author"]!["name"]!.GetValue<string>());
         Assert.Equal(email.ToLowerInvariant(), record["fields"]!["email"]!.GetValue<string>());
         Assert.Equal("+79991234567", record["fields"]!["phone"]!.GetValue<string>());
-        Assert.Equal("positive", record["fields"]!["sentiment"]!.GetValue<string>());
+        Assert.Equal("positive", record["sentiment"]!.GetValue<string>());
         Assert.Equal("mailto:" + email.ToLowerInvariant(), record["replyAction"]!.GetValue<string>());
         Assert.False(record["processed"]!.GetValue<bool>());
 

@@ -42,7 +42,8 @@ public sealed class FeedSupport(BotFactory factory)
         DateTimeOffset? date = null,
         bool processed = false,
         string? responsible = "bot",
-        string? conversationId = null)
+        string? conversationId = null,
+        string? authorId = null)
     {
         var eventId = Guid.NewGuid().ToString("N");
         var conversation = conversationId ?? source + ":" + Guid.NewGuid().ToString("N")[..10];
@@ -52,7 +53,7 @@ public sealed class FeedSupport(BotFactory factory)
             Date = date ?? DateTimeOffset.UtcNow,
             SourceType = source,
             SourceLink = $"https://example.invalid/{source}/{eventId}",
-            Author = new InterestAuthor("user-" + eventId[..6], authorName, "https://example.invalid/photo.jpg", null),
+            Author = new InterestAuthor(authorId ?? "user-" + eventId[..6], authorName, "https://example.invalid/photo.jpg", null),
             Action = action,
             Direction = direction,
             Text = text,

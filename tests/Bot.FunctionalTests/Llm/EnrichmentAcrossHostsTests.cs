@@ -128,7 +128,7 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
         var replies = DirectLineTestClient.BotMessages(await chat.GetActivitiesAsync(conversation));
         Assert.True(replies.FindIndex(r => (string?)r["text"] == acknowledged) >= 2, "after the greeting and the bot's own answer");
         var record = Assert.Single(await RecordsAsync(api, conversation));
-        Assert.Equal("negative", (string?)record["fields"]!["sentiment"]);
+        Assert.Equal("negative", (string?)record["sentiment"]);
         Assert.Equal("model", (string?)record["fields"]!["sentiment_source"]);
         await Eventually.TrueAsync(
             async () => (await api.GetFromJsonAsync<JsonObject>("/api/handoff/queue", Ct))!["items"]!.AsArray()

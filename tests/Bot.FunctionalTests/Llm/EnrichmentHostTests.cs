@@ -192,5 +192,7 @@ public abstract class EnrichmentHostTests : IAsyncLifetime
 
     private static string Text(JsonObject record) => record["text"]!.GetValue<string>();
 
-    private static string? Field(JsonObject record, string name) => (string?)record["fields"]?[name];
+    /// <summary>Intent and sentiment are the record's own; where they came from is in its fields.</summary>
+    private static string? Field(JsonObject record, string name) =>
+        name is "intent" or "sentiment" ? (string?)record[name] : (string?)record["fields"]?[name];
 }

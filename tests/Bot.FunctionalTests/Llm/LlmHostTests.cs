@@ -53,8 +53,8 @@ public sealed class LlmHostTests(RedisServerFixture redis) : IClassFixture<Redis
         Assert.False(string.IsNullOrEmpty(record["fields"]!["llm_sources"]!.GetValue<string>()));
         Assert.Equal("true", record["fields"]!["llm_answered"]!.GetValue<string>());
         Assert.True(record["processed"]!.GetValue<bool>());
-        Assert.Equal("unknown", record["fields"]!["intent"]!.GetValue<string>());
-        Assert.Equal("neutral", record["fields"]!["sentiment"]!.GetValue<string>());
+        Assert.Equal("unknown", record["intent"]!.GetValue<string>());
+        Assert.Equal("neutral", record["sentiment"]!.GetValue<string>());
     }
 
     [Fact]

@@ -186,6 +186,132 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Unanswered_AnOldOpenRecordBehindThousandsOfAnsweredOnes_IsListed_WithTheTotal()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var waiting = Record(now.AddHours(-6), "vk", "comment", null);
+        await AppendAsync(waiting);
+        // More answered records between it and the cut-off than the old report looked through (its window was 2,000).
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2_100), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct },
+            async (i, _) => await Log.AppendAsync(Record(now.AddHours(-5).AddSeconds(i), "telegram", "message", null, processed: true)));
+
+        var report = await GetAsync("/api/reports/unanswered?olderThanMinutes=60&limit=500");
+
+        Assert.Contains(waiting.Id, report["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        Assert.True(report["total"]!.GetValue<long>() >= 1);
+        Assert.True(report["total"]!.GetValue<long>() >= report["items"]!.AsArray().Count);
+        var one = await GetAsync("/api/reports/unanswered?olderThanMinutes=60&limit=1");
+        Assert.Equal(report["total"]!.GetValue<long>(), one["total"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Summary_ByAgentAndDepartment_FollowsTheWork_ComparedWithThePeriodBefore()
+    {
+        var agent = $"sum-{Guid.NewGuid():N}"[..16];
+        var department = "dept-" + Guid.NewGuid().ToString("N")[..8];
+        var march = new[]
+        {
+            Record("2022-03-03T10:00:00Z", "telegram", "message", null) with { Department = department },
+            Record("2022-03-04T10:00:00Z", "vk", "comment", null) with { Department = department },
+            Record("2022-03-05T10:00:00Z", "vk", "comment", null),
+        };
+        var february = Record("2022-02-10T10:00:00Z", "vk", "message", null) with { Department = department };
+        await AppendAsync([.. march, february]);
+        using var api = ApiClient(factory);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", agent);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/interests/{march[0].Id}/take", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{march[1].Id}/processed", new JsonObject { ["note"] = "called" }, Ct)).StatusCode);
+
+        var byAgent = await GetAsync("/api/reports/summary?from=2022-03-01&to=2022-03-31&groupBy=agent");
+        Assert.Equal([("agent:" + agent, 2L, 1L), ("unassigned", 1L, 0L)], Groups(byAgent));
+        var byDepartment = await GetAsync("/api/reports/summary?from=2022-03-01&to=2022-03-31&groupBy=department&compare=previous");
+        Assert.Equal([(department, 2L, 1L)], Groups(byDepartment));
+        var previous = byDepartment["previous"]!;
+        Assert.Equal(("2022-02-01", "2022-02-28"), (previous["from"]!.GetValue<string>(), previous["to"]!.GetValue<string>()));
+        Assert.Equal(1, previous["total"]!.GetValue<long>());
+        Assert.Equal(2.0, byDepartment["previous"]!["change"]!.GetValue<double>()); // 3 against 1
+        Assert.Equal(1, byDepartment["groups"]![0]!["previousCount"]!.GetValue<long>());
+        // A week is compared with the week before; without compare there is no previous.
+        var week = await GetAsync("/api/reports/summary?from=2022-03-03&to=2022-03-09&compare=previous");
+        Assert.Equal(("2022-02-24", "2022-03-02"), (week["previous"]!["from"]!.GetValue<string>(), week["previous"]!["to"]!.GetValue<string>()));
+        Assert.Null((await GetAsync("/api/reports/summary?from=2022-03-01&to=2022-03-31"))["previous"]);
+    }
+
+    [Fact]
+    public async Task FirstResponse_AgentsAnswers_InTheirBuckets_OncePerRecord_BotAnswersLeftOut()
+    {
+        var agent = $"fr-{Guid.NewGuid():N}"[..16];
+        var department = "dept-" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        // 12 minutes, 50 minutes and 5 hours before the agent answers: buckets (10–15 min], (45–60 min], (4–6 h].
+        var records = new[] { now.AddMinutes(-12), now.AddMinutes(-50), now.AddHours(-5) }
+            .Select(date => Record(date, "telegram", "message", null) with { Department = department }).ToArray();
+        var answeredByBot = Record(now.AddMinutes(-20), "telegram", "message", null, processed: true) with { Department = department };
+        await AppendAsync([.. records, answeredByBot]);
+        using var api = ApiClient(factory);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", agent);
+        foreach (var record in records)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{record.Id}/processed", new JsonObject { ["note"] = "answered" }, Ct)).StatusCode);
+        }
+
+        // Reopened and processed again: still one first response.
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/api/interests/{records[0].Id}/processed", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{records[0].Id}/processed", new JsonObject { ["note"] = "again" }, Ct)).StatusCode);
+        var range = $"from={now.AddDays(-1):yyyy-MM-dd}&to={now.AddDays(1):yyyy-MM-dd}";
+
+        var mine = await GetAsync($"/api/reports/first-response?{range}&agent={agent}&compare=previous");
+        var figures = mine["figures"]!;
+        Assert.Equal(3, figures["count"]!.GetValue<long>());
+        var buckets = mine["buckets"]!.AsArray().Select(b => (From: b!["fromSeconds"]!.GetValue<long>(), Count: b["count"]!.GetValue<long>())).ToList();
+        Assert.Equal(3, buckets.Sum(b => b.Count));
+        Assert.Equal(1, buckets.Single(b => b.From == 600).Count);
+        Assert.Equal(1, buckets.Single(b => b.From == 2700).Count);
+        Assert.Equal(1, buckets.Single(b => b.From == 14_400).Count);
+        Assert.InRange(figures["p50Seconds"]!.GetValue<double>(), 2700, 3600);
+        Assert.InRange(figures["meanSeconds"]!.GetValue<double>(), (720 + 3000 + 18_000) / 3.0, (720 + 3000 + 18_000) / 3.0 + 600);
+        Assert.Equal(0, mine["previous"]!["figures"]!["count"]!.GetValue<long>());
+        var both = await GetAsync($"/api/reports/first-response?{range}&department={department}&agent=agent:{agent}");
+        Assert.Equal(3, both["figures"]!["count"]!.GetValue<long>());
+        Assert.Equal(3, (await GetAsync($"/api/reports/first-response?{range}&department={department}"))["figures"]!["count"]!.GetValue<long>());
+        Assert.True((await GetAsync($"/api/reports/first-response?{range}"))["figures"]!["count"]!.GetValue<long>() >= 3);
+    }
+
+    [Fact]
+    public async Task Funnel_StageChangesWrittenDownWithTime_CountedAsMovesOfTheDay()
+    {
+        var customers = factory.Services.GetRequiredService<SupportBot.Customers.CustomerStore>();
+        var id = await customers.LinkAsync(new SupportBot.Customers.CustomerSighting
+        {
+            SourceType = "telegram", UserId = Guid.NewGuid().ToString("N")[..10], ConversationId = "telegram:funnel-" + Guid.NewGuid().ToString("N")[..8], At = DateTimeOffset.UtcNow,
+        });
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById(ReportsHostFixture<GarnetFixture>.TimeZone)).DateTime);
+        var url = $"/api/reports/funnel?from={today.AddDays(-1):yyyy-MM-dd}&to={today.AddDays(1):yyyy-MM-dd}";
+        var before = Moves(await GetAsync(url));
+        using var api = ApiClient(factory);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", "funnel-ann");
+
+        foreach (var stage in new[] { "qualified", "proposal", "proposal", "won" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PatchAsJsonAsync($"/api/customers/{id}", new JsonObject { ["stage"] = stage }, Ct)).StatusCode);
+        }
+
+        var customer = (await api.GetFromJsonAsync<JsonObject>($"/api/customers/{id}", Ct))!;
+        var history = customer["stageHistory"]!.AsArray().Select(m => (m!["from"]!.GetValue<string>(), m["to"]!.GetValue<string>(), m["by"]!.GetValue<string>())).ToList();
+        Assert.Equal([("new", "qualified", "funnel-ann"), ("qualified", "proposal", "funnel-ann"), ("proposal", "won", "funnel-ann")], history); // no move to where it was
+        var report = await GetAsync(url);
+        var after = Moves(report);
+        Assert.Equal(1, after.GetValueOrDefault(("new", "qualified")) - before.GetValueOrDefault(("new", "qualified")));
+        Assert.Equal(1, after.GetValueOrDefault(("qualified", "proposal")) - before.GetValueOrDefault(("qualified", "proposal")));
+        Assert.Equal(1, after.GetValueOrDefault(("proposal", "won")) - before.GetValueOrDefault(("proposal", "won")));
+        Assert.Equal(0, after.GetValueOrDefault(("proposal", "proposal")));
+        Assert.Equal(["new", "qualified", "proposal", "won", "lost"], report["stages"]!.AsArray().Select(s => s!.GetValue<string>()));
+        var won = report["perStage"]!.AsArray().Single(s => s!["stage"]!.GetValue<string>() == "won")!;
+        Assert.True(won["entered"]!.GetValue<long>() >= 1);
+        Assert.NotNull((await GetAsync(url + "&compare=previous"))["previous"]);
+    }
+
+    [Fact]
     public async Task Agents_AfterAHandledChat_ShowFirstResponseAndHandleTimes_AndTheQueueNow()
     {
         var anna = new AgentTestClient(factory, $"anna-{Guid.NewGuid():N}"[..20]);
@@ -235,6 +361,13 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     [InlineData("unanswered?olderThanMinutes=-5", "olderThanMinutes")]
     [InlineData("unanswered?olderThanMinutes=soon", "olderThanMinutes")]
     [InlineData("unanswered?limit=0", "limit")]
+    [InlineData("summary?compare=last-year", "compare")]
+    [InlineData("first-response?agent=no%20body", "agent")]
+    [InlineData("first-response?department=%01", "department")]
+    [InlineData("first-response?from=2021-03-02&to=2021-03-01", "from")]
+    [InlineData("first-response?compare=yes", "compare")]
+    [InlineData("funnel?to=someday", "to")]
+    [InlineData("funnel?compare=1", "compare")]
     public async Task BadQuery_400_NamingTheParameter(string query, string parameter)
     {
         var problem = await ProblemAssert.IsProblemAsync(await _api.GetAsync("/api/reports/" + query, Ct), HttpStatusCode.BadRequest);
@@ -257,6 +390,8 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
     [InlineData("timeline")]
     [InlineData("agents")]
     [InlineData("unanswered")]
+    [InlineData("first-response")]
+    [InlineData("funnel")]
     public async Task WithoutKey_401(string report)
     {
         await ProblemAssert.IsProblemAsync(await ApiClient(factory, key: null).GetAsync("/api/reports/" + report, Ct), HttpStatusCode.Unauthorized);
@@ -345,6 +480,9 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
 
     private static JsonObject Department(JsonObject report, string name) =>
         report["departments"]!.AsArray().Single(d => d!["department"]!.GetValue<string>() == name)!.AsObject();
+
+    private static Dictionary<(string From, string To), long> Moves(JsonObject funnel) =>
+        funnel["transitions"]!.AsArray().ToDictionary(t => (t!["from"]!.GetValue<string>(), t["to"]!.GetValue<string>()), t => t!["count"]!.GetValue<long>());
 
     private static string[] Strings(JsonNode? array) => [.. array!.AsArray().Select(v => v!.GetValue<string>())];
 

@@ -446,6 +446,61 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task AgentPressesStartOnTheConsolesLink_ChatLinkedOnceAndConfirmed_RemindersArriveThere_ReusedOrExpiredCodeRefused()
+    {
+        var agentId = "tg-" + Guid.NewGuid().ToString("N")[..8];
+        using var api = host.Factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", agentId);
+        var offer = (await (await api.PostAsync("/api/followups/telegram/link", null, Ct)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+        var url = offer["url"]!.GetValue<string>();
+        var prefix = $"https://t.me/{TelegramApiStandIn.BotUsername}?start=agent_";
+        Assert.StartsWith(prefix, url, StringComparison.Ordinal);
+        Assert.Equal("shop", offer["bot"]!.GetValue<string>());
+        Assert.True(offer["expiresAt"]!.GetValue<DateTimeOffset>() > DateTimeOffset.UtcNow);
+        var start = "/start agent_" + url[prefix.Length..];
+        var agentChat = TelegramHostFixture<TStore>.NextChatId();
+
+        // The agent presses Start: Telegram sends "/start agent_<code>" from their chat (twice: a webhook retried).
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), agentChat, start);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+
+        var confirmation = Assert.Single(host.Api.MessagesTo(agentChat));
+        Assert.Contains("Linked", confirmation.Body["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(TelegramHostFixture<TStore>.ShopToken, confirmation.Token);
+        var linked = (await api.GetFromJsonAsync<JsonObject>("/api/followups/telegram", Ct))!;
+        Assert.Equal(agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture), linked["chatId"]!.GetValue<string>());
+        Assert.Empty(await host.RecordsAsync($"telegram:shop:{agentChat}")); // the agent is not a customer
+
+        // Someone else with the same link: refused, the agent's chat stays linked.
+        var stranger = TelegramHostFixture<TStore>.NextChatId();
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), stranger, start))).StatusCode);
+        Assert.Contains("expired or was already used", Assert.Single(host.Api.MessagesTo(stranger)).Body["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture), (await api.GetFromJsonAsync<JsonObject>("/api/followups/telegram", Ct))!["chatId"]!.GetValue<string>());
+
+        // A code made an hour ago with a 15-minute life: expired, nothing linked.
+        var redis = host.Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        var anHourAgo = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+        var (stale, _) = await new SupportBot.FollowUps.FollowUpStore(redis, anHourAgo).CreateTelegramLinkAsync("tg-late", TimeSpan.FromMinutes(15));
+        var lateChat = TelegramHostFixture<TStore>.NextChatId();
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), lateChat, "/start agent_" + stale))).StatusCode);
+        Assert.Contains("expired", Assert.Single(host.Api.MessagesTo(lateChat)).Body["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null((await host.Factory.Services.GetRequiredService<SupportBot.FollowUps.FollowUpStore>().GetSettingsAsync("tg-late")).LinkedTelegram);
+
+        // A due follow-up now reaches the linked chat, through the bot the agent started.
+        var record = new SupportBot.Interests.InterestRecord
+        {
+            Id = SupportBot.Interests.InterestLog.RecordId("in", "telegram:shop:1", Guid.NewGuid().ToString("N")),
+            Date = DateTimeOffset.UtcNow, SourceType = "telegram", Author = new SupportBot.Interests.InterestAuthor("1", "Olga", null, null),
+            Action = "message", Direction = "in", Text = "Call me", ConversationId = "telegram:shop:1",
+        };
+        await host.Factory.Services.GetRequiredService<SupportBot.Interests.InterestLog>().AppendAsync(record);
+        (await api.PostAsJsonAsync("/api/followups", new { recordId = record.Id, dueAt = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"), text = "Call Olga back" }, Ct)).EnsureSuccessStatusCode();
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(agentChat).Any(m => m.Body["text"]!.GetValue<string>().Contains("Call Olga back", StringComparison.Ordinal)), "the reminder in the agent's chat", seconds: 30);
+    }
+
+    [Fact]
     public async Task Photo_ServedThroughOurProxy_TokenNeverInAUrl()
     {
         var chat = TelegramHostFixture<TStore>.NextChatId();
