@@ -52,6 +52,7 @@ internal static class BenchProgram
                 "interest-feed" => await InterestFeedScenario.RunAsync(options, cancel.Token),
                 "llm" => await LlmScenario.RunAsync(options, cancel.Token),
                 "interest-report" => await InterestReportScenario.RunAsync(options, cancel.Token),
+                "chaos" => await ChaosScenario.RunAsync(options, cancel.Token),
                 _ => await RunWebChatAsync(options, cancel.Token),
             };
         }

@@ -56,7 +56,7 @@ internal sealed class TurnRouter(
         }
 
         if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
-            && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language) is { } back)
+            && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language, activity.EventId) is { } back)
         {
             // Written again soon after an agent resolved the chat: that agent takes it (or the queue does), the bot stays out.
             IReadOnlyList<OutgoingMessage> notice = PositionNotice(back.Position, back.EstimatedWait, language) is { } n ? [n] : [];
@@ -81,7 +81,13 @@ internal sealed class TurnRouter(
         }
 
         language = state.Language ?? language;
-        var outcome = await handoff.EscalateAsync(activity.ConversationId, result.HandoffReason, language);
+        var outcome = await handoff.EscalateAsync(activity.ConversationId, result.HandoffReason, language, origin: activity.EventId);
+        if (outcome.Kind == EscalationKind.AlreadyOver)
+        {
+            // This message's turn runs again after a crash, and the handoff it started is already over: say nothing twice.
+            return new TurnDecision([], ConversationOwner.Bot, AnsweredByBot: false, RecordFields: result.RecordFields);
+        }
+
         var replies = result.Replies.ToList();
         var requests = result.Requests?.ToList() ?? [];
         switch (outcome.Kind)

@@ -18,7 +18,7 @@ public sealed class StorageTests
         var first = BotProcess.Start(workDir, environment);
         await using (first)
         {
-            await first.WaitUntilReadyAsync();
+            await first.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
             conversation = await chat.StartAsync();
             await chat.SendAsync(conversation, "Which payment methods do you accept?");
@@ -29,7 +29,7 @@ public sealed class StorageTests
         var second = BotProcess.Start(workDir, environment, first.Port);
         await using (second)
         {
-            await second.WaitUntilReadyAsync();
+            await second.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
 
             // The transcript is back, and the same token still opens it.
@@ -64,7 +64,7 @@ public sealed class StorageTests
         var first = BotProcess.Start(workDir, environment);
         await using (first)
         {
-            await first.WaitUntilReadyAsync();
+            await first.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
             conversation = await chat.StartAsync();
             await Task.WhenAll(Enumerable.Range(0, 20).Select(i => chat.SendAsync(conversation, $"How much is shipping? #{i}")));
@@ -78,7 +78,7 @@ public sealed class StorageTests
         var second = BotProcess.Start(workDir, environment, first.Port);
         await using (second)
         {
-            await second.WaitUntilReadyAsync();
+            await second.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
             var replies = await chat.WaitForBotMessagesAsync(conversation, 21, TimeSpan.FromSeconds(30));
             await Task.Delay(300, Ct);

@@ -39,6 +39,9 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
 
     public IReadOnlyList<TelegramApiCall> Calls => [.. _calls];
 
+    /// <summary>Raised for every call as it arrives (after it is recorded), for drivers that wait on replies as they come.</summary>
+    public event Action<TelegramApiCall>? CallReceived;
+
     public IEnumerable<TelegramApiCall> CallsOf(string method) => _calls.Where(c => string.Equals(c.Method, method, StringComparison.OrdinalIgnoreCase));
 
     public IEnumerable<TelegramApiCall> MessagesTo(long chatId) =>
@@ -92,7 +95,9 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
             body = text.Length == 0 ? [] : JsonNode.Parse(text) as JsonObject ?? [];
         }
 
-        _calls.Enqueue(new TelegramApiCall(token, method, body, DateTimeOffset.UtcNow));
+        var call = new TelegramApiCall(token, method, body, DateTimeOffset.UtcNow);
+        _calls.Enqueue(call);
+        CallReceived?.Invoke(call);
         Rule? failing = null;
         lock (_rules)
         {
