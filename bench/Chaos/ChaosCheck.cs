@@ -92,14 +92,15 @@ internal static partial class ChaosCheck
             for (var extra = want; extra < copies.Count; extra++)
             {
                 report.DuplicateReplies++;
-                var inDoubt = conversation.Channel == ChaosChannel.Telegram
-                    && report.Faults.Any(f => copies[extra - 1].At <= f.At && f.At - copies[extra - 1].At <= InFlight && copies[extra].At >= f.At);
+                var inDoubt = conversation.Channel == ChaosChannel.Telegram && report.Faults.Any(f => InFlightAt(f, copies[extra - 1].At, copies[extra].At));
                 if (inDoubt)
                 {
                     report.InDoubtDuplicates++;
                 }
 
-                report.Finding($"conversation {conversation.Number} ({conversation.Channel}): \"{Short(group.Key)}\" seen {copies.Count} times{(inDoubt ? " (in flight at a fault)" : "")}");
+                report.Finding($"conversation {conversation.Number} ({conversation.Channel}): \"{Short(group.Key)}\" seen {copies.Count} times, at " +
+                    $"{string.Join(", ", copies.Select(c => c.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}{(inDoubt ? " (in flight at a fault)" : "")}; " +
+                    $"faults at {string.Join(", ", report.Faults.Select(f => f.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)))}");
             }
         }
 
@@ -133,6 +134,16 @@ internal static partial class ChaosCheck
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A send that reached Telegram shortly before the fault (or, with Redis away, while it was down: the host could not
+    /// write down that it had sent) and was sent again after it.
+    /// </summary>
+    private static bool InFlightAt(ChaosFault fault, DateTimeOffset first, DateTimeOffset again)
+    {
+        var until = fault.Kind == "redis-restart" ? fault.At.AddSeconds(fault.BackSeconds) : fault.At;
+        return first >= fault.At - InFlight && first <= until && again >= fault.At;
     }
 
     /// <summary>One inbound interest record per message sent, matched by conversation and text (texts differ within a conversation).</summary>

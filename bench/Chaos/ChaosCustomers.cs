@@ -104,7 +104,9 @@ internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, Ch
             var id = (await ChaosHttp.ReadObjectAsync(posted, cancellationToken))["id"]!.GetValue<string>();
             conversation.Sent.Enqueue(new SentMessage(text, clientId) { ActivityId = id, IsHumanRequest = human });
             Interlocked.Increment(ref _acknowledged);
-            await WaitForWebChatAsync(conversation, c => c.WebChatReplies.Any(r => r.ReplyToId == id), cancellationToken);
+            // A question's answer carries its id; after asking for a person the answer may be the agent's (no replyToId).
+            var before = conversation.WebChatReplies.Count;
+            await WaitForWebChatAsync(conversation, c => c.WebChatReplies.Any(r => r.ReplyToId == id) || (human && c.WebChatReplies.Count > before), cancellationToken);
         }
     }
 

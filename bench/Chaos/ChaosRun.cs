@@ -10,7 +10,7 @@ namespace SupportBot.Chaos;
 /// the Bot API stand-in) while killing the host with SIGKILL and restarting Redis, then checks that every
 /// message has one interest record and one reply and that every handoff is in exactly one place.
 /// </summary>
-internal static class ChaosRun
+internal static partial class ChaosRun
 {
     /// <summary>How long the run waits, after the last customer, for agents and the pipeline to finish.</summary>
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(180);
@@ -43,7 +43,7 @@ internal static class ChaosRun
             var faultRun = RunFaultsAsync(options, hosts, http, customers, report, cancellationToken);
             using (var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var watch = WatchAsync(options, hosts, customers, report, customerRun, watching.Token);
+                var watch = WatchAsync(options, hosts, customers, conversations, report, customerRun, watching.Token);
                 await customerRun;
                 await faultRun;
                 await watching.CancelAsync();
@@ -72,11 +72,13 @@ internal static class ChaosRun
         }
         finally
         {
-            var logs = hosts.Logs();
-            report.HostErrorLines = logs.Split('\n').Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
-            foreach (var line in logs.Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)).Distinct().Take(5))
+            var lines = hosts.Logs().Split('\n');
+            report.HostErrorLines = lines.Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
+            // The log's warnings and errors by kind (ids and numbers aside), so a run says what the host went through.
+            foreach (var kind in lines.Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal) || l.StartsWith("warn:", StringComparison.Ordinal))
+                .GroupBy(l => LogShape().Replace(l.Trim(), "#")).OrderByDescending(g => g.Count()).Take(12))
             {
-                progress("host log: " + line.TrimEnd());
+                progress($"host log ×{kind.Count()}: {kind.First().Trim()}");
             }
         }
 
@@ -162,9 +164,12 @@ internal static class ChaosRun
     }
 
     /// <summary>Progress every few seconds; a host that exits on its own is counted and started again, as a supervisor would.</summary>
-    private static async Task WatchAsync(ChaosOptions options, ChaosHosts hosts, ChaosCustomers customers, ChaosReport report, Task customerRun, CancellationToken cancellationToken)
+    private static async Task WatchAsync(
+        ChaosOptions options, ChaosHosts hosts, ChaosCustomers customers, IReadOnlyList<ChaosConversation> conversations, ChaosReport report, Task customerRun,
+        CancellationToken cancellationToken)
     {
         var last = DateTime.UtcNow;
+        var (stalledSince, acknowledged) = (DateTime.UtcNow, -1);
         try
         {
             while (!customerRun.IsCompleted)
@@ -181,6 +186,19 @@ internal static class ChaosRun
                 {
                     last = DateTime.UtcNow;
                     options.Progress($"{customers.Acknowledged}/{options.Messages} messages acknowledged, {customers.ReplyTimes.Count} replies seen, {customers.Retries} retries");
+                }
+
+                if (customers.Acknowledged != acknowledged)
+                {
+                    (stalledSince, acknowledged) = (DateTime.UtcNow, customers.Acknowledged);
+                }
+                else if (DateTime.UtcNow - stalledSince > TimeSpan.FromSeconds(20))
+                {
+                    stalledSince = DateTime.UtcNow;
+                    foreach (var waiting in conversations.Where(c => !c.Finished && c.ConversationId.Length > 0).Take(5))
+                    {
+                        options.Progress($"waiting: conversation {waiting.Number} {waiting.ConversationId}, {waiting.Sent.Count}/{waiting.MessageCount} sent, last \"{waiting.Sent.LastOrDefault()?.Text}\"");
+                    }
                 }
             }
         }
@@ -210,4 +228,7 @@ internal static class ChaosRun
 
         options.Progress("the pipeline did not settle in time; checking what there is");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9a-f]{32}|\d+")]
+    private static partial System.Text.RegularExpressions.Regex LogShape();
 }

@@ -35,6 +35,8 @@ public abstract class EscalationReplayTests<TStore>(TelegramHostFixture<TStore> 
         await agent.OnlineAsync();
         Assert.Equal(HttpStatusCode.OK, (await agent.ClaimAsync(conversationId)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await agent.ResolveAsync(conversationId)).StatusCode);
+        // Signed off, so the customer's next question is the bot's again (not straight back to this agent).
+        (await agent.SetPresenceAsync("offline")).EnsureSuccessStatusCode();
 
         // Telegram redelivers the unacknowledged update; the message is processed again, then the customer asks something else.
         Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(updateId, chat, "I want to talk to a human"))).StatusCode);
