@@ -11,7 +11,10 @@ namespace SupportBot.Chaos;
 /// on the website chat (Direct Line, resending with the same clientActivityID when a post fails)
 /// or on Telegram (a webhook update redelivered until the host answers 2xx, as Telegram does).
 /// </summary>
-internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, ChaosOptions options)
+/// <param name="active">Conversations typing at the same time.</param>
+/// <param name="replyTimeout">How long a customer waits for an answer (and a failing request is retried).</param>
+/// <param name="waitForReplies">False: send and go on (a load generator, not a customer; the memory scenario's bulk).</param>
+internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, int active, TimeSpan replyTimeout, bool waitForReplies = true)
 {
     public const string BotName = "shop";
     public const string TelegramToken = "7000001:CHAOS-token_abcdefghijklmnopqrstuvwxyz";
@@ -41,11 +44,11 @@ internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, Ch
     /// <summary>When customers saw replies (for the recovery figures).</summary>
     public ConcurrentQueue<DateTimeOffset> ReplyTimes { get; } = new();
 
-    /// <summary>Runs every conversation, <see cref="ChaosOptions.ActiveConversations"/> at a time.</summary>
+    /// <summary>Runs every conversation, <c>active</c> at a time.</summary>
     public async Task RunAsync(IReadOnlyList<ChaosConversation> conversations, CancellationToken cancellationToken)
     {
         var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, options.ActiveConversations).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, active).Select(_ => Task.Run(async () =>
         {
             int index;
             while ((index = Interlocked.Increment(ref next)) < conversations.Count)
@@ -113,7 +116,12 @@ internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, Ch
     /// <summary>Polls the conversation's activities (as Web Chat does without a WebSocket) until the condition holds or the reply timeout.</summary>
     private async Task WaitForWebChatAsync(ChaosConversation conversation, Func<ChaosConversation, bool> done, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + options.ReplyTimeout;
+        if (!waitForReplies)
+        {
+            return;
+        }
+
+        var deadline = DateTime.UtcNow + replyTimeout;
         while (true)
         {
             await ReadWebChatAsync(conversation, cancellationToken);
@@ -179,7 +187,7 @@ internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, Ch
 
             conversation.Sent.Enqueue(new SentMessage(text, updateId.ToString(CultureInfo.InvariantCulture)) { IsHumanRequest = human });
             Interlocked.Increment(ref _acknowledged);
-            if (!await telegram.WaitForMoreThanAsync(conversation.ChatId, before, options.ReplyTimeout, cancellationToken))
+            if (waitForReplies && !await telegram.WaitForMoreThanAsync(conversation.ChatId, before, replyTimeout, cancellationToken))
             {
                 Interlocked.Increment(ref _unanswered);
             }
@@ -205,5 +213,5 @@ internal sealed class ChaosCustomers(HttpClient http, TelegramInbox telegram, Ch
     }.ToJsonString();
 
     private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken) =>
-        ChaosHttp.SendUntilAnsweredAsync(http, build, options.ReplyTimeout, cancellationToken, () => Interlocked.Increment(ref _retries));
+        ChaosHttp.SendUntilAnsweredAsync(http, build, replyTimeout, cancellationToken, () => Interlocked.Increment(ref _retries));
 }

@@ -5,9 +5,11 @@ namespace SupportBot.Chaos;
 
 /// <summary>
 /// The host as its own process on a fixed port, restarted like a supervisor would (at once, same port,
-/// same settings) when it is killed or exits; its log lines are kept across restarts.
+/// same settings) when it is killed or exits; its log lines are kept across restarts. Its website chat and
+/// its Telegram bot (by webhook, sending to the Bot API stand-in) are set up for the driver's customers.
 /// </summary>
-internal sealed class ChaosHosts(ChaosOptions options, string telegramApiBaseUrl) : IAsyncDisposable
+/// <param name="settings">More settings (environment variable names, e.g. <c>Pipeline__LeaseSeconds</c>).</param>
+internal sealed class ChaosHosts(string workDirectory, string redisConnection, string telegramApiBaseUrl, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
 {
     public const string ApiKey = "chaos-api-key-0123456789";
     public const string DirectLineSecret = "chaos-directline-secret-0123456789";
@@ -70,7 +72,7 @@ internal sealed class ChaosHosts(ChaosOptions options, string telegramApiBaseUrl
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        Current = BotProcess.Start(options.WorkDirectory, Environment(), _port);
+        Current = BotProcess.Start(workDirectory, Environment(), _port);
         _port = Current.Port;
         _all.Add(Current);
         await Current.WaitUntilReadyAsync(TimeSpan.FromSeconds(180), cancellationToken);
@@ -92,7 +94,7 @@ internal sealed class ChaosHosts(ChaosOptions options, string telegramApiBaseUrl
     {
         var environment = new Dictionary<string, string>
         {
-            ["Redis__Connection"] = options.RedisConnection,
+            ["Redis__Connection"] = redisConnection,
             ["Api__Keys__0"] = ApiKey,
             ["Channels__WebChat__Secret"] = DirectLineSecret,
             // Every customer here comes from 127.0.0.1.
@@ -107,7 +109,7 @@ internal sealed class ChaosHosts(ChaosOptions options, string telegramApiBaseUrl
             ["Channels__Telegram__PerBotPerSecond"] = "1000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var (key, value) in options.HostSettings)
+        foreach (var (key, value) in settings)
         {
             environment[key] = value;
         }

@@ -22,7 +22,7 @@ internal static partial class ChaosRun
         await using var telegramApi = new TelegramApiStandIn();
         await telegramApi.StartAsync();
         var inbox = new TelegramInbox(telegramApi);
-        await using var hosts = new ChaosHosts(options, telegramApi.BaseUrl);
+        await using var hosts = new ChaosHosts(options.WorkDirectory, options.RedisConnection, telegramApi.BaseUrl, options.HostSettings);
         try
         {
             progress("starting the host");
@@ -33,7 +33,7 @@ internal static partial class ChaosRun
             progress($"probe: {probe.Answers.Count} questions with answers of their own; {conversations.Count} conversations, " +
                 $"{conversations.Count(c => c.AsksForHuman)} of them ask for a person; {options.ActiveConversations} at a time");
 
-            var customers = new ChaosCustomers(http, inbox, options);
+            var customers = new ChaosCustomers(http, inbox, options.ActiveConversations, options.ReplyTimeout);
             inbox.Delivered += at => customers.ReplyTimes.Enqueue(at);
             var agents = new ChaosAgents(http, ChaosHosts.ApiKey, [.. conversations.Where(c => c.AsksForHuman)], progress);
             var wall = Stopwatch.StartNew();

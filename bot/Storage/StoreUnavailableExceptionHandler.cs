@@ -11,7 +11,7 @@ internal sealed class StoreUnavailableExceptionHandler(IProblemDetailsService pr
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsStoreUnavailable(exception))
+        if (!StoreOutage.IsOutage(exception))
         {
             return false;
         }
@@ -31,11 +31,16 @@ internal sealed class StoreUnavailableExceptionHandler(IProblemDetailsService pr
         });
     }
 
-    internal static bool IsStoreUnavailable(Exception exception) => exception switch
+}
+
+public static class StoreOutage
+{
+    /// <summary>The store is away for now (no connection, timed out while reconnecting, still loading after a restart).</summary>
+    public static bool IsOutage(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException => true,
         // After a restart Redis answers LOADING until its append-only file is read back.
         RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal),
-        _ => exception.InnerException is { } inner && IsStoreUnavailable(inner),
+        _ => exception.InnerException is { } inner && IsOutage(inner),
     };
 }

@@ -42,6 +42,9 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     /// <summary>Raised for every call as it arrives (after it is recorded), for drivers that wait on replies as they come.</summary>
     public event Action<TelegramApiCall>? CallReceived;
 
+    /// <summary>False: calls are only raised, not kept (a long benchmark would otherwise hold every one).</summary>
+    public bool KeepCalls { get; init; } = true;
+
     public IEnumerable<TelegramApiCall> CallsOf(string method) => _calls.Where(c => string.Equals(c.Method, method, StringComparison.OrdinalIgnoreCase));
 
     public IEnumerable<TelegramApiCall> MessagesTo(long chatId) =>
@@ -96,7 +99,11 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
         }
 
         var call = new TelegramApiCall(token, method, body, DateTimeOffset.UtcNow);
-        _calls.Enqueue(call);
+        if (KeepCalls)
+        {
+            _calls.Enqueue(call);
+        }
+
         CallReceived?.Invoke(call);
         Rule? failing = null;
         lock (_rules)
