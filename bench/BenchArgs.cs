@@ -156,6 +156,10 @@ internal sealed class BenchArgs
 
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The <c>--set</c> settings as environment variables of a host process (<c>Pipeline:Workers</c> → <c>Pipeline__Workers</c>).</summary>
+    public Dictionary<string, string> SettingsAsEnvironment() =>
+        Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value ?? "");
+
     public bool Help { get; private set; }
 
     public string? Error { get; private set; }

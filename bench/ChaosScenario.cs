@@ -25,7 +25,7 @@ internal static class ChaosScenario
                 KillRedisAsync = redis.KillAsync,
                 StartRedisAsync = () => redis.RestartAsync(cancellationToken),
                 WorkDirectory = workDir,
-                HostSettings = options.Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value ?? ""),
+                HostSettings = options.SettingsAsEnvironment(),
                 Progress = BenchProgram.Progress,
             }, cancellationToken);
 

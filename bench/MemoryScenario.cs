@@ -33,7 +33,7 @@ internal static class MemoryScenario
         try
         {
             await using var hosts = new ChaosHosts(workDir, redis.ConnectionString, telegramApi.BaseUrl,
-                options.Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value ?? ""));
+                options.SettingsAsEnvironment());
             await hosts.StartAsync(cancellationToken);
             using var http = ChaosHttp.CreateClient(hosts.BaseAddress);
             await using var client = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");

@@ -10,7 +10,7 @@ namespace SupportBot.Chaos;
 /// answering each chat once and resolving most. A request whose outcome is unknown (the host died
 /// under it) is not blindly repeated: the agent looks at the chat first, as a person would.
 /// </summary>
-internal sealed class ChaosAgents(HttpClient http, string apiKey, IReadOnlyList<ChaosConversation> conversations, Action<string> progress)
+internal sealed class ChaosAgents(HttpClient http, string apiKey, IReadOnlyList<ChaosConversation> conversations)
 {
     public static readonly string[] AgentIds = ["chaos-agent-1", "chaos-agent-2", "chaos-agent-3"];
 
@@ -201,8 +201,7 @@ internal sealed class ChaosAgents(HttpClient http, string apiKey, IReadOnlyList<
         var response = await http.SendAsync(request, cancellationToken);
         if ((int)response.StatusCode >= 500)
         {
-            Interlocked.Increment(ref _retries);
-            progress($"{agentId} {method} {path}: {(int)response.StatusCode}");
+            Interlocked.Increment(ref _retries); // Redis restarting (503): the next round tries again
         }
 
         return response;

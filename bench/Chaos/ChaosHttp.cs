@@ -33,7 +33,7 @@ internal static class ChaosHttp
     {
         var deadline = DateTime.UtcNow + giveUpAfter;
         var pause = TimeSpan.FromMilliseconds(100);
-        string last = "";
+        var last = "";
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -35,7 +35,7 @@ internal static partial class ChaosRun
 
             var customers = new ChaosCustomers(http, inbox, options.ActiveConversations, options.ReplyTimeout);
             inbox.Delivered += at => customers.ReplyTimes.Enqueue(at);
-            var agents = new ChaosAgents(http, ChaosHosts.ApiKey, [.. conversations.Where(c => c.AsksForHuman)], progress);
+            var agents = new ChaosAgents(http, ChaosHosts.ApiKey, [.. conversations.Where(c => c.AsksForHuman)]);
             var wall = Stopwatch.StartNew();
             using var stopAgents = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var customerRun = customers.RunAsync(conversations, cancellationToken);

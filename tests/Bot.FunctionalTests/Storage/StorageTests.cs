@@ -138,6 +138,10 @@ public sealed class StorageTests
         await redis.KillAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz", Ct)).StatusCode);
+        // A message posted meanwhile gets 503 with Retry-After (Web Chat and Telegram then retry), not a 500.
+        var refused = await chat.PostActivityAsync(conversation, DirectLineTestClient.Message("Hello?"));
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(refused.Headers.RetryAfter);
 
         await redis.StartAsync(); // same port, same append-only file
         var deadline = DateTime.UtcNow.AddSeconds(30);
