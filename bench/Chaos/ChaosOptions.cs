@@ -28,7 +28,7 @@ internal sealed class ChaosOptions
     public int Seed { get; init; } = 1;
 
     /// <summary>How long a customer waits for an answer before counting it missing and going on.</summary>
-    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The Redis the host uses (also read by the driver to see when the pipeline is idle).</summary>
     public required string RedisConnection { get; init; }

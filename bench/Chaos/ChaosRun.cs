@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using StackExchange.Redis;
 using SupportBot.FunctionalTests.Channels.Telegram;
 
@@ -13,7 +14,7 @@ namespace SupportBot.Chaos;
 internal static partial class ChaosRun
 {
     /// <summary>How long the run waits, after the last customer, for agents and the pipeline to finish.</summary>
-    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromMinutes(5);
 
     public static async Task<ChaosReport> RunAsync(ChaosOptions options, CancellationToken cancellationToken)
     {
@@ -72,13 +73,13 @@ internal static partial class ChaosRun
         }
         finally
         {
-            var lines = hosts.Logs().Split('\n');
-            report.HostErrorLines = lines.Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
-            // The log's warnings and errors by kind (ids and numbers aside), so a run says what the host went through.
-            foreach (var kind in lines.Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal) || l.StartsWith("warn:", StringComparison.Ordinal))
-                .GroupBy(l => LogShape().Replace(l.Trim(), "#")).OrderByDescending(g => g.Count()).Take(12))
+            // Log lines read "HH:mm:ss warn: Category[id] message" (the host's console format).
+            var lines = hosts.Logs().Split('\n').Select(l => LogLine().Match(l)).Where(m => m.Success).ToList();
+            report.HostErrorLines = lines.Count(m => m.Groups["level"].Value is "fail" or "crit");
+            // The warnings and errors by kind (ids, times and numbers aside), so a run says what the host went through.
+            foreach (var kind in lines.GroupBy(m => LogShape().Replace(m.Groups["rest"].Value.Trim(), "#")).OrderByDescending(g => g.Count()).Take(12))
             {
-                progress($"host log ×{kind.Count()}: {kind.First().Trim()}");
+                progress($"host log ×{kind.Count()}: {kind.First().Groups["level"].Value}: {kind.First().Groups["rest"].Value.Trim()}");
             }
         }
 
@@ -229,6 +230,9 @@ internal static partial class ChaosRun
         options.Progress("the pipeline did not settle in time; checking what there is");
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9a-f]{32}|\d+")]
-    private static partial System.Text.RegularExpressions.Regex LogShape();
+    [GeneratedRegex(@"[0-9a-f]{32}|\d+")]
+    private static partial Regex LogShape();
+
+    [GeneratedRegex(@"^(\S+ )?(?<level>warn|fail|crit): (?<rest>.*)$")]
+    private static partial Regex LogLine();
 }
