@@ -24,6 +24,8 @@ internal static partial class ChaosRun
         await telegramApi.StartAsync();
         var inbox = new TelegramInbox(telegramApi);
         await using var hosts = new ChaosHosts(options.WorkDirectory, options.RedisConnection, telegramApi.BaseUrl, options.HostSettings);
+        // Cancelled on every way out, so the agents' loop never outlives a failed run.
+        using var stopAgents = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             progress("starting the host");
@@ -38,10 +40,9 @@ internal static partial class ChaosRun
             inbox.Delivered += at => customers.ReplyTimes.Enqueue(at);
             var agents = new ChaosAgents(http, ChaosHosts.ApiKey, [.. conversations.Where(c => c.AsksForHuman)]);
             var wall = Stopwatch.StartNew();
-            using var stopAgents = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var customerRun = customers.RunAsync(conversations, cancellationToken);
             var agentRun = agents.RunAsync(() => customerRun.IsCompleted, stopAgents.Token);
-            var faultRun = RunFaultsAsync(options, hosts, http, customers, report, cancellationToken);
+            var faultRun = RunFaultsAsync(options, hosts, http, customers, customerRun, report, cancellationToken);
             using (var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 var watch = WatchAsync(options, hosts, customers, conversations, report, customerRun, watching.Token);
@@ -73,6 +74,7 @@ internal static partial class ChaosRun
         }
         finally
         {
+            await stopAgents.CancelAsync();
             // Log lines read "HH:mm:ss warn: Category[id] message" (the host's console format).
             var lines = hosts.Logs().Split('\n').Select(l => LogLine().Match(l)).Where(m => m.Success).ToList();
             report.HostErrorLines = lines.Count(m => m.Groups["level"].Value is "fail" or "crit");
@@ -87,7 +89,8 @@ internal static partial class ChaosRun
     }
 
     /// <summary>The faults, spread evenly over the run by messages acknowledged: the host kills first, then the Redis restart.</summary>
-    private static async Task RunFaultsAsync(ChaosOptions options, ChaosHosts hosts, HttpClient http, ChaosCustomers customers, ChaosReport report, CancellationToken cancellationToken)
+    private static async Task RunFaultsAsync(
+        ChaosOptions options, ChaosHosts hosts, HttpClient http, ChaosCustomers customers, Task customerRun, ChaosReport report, CancellationToken cancellationToken)
     {
         var kinds = Enumerable.Repeat("host-sigkill", options.HostKills).Concat(options.RedisRestart ? ["redis-restart"] : []).ToList();
         for (var i = 0; i < kinds.Count; i++)
@@ -95,6 +98,11 @@ internal static partial class ChaosRun
             var threshold = (int)((long)options.Messages * (i + 1) / (kinds.Count + 1));
             while (customers.Acknowledged < threshold)
             {
+                if (customerRun.IsCompleted)
+                {
+                    return; // the customers stopped short (their errors are in the report): no traffic left to hit
+                }
+
                 await Task.Delay(50, cancellationToken);
             }
 
