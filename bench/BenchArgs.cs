@@ -30,6 +30,13 @@ internal sealed class BenchArgs
           pipeline   Telegram webhooks (70 %) and Direct Line posts (30 %) at rising open-loop rates against the
                      real host on a real redis-server, with a Telegram Bot API stand-in that answers at once:
                      the highest rate held for --seconds with p99 under 50 ms, next to the echo baseline.
+          chaos      Crash safety: --messages customer messages (website chat and Telegram webhook, many
+                     conversations, some asking for a person whom agents answer and resolve) against the host as
+                     its own process, SIGKILLed --kills times and restarted, and a redis-server (append-only
+                     file) killed and restarted; then checks one interest record and one reply per message and
+                     every handoff in exactly one place.
+          memory     Memory per conversation: --conversations conversations through the host (its own process),
+                     then the host's RSS and, for intake conversations, the Redis memory of their state.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
                      FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
                      the 99th percentile of one prediction.
@@ -54,6 +61,16 @@ internal sealed class BenchArgs
           --rate <n>                no steps: hold this rate for --seconds (to compare costs at one rate)
           --conversations <n>       Telegram chats; Direct Line conversations are a fifth of it (default 5000)
           --baseline-seconds <s>    how long the echo baseline runs (default 5), with 128 clients
+
+        Options of chaos:
+          --messages <n>            customer messages in all (default 10000)
+          --conversations <n>       conversations typing at the same time (default 64)
+          --kills <n>               SIGKILLs of the host (default 2); the Redis restart comes after them
+          --seed <s>                seed of the conversations' scripts (default 1)
+          --set <key>=<value>       extra host setting, e.g. --set Pipeline:LeaseSeconds=10 (repeatable)
+
+        Options of memory:
+          --conversations <n>       conversations (default 100000)
           --set <key>=<value>       extra host setting (repeatable)
 
         Options of handoff:
@@ -97,7 +114,17 @@ internal sealed class BenchArgs
 
     public int? RecordsGiven { get; private set; }
 
-    public int Conversations => ConversationsGiven ?? (Scenario is "dialogs" or "handoff" ? 2000 : Scenario == "llm" ? 5000 : Scenario == "pipeline" ? 5000 : 200);
+    public int Conversations => ConversationsGiven ?? Scenario switch
+    {
+        "dialogs" or "handoff" => 2000,
+        "llm" or "pipeline" => 5000,
+        "chaos" => 64,
+        "memory" => 100_000,
+        _ => 200,
+    };
+
+    /// <summary>chaos: SIGKILLs of the host.</summary>
+    public int Kills { get; private set; } = 2;
 
     /// <summary>handoff: agents online.</summary>
     public int Agents { get; private set; } = 50;
@@ -119,7 +146,10 @@ internal sealed class BenchArgs
     /// <summary>dialogs: a Redis connection string; null starts a redis-server.</summary>
     public string? Redis { get; private set; }
 
-    public int Messages { get; private set; } = 20;
+    /// <summary>webchat: messages per conversation (default 20); chaos: messages in all (default 10,000).</summary>
+    public int Messages => MessagesGiven ?? (Scenario == "chaos" ? 10_000 : 20);
+
+    public int? MessagesGiven { get; private set; }
 
     public double BaselineSeconds { get; private set; } = 5;
 
@@ -148,6 +178,10 @@ internal sealed class BenchArgs
     public int Seed { get; private set; } = 1;
 
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The <c>--set</c> settings as environment variables of a host process (<c>Pipeline:Workers</c> → <c>Pipeline__Workers</c>).</summary>
+    public Dictionary<string, string> SettingsAsEnvironment() =>
+        Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value ?? "");
 
     public bool Help { get; private set; }
 
@@ -184,9 +218,9 @@ internal sealed class BenchArgs
                     return $"Only one scenario at a time; got '{Scenario}' and '{arg}'.";
                 }
 
-                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report" or "llm" or "pipeline"))
+                if (arg is not ("webchat" or "dialogs" or "handoff" or "faq-eval" or "interest-feed" or "interest-report" or "llm" or "pipeline" or "chaos" or "memory"))
                 {
-                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, pipeline, dialogs, handoff, faq-eval, interest-feed, interest-report, llm.";
+                    return $"Unknown scenario '{arg}'. The scenarios are: webchat, pipeline, dialogs, handoff, faq-eval, interest-feed, interest-report, llm, chaos, memory.";
                 }
 
                 Scenario = arg;
@@ -221,7 +255,8 @@ internal sealed class BenchArgs
                 "--in-flight" => ReadInt(name, value, 1, 10_000, v => InFlight = v),
                 "--assign" => SetAssign(value),
                 "--redis" => SetRedis(value),
-                "--messages" => ReadInt(name, value, 1, 100_000, v => Messages = v),
+                "--messages" => ReadInt(name, value, 1, 1_000_000, v => MessagesGiven = v),
+                "--kills" => ReadInt(name, value, 0, 100, v => Kills = v),
                 "--baseline-seconds" => ReadDouble(name, value, 0.5, 3600, v => BaselineSeconds = v),
                 "--seconds" => ReadDouble(name, value, 1, 3600, v => Seconds = v),
                 "--step-seconds" => ReadDouble(name, value, 0.5, 600, v => StepSeconds = v),

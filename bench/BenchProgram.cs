@@ -53,6 +53,8 @@ internal static class BenchProgram
                 "llm" => await LlmScenario.RunAsync(options, cancel.Token),
                 "interest-report" => await InterestReportScenario.RunAsync(options, cancel.Token),
                 "pipeline" => await PipelineScenario.RunAsync(options, cancel.Token),
+                "chaos" => await ChaosScenario.RunAsync(options, cancel.Token),
+                "memory" => await MemoryScenario.RunAsync(options, cancel.Token),
                 _ => await RunWebChatAsync(options, cancel.Token),
             };
         }

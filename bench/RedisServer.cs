@@ -7,19 +7,22 @@ using StackExchange.Redis;
 namespace SupportBot.Benchmarks;
 
 /// <summary>
-/// A throw-away <c>redis-server</c> on a free loopback port, in its own temporary folder and
-/// without persistence (nothing here needs to survive). Killed and its folder removed on dispose.
+/// A throw-away <c>redis-server</c> on a free loopback port, in its own temporary folder, without
+/// persistence (nothing here needs to survive) unless asked for its append-only file (the chaos
+/// scenario kills and restarts it). Killed and its folder removed on dispose.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _dir;
+    private readonly bool _appendOnly;
+    private Process _process;
 
-    private RedisServer(Process process, string dir, int port)
+    private RedisServer(Process process, string dir, int port, bool appendOnly)
     {
         _process = process;
         _dir = dir;
         Port = port;
+        _appendOnly = appendOnly;
     }
 
     public int Port { get; }
@@ -28,32 +31,23 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken)
+    /// <param name="appendOnly">Keep an append-only file, fsynced on every write, so a SIGKILL loses nothing acknowledged.</param>
+    public static async Task<RedisServer> StartAsync(CancellationToken cancellationToken, bool appendOnly = false)
     {
         var port = FreePort();
         var dir = Directory.CreateTempSubdirectory("sb-bench-redis-").FullName;
-        var start = new ProcessStartInfo("redis-server",
-            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         Process process;
         try
         {
-            process = Process.Start(start)!;
+            process = Launch(port, dir, appendOnly);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch
         {
             Directory.Delete(dir, recursive: true);
-            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server).", e);
+            throw;
         }
 
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, dir, port);
+        var server = new RedisServer(process, dir, port, appendOnly);
         // Should the bench die without unwinding (an unhandled exception elsewhere, SIGTERM), take redis-server along.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
         try
@@ -69,9 +63,51 @@ internal sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    private static Process Launch(int port, string dir, bool appendOnly)
+    {
+        var start = new ProcessStartInfo("redis-server",
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+             .. appendOnly ? new[] { "--appendonly", "yes", "--appendfsync", "always" } : ["--appendonly", "no"]])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("redis-server is not installed (apt-get install redis-server).", e);
+        }
+
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>SIGKILL, as a crash would; the append-only file (if kept) has every acknowledged write.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the server again on the same port and folder (replaying its append-only file).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await KillAsync();
+        _process.Dispose();
+        _process = Launch(Port, _dir, _appendOnly);
+        await WaitUntilReadyAsync(cancellationToken);
+    }
+
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             if (_process.HasExited)
@@ -85,8 +121,9 @@ internal sealed class RedisServer : IAsyncDisposable
                 await probe.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (RedisException) when (DateTime.UtcNow < deadline)
             {
+                // Not listening yet, or still loading its append-only file (LOADING).
                 await Task.Delay(50, cancellationToken);
             }
         }

@@ -6,12 +6,13 @@ namespace SupportBot.Handoff;
 public sealed record ConversationProfile
 {
     [JsonPropertyName("channel")] public required string Channel { get; init; }
-    [JsonPropertyName("account")] public string? ChannelAccount { get; init; }
+    // Absent values are left out: one of these is kept per conversation (see bench/README.md, scenario memory).
+    [JsonPropertyName("account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ChannelAccount { get; init; }
     [JsonPropertyName("user")] public required string UserId { get; init; }
-    [JsonPropertyName("name")] public string? Name { get; init; }
-    [JsonPropertyName("photo")] public string? PhotoUrl { get; init; }
-    [JsonPropertyName("profile")] public string? ProfileUrl { get; init; }
-    [JsonPropertyName("lang")] public string? Language { get; init; }
+    [JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Name { get; init; }
+    [JsonPropertyName("photo"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PhotoUrl { get; init; }
+    [JsonPropertyName("profile"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ProfileUrl { get; init; }
+    [JsonPropertyName("lang"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Language { get; init; }
     [JsonPropertyName("last")] public long LastActivityUnixMs { get; init; }
 }
 

@@ -120,7 +120,8 @@ public sealed record PresenceUpdate(PresenceStatus Status, int Capacity, IReadOn
 /// <summary>A request to queue a chat.</summary>
 /// <param name="Priority">0–9; higher is served first.</param>
 /// <param name="AfterHours">The department is closed: queue for its next opening and let the bot keep answering.</param>
-public sealed record EscalationRequest(string ConversationId, string Department, int Priority, string Reason, bool AfterHours = false, string? Detail = null);
+/// <param name="Origin">The channel event that asked (e.g. a message's event id): the same origin never starts a second cycle.</param>
+public sealed record EscalationRequest(string ConversationId, string Department, int Priority, string Reason, bool AfterHours = false, string? Detail = null, string? Origin = null);
 
 /// <summary>Recent figures of a department or an agent, from the last 200 closed chats.</summary>
 public sealed record HandoffFigures(int Samples, TimeSpan? Median, TimeSpan? Average);

@@ -29,15 +29,19 @@ internal static class HandoffScripts
 
     /// <summary>
     /// Queue a chat. KEYS: chat, events, owner, queue. ARGV: conversation, now, department, priority,
-    /// score, reason, reason json, after hours (1/0), ttl, escalated extra json.
-    /// Returns ok, or the status of the cycle already running (queued/offered/assigned).
+    /// score, reason, reason json, after hours (1/0), ttl, escalated extra json, origin (the channel event
+    /// that asked; '' = none).
+    /// Returns ok, or the status of the cycle already running (queued/offered/assigned), or of the cycle
+    /// the same origin already started (a turn re-run after a crash must not start a second one).
     /// </summary>
     public const string Escalate = Prelude + """
-        local st = redis.call('HGET', KEYS[1], 'st')
+        local h = redis.call('HMGET', KEYS[1], 'st', 'origin')
+        local st = h[1]
         if st == 'queued' or active(st) then return st end
+        if ARGV[11] ~= '' and h[2] == ARGV[11] then return st end
         redis.call('DEL', KEYS[1])
         redis.call('HSET', KEYS[1], 'st', 'queued', 'dept', ARGV[3], 'prio', ARGV[4], 'score', ARGV[5],
-          'reason', ARGV[6], 'qat', ARGV[2], 'ah', ARGV[8], 'excl', ',')
+          'reason', ARGV[6], 'qat', ARGV[2], 'ah', ARGV[8], 'excl', ',', 'origin', ARGV[11])
         redis.call('PEXPIRE', KEYS[1], ARGV[9])
         redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
         -- After hours the bot keeps answering while the chat waits for the next opening.

@@ -24,7 +24,10 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     /// <summary>Queue score: priority first (9 before 0), then oldest first.</summary>
     public static long QueueScore(int priority, long queuedAtMs) => (9 - Math.Clamp(priority, 0, 9)) * PriorityStep + queuedAtMs;
 
-    /// <summary>Queue the chat. Returns null when queued now, or the status of the cycle already under way.</summary>
+    /// <summary>
+    /// Queue the chat. Returns null when queued now, or the status of the cycle already under way — or of the cycle the
+    /// request's <see cref="EscalationRequest.Origin"/> started before, even if it is over (resolved, returned, abandoned).
+    /// </summary>
     public async Task<HandoffStatus?> EscalateAsync(EscalationRequest request)
     {
         var id = request.ConversationId;
@@ -34,7 +37,7 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
             HandoffScripts.Escalate,
             [RedisKeys.HandoffChat(id), RedisKeys.HandoffEvents(id), RedisKeys.Owner(id), RedisKeys.HandoffQueue(request.Department)],
             [id, now, request.Department, request.Priority, QueueScore(request.Priority, now), request.Reason, JsonSerializer.Serialize(request.Reason),
-             request.AfterHours ? "1" : "0", _ttlMs, detail]);
+             request.AfterHours ? "1" : "0", _ttlMs, detail, request.Origin ?? ""]);
         return result == "ok" ? null : ParseStatus(result);
     }
 

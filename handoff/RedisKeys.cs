@@ -16,8 +16,8 @@ public static class RedisKeys
     /// <summary>Counter that numbers arrivals in a conversation.</summary>
     public static RedisKey ArrivalSequence(string conversationId) => Tag(conversationId) + ":seq";
 
-    /// <summary>Marker that an event id was already accepted (SET NX with a TTL).</summary>
-    public static RedisKey SeenEvent(string conversationId, string eventId) => Tag(conversationId) + ":seen:" + eventId;
+    /// <summary>Event ids accepted within the dedupe window (sorted set scored by when, unix ms): one key per conversation.</summary>
+    public static RedisKey SeenEvents(string conversationId) => Tag(conversationId) + ":seen";
 
     /// <summary>Who may process the conversation right now (one worker, any instance).</summary>
     public static RedisKey Lease(string conversationId) => Tag(conversationId) + ":lease";

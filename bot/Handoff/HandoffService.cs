@@ -22,6 +22,11 @@ public enum EscalationKind
     AfterHoursQueued,
     /// <summary>Closed and not queued: kept as an offline request in the interest log.</summary>
     OfflineRequest,
+    /// <summary>
+    /// This very message already started a handoff that has run its course (resolved, returned, abandoned): its turn
+    /// is being run again after a crash, and the customer has been served meanwhile. Nothing more to say.
+    /// </summary>
+    AlreadyOver,
 }
 
 /// <param name="Announce">A new escalation: agents and assigners are to hear of it once the turn is committed.</param>
@@ -53,7 +58,8 @@ public sealed class HandoffService(
     public DepartmentDirectory Departments => departments;
 
     /// <summary>Queue the conversation for a person (or say why not now).</summary>
-    public async Task<EscalationOutcome> EscalateAsync(string conversationId, string reason, string? language, string? hint = null)
+    /// <param name="origin">The channel event that asked: asking again with the same one (a re-run turn) never starts a second handoff.</param>
+    public async Task<EscalationOutcome> EscalateAsync(string conversationId, string reason, string? language, string? hint = null, string? origin = null)
     {
         var department = departments.Route(language, hint ?? reason);
         var now = time.GetUtcNow();
@@ -63,10 +69,15 @@ public sealed class HandoffService(
             return new(EscalationKind.OfflineRequest, department.Name, ConversationOwner.Bot, OpensAt: department.Hours.NextOpening(now));
         }
 
-        var running = await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, reason, AfterHours: !open));
+        var running = await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, reason, AfterHours: !open, Origin: origin));
         if (running is HandoffStatus.Offered or HandoffStatus.Assigned)
         {
             return new(EscalationKind.WithAgent, department.Name, await store.OwnerAsync(conversationId));
+        }
+
+        if (running is HandoffStatus.Resolved or HandoffStatus.Returned or HandoffStatus.Abandoned)
+        {
+            return new(EscalationKind.AlreadyOver, department.Name, ConversationOwner.Bot);
         }
 
         var chat = await store.GetChatAsync(conversationId);
@@ -110,7 +121,7 @@ public sealed class HandoffService(
     /// A customer whose chat an agent resolved within the last hours writes again: straight back to
     /// that agent when they are online with room. Returns the new owner, or null (the bot answers).
     /// </summary>
-    public async Task<EscalationOutcome?> ReturnToPreviousAgentAsync(string conversationId, string? language)
+    public async Task<EscalationOutcome?> ReturnToPreviousAgentAsync(string conversationId, string? language, string? origin = null)
     {
         if (await store.LastAgentAsync(conversationId) is not { } agentId || await store.GetAgentAsync(agentId) is not { Status: PresenceStatus.Online, Alive: true } agent
             || agent.ActiveChats >= agent.Capacity)
@@ -119,7 +130,7 @@ public sealed class HandoffService(
         }
 
         var department = departments.Route(language, null);
-        if (!department.Hours.IsOpen(time.GetUtcNow()) || await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, "returning-customer")) is not null)
+        if (!department.Hours.IsOpen(time.GetUtcNow()) || await store.EscalateAsync(new EscalationRequest(conversationId, department.Name, department.Priority, "returning-customer", Origin: origin)) is not null)
         {
             return null;
         }

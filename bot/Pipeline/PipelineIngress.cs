@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SupportBot.Contracts;
@@ -37,15 +39,17 @@ public sealed class PipelineIngress(
         var db = redis.GetDatabase();
         var conversationId = activity.ConversationId;
         var json = JsonSerializer.Serialize(activity, BotJson.Default.ChannelActivity);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var dedupeMs = (long)TimeSpan.FromHours(options.Value.DedupeHours).TotalMilliseconds;
         var accepted = db.ScriptEvaluateAsync(
             PipelineScripts.Accept,
-            [RedisKeys.SeenEvent(conversationId, activity.EventId), RedisKeys.Inbox(conversationId), RedisKeys.ArrivalSequence(conversationId)],
-            [json, (long)TimeSpan.FromHours(options.Value.DedupeHours).TotalMilliseconds]);
+            [RedisKeys.SeenEvents(conversationId), RedisKeys.Inbox(conversationId), RedisKeys.ArrivalSequence(conversationId)],
+            [json, dedupeMs, SeenMember(activity.EventId), now, now - dedupeMs]);
 
         // Announce after the push (sent behind it in the same round trip, so Redis runs it after), and also for a
         // duplicate: if an earlier delivery died before the announcement, the channel's retry still gets the
         // conversation scheduled. Should the script fail, the extra announcement only makes a worker look.
-        var announced = db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        var announced = db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, now, SortedSetWhen.NotExists);
         await Task.WhenAll(accepted, announced);
         var sequence = (long)accepted.Result;
         wake.Pulse();
@@ -57,6 +61,14 @@ public sealed class PipelineIngress(
 
         return new IngressResult(sequence > 0, sequence);
     }
+
+    /// <summary>
+    /// How an event id is remembered: short ids (Telegram's update_id, VK's event_id) as they are, longer ones
+    /// (Direct Line's conversation-prefixed activity ids) as 72 bits of their SHA-256, so a conversation's
+    /// dedupe set stays small.
+    /// </summary>
+    internal static string SeenMember(string eventId) =>
+        eventId.Length <= 16 ? eventId : Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(eventId)).AsSpan(0, 9));
 }
 
 public static class ConversationIds

@@ -7,11 +7,15 @@ namespace SupportBot.Pipeline;
 internal static class PipelineScripts
 {
     /// <summary>
-    /// Accept an inbound activity once. KEYS: seen, inbox, seq. ARGV: activity json, dedupe ttl ms.
+    /// Accept an inbound activity once. KEYS: seen (sorted set of event ids by when they came), inbox, seq.
+    /// ARGV: activity json, dedupe ttl ms, event id (as remembered), now ms, forget ids from this time and before (ms).
     /// Returns the arrival number, or 0 for a duplicate.
     /// </summary>
     public const string Accept = """
-        if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
+        if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 0 end
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[5])
+        redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
         local seq = redis.call('INCR', KEYS[3])
         redis.call('RPUSH', KEYS[2], seq .. '|' .. ARGV[1])
         return seq

@@ -73,7 +73,7 @@ internal sealed class TurnRouter(
 
         if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
             && lastAgent is not null
-            && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language) is { } back)
+            && await handoff.ReturnToPreviousAgentAsync(activity.ConversationId, state.Language ?? language, activity.EventId) is { } back)
         {
             // Written again soon after an agent resolved the chat: that agent takes it (or the queue does), the bot stays out.
             IReadOnlyList<OutgoingMessage> notice = PositionNotice(back.Position, back.EstimatedWait, language) is { } n ? [n] : [];
@@ -113,7 +113,13 @@ internal sealed class TurnRouter(
         var messages = content.Current.Messages;
         language = state.Language ?? language;
         var reason = result.HandoffReason!;
-        var outcome = await handoff.EscalateAsync(activity.ConversationId, reason, language);
+        var outcome = await handoff.EscalateAsync(activity.ConversationId, reason, language, origin: activity.EventId);
+        if (outcome.Kind == EscalationKind.AlreadyOver)
+        {
+            // This message's turn runs again after a crash, and the handoff it started is already over: say nothing twice.
+            return new TurnDecision([], ConversationOwner.Bot, AnsweredByBot: false, RecordFields: result.RecordFields);
+        }
+
         var replies = result.Replies.ToList();
         var requests = result.Requests?.ToList() ?? [];
         switch (outcome.Kind)

@@ -15,6 +15,7 @@ public static class StorageSetup
         // Connects before any other hosted service starts (tests do not run Program's explicit connect).
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StorageStartup>());
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        builder.Services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
         return builder;
     }
 }

@@ -54,7 +54,7 @@ public sealed class RedisServerFixture : IStore, IAsyncLifetime
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
@@ -63,8 +63,9 @@ public sealed class RedisServerFixture : IStore, IAsyncLifetime
                 await probe.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (RedisException) when (DateTime.UtcNow < deadline)
             {
+                // Not listening yet, or still reading its append-only file back (LOADING).
                 await Task.Delay(50, TestContext.Current.CancellationToken);
             }
         }

@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using SupportBot.Pipeline.Outbox;
+using SupportBot.Storage;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -29,6 +30,9 @@ internal sealed class TelegramSender(
 {
     public const int MaxMessageLength = 4096;
 
+    /// <summary>How long a sent part's record waits out a Redis outage: well within the conversation's lease (30 s by default).</summary>
+    private static readonly TimeSpan RecordSentPatience = TimeSpan.FromSeconds(10);
+
     public async Task<ChannelSendResult> SendAsync(OutboxItem item, CancellationToken cancellationToken)
     {
         if (!TelegramAdapter.TryParseConversation(item.ConversationId, out var botName, out var chatId)
@@ -39,7 +43,7 @@ internal sealed class TelegramSender(
 
         // Both reads in one round trip.
         var blockedRead = blocking.IsBlockedAsync(bot.Name, chatId);
-        var sentRead = store.SentPartsAsync(item.Id);
+        var sentRead = store.SentPartsAsync(item.ConversationId, item.Id);
         await Task.WhenAll(blockedRead, sentRead);
         if (blockedRead.Result)
         {
@@ -65,7 +69,7 @@ internal sealed class TelegramSender(
             using (await limits.AcquireAsync(bot.Name, chatId, group, cancellationToken))
             {
                 // Only a long wait in line can outlast the conversation's lease; after a short one nobody else can have sent it.
-                if (Stopwatch.GetElapsedTime(waitStarted) > TimeSpan.FromSeconds(1) && await store.SentPartAsync(item.Id, i) is { } already)
+                if (Stopwatch.GetElapsedTime(waitStarted) > TimeSpan.FromSeconds(1) && await store.SentPartAsync(item.ConversationId, item.Id, i) is { } already)
                 {
                     sent[i] = already; // another instance sent it while this one waited its turn
                     continue;
@@ -117,13 +121,34 @@ internal sealed class TelegramSender(
 
                 first ??= message;
                 sent[i] = message.Id;
-                await store.RecordSentPartAsync(item.Id, i, message.Id);
+                await RecordSentAsync(item, i, message.Id, cancellationToken);
             }
         }
 
         var ids = string.Join(',', Enumerable.Range(0, parts.Count).Select(i => sent[i].ToString(CultureInfo.InvariantCulture)));
         var link = first is not null ? TelegramAdapter.MessageLink(first.Chat, first.Id) : null;
         return new ChannelSendResult(ids, link);
+    }
+
+    /// <summary>
+    /// Telegram has the message now. sendMessage has no idempotency key, so forgetting that to a short Redis outage
+    /// would send it again on the retry: keep trying to write it down for a while before giving up.
+    /// </summary>
+    private async Task RecordSentAsync(OutboxItem item, int part, int messageId, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await store.RecordSentPartAsync(item.ConversationId, item.Id, part, messageId);
+                return;
+            }
+            catch (Exception e) when (StoreOutage.IsOutage(e) && Stopwatch.GetElapsedTime(started) < RecordSentPatience)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            }
+        }
     }
 
     private async Task<InlineKeyboardMarkup?> KeyboardAsync(OutboxItem item)

@@ -61,26 +61,41 @@ public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider tim
         return (int.Parse(parts[0], CultureInfo.InvariantCulture), parts[1].Length > 0 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : null);
     }
 
+    /// <summary>
+    /// Write down that part <c>ARGV[2]</c> of outbox item <c>ARGV[1]</c> went out as message <c>ARGV[3]</c>. KEYS: the
+    /// conversation's sent-parts hash. Only the item being sent is kept: a conversation's outbox goes one item at a
+    /// time, so when the next one starts, the last is done.
+    /// </summary>
+    private const string RecordSentPartScript = """
+        if redis.call('HGET', KEYS[1], 'item') ~= ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('HSET', KEYS[1], 'item', ARGV[1])
+        end
+        redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return 1
+        """;
+
     /// <summary>Parts of an outbox item already delivered (index → message id), so a retry sends only the rest.</summary>
-    public async Task<Dictionary<int, int>> SentPartsAsync(string outboxId)
+    public async Task<Dictionary<int, int>> SentPartsAsync(string conversationId, string outboxId)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync("telegram:sent:" + outboxId);
-        return entries.ToDictionary(e => (int)e.Name, e => (int)e.Value);
+        var entries = await redis.GetDatabase().HashGetAllAsync(SentKey(conversationId));
+        return entries.Any(e => e.Name == "item" && e.Value == outboxId)
+            ? entries.Where(e => e.Name != "item").ToDictionary(e => (int)e.Name, e => (int)e.Value)
+            : [];
     }
 
-    public async Task<int?> SentPartAsync(string outboxId, int index)
+    public async Task<int?> SentPartAsync(string conversationId, string outboxId, int index)
     {
-        var value = await redis.GetDatabase().HashGetAsync("telegram:sent:" + outboxId, index);
-        return value.IsNull ? null : (int)value;
+        var values = await redis.GetDatabase().HashGetAsync(SentKey(conversationId), ["item", index]);
+        return values[0] == outboxId && !values[1].IsNull ? (int)values[1] : null;
     }
 
-    public async Task RecordSentPartAsync(string outboxId, int index, int messageId)
-    {
-        var db = redis.GetDatabase();
-        var key = "telegram:sent:" + outboxId;
-        // One round trip, in this order.
-        await Task.WhenAll(db.HashSetAsync(key, index, messageId), db.KeyExpireAsync(key, SentTtl));
-    }
+    public Task RecordSentPartAsync(string conversationId, string outboxId, int index, int messageId) =>
+        redis.GetDatabase().ScriptEvaluateAsync(RecordSentPartScript, [SentKey(conversationId)], [outboxId, index, messageId, (long)SentTtl.TotalMilliseconds]);
+
+    /// <summary>One small hash per conversation (not one key per reply): a conversation's idle state stays small.</summary>
+    private static string SentKey(string conversationId) => "telegram:sent:" + conversationId;
 
     /// <summary>blocked / active for a chat, with when it changed (my_chat_member, or a 403 on send).</summary>
     public Task SetChatStatusAsync(string bot, long chatId, bool blocked) =>

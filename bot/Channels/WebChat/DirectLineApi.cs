@@ -96,20 +96,18 @@ public static class DirectLineApi
         var token = caller!.Token ?? await tokens.IssueAsync(DirectLineTranscript.NewDirectLineId(), UserIdFrom(body) ?? NewUserId());
         var locale = body?["locale"] is JsonValue localeValue && localeValue.TryGetValue<string>(out var l) ? l : null;
         var created = await transcript.CreateAsync(token.ConversationId, token.UserId, locale);
-        if (created)
+        // Lets the bot greet before the visitor types anything. Also when the conversation was there already: a start
+        // that failed after creating it (a crash, Redis away) and is retried must still greet; "start" is deduplicated.
+        await ingress.AcceptAsync(new ChannelActivity
         {
-            // Lets the bot greet before the visitor types anything.
-            await ingress.AcceptAsync(new ChannelActivity
-            {
-                Channel = DirectLineTranscript.ChannelName,
-                ConversationId = DirectLineTranscript.ConversationIdOf(token.ConversationId),
-                EventId = "start",
-                From = new ChannelUser(token.UserId),
-                Kind = ActivityKind.ConversationStart,
-                Locale = locale,
-                ChannelAccount = DirectLineTranscript.ChannelName,
-            });
-        }
+            Channel = DirectLineTranscript.ChannelName,
+            ConversationId = DirectLineTranscript.ConversationIdOf(token.ConversationId),
+            EventId = "start",
+            From = new ChannelUser(token.UserId),
+            Kind = ActivityKind.ConversationStart,
+            Locale = locale,
+            ChannelAccount = DirectLineTranscript.ChannelName,
+        });
 
         var fresh = caller.Token is null ? token : await tokens.IssueAsync(token.ConversationId, token.UserId);
         var reply = ConversationBody(fresh, StreamUrl(request, options.Value, fresh, watermark: null));

@@ -32,6 +32,13 @@ internal sealed class OutboxDispatcher(
         var key = RedisKeys.Outbox(lease.ConversationId);
         while (true)
         {
+            // Replies that each wait their turn under a channel's rate limits can add up to more than the lease: keep
+            // it, or the pop after a send would be refused and that reply sent again by the next worker.
+            if (!await lease.RenewIfDueAsync())
+            {
+                throw new LeaseLostException(lease.ConversationId);
+            }
+
             if (lease.Snapshot.OutboxHead is not { } raw)
             {
                 return null;

@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace SupportBot.FunctionalTests.Infrastructure;
 
-/// <summary>The host as its own OS process (dotnet SupportBot.dll), for tests that kill it or watch it fail to start.</summary>
+/// <summary>
+/// The host as its own OS process (dotnet SupportBot.dll), for tests that kill it or watch it fail to start.
+/// No xunit in here: the chaos bench (bench/Chaos) compiles this file too.
+/// </summary>
 public sealed class BotProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -32,7 +37,7 @@ public sealed class BotProcess : IAsyncDisposable
 
     public static BotProcess Start(string workingDirectory, IDictionary<string, string> environment, int? port = null)
     {
-        var httpPort = port ?? RedisServerFixture.FreePort();
+        var httpPort = port ?? FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "SupportBot.dll")])
         {
             WorkingDirectory = workingDirectory,
@@ -61,8 +66,12 @@ public sealed class BotProcess : IAsyncDisposable
         return bot;
     }
 
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Waits until <c>/readyz</c> answers 200 (the store is reachable).</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -75,7 +84,7 @@ public sealed class BotProcess : IAsyncDisposable
 
             try
             {
-                if ((await http.GetAsync("/readyz", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
+                if ((await http.GetAsync("/readyz", cancellationToken)).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -83,11 +92,11 @@ public sealed class BotProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
-            catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
             }
 
-            await Task.Delay(100, TestContext.Current.CancellationToken);
+            await Task.Delay(100, cancellationToken);
         }
 
         throw new TimeoutException($"The host did not become ready: {StandardOutput}");
@@ -122,5 +131,12 @@ public sealed class BotProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -18,7 +18,7 @@ public sealed class StorageTests
         var first = BotProcess.Start(workDir, environment);
         await using (first)
         {
-            await first.WaitUntilReadyAsync();
+            await first.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
             conversation = await chat.StartAsync();
             await chat.SendAsync(conversation, "Which payment methods do you accept?");
@@ -29,7 +29,7 @@ public sealed class StorageTests
         var second = BotProcess.Start(workDir, environment, first.Port);
         await using (second)
         {
-            await second.WaitUntilReadyAsync();
+            await second.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
 
             // The transcript is back, and the same token still opens it.
@@ -64,7 +64,7 @@ public sealed class StorageTests
         var first = BotProcess.Start(workDir, environment);
         await using (first)
         {
-            await first.WaitUntilReadyAsync();
+            await first.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = first.BaseAddress });
             conversation = await chat.StartAsync();
             await Task.WhenAll(Enumerable.Range(0, 20).Select(i => chat.SendAsync(conversation, $"How much is shipping? #{i}")));
@@ -78,7 +78,7 @@ public sealed class StorageTests
         var second = BotProcess.Start(workDir, environment, first.Port);
         await using (second)
         {
-            await second.WaitUntilReadyAsync();
+            await second.WaitUntilReadyAsync(cancellationToken: Ct);
             var chat = new DirectLineTestClient(new HttpClient { BaseAddress = second.BaseAddress });
             var replies = await chat.WaitForBotMessagesAsync(conversation, 21, TimeSpan.FromSeconds(30));
             await Task.Delay(300, Ct);
@@ -138,6 +138,10 @@ public sealed class StorageTests
         await redis.KillAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz", Ct)).StatusCode);
+        // A message posted meanwhile gets 503 with Retry-After (Web Chat and Telegram then retry), not a 500.
+        var refused = await chat.PostActivityAsync(conversation, DirectLineTestClient.Message("Hello?"));
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.NotNull(refused.Headers.RetryAfter);
 
         await redis.StartAsync(); // same port, same append-only file
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -40,6 +40,25 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
     }
 
     [Fact]
+    public async Task Escalate_SameOriginAfterTheCycleEnded_StartsNoSecondCycle_AnotherOriginDoes()
+    {
+        // The message "u1" asked for a person; its turn died before committing, an agent served and resolved the chat,
+        // and now the same message's turn runs again: it must not queue the customer a second time.
+        Assert.Null(await Store.EscalateAsync(new EscalationRequest("c1", "support", 0, "asked-for-human", Origin: "u1")));
+        await OnlineAsync("anna");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+        Succeeded(await Store.ResolveAsync("c1", "anna", "done", TimeSpan.FromHours(1)));
+
+        Assert.Equal(HandoffStatus.Resolved, await Store.EscalateAsync(new EscalationRequest("c1", "support", 0, "asked-for-human", Origin: "u1")));
+        Assert.Equal(0, await Store.QueueLengthAsync("support"));
+        Assert.True((await Store.OwnerAsync("c1")).IsBot);
+
+        // A later message asking again is a new request.
+        Assert.Null(await Store.EscalateAsync(new EscalationRequest("c1", "support", 0, "asked-for-human", Origin: "u2")));
+        Assert.Equal(["escalated", "queued", "assigned", "resolved", "escalated", "queued"], await EventTypesAsync("c1"));
+    }
+
+    [Fact]
     public async Task Escalate_AfterHours_QueuesButLeavesTheBotAnswering()
     {
         await EscalateAsync("c1", afterHours: true);

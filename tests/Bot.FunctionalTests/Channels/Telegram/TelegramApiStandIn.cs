@@ -43,6 +43,12 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     /// <summary>Drops the calls recorded so far (a long run keeps the test process's memory flat).</summary>
     public void ForgetCalls() => _calls.Clear();
 
+    /// <summary>Raised for every call as it arrives (after it is recorded), for drivers that wait on replies as they come.</summary>
+    public event Action<TelegramApiCall>? CallReceived;
+
+    /// <summary>False: calls are only raised, not kept (a long benchmark would otherwise hold every one).</summary>
+    public bool KeepCalls { get; init; } = true;
+
     public IEnumerable<TelegramApiCall> CallsOf(string method) => _calls.Where(c => string.Equals(c.Method, method, StringComparison.OrdinalIgnoreCase));
 
     public IEnumerable<TelegramApiCall> MessagesTo(long chatId) =>
@@ -105,7 +111,13 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
             body = text.Length == 0 ? [] : JsonNode.Parse(text) as JsonObject ?? [];
         }
 
-        _calls.Enqueue(new TelegramApiCall(token, method, body, DateTimeOffset.UtcNow));
+        var call = new TelegramApiCall(token, method, body, DateTimeOffset.UtcNow);
+        if (KeepCalls)
+        {
+            _calls.Enqueue(call);
+        }
+
+        CallReceived?.Invoke(call);
         Rule? failing = null;
         lock (_rules)
         {

@@ -52,6 +52,23 @@ public abstract class DirectLineApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task StartConversation_RetriedAfterAStartThatDiedMidway_StillGreetsOnce()
+    {
+        var tokenResponse = await _client.Http.PostAsync("/api/webchat/token", null, Ct);
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+        var conversationId = token["conversationId"]!.GetValue<string>();
+        // The first start created the conversation, then its host died (or Redis went away) before the greeting was queued.
+        await factory.Services.GetRequiredService<DirectLineTranscript>().CreateAsync(conversationId, "u_retry", "en-US");
+
+        using var retry = Request(HttpMethod.Post, "/v3/directline/conversations", token["token"]!.GetValue<string>(), new JsonObject { ["locale"] = "en-US" });
+        var response = await _client.Http.SendAsync(retry, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var conversation = new StartedConversation(conversationId, token["token"]!.GetValue<string>(), "");
+        Assert.Contains("Northwind", Assert.Single(await _client.WaitForBotMessagesAsync(conversation, 1))["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task PostActivity_FaqQuestion_EchoKeepsClientIdAndBotAnswersFromContent()
     {
         var conversation = await _client.StartAsync();
