@@ -48,7 +48,7 @@ public sealed class EmailStartupTests
         var workDir = Directory.CreateTempSubdirectory("sb-email-").FullName;
         await using var bot = BotProcess.Start(workDir, environment);
 
-        await bot.WaitUntilReadyAsync(TimeSpan.FromMinutes(3)); // the FAQ recognizer trains first; the machine may be loaded
+        await bot.WaitUntilReadyAsync(TimeSpan.FromMinutes(3), Ct); // the FAQ recognizer trains first; the machine may be loaded
         await EventuallyAsync(() => Task.FromResult(bot.StandardOutput), o => o.Contains("E-mail shop: IMAP failed, trying again", StringComparison.Ordinal));
         using var http = new HttpClient { BaseAddress = bot.BaseAddress };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz", Ct)).StatusCode);
