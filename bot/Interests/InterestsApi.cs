@@ -20,14 +20,18 @@ public static partial class InterestsApi
 
     /// <summary>
     /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;tag=&amp;page=&amp;pageSize=</c>,
-    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines; take, assign, processed, reply, tags.
+    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines (supervisors,
+    /// admins and API keys only: agents get 403); take, assign, processed, reply, tags.
     /// </summary>
     public static RouteGroupBuilder MapInterestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interests");
         group.MapGet("/", List);
-        group.MapGet("/export.csv", (HttpRequest request, InterestLog log) => Export(request, log, "csv", "text/csv; charset=utf-8", InterestCsv.WriteAsync));
-        group.MapGet("/export.jsonl", (HttpRequest request, InterestLog log) => Export(request, log, "jsonl", InterestJsonLines.ContentType, InterestJsonLines.WriteAsync));
+        // The whole feed in one file (every agent's and department's records, customers' names and words): supervisors, admins and systems only.
+        group.MapGet("/export.csv", (HttpRequest request, InterestLog log) => Export(request, log, "csv", "text/csv; charset=utf-8", InterestCsv.WriteAsync))
+            .RequireAuthorization(SystemOrSupervisor);
+        group.MapGet("/export.jsonl", (HttpRequest request, InterestLog log) => Export(request, log, "jsonl", InterestJsonLines.ContentType, InterestJsonLines.WriteAsync))
+            .RequireAuthorization(SystemOrSupervisor);
         group.MapGet("/{id}", async (string id, InterestLog log) =>
             IsRecordId(id) && await log.GetAsync(id) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"No interest record '{id}'."));
         group.MapPost("/{id}/take", Take);
@@ -38,6 +42,9 @@ public static partial class InterestsApi
         group.MapPost("/{id}/tags", Tags);
         return group;
     }
+
+    private static void SystemOrSupervisor(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy) =>
+        policy.RequireAssertion(context => ApiAccess.IsSystemOrSupervisor(context.User));
 
     private static async Task<IResult> List(HttpRequest request, InterestLog log, int? page, int? pageSize)
     {
