@@ -13,7 +13,7 @@ public sealed class CustomersStartupTests
         var workDir = Directory.CreateTempSubdirectory("sb-startup-").FullName;
         var environment = new Dictionary<string, string> { [variable] = value, ["Storage__DataDir"] = Path.Combine(workDir, "data") };
         await using var bot = BotProcess.Start(workDir, environment);
-        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(120));
 
         Assert.Equal(1, exitCode);
         Assert.DoesNotContain("   at ", bot.StandardOutput + bot.StandardError);
