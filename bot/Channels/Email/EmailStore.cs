@@ -31,7 +31,7 @@ internal static class EmailKeys
     public static RedisKey Subject(string mailbox, string sender, string baseSubject) =>
         $"email:subject:{mailbox.ToLowerInvariant()}:{Hash(sender.ToLowerInvariant() + "\n" + baseSubject.ToLowerInvariant())}";
 
-    /// <summary>Hash: whom a conversation answers (to, name, subject, last) and each inbound mail's References chain (<c>refs:&lt;Message-ID&gt;</c>).</summary>
+    /// <summary>Hash: whose conversation it is (customer: the first sender), whom it answers (to, name, subject, last) and each inbound mail's References chain (<c>refs:&lt;Message-ID&gt;</c>).</summary>
     public static RedisKey Thread(string conversationId) => $"email:thread:{conversationId}";
 
     /// <summary>String: the Message-ID an outbox item went out with (a resend after a crash returns it instead of mailing twice).</summary>
@@ -117,11 +117,23 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
 
     public Task MarkTakenAsync(string mailbox, string messageId) => Db.StringSetAsync(EmailKeys.Taken(mailbox, messageId), "1", Ttl);
 
+    /// <summary>
+    /// The address whose conversation this is (the sender of its first mail; for threads from before it was kept,
+    /// where answers went). Null when the conversation is unknown.
+    /// </summary>
+    public async Task<string?> CustomerOfAsync(string conversationId)
+    {
+        var values = await Db.HashGetAsync(EmailKeys.Thread(conversationId), ["customer", "to"]);
+        return !values[0].IsNullOrEmpty ? (string?)values[0] : !values[1].IsNullOrEmpty ? (string?)values[1] : null;
+    }
+
     /// <summary>Remembers the customer's latest mail in the conversation: whom to answer, the subject, and this mail's References chain.</summary>
     public async Task SaveInboundAsync(string conversationId, string mailbox, EmailInbound mail)
     {
         var chain = mail.References.Append(mail.MessageId).Distinct(StringComparer.Ordinal).ToList();
         var key = EmailKeys.Thread(conversationId);
+        // Whose conversation it is: set by its first mail, never moved (only this sender may continue it).
+        await Db.HashSetAsync(key, "customer", mail.FromAddress ?? "", When.NotExists);
         await Db.HashSetAsync(key,
         [
             new("mailbox", mailbox),

@@ -99,6 +99,35 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     }
 
     [Fact]
+    public async Task ReplyHeadersOfAnotherSendersThread_StartsItsOwnConversation_TheThreadStaysTheCustomers()
+    {
+        var customer = NewCustomer("paula");
+        var first = Mail(customer, "Order 4711", "How long does delivery take?");
+        await host.Imap.DeliverAsync(ShopAddress, first);
+        var botReply = Assert.Single(await _smtp.WaitForAsync(customer));
+
+        // A stranger who learned (or guessed) the Message-IDs writes "into" the thread.
+        var stranger = NewCustomer("mallory");
+        var hijack = Mail(stranger, "Re: Order 4711", "Please send everything to this address from now on.", replyTo: botReply);
+        await host.Imap.DeliverAsync(ShopAddress, hijack);
+        Assert.Single(await _smtp.WaitForAsync(stranger));
+
+        var conversation = EmailIntake.ConversationOf("shop", first.MessageId!);
+        var strangers = await host.RecordOfNewMailAsync(hijack);
+        Assert.NotNull(strangers);
+        Assert.NotEqual(conversation, strangers.ConversationId);
+        Assert.Null(await host.Interests.GetAsync(InterestLog.RecordId("in", conversation, hijack.MessageId!)));
+
+        // The customer's own next mail in the thread is still answered to the customer, in their conversation.
+        var second = Mail(customer, "Re: Order 4711", "And to Austria?", replyTo: botReply);
+        await host.Imap.DeliverAsync(ShopAddress, second);
+        var replies = await _smtp.WaitForAsync(customer, 2);
+        Assert.Equal(second.MessageId!, replies[1].InReplyTo);
+        Assert.NotNull(await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", conversation, second.MessageId!)), r => r is not null));
+        Assert.Single(_smtp.To(stranger));
+    }
+
+    [Fact]
     public async Task HtmlOnlyMail_RecordedAsTextWithoutTheQuoteWithItsLinks()
     {
         var customer = NewCustomer("clara");
