@@ -50,4 +50,7 @@ internal static partial class EmailLog
 
     [LoggerMessage(815, LogLevel.Information, "E-mail {Mailbox}: a mail names a thread of another sender; it starts a conversation of its own")]
     public static partial void ThreadOfAnother(ILogger logger, string mailbox);
+
+    [LoggerMessage(816, LogLevel.Warning, "E-mail {Mailbox}: the bot's answer in {ConversationId} not sent: its address is over Channels:Email:MaxBotRepliesPerAddressPerHour (a mail loop?)")]
+    public static partial void ReplyCapped(ILogger logger, string mailbox, string conversationId);
 }

@@ -34,6 +34,9 @@ internal static class EmailKeys
     /// <summary>Hash: whose conversation it is (customer: the first sender), whom it answers (to, name, subject, last) and each inbound mail's References chain (<c>refs:&lt;Message-ID&gt;</c>).</summary>
     public static RedisKey Thread(string conversationId) => $"email:thread:{conversationId}";
 
+    /// <summary>Sorted set: the bot's answers to one address in the last hour (outbox item ids by send time), for the loop cap.</summary>
+    public static RedisKey BotReplies(string address) => $"email:botreplies:{Hash(address.ToLowerInvariant())}";
+
     /// <summary>String: the Message-ID an outbox item went out with (a resend after a crash returns it instead of mailing twice).</summary>
     public static RedisKey Sent(string itemId) => $"email:sent:{Hash(itemId)}";
 
@@ -75,7 +78,26 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
         return 1
         """;
 
+    /// <summary>Counts an answer in the address's last hour unless that would pass the cap (a retry of the same item counts once).</summary>
+    private const string BotReplyScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+        redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[3])
+        if redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[4]) then
+          redis.call('ZREM', KEYS[1], ARGV[3])
+          return 0
+        end
+        redis.call('PEXPIRE', KEYS[1], 3600000)
+        return 1
+        """;
+
     private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>False when <paramref name="address"/> already had <paramref name="perHour"/> answers from the bot in the last hour.</summary>
+    public async Task<bool> TryCountBotReplyAsync(string address, string itemId, int perHour, DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        return (long)await Db.ScriptEvaluateAsync(BotReplyScript, [EmailKeys.BotReplies(address)], [ms, ms - 3_600_000, itemId, perHour]) == 1;
+    }
 
     private TimeSpan Ttl => TimeSpan.FromDays(pipeline.Value.ConversationTtlDays);
 

@@ -201,6 +201,35 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     }
 
     [Fact]
+    public async Task RobotWithoutAutoReplyHeaders_AnsweredAtMostTheHourlyCap_TheRestDeadLetteredNamingTheSetting()
+    {
+        // A helpdesk that acknowledges every mail without RFC 3834 headers: each of our answers would get another ticket.
+        var robot = NewCustomer("helpdesk");
+        var mails = Enumerable.Range(1, 5).Select(i => Mail(robot, $"Ticket #{i} received", "We received your message. How long does delivery take?")).ToList();
+        foreach (var mail in mails)
+        {
+            await host.Imap.DeliverAsync(ShopAddress, mail);
+        }
+
+        foreach (var mail in mails)
+        {
+            Assert.NotNull(await host.RecordOfNewMailAsync(mail)); // all recorded for people to see
+        }
+
+        var conversations = mails.Select(m => EmailIntake.ConversationOf("shop", m.MessageId!)).ToHashSet();
+        var store = host.Factory.Services.GetRequiredService<DeadLetterStore>();
+        var capped = await EventuallyAsync(
+            async () => (await store.ListAsync(0, 10_000)).Items.Where(l => conversations.Contains(l.Item.ConversationId)).ToList(),
+            l => l.Select(x => x.Item.ConversationId).Distinct().Count() >= 2);
+        Assert.Equal(2, capped.Select(l => l.Item.ConversationId).Distinct().Count());
+        Assert.All(capped, l => Assert.Contains("Channels:Email:MaxBotRepliesPerAddressPerHour", l.Reason, StringComparison.Ordinal));
+        Assert.All(capped, l => Assert.DoesNotContain(robot, l.Reason, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(3, (await _smtp.WaitForAsync(robot, 3)).Count);
+        await Task.Delay(500, Ct);
+        Assert.Equal(3, _smtp.To(robot).Count);
+    }
+
+    [Fact]
     public async Task SameMailTwice_ACopyInTheFolderAndTheCursorRewound_OneRecordOneAnswer()
     {
         var customer = NewCustomer("fritz");
