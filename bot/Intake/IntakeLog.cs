@@ -17,4 +17,7 @@ internal static partial class IntakeLog
 
     [LoggerMessage(844, LogLevel.Warning, "Intake:Sites:{Index}:ConfirmationEmail is on, but no e-mail sender is configured: no confirmation is sent")]
     public static partial void NoConfirmationSender(ILogger logger, int index);
+
+    [LoggerMessage(845, LogLevel.Warning, "Confirmation e-mail for {RecordId} on {Site} not sent: its address had Intake:ConfirmationsPerAddressPerDay already")]
+    public static partial void ConfirmationCapped(ILogger logger, string site, string recordId);
 }
