@@ -53,4 +53,7 @@ internal static partial class EmailLog
 
     [LoggerMessage(816, LogLevel.Warning, "E-mail {Mailbox}: the bot's answer in {ConversationId} not sent: its address is over Channels:Email:MaxBotRepliesPerAddressPerHour (a mail loop?)")]
     public static partial void ReplyCapped(ILogger logger, string mailbox, string conversationId);
+
+    [LoggerMessage(817, LogLevel.Warning, "E-mail {Mailbox}: mail UID {Uid} failed {Attempts} times ({Error}); set aside (it stays in the folder), reading on")]
+    public static partial void SetAside(ILogger logger, string mailbox, uint uid, long attempts, string error);
 }

@@ -24,6 +24,12 @@ public sealed class EmailOptions
     public int TimeoutSeconds { get; set; } = 60;
 
     /// <summary>
+    /// A mail whose reading fails this many times (not for the connection: for the mail) is set aside with a warning
+    /// naming its UID, so the mails behind it are read; it stays in the folder for people.
+    /// </summary>
+    public int MaxAttemptsPerMail { get; set; } = 5;
+
+    /// <summary>
     /// The bot answers one address at most this often per hour (agents are not limited): two robots that answer
     /// every mail (a helpdesk without RFC 3834 headers) stop after this many instead of writing to each other for ever.
     /// </summary>
@@ -156,6 +162,11 @@ internal sealed partial class EmailOptionsValidator : IValidateOptions<EmailOpti
         if (options.TimeoutSeconds is < 5 or > 600)
         {
             errors.Add($"{root}:TimeoutSeconds must be between 5 and 600.");
+        }
+
+        if (options.MaxAttemptsPerMail is < 1 or > 100)
+        {
+            errors.Add($"{root}:MaxAttemptsPerMail must be between 1 and 100 (default 5).");
         }
 
         if (options.MaxBotRepliesPerAddressPerHour is < 1 or > 1000)

@@ -21,6 +21,12 @@ internal static class EmailKeys
     /// <summary>Hash: <c>validity</c> (the folder's UIDVALIDITY) and <c>uid</c> (the last UID handled).</summary>
     public static RedisKey Cursor(string mailbox) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:cursor";
 
+    /// <summary>String: how often reading one mail (UIDVALIDITY and UID) failed, for setting a poison mail aside.</summary>
+    public static RedisKey Failures(string mailbox, uint validity, uint uid) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:fail:{validity}:{uid}";
+
+    /// <summary>Hash: mails set aside after failing every time, <c>&lt;UIDVALIDITY&gt;:&lt;UID&gt;</c> → when and the error's type.</summary>
+    public static RedisKey SetAside(string mailbox) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:aside";
+
     /// <summary>String: the conversation a Message-ID (ours or the customer's) belongs to.</summary>
     public static RedisKey Message(string mailbox, string messageId) => $"email:msg:{mailbox.ToLowerInvariant()}:{Hash(messageId)}";
 
@@ -121,6 +127,21 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
     /// <summary>Moves the cursor, only while <paramref name="token"/> holds the mailbox; false when the lease was lost.</summary>
     public async Task<bool> AdvanceAsync(string mailbox, string token, uint validity, uint uid) =>
         (long)await Db.ScriptEvaluateAsync(AdvanceScript, [EmailKeys.Lease(mailbox), EmailKeys.Cursor(mailbox)], [token, (long)validity, (long)uid]) == 1;
+
+    /// <summary>Counts a failed read of the mail; the count is forgotten after a day.</summary>
+    public async Task<long> CountFailureAsync(string mailbox, uint validity, uint uid)
+    {
+        var key = EmailKeys.Failures(mailbox, validity, uid);
+        var count = await Db.StringIncrementAsync(key);
+        await Db.KeyExpireAsync(key, TimeSpan.FromDays(1));
+        return count;
+    }
+
+    public async Task SetAsideAsync(string mailbox, uint validity, uint uid, string error, DateTimeOffset at)
+    {
+        await Db.HashSetAsync(EmailKeys.SetAside(mailbox), $"{validity}:{uid}", $"{at:O} {error}");
+        await Db.KeyDeleteAsync(EmailKeys.Failures(mailbox, validity, uid));
+    }
 
     public async Task<string?> ConversationOfMessageAsync(string mailbox, string messageId) =>
         await Db.StringGetAsync(EmailKeys.Message(mailbox, messageId)) is { HasValue: true } v ? (string?)v : null;

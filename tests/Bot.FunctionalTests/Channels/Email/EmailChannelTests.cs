@@ -230,6 +230,31 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     }
 
     [Fact]
+    public async Task MailThatFailsEveryTime_SetAsideAfterThreeTriesWithItsUid_TheMailsBehindItAreRead()
+    {
+        var customer = NewCustomer("quentin");
+        var poison = Mail(customer, "Secret subject " + Guid.NewGuid().ToString("N")[..6], "This one cannot be handled.");
+        // Damaged state in the store: the conversation this mail would start is the wrong type, so its intake fails every time.
+        var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(host.Store.ConnectionString);
+        await redis.GetDatabase().StringSetAsync(EmailKeys.Thread(EmailIntake.ConversationOf("shop", poison.MessageId!)), "damaged");
+        var sentinel = Mail(NewCustomer("rosa"), "Delivery", "How long does delivery take?");
+
+        await host.Imap.DeliverAsync(ShopAddress, poison);
+        await host.Imap.DeliverAsync(ShopAddress, sentinel);
+
+        Assert.Single(await _smtp.WaitForAsync(sentinel.From.Mailboxes.Single().Address));
+        var setAside = host.Logs.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("set aside", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(setAside);
+        Assert.Matches(@"^E-mail shop: mail UID \d+ failed 3 times \(RedisServerException\); set aside", line.Message);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information
+            && (e.Message.Contains(poison.Subject!, StringComparison.Ordinal) || e.Message.Contains(customer, StringComparison.Ordinal)));
+        Assert.Empty(_smtp.To(customer));
+        var uid = line.Message.Split(' ')[4];
+        Assert.Contains(await redis.GetDatabase().HashKeysAsync(EmailKeys.SetAside("shop")), k => ((string)k!).EndsWith(":" + uid, StringComparison.Ordinal));
+        await redis.DisposeAsync();
+    }
+
+    [Fact]
     public async Task SameMailTwice_ACopyInTheFolderAndTheCursorRewound_OneRecordOneAnswer()
     {
         var customer = NewCustomer("fritz");
