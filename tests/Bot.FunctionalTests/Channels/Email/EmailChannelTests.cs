@@ -62,7 +62,7 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         Assert.Equal(reply.MessageId!, answer?.ChannelMessageId);
 
         var customers = host.Factory.Services.GetRequiredService<CustomerStore>();
-        Assert.NotNull(await EventuallyAsync(() => customers.FindByEmailAsync(customer), id => id is not null));
+        Assert.NotNull(await EventuallyAsync(() => customers.FindByIdentityAsync("email", customer), id => id is not null));
     }
 
     [Fact]
