@@ -128,7 +128,6 @@ internal sealed partial class InterestsOptionsValidator(IOptions<HandoffOptions>
 
         return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
-
 }
 
 /// <summary>The source types records have: the channels' names and <c>website</c> for web forms.</summary>
