@@ -8,6 +8,7 @@ public sealed class CustomersStartupTests
     [Theory]
     [InlineData("Customers__FunnelStages__0", " padded ", "Customers:FunnelStages:0")]
     [InlineData("FollowUps__CheckSeconds", "0", "FollowUps:CheckSeconds")]
+    [InlineData("Customers__TrustContactsFrom__0", "webchat", "Customers:TrustContactsFrom:0")]
     public async Task Startup_WrongSetting_OneLineNamingIt(string variable, string value, string named)
     {
         var workDir = Directory.CreateTempSubdirectory("sb-startup-").FullName;
