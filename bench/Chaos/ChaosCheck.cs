@@ -13,6 +13,13 @@ internal static partial class ChaosCheck
     /// <summary>A fault within this long after a reply's first copy may have caught its send in flight.</summary>
     private static readonly TimeSpan InFlight = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after the killed host had exited the stand-in may still be handling what it sent: the stand-in stamps a
+    /// sendMessage when its handler runs, which on a loaded machine trails the bytes' arrival. A new host cannot send
+    /// that soon: it has to start and then wait out the dead one's conversation leases.
+    /// </summary>
+    private static readonly TimeSpan StandInLag = TimeSpan.FromSeconds(1);
+
     public static async Task CheckAsync(
         ChaosReport report, HttpClient http, string apiKey, IReadOnlyList<ChaosConversation> conversations, ChaosProbe probe,
         TelegramInbox telegram, ChaosCustomers customers, CancellationToken cancellationToken)
@@ -142,7 +149,7 @@ internal static partial class ChaosCheck
     /// </summary>
     private static bool InFlightAt(ChaosFault fault, DateTimeOffset first, DateTimeOffset again)
     {
-        var until = fault.Kind == "redis-restart" ? fault.At.AddSeconds(fault.BackSeconds) : fault.At;
+        var until = fault.Kind == "redis-restart" ? fault.At.AddSeconds(fault.BackSeconds) : (fault.HostDeadAt ?? fault.At) + StandInLag;
         return first >= fault.At - InFlight && first <= until && again >= fault.At;
     }
 

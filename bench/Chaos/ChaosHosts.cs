@@ -56,13 +56,16 @@ internal sealed class ChaosHosts(string workDirectory, string redisConnection, s
     }
 
     /// <summary>SIGKILL (nothing is flushed, no shutdown hook runs), then a new process at once, as a supervisor does.</summary>
-    public async Task KillAndRestartAsync(CancellationToken cancellationToken)
+    /// <summary>SIGKILLs the host and starts a new one on the same port; answers when the killed one had exited.</summary>
+    public async Task<DateTimeOffset> KillAndRestartAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await Current.KillAsync();
+            var deadAt = DateTimeOffset.UtcNow;
             await StartCoreAsync(cancellationToken);
+            return deadAt;
         }
         finally
         {

@@ -9,7 +9,11 @@ namespace SupportBot.Chaos;
 /// <param name="BackSeconds">From the fault until the host answered /readyz 200 again (a new process, or Redis back).</param>
 /// <param name="RecoverySeconds">From the fault until the first reply a customer saw after the host was back.</param>
 /// <param name="ReadyzRedSeen">Redis restart: /readyz answered 503 while Redis was down.</param>
-internal sealed record ChaosFault(string Kind, DateTimeOffset At, int AfterMessages, double BackSeconds, double RecoverySeconds, bool? ReadyzRedSeen = null);
+/// <param name="HostDeadAt">
+/// SIGKILL: when the killed process had exited. Killing a process tree can take a moment on a busy machine, and what the
+/// process sent until then still arrives.
+/// </param>
+internal sealed record ChaosFault(string Kind, DateTimeOffset At, int AfterMessages, double BackSeconds, double RecoverySeconds, bool? ReadyzRedSeen = null, DateTimeOffset? HostDeadAt = null);
 
 /// <summary>What the check found; the invariants hold when every "bad" count is 0.</summary>
 internal sealed class ChaosReport

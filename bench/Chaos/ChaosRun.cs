@@ -111,8 +111,8 @@ internal static partial class ChaosRun
             if (kinds[i] == "host-sigkill")
             {
                 options.Progress($"fault: SIGKILL to host pid {hosts.Current.ProcessId} after {after} messages; starting a new one");
-                await hosts.KillAndRestartAsync(cancellationToken);
-                report.Faults.Add(new ChaosFault(kinds[i], at, after, (DateTimeOffset.UtcNow - at).TotalSeconds, 0));
+                var deadAt = await hosts.KillAndRestartAsync(cancellationToken);
+                report.Faults.Add(new ChaosFault(kinds[i], at, after, (DateTimeOffset.UtcNow - at).TotalSeconds, 0, HostDeadAt: deadAt));
             }
             else
             {

@@ -37,7 +37,14 @@ public sealed record Customer
 
     /// <summary>How many interest records the customer has (read them with the records endpoint).</summary>
     public long RecordCount { get; init; }
+
+    /// <summary>Other customers who gave one of this customer's e-mails or phones: maybe the same person (an agent may merge), maybe not.</summary>
+    public IReadOnlyList<CustomerMatch> PossibleDuplicates { get; init; } = [];
 }
+
+/// <summary>Another customer with a contact in common.</summary>
+/// <param name="Shared">The e-mail or phone both have.</param>
+public sealed record CustomerMatch(string Id, string? Name, string Shared);
 
 /// <summary>The customer on one channel: <c>type:userId</c> (e.g. <c>telegram:42</c>).</summary>
 public sealed record CustomerIdentity

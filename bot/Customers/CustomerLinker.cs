@@ -1,13 +1,16 @@
+using Microsoft.Extensions.Options;
 using SupportBot.Interests;
 
 namespace SupportBot.Customers;
 
 /// <summary>
 /// Keeps customers up to date from the interest log: an inbound record finds (or creates) its
-/// customer by channel identity and links the e-mail or phone a request gave; our replies are added
-/// to the conversation's customer, and an agent's reply makes a new customer "contacted".
+/// customer by channel identity and adds the e-mail or phone a request gave; our replies are added
+/// to the conversation's customer, and an agent's reply makes a new customer "contacted". Only a
+/// source in <c>Customers:TrustContactsFrom</c> links by e-mail or phone into someone else's customer:
+/// anyone can type any address into a form, a mail's From or a chat.
 /// </summary>
-internal sealed class CustomerLinker(CustomerStore store, ILogger<CustomerLinker> logger) : IInterestObserver
+internal sealed class CustomerLinker(CustomerStore store, IOptions<CustomersOptions> options, ILogger<CustomerLinker> logger) : IInterestObserver
 {
     public async Task RecordAddedAsync(InterestRecord record)
     {
@@ -25,6 +28,8 @@ internal sealed class CustomerLinker(CustomerStore store, ILogger<CustomerLinker
         var fields = record.Fields ?? new Dictionary<string, string>();
         var email = fields.GetValueOrDefault("email");
         var phone = fields.GetValueOrDefault("phone");
+        // A contact typed into a chat request is never proven, whatever the channel.
+        var proven = (email is not null || phone is not null) && options.Value.TrustContactsFrom.Contains(record.SourceType, StringComparer.Ordinal);
         if (fields.GetValueOrDefault("contact") is { } contact)
         {
             email ??= Contacts.NormalizeEmail(contact);
@@ -45,6 +50,7 @@ internal sealed class CustomerLinker(CustomerStore store, ILogger<CustomerLinker
             ProfileUrl = record.Author.ProfileUrl,
             Email = email,
             Phone = phone,
+            ContactsProven = proven,
         });
         CustomersLog.RecordLinked(logger, record.ConversationId, id);
     }

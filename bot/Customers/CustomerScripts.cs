@@ -28,15 +28,17 @@ internal static class CustomerScripts
     /// ARGV: 1 id, 2 identity, 3 identity json, 4 identity's owner as read ('' none), 5 email ('' none), 6 its owner as read,
     /// 7 phone, 8 its owner as read, 9 conversation, 10 record id ('' none), 11 record unix ms, 12 name ('' none),
     /// 13 '1' when the name was given in a request (then the identity as the channel shows it is kept), 14 photo, 15 first funnel stage,
-    /// 16 n name terms, 17.. terms, then m contact terms, then the terms.
+    /// 16 n name terms, 17.. terms, then m contact terms, then the terms, then '1' when the e-mail and phone are proven
+    /// (only then are they indexed, to link other sightings by; unproven ones only go on this customer).
     /// Returns ok or retry.
     /// </summary>
     public const string Link = Helpers + """
         local id = ARGV[1]
         local h = KEYS[6]
+        local proven = ARGV[18 + tonumber(ARGV[16]) + tonumber(ARGV[17 + tonumber(ARGV[16])])] == '1'
         if (redis.call('HGET', KEYS[1], ARGV[2]) or '') ~= ARGV[4] then return 'retry' end
-        if ARGV[5] ~= '' and (redis.call('HGET', KEYS[2], ARGV[5]) or '') ~= ARGV[6] then return 'retry' end
-        if ARGV[7] ~= '' and (redis.call('HGET', KEYS[3], ARGV[7]) or '') ~= ARGV[8] then return 'retry' end
+        if proven and ARGV[5] ~= '' and (redis.call('HGET', KEYS[2], ARGV[5]) or '') ~= ARGV[6] then return 'retry' end
+        if proven and ARGV[7] ~= '' and (redis.call('HGET', KEYS[3], ARGV[7]) or '') ~= ARGV[8] then return 'retry' end
         if redis.call('HEXISTS', h, 'merged') == 1 then return 'retry' end
         local at = tonumber(ARGV[11])
         if redis.call('EXISTS', h) == 0 then
@@ -47,8 +49,14 @@ internal static class CustomerScripts
         end
         redis.call('HSET', KEYS[1], ARGV[2], id)
         if ARGV[13] == '1' then redis.call('HSETNX', KEYS[7], ARGV[2], ARGV[3]) else redis.call('HSET', KEYS[7], ARGV[2], ARGV[3]) end
-        if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], id); redis.call('SADD', KEYS[8], ARGV[5]) end
-        if ARGV[7] ~= '' then redis.call('HSET', KEYS[3], ARGV[7], id); redis.call('SADD', KEYS[9], ARGV[7]) end
+        if ARGV[5] ~= '' then
+          if proven then redis.call('HSET', KEYS[2], ARGV[5], id) end
+          redis.call('SADD', KEYS[8], ARGV[5])
+        end
+        if ARGV[7] ~= '' then
+          if proven then redis.call('HSET', KEYS[3], ARGV[7], id) end
+          redis.call('SADD', KEYS[9], ARGV[7])
+        end
         redis.call('HSET', KEYS[4], ARGV[9], id)
         redis.call('SADD', KEYS[13], ARGV[9])
         if ARGV[10] ~= '' then redis.call('ZADD', KEYS[12], ARGV[11], ARGV[10]) end
@@ -96,8 +104,15 @@ internal static class CustomerScripts
           redis.call('HSET', KEYS[7], pairs_[i], pairs_[i + 1])
           redis.call('HSET', KEYS[1], pairs_[i], t)
         end
-        for _, e in ipairs(redis.call('SMEMBERS', KEYS[18])) do redis.call('SADD', KEYS[8], e); redis.call('HSET', KEYS[2], e, t) end
-        for _, p in ipairs(redis.call('SMEMBERS', KEYS[19])) do redis.call('SADD', KEYS[9], p); redis.call('HSET', KEYS[3], p, t) end
+        -- Only what the other owned in the indexes moves there: an unproven contact stays out of them.
+        for _, e in ipairs(redis.call('SMEMBERS', KEYS[18])) do
+          redis.call('SADD', KEYS[8], e)
+          if redis.call('HGET', KEYS[2], e) == o then redis.call('HSET', KEYS[2], e, t) end
+        end
+        for _, p in ipairs(redis.call('SMEMBERS', KEYS[19])) do
+          redis.call('SADD', KEYS[9], p)
+          if redis.call('HGET', KEYS[3], p) == o then redis.call('HSET', KEYS[3], p, t) end
+        end
         for _, g in ipairs(redis.call('SMEMBERS', KEYS[20])) do redis.call('SADD', KEYS[10], g) end
         for _, note in ipairs(redis.call('LRANGE', KEYS[21], 0, -1)) do redis.call('RPUSH', KEYS[11], note) end
         local records = redis.call('ZRANGE', KEYS[22], 0, -1, 'WITHSCORES')

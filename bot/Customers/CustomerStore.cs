@@ -45,16 +45,19 @@ public sealed class CustomerStore(
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>
-    /// A customer's inbound record: find them by identity, e-mail or phone (creating them the first
-    /// time), link what is new, add the record. When the e-mail or phone belongs to another customer
-    /// than the identity, the two are one person: the identity's customer merges into the owner of the
-    /// e-mail (or phone). Returns the customer id.
+    /// A customer's inbound record: find them by identity (creating them the first time), add what is new, add the
+    /// record. A proven e-mail or phone (<see cref="CustomerSighting.ContactsProven"/>) also finds them: when it belongs
+    /// to another customer than the identity, the two are one person and the identity's customer merges into the
+    /// owner of the e-mail (or phone). An unproven one only goes on the identity's own customer (shown, searchable,
+    /// never an index another sighting links by): whoever types a stranger's address must not get the stranger's
+    /// history, nor give the stranger theirs. Returns the customer id.
     /// </summary>
     public async Task<string> LinkAsync(CustomerSighting sighting)
     {
         var identityId = CustomerIdentity.IdOf(sighting.SourceType, sighting.UserId);
         var email = Contacts.NormalizeEmail(sighting.Email);
         var phone = Contacts.NormalizePhone(sighting.Phone);
+        var proven = sighting.ContactsProven;
         var identityJson = JsonSerializer.Serialize(
             new CustomerIdentity
             {
@@ -73,15 +76,15 @@ public sealed class CustomerStore(
         {
             var db = Db;
             string? identityOwner, emailOwner = null, phoneOwner = null;
-            if (attempt == 0 && email is null && phone is null && _owners.TryGetValue(identityId, out var known))
+            if (attempt == 0 && ((email is null && phone is null) || !proven) && _owners.TryGetValue(identityId, out var known))
             {
                 identityOwner = known; // the script checks it still holds, else we read
             }
             else
             {
                 var byIdentity = db.HashGetAsync(CustomerKeys.ByIdentity, identityId);
-                var byEmail = email is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByEmail, email);
-                var byPhone = phone is null ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByPhone, phone);
+                var byEmail = email is null || !proven ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByEmail, email);
+                var byPhone = phone is null || !proven ? Task.FromResult(RedisValue.Null) : db.HashGetAsync(CustomerKeys.ByPhone, phone);
                 identityOwner = await byIdentity;
                 emailOwner = await byEmail;
                 phoneOwner = await byPhone;
@@ -108,7 +111,8 @@ public sealed class CustomerStore(
                 [target, identityId, identityJson, identityOwner ?? "", email ?? "", emailOwner ?? "", phone ?? "", phoneOwner ?? "",
                  sighting.ConversationId, sighting.RecordId ?? "", sighting.At.ToUnixTimeMilliseconds(), sighting.Name ?? "",
                  sighting.NameFromRequest ? "1" : "0", sighting.PhotoUrl ?? "", FirstStage,
-                 nameTerms.Length, .. nameTerms.Select(t => (RedisValue)t), contactTerms.Length, .. contactTerms.Select(t => (RedisValue)t)]);
+                 nameTerms.Length, .. nameTerms.Select(t => (RedisValue)t), contactTerms.Length, .. contactTerms.Select(t => (RedisValue)t),
+                 proven ? "1" : "0"]);
             if (result == "ok")
             {
                 Remember(_owners, identityId, target);
@@ -230,7 +234,44 @@ public sealed class CustomerStore(
             FirstSeen = Time(fields.GetValueOrDefault("first")),
             LastSeen = Time(fields.GetValueOrDefault("last")),
             RecordCount = await records,
+            PossibleDuplicates = await PossibleDuplicatesAsync(live, [.. await emails, .. await phones]),
         };
+    }
+
+    private const int MaxPossibleDuplicates = 10;
+
+    /// <summary>Other customers with one of these e-mails or phones (from the search index): for an agent to look at, and merge if it is one person.</summary>
+    private async Task<IReadOnlyList<CustomerMatch>> PossibleDuplicatesAsync(string id, RedisValue[] contacts)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var contact in contacts.Select(c => (string)c!).Order(StringComparer.Ordinal))
+        {
+            var prefix = contact + "\0";
+            var term = Encoding.UTF8.GetBytes(prefix);
+            var min = new byte[term.Length + 1];
+            var max = new byte[term.Length + 2];
+            min[0] = max[0] = (byte)'[';
+            term.CopyTo(min, 1);
+            term.CopyTo(max, 1);
+            max[^1] = 0xFF;
+            var hits = (RedisValue[]?)await Db.ExecuteAsync("ZRANGEBYLEX", CustomerKeys.Search, min, max, "LIMIT", 0, MaxPossibleDuplicates + 1) ?? [];
+            foreach (var other in hits.Select(h => ((string)h!)[prefix.Length..]).Where(o => o != id))
+            {
+                found.TryAdd(other, contact);
+            }
+        }
+
+        var matches = new List<CustomerMatch>();
+        foreach (var (other, shared) in found.Take(MaxPossibleDuplicates))
+        {
+            var values = await Db.HashGetAsync(CustomerKeys.Customer(other), ["name", "status"]);
+            if (!values[1].IsNull)
+            {
+                matches.Add(new CustomerMatch(other, values[0], shared));
+            }
+        }
+
+        return matches;
     }
 
     public async Task<string?> FindByConversationAsync(string conversationId) =>
@@ -489,4 +530,7 @@ public sealed record CustomerSighting
     public string? ProfileUrl { get; init; }
     public string? Email { get; init; }
     public string? Phone { get; init; }
+
+    /// <summary>The e-mail and phone are proven to be this identity's (<c>Customers:TrustContactsFrom</c>): they may link it to another customer.</summary>
+    public bool ContactsProven { get; init; }
 }

@@ -12,6 +12,18 @@ public sealed class CustomersOptions
     /// <summary>The funnel's stages in order; a new customer starts at the first. Empty: the default list.</summary>
     public string[]? FunnelStages { get; set; }
 
+    /// <summary>
+    /// Sources whose e-mail and phone are proven, so a record from them may link (and merge) the person into the customer
+    /// who already has that address or number: only <c>email</c> (when your mail server rejects mail failing DMARC, so a
+    /// From cannot be forged) and <c>website</c> (when your forms sit behind a sign-in). Empty (the default): an address
+    /// or number someone merely gave (a form, a mail, a chat) is kept on their own customer card and shown to agents as a
+    /// possible duplicate; linking is the agent's decision (merge).
+    /// </summary>
+    public string[] TrustContactsFrom { get; set; } = [];
+
+    /// <summary>The sources <see cref="TrustContactsFrom"/> may name: their contacts are the sender's own, not typed into a chat.</summary>
+    public static readonly string[] TrustableSources = [Channels.Email.EmailIntake.Channel, Intake.FormIntake.SourceType];
+
     /// <summary>The stages in force (configured or default).</summary>
     public IReadOnlyList<string> Stages => FunnelStages is { Length: > 0 } stages ? stages : DefaultFunnelStages;
 }
@@ -28,6 +40,14 @@ internal sealed class CustomersOptionsValidator : IValidateOptions<CustomersOpti
             if (string.IsNullOrWhiteSpace(stage) || stage.Length > 40 || stage.Trim() != stage)
             {
                 errors.Add($"Customers:FunnelStages:{i}: a stage is 1–40 characters without surrounding spaces, e.g. [\"new\",\"qualified\",\"won\"].");
+            }
+        }
+
+        for (var i = 0; i < options.TrustContactsFrom.Length; i++)
+        {
+            if (!CustomersOptions.TrustableSources.Contains(options.TrustContactsFrom[i], StringComparer.Ordinal))
+            {
+                errors.Add($"Customers:TrustContactsFrom:{i}: '{options.TrustContactsFrom[i]}' cannot prove an address; only {string.Join(" or ", CustomersOptions.TrustableSources)} (or leave the list empty).");
             }
         }
 

@@ -24,6 +24,7 @@ namespace SupportBot.Intake;
 internal sealed class FormIntake(
     IOptions<IntakeOptions> options,
     FormDeduplicator deduplicator,
+    ConfirmationCap confirmationCap,
     InterestLog interests,
     IFormConfirmationSender confirmations,
     TimeProvider time,
@@ -234,6 +235,12 @@ internal sealed class FormIntake(
     {
         try
         {
+            if (!await confirmationCap.TryTakeAsync(confirmation.Email, confirmation.RecordId))
+            {
+                IntakeLog.ConfirmationCapped(logger, confirmation.Site, confirmation.RecordId);
+                return;
+            }
+
             await confirmations.SendAsync(confirmation, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -26,6 +26,12 @@ public sealed class IntakeOptions
     /// <summary>A field hidden from people (CSS) that bots fill in; a submission with it filled is answered as usual and dropped.</summary>
     public string HoneypotField { get; set; } = "website";
 
+    /// <summary>
+    /// Confirmation e-mails one address receives in 24 hours, from all sites together: a form's <c>email</c> is
+    /// whatever the visitor typed, so without a cap anyone could make us mail a stranger over and over.
+    /// </summary>
+    public int ConfirmationsPerAddressPerDay { get; set; } = 3;
+
     /// <summary>The largest submission body.</summary>
     public int MaxBodyBytes { get; set; } = 32 * 1024;
 
@@ -86,6 +92,11 @@ internal sealed partial class IntakeOptionsValidator(IOptions<ApiOptions> api) :
     {
         var failures = new List<string>();
         var s = IntakeOptions.Section;
+        if (options.ConfirmationsPerAddressPerDay is < 1 or > 1000)
+        {
+            failures.Add($"{s}:ConfirmationsPerAddressPerDay must be between 1 and 1000 (default 3).");
+        }
+
         if (options.RequestsPerMinutePerIp is < 1 or > 100_000)
         {
             failures.Add($"{s}:RequestsPerMinutePerIp must be between 1 and 100000 (default 10).");

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -7,8 +9,8 @@ using SupportBot.Api;
 namespace SupportBot.Intake;
 
 /// <summary>
-/// Submissions per minute per site and client address (ASP.NET Core's rate limiter, a fixed window per host
-/// instance). A request whose key is no site's shares one partition per address. Over the limit: 429 with
+/// Submissions per minute per site and client address (an IPv6 client's /64; ASP.NET Core's rate limiter, a fixed
+/// window per host instance). A request whose key is no site's shares one partition per address. Over the limit: 429 with
 /// <c>Retry-After</c> and a problem-details body.
 /// </summary>
 internal sealed class IntakeRateLimitPolicy(IOptions<IntakeOptions> options) : IRateLimiterPolicy<string>
@@ -20,10 +22,36 @@ internal sealed class IntakeRateLimitPolicy(IOptions<IntakeOptions> options) : I
         var settings = options.Value;
         var site = settings.SiteForKey(httpContext.Request.Headers[ApiKeyAuthenticationHandler.HeaderName].ToString());
         var perMinute = site?.RequestsPerMinutePerIp ?? settings.RequestsPerMinutePerIp;
-        var address = httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = ClientKey(httpContext.Connection.RemoteIpAddress);
         return RateLimitPartition.GetFixedWindowLimiter(
             (site?.Name ?? "") + "|" + address,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+    }
+
+    /// <summary>
+    /// Whom the limit counts: an IPv4 address, or an IPv6 client's /64 (one subscriber is usually given a whole /64
+    /// and can change the lower 64 bits at will, so per address they would have no limit at all).
+    /// </summary>
+    internal static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>

@@ -15,6 +15,7 @@ public static class IntakeSetup
         builder.Services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
         builder.Services.AddSingleton<FormDeduplicator>();
+        builder.Services.AddSingleton<ConfirmationCap>();
         builder.Services.AddSingleton<FormIntake>();
         builder.Services.TryAddSingleton<IFormConfirmationSender, NoFormConfirmationSender>(); // the e-mail channel registers the real one
         builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, IntakeRateLimitPolicy>(IntakeRateLimitPolicy.Name));

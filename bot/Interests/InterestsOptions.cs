@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using SupportBot.Handoff;
 using SupportBot.Handoff.Departments;
@@ -42,7 +41,7 @@ public sealed class InterestRule
     /// <summary>Matches records of this product (case ignored).</summary>
     public string? Product { get; set; }
 
-    /// <summary>Matches records from this source type (telegram, vk, webchat, email, form, …).</summary>
+    /// <summary>Matches records from this source type: one of <see cref="InterestSources.All"/> (web forms are <c>website</c>).</summary>
     public string? Source { get; set; }
 
     /// <summary>The department the matched records belong to (reports); its agents on duty receive them unless <see cref="Agents"/> names others.</summary>
@@ -104,9 +103,11 @@ internal sealed partial class InterestsOptionsValidator(IOptions<HandoffOptions>
                 errors.Add($"{path}:Product: a product name of 1–100 characters.");
             }
 
-            if (rule.Source is not null && !SourcePattern().IsMatch(rule.Source))
+            if (rule.Source is not null && !InterestSources.All.Contains(rule.Source, StringComparer.Ordinal))
             {
-                errors.Add($"{path}:Source: '{rule.Source}' is a source type in lower case, e.g. telegram, vk, webchat, email, form.");
+                // A rule for a source no record has would match nothing, silently: say so at start.
+                var hint = rule.Source.Equals("form", StringComparison.OrdinalIgnoreCase) ? " (web forms are 'website')" : "";
+                errors.Add($"{path}:Source: '{rule.Source}' is not a source type{hint}; use one of {string.Join(", ", InterestSources.All)}.");
             }
 
             if (rule.Department is not null && !configured.Contains(rule.Department, StringComparer.Ordinal))
@@ -127,7 +128,17 @@ internal sealed partial class InterestsOptionsValidator(IOptions<HandoffOptions>
 
         return errors.Count > 0 ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
+}
 
-    [GeneratedRegex("^[a-z]{1,32}$")]
-    private static partial Regex SourcePattern();
+/// <summary>The source types records have: the channels' names and <c>website</c> for web forms.</summary>
+public static class InterestSources
+{
+    public static readonly IReadOnlyList<string> All =
+    [
+        Channels.Telegram.TelegramBots.ChannelName,
+        Channels.Vk.VkConversation.Channel,
+        Channels.WebChat.DirectLineTranscript.ChannelName,
+        Channels.Email.EmailIntake.Channel,
+        Intake.FormIntake.SourceType,
+    ];
 }

@@ -14,7 +14,8 @@ namespace SupportBot.Channels.Email;
 /// <list type="number">
 /// <item>a mail already seen keeps its conversation;</item>
 /// <item>a reply (In-Reply-To, then References, newest first) continues the conversation of the mail it answers,
-/// ours or the customer's;</item>
+/// ours or the customer's, when it comes from that conversation's customer (the sender of its first mail); from
+/// anyone else it starts a new conversation, so a known or guessed Message-ID opens nobody else's thread;</item>
 /// <item>a "Re:" mail whose client dropped those headers continues the sender's latest conversation with that subject;</item>
 /// <item>anything else starts a new conversation: a new subject from the same sender is a new question. The
 /// customer card still links all of them by the sender's address.</item>
@@ -85,22 +86,47 @@ internal sealed class EmailIntake(PipelineIngress ingress, InterestLog interests
             return seen;
         }
 
+        // Threading headers are the sender's to write: anyone who learns a Message-ID could name it. A thread is
+        // continued only by the address it belongs to; from anyone else the mail starts a conversation of its own.
         foreach (var parent in mail.Parents)
         {
             if (await store.ConversationOfMessageAsync(mailbox, parent) is { } known)
             {
-                return known;
+                if (await BelongsToSenderAsync(known, mail))
+                {
+                    return known;
+                }
+
+                EmailLog.ThreadOfAnother(logger, mailbox);
+                return await OwnConversationAsync(mailbox, mail);
             }
         }
 
         if (EmailText.HasReplyPrefix(mail.Subject) && EmailText.BaseSubject(mail.Subject) is { Length: > 0 } subject
-            && await store.ConversationOfSubjectAsync(mailbox, mail.FromAddress!, subject) is { } latest)
+            && await store.ConversationOfSubjectAsync(mailbox, mail.FromAddress!, subject) is { } latest
+            && await BelongsToSenderAsync(latest, mail))
         {
             return latest;
         }
 
         // A reply to a thread we never saw still groups with its siblings: the thread's root names it.
-        return ConversationOf(mailbox, mail.References.FirstOrDefault() ?? mail.MessageId);
+        if (mail.References.FirstOrDefault() is { } root && ConversationOf(mailbox, root) is var sibling && await BelongsToSenderAsync(sibling, mail))
+        {
+            return sibling;
+        }
+
+        return await OwnConversationAsync(mailbox, mail);
+    }
+
+    /// <summary>A conversation nobody has yet, or the sender's own.</summary>
+    private async Task<bool> BelongsToSenderAsync(string conversationId, EmailInbound mail) =>
+        await store.CustomerOfAsync(conversationId) is not { } owner || string.Equals(owner, mail.FromAddress, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A new conversation named by this mail; by the mail and its sender when a copied Message-ID names someone else's.</summary>
+    private async Task<string> OwnConversationAsync(string mailbox, EmailInbound mail)
+    {
+        var own = ConversationOf(mailbox, mail.MessageId);
+        return await BelongsToSenderAsync(own, mail) ? own : ConversationOf(mailbox, mail.FromAddress + "\n" + mail.MessageId);
     }
 
     internal static ChannelActivity Activity(EmailMailboxOptions mailbox, EmailInbound mail, string conversationId, DateTimeOffset now) => new()

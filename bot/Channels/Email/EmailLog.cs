@@ -1,6 +1,6 @@
 namespace SupportBot.Channels.Email;
 
-/// <summary>The e-mail channel's log lines: mailbox names, conversation ids and server answers; addresses, subjects and text only at Debug.</summary>
+/// <summary>The e-mail channel's log lines (event ids 800–819; the form intake has 840–859, webhooks 820–839): mailbox names, conversation ids and server answers; addresses, subjects and text only at Debug.</summary>
 internal static partial class EmailLog
 {
     [LoggerMessage(800, LogLevel.Information, "E-mail {Mailbox}: reading {Folder} on {Host}, {Mode}")]
@@ -47,4 +47,13 @@ internal static partial class EmailLog
 
     [LoggerMessage(814, LogLevel.Warning, "Form confirmation for {RecordId} on {Site} dropped: {Reason}")]
     public static partial void ConfirmationDropped(ILogger logger, string site, string recordId, string reason);
+
+    [LoggerMessage(815, LogLevel.Information, "E-mail {Mailbox}: a mail names a thread of another sender; it starts a conversation of its own")]
+    public static partial void ThreadOfAnother(ILogger logger, string mailbox);
+
+    [LoggerMessage(816, LogLevel.Warning, "E-mail {Mailbox}: the bot's answer in {ConversationId} not sent: its address is over Channels:Email:MaxBotRepliesPerAddressPerHour (a mail loop?)")]
+    public static partial void ReplyCapped(ILogger logger, string mailbox, string conversationId);
+
+    [LoggerMessage(817, LogLevel.Warning, "E-mail {Mailbox}: mail UID {Uid} failed {Attempts} times ({Error}); set aside (it stays in the folder), reading on")]
+    public static partial void SetAside(ILogger logger, string mailbox, uint uid, long attempts, string error);
 }

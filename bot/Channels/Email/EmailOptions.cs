@@ -23,6 +23,18 @@ public sealed class EmailOptions
     /// <summary>Seconds a connection attempt or a command may take before it counts as failed.</summary>
     public int TimeoutSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// A mail whose reading fails this many times (not for the connection: for the mail) is set aside with a warning
+    /// naming its UID, so the mails behind it are read; it stays in the folder for people.
+    /// </summary>
+    public int MaxAttemptsPerMail { get; set; } = 5;
+
+    /// <summary>
+    /// The bot answers one address at most this often per hour (agents are not limited): two robots that answer
+    /// every mail (a helpdesk without RFC 3834 headers) stop after this many instead of writing to each other for ever.
+    /// </summary>
+    public int MaxBotRepliesPerAddressPerHour { get; set; } = 10;
+
     /// <summary>The confirmation mails to the authors of web forms (<c>Intake:Sites:&lt;i&gt;:ConfirmationEmail</c>).</summary>
     public EmailConfirmationOptions Confirmations { get; set; } = new();
 
@@ -150,6 +162,16 @@ internal sealed partial class EmailOptionsValidator : IValidateOptions<EmailOpti
         if (options.TimeoutSeconds is < 5 or > 600)
         {
             errors.Add($"{root}:TimeoutSeconds must be between 5 and 600.");
+        }
+
+        if (options.MaxAttemptsPerMail is < 1 or > 100)
+        {
+            errors.Add($"{root}:MaxAttemptsPerMail must be between 1 and 100 (default 5).");
+        }
+
+        if (options.MaxBotRepliesPerAddressPerHour is < 1 or > 1000)
+        {
+            errors.Add($"{root}:MaxBotRepliesPerAddressPerHour must be between 1 and 1000 (default 10).");
         }
 
         var confirmations = options.Confirmations;

@@ -204,7 +204,7 @@ internal sealed class EmailPoller(
             // "n:*" also names the newest mail when n is past it: only UIDs above the cursor are new.
             foreach (var uid in fresh.Where(u => u.Id > known.Uid).OrderBy(u => u.Id))
             {
-                await ReadOneAsync(mailbox, folder, uid, cancellationToken);
+                await ReadOrSetAsideAsync(mailbox, folder, uid, cancellationToken);
                 if (!await store.AdvanceAsync(mailbox.Name, token, validity, uid.Id))
                 {
                     throw new LeaseLostException();
@@ -228,7 +228,7 @@ internal sealed class EmailPoller(
 
         foreach (var uid in recent.Where(u => top == 0 || u.Id <= top).OrderBy(u => u.Id))
         {
-            await ReadOneAsync(mailbox, folder, uid, cancellationToken);
+            await ReadOrSetAsideAsync(mailbox, folder, uid, cancellationToken);
             top = Math.Max(top, uid.Id);
         }
 
@@ -237,6 +237,38 @@ internal sealed class EmailPoller(
             throw new LeaseLostException();
         }
     }
+
+    /// <summary>
+    /// Reads one mail; a failure that is not the connection's (the server or Redis away) is counted per UID, and after
+    /// <see cref="EmailOptions.MaxAttemptsPerMail"/> of them the mail is set aside (remembered in Redis, a warning with
+    /// its UID) so the mail behind it is read, instead of the same mail failing the mailbox for ever. It stays in the
+    /// folder for people: the bot opens the folder read-only and leaves its flags alone.
+    /// </summary>
+    private async Task ReadOrSetAsideAsync(EmailMailboxOptions mailbox, IMailFolder folder, UniqueId uid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadOneAsync(mailbox, folder, uid, cancellationToken);
+        }
+        catch (Exception e) when (!IsConnectionTrouble(e, cancellationToken))
+        {
+            var attempts = await store.CountFailureAsync(mailbox.Name, uid.Validity, uid.Id);
+            if (attempts < options.Value.MaxAttemptsPerMail)
+            {
+                throw;
+            }
+
+            await store.SetAsideAsync(mailbox.Name, uid.Validity, uid.Id, e.GetType().Name, time.GetUtcNow());
+            EmailLog.SetAside(logger, mailbox.Name, uid.Id, attempts, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Failures that say nothing about the mail: trying again later is right.</summary>
+    private static bool IsConnectionTrouble(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException or LeaseLostException or IOException or System.Net.Sockets.SocketException or TimeoutException
+            or ImapProtocolException or ServiceNotConnectedException or ServiceNotAuthenticatedException or FolderNotOpenException
+            or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException
+        || cancellationToken.IsCancellationRequested;
 
     private async Task ReadOneAsync(EmailMailboxOptions mailbox, IMailFolder folder, UniqueId uid, CancellationToken cancellationToken)
     {

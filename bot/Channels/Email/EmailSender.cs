@@ -33,6 +33,15 @@ internal sealed class EmailSender(EmailStore store, EmailSmtp smtp, IOptions<Ema
             return new ChannelSendResult(sentBefore); // went out before a crash kept it in the outbox: never mail twice
         }
 
+        // Two robots that each answer every mail would write to each other for ever; people rarely need more.
+        if (item.Author == "bot" && !await store.TryCountBotReplyAsync(thread.To, item.Id, options.Value.MaxBotRepliesPerAddressPerHour, time.GetUtcNow()))
+        {
+            EmailLog.ReplyCapped(logger, mailbox.Name, item.ConversationId);
+            throw new ChannelSendException(
+                $"Not sent: this address already had {options.Value.MaxBotRepliesPerAddressPerHour} answers from the bot in the last hour (Channels:Email:MaxBotRepliesPerAddressPerHour); an agent can still answer.",
+                permanent: true);
+        }
+
         // One mail per turn: the bot's greeting and answer to one mail go out together; the later items of the
         // turn then find this Message-ID as already sent and mail nothing more.
         var later = await store.LaterRepliesOfTurnAsync(item);

@@ -21,6 +21,12 @@ internal static class EmailKeys
     /// <summary>Hash: <c>validity</c> (the folder's UIDVALIDITY) and <c>uid</c> (the last UID handled).</summary>
     public static RedisKey Cursor(string mailbox) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:cursor";
 
+    /// <summary>String: how often reading one mail (UIDVALIDITY and UID) failed, for setting a poison mail aside.</summary>
+    public static RedisKey Failures(string mailbox, uint validity, uint uid) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:fail:{validity}:{uid}";
+
+    /// <summary>Hash: mails set aside after failing every time, <c>&lt;UIDVALIDITY&gt;:&lt;UID&gt;</c> → when and the error's type.</summary>
+    public static RedisKey SetAside(string mailbox) => $"email:{{mb:{mailbox.ToLowerInvariant()}}}:aside";
+
     /// <summary>String: the conversation a Message-ID (ours or the customer's) belongs to.</summary>
     public static RedisKey Message(string mailbox, string messageId) => $"email:msg:{mailbox.ToLowerInvariant()}:{Hash(messageId)}";
 
@@ -31,8 +37,11 @@ internal static class EmailKeys
     public static RedisKey Subject(string mailbox, string sender, string baseSubject) =>
         $"email:subject:{mailbox.ToLowerInvariant()}:{Hash(sender.ToLowerInvariant() + "\n" + baseSubject.ToLowerInvariant())}";
 
-    /// <summary>Hash: whom a conversation answers (to, name, subject, last) and each inbound mail's References chain (<c>refs:&lt;Message-ID&gt;</c>).</summary>
+    /// <summary>Hash: whose conversation it is (customer: the first sender), whom it answers (to, name, subject, last) and each inbound mail's References chain (<c>refs:&lt;Message-ID&gt;</c>).</summary>
     public static RedisKey Thread(string conversationId) => $"email:thread:{conversationId}";
+
+    /// <summary>Sorted set: the bot's answers to one address in the last hour (outbox item ids by send time), for the loop cap.</summary>
+    public static RedisKey BotReplies(string address) => $"email:botreplies:{Hash(address.ToLowerInvariant())}";
 
     /// <summary>String: the Message-ID an outbox item went out with (a resend after a crash returns it instead of mailing twice).</summary>
     public static RedisKey Sent(string itemId) => $"email:sent:{Hash(itemId)}";
@@ -75,7 +84,26 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
         return 1
         """;
 
+    /// <summary>Counts an answer in the address's last hour unless that would pass the cap (a retry of the same item counts once).</summary>
+    private const string BotReplyScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+        redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[3])
+        if redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[4]) then
+          redis.call('ZREM', KEYS[1], ARGV[3])
+          return 0
+        end
+        redis.call('PEXPIRE', KEYS[1], 3600000)
+        return 1
+        """;
+
     private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>False when <paramref name="address"/> already had <paramref name="perHour"/> answers from the bot in the last hour.</summary>
+    public async Task<bool> TryCountBotReplyAsync(string address, string itemId, int perHour, DateTimeOffset now)
+    {
+        var ms = now.ToUnixTimeMilliseconds();
+        return (long)await Db.ScriptEvaluateAsync(BotReplyScript, [EmailKeys.BotReplies(address)], [ms, ms - 3_600_000, itemId, perHour]) == 1;
+    }
 
     private TimeSpan Ttl => TimeSpan.FromDays(pipeline.Value.ConversationTtlDays);
 
@@ -100,6 +128,21 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
     public async Task<bool> AdvanceAsync(string mailbox, string token, uint validity, uint uid) =>
         (long)await Db.ScriptEvaluateAsync(AdvanceScript, [EmailKeys.Lease(mailbox), EmailKeys.Cursor(mailbox)], [token, (long)validity, (long)uid]) == 1;
 
+    /// <summary>Counts a failed read of the mail; the count is forgotten after a day.</summary>
+    public async Task<long> CountFailureAsync(string mailbox, uint validity, uint uid)
+    {
+        var key = EmailKeys.Failures(mailbox, validity, uid);
+        var count = await Db.StringIncrementAsync(key);
+        await Db.KeyExpireAsync(key, TimeSpan.FromDays(1));
+        return count;
+    }
+
+    public async Task SetAsideAsync(string mailbox, uint validity, uint uid, string error, DateTimeOffset at)
+    {
+        await Db.HashSetAsync(EmailKeys.SetAside(mailbox), $"{validity}:{uid}", $"{at:O} {error}");
+        await Db.KeyDeleteAsync(EmailKeys.Failures(mailbox, validity, uid));
+    }
+
     public async Task<string?> ConversationOfMessageAsync(string mailbox, string messageId) =>
         await Db.StringGetAsync(EmailKeys.Message(mailbox, messageId)) is { HasValue: true } v ? (string?)v : null;
 
@@ -117,11 +160,23 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
 
     public Task MarkTakenAsync(string mailbox, string messageId) => Db.StringSetAsync(EmailKeys.Taken(mailbox, messageId), "1", Ttl);
 
+    /// <summary>
+    /// The address whose conversation this is (the sender of its first mail; for threads from before it was kept,
+    /// where answers went). Null when the conversation is unknown.
+    /// </summary>
+    public async Task<string?> CustomerOfAsync(string conversationId)
+    {
+        var values = await Db.HashGetAsync(EmailKeys.Thread(conversationId), ["customer", "to"]);
+        return !values[0].IsNullOrEmpty ? (string?)values[0] : !values[1].IsNullOrEmpty ? (string?)values[1] : null;
+    }
+
     /// <summary>Remembers the customer's latest mail in the conversation: whom to answer, the subject, and this mail's References chain.</summary>
     public async Task SaveInboundAsync(string conversationId, string mailbox, EmailInbound mail)
     {
         var chain = mail.References.Append(mail.MessageId).Distinct(StringComparer.Ordinal).ToList();
         var key = EmailKeys.Thread(conversationId);
+        // Whose conversation it is: set by its first mail, never moved (only this sender may continue it).
+        await Db.HashSetAsync(key, "customer", mail.FromAddress ?? "", When.NotExists);
         await Db.HashSetAsync(key,
         [
             new("mailbox", mailbox),

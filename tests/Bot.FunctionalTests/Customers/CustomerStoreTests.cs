@@ -37,7 +37,7 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    private Task<string> SeenAsync(string type, string user, string conversation, string record, string? name = null, string? email = null, string? phone = null, bool request = false, int minutes = 0) =>
+    private Task<string> SeenAsync(string type, string user, string conversation, string record, string? name = null, string? email = null, string? phone = null, bool request = false, int minutes = 0, bool proven = false) =>
         Store.LinkAsync(new CustomerSighting
         {
             SourceType = type,
@@ -49,6 +49,7 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
             NameFromRequest = request,
             Email = email,
             Phone = phone,
+            ContactsProven = proven,
             ProfileUrl = type == "telegram" ? "https://t.me/" + user : null,
         });
 
@@ -70,14 +71,14 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SameEmailOnAnotherChannel_OnePersonWithBothIdentities()
+    public async Task SameProvenEmailOnAnotherChannel_OnePersonWithBothIdentities()
     {
         var web = await SeenAsync("webchat", "u1", "webchat:c1", "in-1");
-        await SeenAsync("webchat", "u1", "webchat:c1", "req-1", name: "Alice", email: " Alice@Example.COM ", request: true, minutes: 1);
+        await SeenAsync("webchat", "u1", "webchat:c1", "req-1", name: "Alice", email: " Alice@Example.COM ", request: true, minutes: 1, proven: true);
         var telegram = await SeenAsync("telegram", "42", "telegram:42", "in-2", name: "alice_t", minutes: 2);
         Assert.NotEqual(web, telegram);
 
-        var linked = await SeenAsync("telegram", "42", "telegram:42", "req-2", name: "Alice", email: "alice@example.com", request: true, minutes: 3);
+        var linked = await SeenAsync("telegram", "42", "telegram:42", "req-2", name: "Alice", email: "alice@example.com", request: true, minutes: 3, proven: true);
 
         Assert.Equal(web, linked);
         var customer = (await Store.GetAsync(web))!;
@@ -92,12 +93,45 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PhoneGivenTwice_NormalisedAndLinked()
+    public async Task ProvenPhoneGivenTwice_NormalisedAndLinked()
     {
-        var a = await SeenAsync("vk", "7", "vk:7", "r1", phone: "+7 (999) 123-45-67");
-        var b = await SeenAsync("telegram", "8", "telegram:8", "r2", phone: "7 999 1234567");
+        var a = await SeenAsync("vk", "7", "vk:7", "r1", phone: "+7 (999) 123-45-67", proven: true);
+        var b = await SeenAsync("telegram", "8", "telegram:8", "r2", phone: "7 999 1234567", proven: true);
         Assert.Equal(a, b);
         Assert.Equal(["+79991234567"], (await Store.GetAsync(a))!.Phones);
+    }
+
+    [Fact]
+    public async Task ClaimedEmailOrPhone_NeverLinksIntoAnotherCustomer_BothCardsListEachOtherAsPossibleDuplicates()
+    {
+        // Alice wrote from her own address (proven); a stranger types it into a chat request, and her phone into a form.
+        var alice = await SeenAsync("email", "alice@example.com", "email:shop:a1", "in-1", name: "Alice", email: "alice@example.com", phone: "+7 999 000-11-22", proven: true);
+        var stranger = await SeenAsync("webchat", "u9", "webchat:c9", "req-9", name: "Alice", email: "Alice@example.com", request: true, minutes: 1);
+        var former = await SeenAsync("website", "+79990001122", "website:shop:f1", "form-1", phone: "+79990001122", minutes: 2);
+
+        Assert.NotEqual(alice, stranger);
+        Assert.NotEqual(alice, former);
+        var card = (await Store.GetAsync(alice))!;
+        Assert.Equal(1, card.RecordCount); // nothing of theirs on her card
+        Assert.Equal(["email:alice@example.com"], card.Identities.Select(i => i.Id));
+        Assert.Equal([new CustomerMatch(former, null, "+79990001122"), new CustomerMatch(stranger, "Alice", "alice@example.com")],
+            card.PossibleDuplicates.OrderBy(m => m.Shared, StringComparer.Ordinal));
+        var theirs = (await Store.GetAsync(stranger))!;
+        Assert.Equal(1, theirs.RecordCount); // and nothing of hers on theirs
+        Assert.Equal(["alice@example.com"], theirs.Emails); // shown to the agent as given
+        Assert.Equal(alice, Assert.Single(theirs.PossibleDuplicates).Id);
+        Assert.Equal(alice, await Store.FindByEmailAsync("alice@example.com"));
+
+        // Claiming first does not capture the owner either: her proven address later does not link into the claimant.
+        var early = await SeenAsync("webchat", "u10", "webchat:c10", "req-10", email: "bob@example.com", request: true, minutes: 3);
+        var bob = await SeenAsync("email", "bob@example.com", "email:shop:b1", "in-2", email: "bob@example.com", minutes: 4, proven: true);
+        Assert.NotEqual(early, bob);
+        Assert.Equal(bob, await Store.FindByEmailAsync("bob@example.com"));
+
+        // An agent who knows it is one person merges them; the proven address still leads to the merged customer.
+        Assert.Equal(MergeOutcome.Merged, (await Store.MergeAsync(bob, early)).Outcome);
+        Assert.Equal(bob, await Store.FindByEmailAsync("bob@example.com"));
+        Assert.Empty((await Store.GetAsync(bob))!.PossibleDuplicates);
     }
 
     [Fact]
@@ -181,7 +215,7 @@ public abstract class CustomerStoreTests(IStore server) : IAsyncLifetime
     public async Task ManySightingsAtOnce_OfOneEmail_EndAsOneCustomer()
     {
         var ids = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
-            SeenAsync(i % 2 == 0 ? "webchat" : "telegram", "u" + i, "conv:" + i, "r" + i, email: "same@example.com")));
+            SeenAsync(i % 2 == 0 ? "webchat" : "telegram", "u" + i, "conv:" + i, "r" + i, email: "same@example.com", proven: true)));
         var live = await Task.WhenAll(ids.Select(Store.ResolveAsync));
         var one = Assert.Single(live.Distinct());
         Assert.Equal(12, (await Store.GetAsync(one!))!.Identities.Count);

@@ -21,7 +21,7 @@ public sealed class ExportSettingsTests
         environment[section == "Export" ? "Export__Webhooks__0__Name" : "Intake__Sites__0__Name"] = "one";
         await using var bot = BotProcess.Start(workDir, environment);
 
-        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(120)));
         Assert.DoesNotContain("   at ", bot.StandardOutput + bot.StandardError);
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);

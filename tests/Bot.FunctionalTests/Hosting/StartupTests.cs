@@ -35,7 +35,7 @@ public sealed class StartupTests
         var workDir = Directory.CreateTempSubdirectory("sb-startup-").FullName;
         environment["Storage__DataDir"] = Path.Combine(workDir, "data");
         await using var bot = BotProcess.Start(workDir, environment);
-        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(120));
         Assert.DoesNotContain("   at ", bot.StandardOutput + bot.StandardError);
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         return (exitCode, line);

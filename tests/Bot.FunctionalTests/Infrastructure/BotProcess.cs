@@ -74,7 +74,8 @@ public sealed class BotProcess : IAsyncDisposable
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        // A cold start of a whole host can take a minute on a busy 2-core CI machine.
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

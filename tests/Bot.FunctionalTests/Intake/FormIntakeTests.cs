@@ -282,6 +282,53 @@ public abstract class FormIntakeTests<TStore>(IntakeHostFixture<TStore> host) wh
     }
 
     [Fact]
+    public async Task ConfirmationEmail_OneAddressAtMostThreeADayFromAllSites_EveryFormStillRecorded()
+    {
+        // Someone types a stranger's address into forms again and again: the stranger gets the default 3 mails, no more.
+        var word = FeedSupport.UniqueWord();
+        var email = word + "@example.org";
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await IntakeHostFixture<TStore>.AcceptedIdAsync(await IntakeHostFixture<TStore>.PostJsonAsync(
+                host.Site(BlogKey, "203.0.113." + (i + 1)), new { action = "form", page = "https://blog.example/contact", email = i % 2 == 0 ? email : email.ToUpperInvariant(), text = $"Question {i} {word}" })));
+        }
+
+        Assert.Equal(3, host.Confirmations.Sent.Count(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(ids.Take(3), host.Confirmations.Sent.Where(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase)).Select(c => c.RecordId));
+        foreach (var id in ids)
+        {
+            Assert.Equal(word, (await RecordAsync(id))["text"]!.GetValue<string>().Split(' ')[^1]);
+        }
+
+        // Another address is not held back by it.
+        var other = FeedSupport.UniqueWord() + "@example.org";
+        await IntakeHostFixture<TStore>.AcceptedIdAsync(await IntakeHostFixture<TStore>.PostJsonAsync(
+            host.Site(BlogKey), new { action = "form", page = "https://blog.example/contact", email = other, text = "Hello " + word }));
+        Assert.Single(host.Confirmations.Sent, c => c.Email == other);
+    }
+
+    [Fact]
+    public async Task RateLimit_IPv6ClientCountsByItsSlash64_AnotherPrefixIsNotHeldBack()
+    {
+        var prefix = $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
+        for (var i = 1; i <= 3; i++)
+        {
+            // Each submission from another address of the same /64, as one subscriber can do at will.
+            await IntakeHostFixture<TStore>.AcceptedIdAsync(await IntakeHostFixture<TStore>.PostJsonAsync(
+                host.Site(IntakeHostFixture<TStore>.TinyKey, $"{prefix}::{i:x}"), new { action = "form", page = Page, text = $"v6 try {i} {FeedSupport.UniqueWord()}" }));
+        }
+
+        var refused = await IntakeHostFixture<TStore>.PostJsonAsync(
+            host.Site(IntakeHostFixture<TStore>.TinyKey, $"{prefix}:abcd:1234:5678:9abc"), new { action = "form", page = Page, text = "fourth " + FeedSupport.UniqueWord() });
+        await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.TooManyRequests);
+
+        await IntakeHostFixture<TStore>.AcceptedIdAsync(await IntakeHostFixture<TStore>.PostJsonAsync(
+            host.Site(IntakeHostFixture<TStore>.TinyKey, $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}::1"),
+            new { action = "form", page = Page, text = "another network " + FeedSupport.UniqueWord() }));
+    }
+
+    [Fact]
     public async Task ReplyFromTheFeed_Refused409_SayingHowToAnswerAWebForm()
     {
         var id = await IntakeHostFixture<TStore>.AcceptedIdAsync(await IntakeHostFixture<TStore>.PostJsonAsync(

@@ -71,7 +71,7 @@ public abstract class FeedWorkTests(BotFactory factory) : IAsyncDisposable
     public async Task ProcessedByHand_WithANote_LeavesTheOpenList_SecondTimeConflicts_ReopenBringsItBack()
     {
         var product = "Blender " + FeedSupport.UniqueWord();
-        var record = await _feed.SeedAsync("Called about my blender", product, source: "form", action: "form");
+        var record = await _feed.SeedAsync("Called about my blender", product, source: "website", action: "form");
         var dora = NewAgentId("dora");
         var open = "?processed=no&product=" + Uri.EscapeDataString(product);
         Assert.Equal([record.Id], await _feed.IdsAsync(open));

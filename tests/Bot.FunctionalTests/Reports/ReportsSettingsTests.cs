@@ -15,7 +15,7 @@ public sealed class ReportsSettingsTests
             ["Storage__DataDir"] = Path.Combine(workDir, "data"),
         });
 
-        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(120));
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));

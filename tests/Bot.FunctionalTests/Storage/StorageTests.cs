@@ -100,7 +100,7 @@ public sealed class StorageTests
             ["Redis__ConnectTimeoutSeconds"] = "1",
         });
 
-        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await bot.WaitForExitAsync(TimeSpan.FromSeconds(120));
 
         Assert.Equal(1, exitCode);
         var errorLines = bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);

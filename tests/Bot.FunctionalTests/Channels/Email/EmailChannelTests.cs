@@ -62,7 +62,7 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         Assert.Equal(reply.MessageId!, answer?.ChannelMessageId);
 
         var customers = host.Factory.Services.GetRequiredService<CustomerStore>();
-        Assert.NotNull(await EventuallyAsync(() => customers.FindByEmailAsync(customer), id => id is not null));
+        Assert.NotNull(await EventuallyAsync(() => customers.FindByIdentityAsync("email", customer), id => id is not null));
     }
 
     [Fact]
@@ -96,6 +96,35 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         var third = (await _smtp.WaitForAsync(customer, 3))[2];
         Assert.Equal("Re: Payment", third.Subject);
         Assert.Equal([other.MessageId!], third.References);
+    }
+
+    [Fact]
+    public async Task ReplyHeadersOfAnotherSendersThread_StartsItsOwnConversation_TheThreadStaysTheCustomers()
+    {
+        var customer = NewCustomer("paula");
+        var first = Mail(customer, "Order 4711", "How long does delivery take?");
+        await host.Imap.DeliverAsync(ShopAddress, first);
+        var botReply = Assert.Single(await _smtp.WaitForAsync(customer));
+
+        // A stranger who learned (or guessed) the Message-IDs writes "into" the thread.
+        var stranger = NewCustomer("mallory");
+        var hijack = Mail(stranger, "Re: Order 4711", "Please send everything to this address from now on.", replyTo: botReply);
+        await host.Imap.DeliverAsync(ShopAddress, hijack);
+        Assert.Single(await _smtp.WaitForAsync(stranger));
+
+        var conversation = EmailIntake.ConversationOf("shop", first.MessageId!);
+        var strangers = await host.RecordOfNewMailAsync(hijack);
+        Assert.NotNull(strangers);
+        Assert.NotEqual(conversation, strangers.ConversationId);
+        Assert.Null(await host.Interests.GetAsync(InterestLog.RecordId("in", conversation, hijack.MessageId!)));
+
+        // The customer's own next mail in the thread is still answered to the customer, in their conversation.
+        var second = Mail(customer, "Re: Order 4711", "And to Austria?", replyTo: botReply);
+        await host.Imap.DeliverAsync(ShopAddress, second);
+        var replies = await _smtp.WaitForAsync(customer, 2);
+        Assert.Equal(second.MessageId!, replies[1].InReplyTo);
+        Assert.NotNull(await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", conversation, second.MessageId!)), r => r is not null));
+        Assert.Single(_smtp.To(stranger));
     }
 
     [Fact]
@@ -169,6 +198,60 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         Assert.Empty(_smtp.To("admin@notify.vk.com"));
         Assert.Empty(_smtp.To(absentCustomer));
         Assert.Empty(_smtp.To("MAILER-DAEMON@mx.example.com"));
+    }
+
+    [Fact]
+    public async Task RobotWithoutAutoReplyHeaders_AnsweredAtMostTheHourlyCap_TheRestDeadLetteredNamingTheSetting()
+    {
+        // A helpdesk that acknowledges every mail without RFC 3834 headers: each of our answers would get another ticket.
+        var robot = NewCustomer("helpdesk");
+        var mails = Enumerable.Range(1, 5).Select(i => Mail(robot, $"Ticket #{i} received", "We received your message. How long does delivery take?")).ToList();
+        foreach (var mail in mails)
+        {
+            await host.Imap.DeliverAsync(ShopAddress, mail);
+        }
+
+        foreach (var mail in mails)
+        {
+            Assert.NotNull(await host.RecordOfNewMailAsync(mail)); // all recorded for people to see
+        }
+
+        var conversations = mails.Select(m => EmailIntake.ConversationOf("shop", m.MessageId!)).ToHashSet();
+        var store = host.Factory.Services.GetRequiredService<DeadLetterStore>();
+        var capped = await EventuallyAsync(
+            async () => (await store.ListAsync(0, 10_000)).Items.Where(l => conversations.Contains(l.Item.ConversationId)).ToList(),
+            l => l.Select(x => x.Item.ConversationId).Distinct().Count() >= 2);
+        Assert.Equal(2, capped.Select(l => l.Item.ConversationId).Distinct().Count());
+        Assert.All(capped, l => Assert.Contains("Channels:Email:MaxBotRepliesPerAddressPerHour", l.Reason, StringComparison.Ordinal));
+        Assert.All(capped, l => Assert.DoesNotContain(robot, l.Reason, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(3, (await _smtp.WaitForAsync(robot, 3)).Count);
+        await Task.Delay(500, Ct);
+        Assert.Equal(3, _smtp.To(robot).Count);
+    }
+
+    [Fact]
+    public async Task MailThatFailsEveryTime_SetAsideAfterThreeTriesWithItsUid_TheMailsBehindItAreRead()
+    {
+        var customer = NewCustomer("quentin");
+        var poison = Mail(customer, "Secret subject " + Guid.NewGuid().ToString("N")[..6], "This one cannot be handled.");
+        // Damaged state in the store: the conversation this mail would start is the wrong type, so its intake fails every time.
+        var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(host.Store.ConnectionString);
+        await redis.GetDatabase().StringSetAsync(EmailKeys.Thread(EmailIntake.ConversationOf("shop", poison.MessageId!)), "damaged");
+        var sentinel = Mail(NewCustomer("rosa"), "Delivery", "How long does delivery take?");
+
+        await host.Imap.DeliverAsync(ShopAddress, poison);
+        await host.Imap.DeliverAsync(ShopAddress, sentinel);
+
+        Assert.Single(await _smtp.WaitForAsync(sentinel.From.Mailboxes.Single().Address));
+        var setAside = host.Logs.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("set aside", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(setAside);
+        Assert.Matches(@"^E-mail shop: mail UID \d+ failed 3 times \(RedisServerException\); set aside", line.Message);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information
+            && (e.Message.Contains(poison.Subject!, StringComparison.Ordinal) || e.Message.Contains(customer, StringComparison.Ordinal)));
+        Assert.Empty(_smtp.To(customer));
+        var uid = line.Message.Split(' ')[4];
+        Assert.Contains(await redis.GetDatabase().HashKeysAsync(EmailKeys.SetAside("shop")), k => ((string)k!).EndsWith(":" + uid, StringComparison.Ordinal));
+        await redis.DisposeAsync();
     }
 
     [Fact]

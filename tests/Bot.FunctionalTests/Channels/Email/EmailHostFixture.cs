@@ -60,6 +60,8 @@ public sealed class EmailHostFixture<TStore> : IAsyncLifetime where TStore : ISt
             ["Outbox:MaxAttempts"] = "3",
             ["Channels:Email:LeaseSeconds"] = "10",
             ["Channels:Email:MaxMessageBytes"] = "65536",
+            ["Channels:Email:MaxBotRepliesPerAddressPerHour"] = "3",
+            ["Channels:Email:MaxAttemptsPerMail"] = "3",
             ["Channels:Email:Confirmations:FirstRetrySeconds"] = "0.1",
             ["Channels:Email:Confirmations:MaxRetrySeconds"] = "0.5",
             ["Intake:Sites:0:Name"] = "forms",

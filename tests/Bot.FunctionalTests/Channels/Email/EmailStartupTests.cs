@@ -26,7 +26,7 @@ public sealed class EmailStartupTests
             ["Channels__Email__Mailboxes__1__Smtp__Host"] = "smtp.brand2.test",
         });
 
-        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(120)));
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("Start-up stopped:", line, StringComparison.Ordinal);
         Assert.Contains("Channels:Email:Mailboxes:0:Address", line, StringComparison.Ordinal);

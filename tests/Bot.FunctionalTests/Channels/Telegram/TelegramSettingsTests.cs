@@ -22,7 +22,7 @@ public sealed class TelegramSettingsTests
             ["Channels__Telegram__Bots__1__WebhookUrl"] = "http://insecure.example.com/hook",
         });
 
-        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(120)));
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("Channels:Telegram:Bots:0:Token", line, StringComparison.Ordinal);
         Assert.Contains("Channels:Telegram:Bots:1:WebhookUrl", line, StringComparison.Ordinal);

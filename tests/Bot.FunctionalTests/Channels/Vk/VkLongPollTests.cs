@@ -94,7 +94,7 @@ public sealed class VkLongPollTests(VkHostFixture<RedisServerFixture> host) : IC
         await using var bot = BotProcess.Start(workDir, settings);
 
         // The host stops at once with one line that names the setting.
-        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(1, await bot.WaitForExitAsync(TimeSpan.FromSeconds(120)));
         var line = Assert.Single(bot.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(path, line, StringComparison.Ordinal);
     }

@@ -52,7 +52,15 @@ public sealed class EmailNormalizerTests
         { "ivan@example.ru", "Re: Доставка", [("Auto-Submitted", "auto-replied")] },
         { "anna@example.com", "Re: Delivery", [("X-Autoreply", "yes")] },
         { "anna@example.com", "Re: Delivery", [("Precedence", "auto_reply")] },
+        { "anna@example.com", "Re: Delivery", [("X-Autorespond", "yes")] },
+        { "helpdesk@example.com", "Ticket 123 received", [("Auto-Submitted", "auto-generated")] },
     };
+
+    [Fact]
+    public void Read_AutoSubmittedNo_AnsweredLikeAnyMail()
+    {
+        Assert.Equal(EmailRoute.Converse, EmailNormalizer.Read(Mail("anna@example.com", "Delivery", "How long?", ("Auto-Submitted", "no")), Own).Route);
+    }
 
     [Theory]
     [MemberData(nameof(AutoReplies))]
@@ -70,6 +78,9 @@ public sealed class EmailNormalizerTests
     [InlineData("bounces@example.com", "Delivery failure", "X-Failed-Recipients", "gone@example.com")]
     [InlineData("news@othershop.test", "Our spring sale", "List-Unsubscribe", "<mailto:unsub@othershop.test>")]
     [InlineData("news@othershop.test", "Our spring sale", "Precedence", "bulk")]
+    [InlineData("news@othershop.test", "Our spring sale", "Precedence", "junk")]
+    [InlineData("list@lists.example", "[users] Question", "Precedence", "list")]
+    [InlineData("list@lists.example", "[users] Question", "List-Id", "<users.lists.example>")]
     [InlineData("support@northwind.test", "Re: Delivery", "", "")]
     public void Read_BouncesBulkAndOurOwnMail_Skipped(string from, string subject, string header, string value)
     {
