@@ -137,7 +137,15 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
             return false;
         }
 
-        await DropFailedOverLimitAsync(settings.KeepFailed);
+        try
+        {
+            await DropFailedOverLimitAsync(settings.KeepFailed);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Housekeeping only: the failure is recorded; the next one trims the list again.
+        }
+
         return true;
     }
 
