@@ -71,6 +71,12 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Warning, "Interest retention sweep failed, trying again later: {Error}")]
     public static partial void RetentionSweepFailed(ILogger logger, string error);
 
+    [LoggerMessage(53, LogLevel.Error, "Interest retention sweep failed unexpectedly, trying again later")]
+    public static partial void RetentionSweepError(ILogger logger, Exception exception);
+
+    [LoggerMessage(54, LogLevel.Warning, "Interest record {RecordId} could not be read; retention removes it by its id: {Error}")]
+    public static partial void UnreadableInterestRemoved(ILogger logger, string recordId, string error);
+
     [LoggerMessage(60, LogLevel.Information, "Console sign-in refused: {Reason}")]
     public static partial void ConsoleSignInRefused(ILogger logger, string reason);
 

@@ -6,8 +6,9 @@ namespace SupportBot.Hosting;
 
 /// <summary>
 /// <c>Llm:TokenBudgetPerConversation</c> counted in Redis: every host instance adds to one count per
-/// conversation, which lasts a day from the first spend (and survives a restart). If Redis cannot be
-/// read the model is asked anyway: a budget must not take the answer away.
+/// conversation, which lasts a day from the first spend (and survives a restart). Fail-open: if Redis cannot be
+/// reached or does not answer in time (a lost connection and a timeout alike) the model is asked anyway and the
+/// spend goes uncounted: a budget must not take the answer away, nor make a slow store fail the customer's turn.
 /// </summary>
 /// <param name="redis">Asked when needed: the store connects at start-up, after the services are built.</param>
 internal sealed class RedisTokenBudget(Func<IConnectionMultiplexer> redis, int budget) : ITokenBudget
@@ -33,7 +34,7 @@ internal sealed class RedisTokenBudget(Func<IConnectionMultiplexer> redis, int b
             var spent = await redis().GetDatabase().StringGetAsync(RedisKeys.LlmTokens(conversationId));
             return !spent.TryParse(out long tokens) || tokens < budget;
         }
-        catch (RedisException)
+        catch (Exception e) when (IsUnavailable(e))
         {
             return true;
         }
@@ -50,9 +51,12 @@ internal sealed class RedisTokenBudget(Func<IConnectionMultiplexer> redis, int b
         {
             await redis().GetDatabase().ScriptEvaluateAsync(SpendScript, [RedisKeys.LlmTokens(conversationId)], [tokens, WindowMs]);
         }
-        catch (RedisException)
+        catch (Exception e) when (IsUnavailable(e))
         {
             // not counted: the next question may still go to the model
         }
     }
+
+    /// <summary>Redis away (RedisConnectionException and other RedisException) or too slow (RedisTimeoutException is a TimeoutException).</summary>
+    private static bool IsUnavailable(Exception e) => e is RedisException or TimeoutException;
 }

@@ -107,6 +107,28 @@ internal sealed class EnrichmentQueue(IConnectionMultiplexer redis, IOptions<Llm
         }
     }
 
+    /// <summary>
+    /// Moves what an older version left under the untagged names into the queue: waiting ids keep their due time, ids
+    /// that were being classified are due now (their claims' tokens are of the old version). Plain commands, each on
+    /// one key, so it runs anywhere; ZADD NX makes a second run (or a second host) harmless.
+    /// </summary>
+    public async Task AdoptLegacyKeysAsync()
+    {
+        var db = redis.GetDatabase();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var waiting = await db.SortedSetRangeByRankWithScoresAsync(EnrichmentKeys.LegacyPending);
+        var claimed = await db.SortedSetRangeByRankAsync(EnrichmentKeys.LegacyClaimed);
+        SortedSetEntry[] entries = [.. waiting, .. claimed.Select(id => new SortedSetEntry(id, now))];
+        if (entries.Length > 0)
+        {
+            await db.SortedSetAddAsync(EnrichmentKeys.Pending, entries, SortedSetWhen.NotExists);
+        }
+
+        await db.KeyDeleteAsync([EnrichmentKeys.LegacyPending]);
+        await db.KeyDeleteAsync([EnrichmentKeys.LegacyClaimed]);
+        await db.KeyDeleteAsync([EnrichmentKeys.LegacyClaims]);
+    }
+
     /// <summary>How many records wait for the model and how many are being classified (for tests and health).</summary>
     public async Task<(long Pending, long Claimed)> CountAsync()
     {

@@ -38,6 +38,9 @@ internal sealed class EnrichmentWorker(
 
     private (ContentCatalog Catalog, IReadOnlyList<IntentLabel> Labels)? _intents;
 
+    /// <summary>Whether the queue under the old untagged key names has been taken over (once per start).</summary>
+    private bool _legacyAdopted;
+
     /// <summary>Records per call now: halved after a call timed out (a slow local model), one more after any other outcome.</summary>
     private int _batchSize = options.Value.EnrichmentBatchSize;
 
@@ -54,6 +57,12 @@ internal sealed class EnrichmentWorker(
             var again = false;
             try
             {
+                if (!_legacyAdopted)
+                {
+                    await queue.AdoptLegacyKeysAsync();
+                    _legacyAdopted = true;
+                }
+
                 again = await RunBatchAsync(llm.Classifier, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -45,9 +45,8 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
         """;
 
     /// <summary>
-    /// KEYS: delivery, due, failed, stats. ARGV: id, lease-until ms, now ms, retry-at ms, max attempts, error, give up now 1/0,
-    /// keep failed, delivery key prefix. Only while the lease is still ours. Returns 0 (lease lost), 1 (retry later) or 2 (failed for good).
-    /// Trimming the failed list names the dropped deliveries' keys in the script: they share the {wh} slot.
+    /// KEYS: delivery, due, failed, stats. ARGV: id, lease-until ms, now ms, retry-at ms, max attempts, error, give up now 1/0.
+    /// Only while the lease is still ours. Returns 0 (lease lost), 1 (retry later) or 2 (failed for good).
     /// </summary>
     private const string FailedScript = """
         local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
@@ -65,16 +64,26 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
         redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
         redis.call('HINCRBY', KEYS[4], 'pending:' .. webhook, -1)
         redis.call('HINCRBY', KEYS[4], 'failed:' .. webhook, 1)
-        local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[8])
-        if over > 0 then
-          for _, old in ipairs(redis.call('ZRANGE', KEYS[3], 0, over - 1)) do
-            local key = ARGV[9] .. old
-            redis.call('HINCRBY', KEYS[4], 'failed:' .. (redis.call('HGET', key, 'webhook') or ''), -1)
-            redis.call('DEL', key)
-          end
-          redis.call('ZREMRANGEBYRANK', KEYS[3], 0, over - 1)
-        end
         return 2
+        """;
+
+    /// <summary>
+    /// KEYS: failed, stats, then each dropped delivery's hash. ARGV: their ids, in the same order. Drops the oldest failed
+    /// deliveries past <c>KeepFailed</c>; each only if it is still in the failed list (a retry by hand or another instance's
+    /// trim may have taken it meanwhile), so its receiver's count goes down once. Every key is named in KEYS (a Cluster
+    /// requires it; they share the {wh} slot).
+    /// </summary>
+    private const string DropFailedScript = """
+        local dropped = 0
+        for i = 1, #ARGV do
+          if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+            local key = KEYS[i + 2]
+            redis.call('HINCRBY', KEYS[2], 'failed:' .. (redis.call('HGET', key, 'webhook') or ''), -1)
+            redis.call('DEL', key)
+            dropped = dropped + 1
+          end
+        end
+        return dropped
         """;
 
     /// <summary>KEYS: delivery, due, failed, stats. ARGV: id, now ms. A failed delivery goes back to the queue with a fresh count.</summary>
@@ -122,8 +131,37 @@ internal sealed class WebhookQueue(IConnectionMultiplexer redis, IOptions<Export
             FailedScript,
             [WebhookKeys.Delivery(delivery.Id), WebhookKeys.Due, WebhookKeys.Failed, WebhookKeys.Stats],
             [delivery.Id, delivery.LeaseUntilMs, time.GetUtcNow().ToUnixTimeMilliseconds(), retryAt.ToUnixTimeMilliseconds(), settings.MaxAttempts,
-             error, giveUp ? "1" : "0", settings.KeepFailed, WebhookKeys.DeliveryPrefix]);
-        return result == 2;
+             error, giveUp ? "1" : "0"]);
+        if (result != 2)
+        {
+            return false;
+        }
+
+        try
+        {
+            await DropFailedOverLimitAsync(settings.KeepFailed);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Housekeeping only: the failure is recorded; the next one trims the list again.
+        }
+
+        return true;
+    }
+
+    /// <summary>Keeps the failed list at <paramref name="keep"/>: the oldest beyond it go, with their hashes and counts.</summary>
+    private async Task DropFailedOverLimitAsync(int keep)
+    {
+        long over;
+        while ((over = await Db.SortedSetLengthAsync(WebhookKeys.Failed) - keep) > 0)
+        {
+            // At most 500 a script (a lowered KeepFailed may drop many at once); none dropped means others are trimming.
+            var ids = await Db.SortedSetRangeByRankAsync(WebhookKeys.Failed, 0, Math.Min(over, 500) - 1);
+            if ((long)await Db.ScriptEvaluateAsync(DropFailedScript, [WebhookKeys.Failed, WebhookKeys.Stats, .. ids.Select(id => WebhookKeys.Delivery((string)id!))], ids) == 0)
+            {
+                return;
+            }
+        }
     }
 
     public Task ReleaseAsync(WebhookDelivery delivery) => _deliveries.ReleaseAsync(delivery.Id, delivery.LeaseUntilMs);

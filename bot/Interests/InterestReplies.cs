@@ -58,11 +58,13 @@ public sealed class InterestReplies(
             return InterestChange.Conflict(record, "The conversation has expired; it can no longer be answered here.");
         }
 
-        await redis.GetDatabase().ScriptEvaluateAsync(
+        var db = redis.GetDatabase();
+        await db.ScriptEvaluateAsync(
             InterestScripts.QueueReply,
-            [RedisKeys.Outbox(conversationId), RedisKeys.Transcript(conversationId), RedisKeys.PendingConversations],
-            [conversationId, time.GetUtcNow().ToUnixTimeMilliseconds(), message.OutboxItem, message.TranscriptEntry,
-             (long)TimeSpan.FromDays(pipeline.Value.ConversationTtlDays).TotalMilliseconds]);
+            [RedisKeys.Outbox(conversationId), RedisKeys.Transcript(conversationId)],
+            [message.OutboxItem, message.TranscriptEntry, (long)TimeSpan.FromDays(pipeline.Value.ConversationTtlDays).TotalMilliseconds]);
+        // Announced once the reply is queued (the pending set is in another slot): a worker that looks finds it.
+        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, time.GetUtcNow().ToUnixTimeMilliseconds());
         await handoff.WakePipelineAsync();
         return new InterestChange(InterestChangeStatus.Done, record);
     }

@@ -37,7 +37,7 @@ public sealed partial class InterestLog
         {
             var id = (string)ids[i]!;
             var work = await workTasks[i];
-            var record = Merge(await jsonTasks[i], work);
+            var record = ReadableOrNull(id, await jsonTasks[i], work);
             var responsible = work.FirstOrDefault(f => f.Name == WorkField.Responsible).Value is { IsNull: false } resp ? (string)resp! : record?.Responsible ?? "";
             var tags = TagsOf(work);
             RedisKey[] keys = record is null
@@ -76,6 +76,20 @@ public sealed partial class InterestLog
         }
 
         return new RemovalBatch(ids.Length, count);
+    }
+
+    /// <summary>The record, or null when its JSON cannot be read: then it goes by its id alone, rather than stopping the sweep for good.</summary>
+    private InterestRecord? ReadableOrNull(string id, RedisValue json, HashEntry[] work)
+    {
+        try
+        {
+            return Merge(json, work);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            Log.UnreadableInterestRemoved(logger, id, e.Message);
+            return null;
+        }
     }
 }
 
@@ -117,9 +131,18 @@ internal sealed class InterestRetention(
                 {
                     await SweepAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException && !stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    Log.RetentionSweepFailed(logger, e.Message);
+                    throw; // shutting down: ends the loop below
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.RetentionSweepFailed(logger, e.Message); // Redis away or slow, or the connection closing (the monitor and /readyz report it): the next tick tries again
+                }
+                catch (Exception e)
+                {
+                    // A bug must not stop retention (nor, escaping ExecuteAsync, the host): logged with its stack, retried next tick.
+                    Log.RetentionSweepError(logger, e);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -154,15 +154,14 @@ internal static class InterestScripts
 
     /// <summary>
     /// An agent's reply outside a handoff (from the feed): into the conversation's outbox and
-    /// transcript, and the conversation due for sending.
-    /// KEYS: 1 outbox, 2 transcript, 3 pending conversations. ARGV: 1 conversation, 2 now ms, 3 item, 4 entry, 5 ttl ms.
+    /// transcript (one slot: the conversation's); the caller then makes the conversation due for sending.
+    /// KEYS: 1 outbox, 2 transcript. ARGV: 1 item, 2 entry, 3 ttl ms.
     /// </summary>
     public const string QueueReply = """
-        redis.call('RPUSH', KEYS[1], ARGV[3])
-        redis.call('RPUSH', KEYS[2], ARGV[4])
+        redis.call('RPUSH', KEYS[1], ARGV[1])
+        redis.call('RPUSH', KEYS[2], ARGV[2])
         redis.call('LTRIM', KEYS[2], -500, -1)
-        redis.call('PEXPIRE', KEYS[2], ARGV[5])
-        redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
         return 1
         """;
 }

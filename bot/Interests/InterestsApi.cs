@@ -20,14 +20,18 @@ public static partial class InterestsApi
 
     /// <summary>
     /// <c>GET /api/interests?from=&amp;to=&amp;source=&amp;action=&amp;product=&amp;responsible=&amp;processed=&amp;q=&amp;direction=&amp;tag=&amp;page=&amp;pageSize=</c>,
-    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines; take, assign, processed, reply, tags.
+    /// newest first; <c>GET /api/interests/export.csv?…</c> and <c>export.jsonl?…</c> the same as CSV or JSON Lines (supervisors,
+    /// admins and API keys only: agents get 403); take, assign, processed, reply, tags.
     /// </summary>
     public static RouteGroupBuilder MapInterestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/interests");
         group.MapGet("/", List);
-        group.MapGet("/export.csv", (HttpRequest request, InterestLog log) => Export(request, log, "csv", "text/csv; charset=utf-8", InterestCsv.WriteAsync));
-        group.MapGet("/export.jsonl", (HttpRequest request, InterestLog log) => Export(request, log, "jsonl", InterestJsonLines.ContentType, InterestJsonLines.WriteAsync));
+        // The whole feed in one file (every agent's and department's records, customers' names and words): supervisors, admins and systems only.
+        group.MapGet("/export.csv", (HttpRequest request, InterestLog log) => Export(request, log, "csv", "text/csv; charset=utf-8", InterestCsv.WriteAsync))
+            .RequireAuthorization(SystemOrSupervisor);
+        group.MapGet("/export.jsonl", (HttpRequest request, InterestLog log) => Export(request, log, "jsonl", InterestJsonLines.ContentType, InterestJsonLines.WriteAsync))
+            .RequireAuthorization(SystemOrSupervisor);
         group.MapGet("/{id}", async (string id, InterestLog log) =>
             IsRecordId(id) && await log.GetAsync(id) is { } record ? TypedResults.Ok(record) : Problems.NotFound($"No interest record '{id}'."));
         group.MapPost("/{id}/take", Take);
@@ -38,6 +42,9 @@ public static partial class InterestsApi
         group.MapPost("/{id}/tags", Tags);
         return group;
     }
+
+    private static void SystemOrSupervisor(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy) =>
+        policy.RequireAssertion(context => ApiAccess.IsSystemOrSupervisor(context.User));
 
     private static async Task<IResult> List(HttpRequest request, InterestLog log, int? page, int? pageSize)
     {
@@ -208,29 +215,13 @@ public static partial class InterestsApi
 
     private static async Task<IResult> Processed(string id, HttpContext context, InterestLog log, TimeProvider time)
     {
-        var (agentId, problem) = ActingAgent.From(context);
+        var (agentId, note, problem) = await AgentAndTextAsync(context, "note", MaxNoteLength, "note is required: say what was done (at most 1000 characters).");
         if (problem is not null)
         {
             return problem;
         }
 
-        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        if (!TryGetText(body!, "note", out var note) || string.IsNullOrWhiteSpace(note))
-        {
-            return Problems.BadRequest("note is required: say what was done (at most 1000 characters).");
-        }
-
-        if (note.Length > MaxNoteLength)
-        {
-            return Problems.BadRequest($"note may be at most {MaxNoteLength} characters.");
-        }
-
-        return IsRecordId(id) ? Result(await log.MarkProcessedAsync(id, agentId!, note.Trim(), time.GetUtcNow()), id) : NotFound(id);
+        return IsRecordId(id) ? Result(await log.MarkProcessedAsync(id, agentId, note.Trim(), time.GetUtcNow()), id) : NotFound(id);
     }
 
     private static async Task<IResult> Reopen(string id, HttpContext context, InterestLog log)
@@ -247,26 +238,10 @@ public static partial class InterestsApi
     /// <summary>202: the reply is queued; the record becomes processed once it has gone out.</summary>
     private static async Task<IResult> Reply(string id, HttpContext context, InterestReplies replies)
     {
-        var (agentId, problem) = ActingAgent.From(context);
+        var (agentId, text, problem) = await AgentAndTextAsync(context, "text", HandoffApi.MaxMessageLength, "text is required: the message for the customer.");
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
-        }
-
-        if (!TryGetText(body!, "text", out var text) || string.IsNullOrWhiteSpace(text))
-        {
-            return Problems.BadRequest("text is required: the message for the customer.");
-        }
-
-        if (text.Length > HandoffApi.MaxMessageLength)
-        {
-            return Problems.BadRequest($"text may be at most {HandoffApi.MaxMessageLength} characters.");
         }
 
         if (!IsRecordId(id))
@@ -274,8 +249,36 @@ public static partial class InterestsApi
             return NotFound(id);
         }
 
-        var change = await replies.ReplyAsync(id, agentId!, text);
+        var change = await replies.ReplyAsync(id, agentId, text);
         return change.Status == InterestChangeStatus.Done ? TypedResults.Accepted($"/api/interests/{id}", change.Record) : Result(change, id);
+    }
+
+    /// <summary>
+    /// The acting agent and one required text field of the JSON body (not blank, at most <paramref name="maxLength"/>
+    /// characters), or the problem to answer instead (401/403 for the caller, 400/413 for the body).
+    /// </summary>
+    private static async Task<(string AgentId, string Text, IResult? Problem)> AgentAndTextAsync(HttpContext context, string field, int maxLength, string missing)
+    {
+        var (agentId, problem) = ActingAgent.From(context);
+        if (problem is not null)
+        {
+            return ("", "", problem);
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadObjectAsync(context.Request, MaxBodyBytes);
+        if (bodyProblem is not null)
+        {
+            return ("", "", bodyProblem);
+        }
+
+        if (!TryGetText(body!, field, out var text) || string.IsNullOrWhiteSpace(text))
+        {
+            return ("", "", Problems.BadRequest(missing));
+        }
+
+        return text.Length > maxLength
+            ? ("", "", Problems.BadRequest($"{field} may be at most {maxLength} characters."))
+            : (agentId!, text, null);
     }
 
     /// <summary><c>{"add":["vip"],"remove":["spam"]}</c>: tags change in one step; the record as it is after.</summary>

@@ -42,7 +42,8 @@ public static class ObservabilitySetup
             .WithTracing(tracing =>
             {
                 // Our turn spans always exist (log lines of a turn share its trace id); requests and calls are traced for export only.
-                tracing.AddSource(BotTelemetry.Name);
+                // Credentials in URLs (the Telegram token in the Bot API's path) are taken out first, before any exporter runs.
+                tracing.AddSource(BotTelemetry.Name).AddProcessor(new SecretRedactingProcessor());
                 if (telemetry.ExportsOtlp)
                 {
                     tracing

@@ -107,15 +107,15 @@ internal sealed class ConversationLease
 
     /// <summary>
     /// Gives up the lease, and takes the conversation off the pending set unless work came in meanwhile. The
-    /// removal goes first, in the same round trip: an activity pushed after it announces itself again, and one
-    /// pushed before it is counted by the release script, so nothing is left unannounced.
+    /// removal is done (awaited) before the release script runs: an activity pushed after the removal announces
+    /// itself again, and one pushed before it is counted by the release script, so nothing is left unannounced.
+    /// The two keys are in different slots (on a Redis Cluster, maybe on different nodes), so only awaiting orders them.
     /// </summary>
     public async Task FinishAsync(DateTimeOffset now)
     {
-        var removed = _db.SortedSetRemoveAsync(RedisKeys.PendingConversations, ConversationId);
-        var left = _db.ScriptEvaluateAsync(PipelineScripts.Finish, [Key, RedisKeys.Inbox(ConversationId), RedisKeys.Outbox(ConversationId)], [Token]);
-        await Task.WhenAll(removed, left);
-        if ((long)left.Result > 0)
+        await _db.SortedSetRemoveAsync(RedisKeys.PendingConversations, ConversationId);
+        var left = (long)await _db.ScriptEvaluateAsync(PipelineScripts.Finish, [Key, RedisKeys.Inbox(ConversationId), RedisKeys.Outbox(ConversationId)], [Token]);
+        if (left > 0)
         {
             await _db.SortedSetAddAsync(RedisKeys.PendingConversations, ConversationId, now.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
         }

@@ -41,21 +41,21 @@ public sealed class PipelineIngress(
         var json = JsonSerializer.Serialize(activity, BotJson.Default.ChannelActivity);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var dedupeMs = (long)TimeSpan.FromHours(options.Value.DedupeHours).TotalMilliseconds;
-        var accepted = db.ScriptEvaluateAsync(
+        var sequence = (long)await db.ScriptEvaluateAsync(
             PipelineScripts.Accept,
             [RedisKeys.SeenEvents(conversationId), RedisKeys.Inbox(conversationId), RedisKeys.ArrivalSequence(conversationId)],
             [json, dedupeMs, SeenMember(activity.EventId), now, now - dedupeMs]);
 
-        // Announce after the push (sent behind it in the same round trip, so Redis runs it after), and also for a
-        // duplicate: if an earlier delivery died before the announcement, the channel's retry still gets the
-        // conversation scheduled. Should the script fail, the extra announcement only makes a worker look.
-        var announced = db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, now, SortedSetWhen.NotExists);
-        await Task.WhenAll(accepted, announced);
-        var sequence = (long)accepted.Result;
+        // Announce only once the push is done: the pending set is not in the conversation's slot (on a Redis Cluster it
+        // may live on another node, where nothing orders it behind the push), and a worker that saw the announcement
+        // first could find the inbox empty and finish. Also for a duplicate: if an earlier delivery died before its
+        // announcement, the channel's retry still gets the conversation scheduled.
+        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, now, SortedSetWhen.NotExists);
         wake.Pulse();
         await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, InstanceId, CommandFlags.FireAndForget);
-        if (sequence > 0 && activity.Kind != ActivityKind.ConversationStart)
+        if (sequence > 0 && activity.Kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate))
         {
+            // Each customer activity once: not a chat being opened, nor the model's later call for a person on a message already counted.
             metrics.MessageIn(activity.Channel, activity.Kind);
         }
 

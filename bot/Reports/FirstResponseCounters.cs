@@ -43,15 +43,23 @@ public sealed class FirstResponseCounters(IConnectionMultiplexer redis, ReportCo
             return;
         }
 
-        // Only the first time: a record reopened and processed again was already answered once.
+        // Only the first time: a record reopened and processed again was already answered once (and not for a removed record).
         var db = redis.GetDatabase();
-        if (!await db.HashSetAsync(RedisKeys.InterestWork(after.Id), InterestLog.WorkField.FirstResponseCounted, "1", When.NotExists))
+        if ((long)await db.ScriptEvaluateAsync(MarkScript, [RedisKeys.Interest(after.Id), RedisKeys.InterestWork(after.Id)], [InterestLog.WorkField.FirstResponseCounted]) != 1)
         {
             return;
         }
 
         await AddAsync(after.Date, at - after.Date, after.Department ?? after.Fields?.GetValueOrDefault("department"), by["agent:".Length..]);
     }
+
+    // KEYS: 1 record, 2 its work state. ARGV: 1 the marker field. Marks the record's first response once, and only
+    // while the record is there: a record the retention removed meanwhile must not get its work hash back (an orphan
+    // that no sweep would ever find). Returns 1 the first time, 0 after that or when the record is gone.
+    private const string MarkScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        return redis.call('HSETNX', KEYS[2], ARGV[1], '1')
+        """;
 
     /// <summary>Counts one first response of a record dated <paramref name="recordDate"/> that took <paramref name="took"/>.</summary>
     public async Task AddAsync(DateTimeOffset recordDate, TimeSpan took, string? department, string agentId)

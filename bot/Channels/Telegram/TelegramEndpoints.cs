@@ -80,7 +80,7 @@ internal static class TelegramEndpoints
     /// <c>GET /api/channels/telegram/{name}/files/{fileId}</c>: getFile, then streams the download.
     /// The Bot API's file URL contains the token, so it is fetched here and never handed out.
     /// </summary>
-    public static async Task<IResult> File(string name, string fileId, HttpContext context, TelegramBots bots)
+    public static async Task<IResult> File(string name, string fileId, HttpContext context, TelegramBots bots, ILogger<TelegramUpdateHandler> logger)
     {
         if (bots.Find(name) is not { } bot)
         {
@@ -96,6 +96,12 @@ internal static class TelegramEndpoints
         catch (ApiRequestException e) when (e.ErrorCode == 400)
         {
             return Problems.NotFound("Telegram has no such file for this bot, or it is larger than the Bot API's 20 MB download limit.");
+        }
+        catch (Exception e) when (e is RequestException or HttpRequestException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        {
+            // The Bot API failed or did not answer: a gateway error the console can retry, not a 500.
+            TelegramLog.FileFailed(logger, bot.Name, e.Message);
+            return Problems.Create(StatusCodes.Status502BadGateway, "Bad gateway", "Telegram did not hand out the file just now; try again later.");
         }
 
         if (file.FilePath is not { Length: > 0 } path)

@@ -185,6 +185,12 @@ internal static partial class TelegramLog
     [LoggerMessage(212, LogLevel.Warning, "Telegram {Bot}: getUserProfilePhotos failed, the author is recorded without a photo: {Error}")]
     public static partial void ProfilePhotoFailed(ILogger logger, string bot, string error);
 
+    [LoggerMessage(217, LogLevel.Error, "Telegram {Bot}: the profile photo lookup failed unexpectedly, the author is recorded without a photo")]
+    public static partial void ProfilePhotoError(ILogger logger, string bot, Exception exception);
+
+    [LoggerMessage(218, LogLevel.Warning, "Telegram {Bot}: getFile or the download failed: {Error}")]
+    public static partial void FileFailed(ILogger logger, string bot, string error);
+
     [LoggerMessage(213, LogLevel.Information, "Telegram {Bot}: agent {AgentId} linked their chat for reminders")]
     public static partial void AgentChatLinked(ILogger logger, string bot, string agentId);
 

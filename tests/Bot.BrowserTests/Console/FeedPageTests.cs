@@ -60,17 +60,11 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
         var link = plainRow.GetByTestId("source-link");
         Assert.Equal("_blank", await link.GetAttributeAsync("target"));
         Assert.Contains("noopener", await link.GetAttributeAsync("rel"), StringComparison.Ordinal);
-        // The export link is the same filter as CSV, and the agent's sign-in is enough to download it.
-        var export = await Page.GetByTestId("feed-export").GetAttributeAsync("href");
-        Assert.Contains("product=", export, StringComparison.Ordinal);
-        var csv = await Page.APIRequest.GetAsync(export!);
-        Assert.Equal(200, csv.Status);
-        var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length); // header and the two records
-        Assert.Contains(lines, l => l.StartsWith(plain.Id, StringComparison.Ordinal));
-        var jsonLines = await Page.APIRequest.GetAsync((await Page.GetByTestId("feed-export-jsonl").GetAttributeAsync("href"))!);
-        Assert.Equal(200, jsonLines.Status);
-        Assert.Equal(2, (await jsonLines.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // the same two records
+        // The export takes the whole feed: an agent gets no link, and the API refuses the agent's sign-in.
+        await Expect(Page.GetByTestId("feed-export")).ToHaveCountAsync(0);
+        await Expect(Page.GetByTestId("feed-export-jsonl")).ToHaveCountAsync(0);
+        Assert.Equal(403, (await Page.APIRequest.GetAsync("api/interests/export.csv")).Status);
+        Assert.Equal(403, (await Page.APIRequest.GetAsync("api/interests/export.jsonl")).Status);
 
         await plainRow.GetByTestId("take").ClickAsync();
         await Expect(plainRow.GetByTestId("responsible")).ToContainTextAsync("Me");
@@ -120,7 +114,16 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToHaveAttributeAsync("data-record", sams.Id);
         await Expect(rows.First.GetByTestId("responsible")).ToHaveTextAsync(ConsoleHostFixture.SupportAgent.Name);
-        Assert.Contains("responsible=agent%3A" + samId, await Page.GetByTestId("feed-export").GetAttributeAsync("href"), StringComparison.Ordinal);
+        var export = await Page.GetByTestId("feed-export").GetAttributeAsync("href");
+        Assert.Contains("responsible=agent%3A" + samId, export, StringComparison.Ordinal);
+        var csv = await Page.APIRequest.GetAsync(export!); // a supervisor's sign-in downloads what the filter shows
+        Assert.Equal(200, csv.Status);
+        var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length); // header and Sam's record
+        Assert.StartsWith(sams.Id, lines[1], StringComparison.Ordinal);
+        var jsonLines = await Page.APIRequest.GetAsync((await Page.GetByTestId("feed-export-jsonl").GetAttributeAsync("href"))!);
+        Assert.Equal(200, jsonLines.Status);
+        Assert.Single((await jsonLines.TextAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         await Page.GetByTestId("feed-responsible").SelectOptionAsync("unassigned");
         await Page.GetByTestId("feed-apply").ClickAsync();

@@ -8,6 +8,7 @@ using SupportBot.Customers;
 using SupportBot.FunctionalTests.Infrastructure;
 using SupportBot.Handoff;
 using SupportBot.Interests;
+using SupportBot.Reports;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
 namespace SupportBot.FunctionalTests.Interests;
@@ -240,6 +241,42 @@ public abstract class CrmCoreTests(BotFactory factory) : IAsyncDisposable
         Assert.NotNull(await Db.SortedSetScoreAsync(RedisKeys.ConversationOpenInterests(conversation), stays.Id));
         // The customer stays, with the newer record only.
         Assert.Equal([stays.Id], (await customers.RecordIdsAsync(customerId!, 1, 50))!.Value.Ids);
+    }
+
+    [Fact]
+    public async Task Retention_UnreadableRecordPastIt_RemovedByItsId_SweepGoesOn()
+    {
+        var word = FeedSupport.UniqueWord();
+        var old = DateTimeOffset.UtcNow.AddDays(-CrmHostFixture<GarnetFixture>.RetentionDays - 3);
+        // A record whose JSON cannot be read (written by a bug, or cut short), older than the one after it.
+        var broken = "broken-" + word;
+        await Db.StringSetAsync(RedisKeys.Interest(broken), "{\"id\": cut sh");
+        await Db.HashSetAsync(RedisKeys.InterestWork(broken), "resp", "");
+        await Db.SortedSetAddAsync(RedisKeys.InterestsByTime, broken, old.AddMinutes(-1).ToUnixTimeMilliseconds());
+        var gone = await _feed.SeedAsync($"{word} old question", date: old);
+
+        // The sweep does not stop at it: the broken one goes with its work state, and so does the readable one after it.
+        await Eventually(async () => (await _feed.Api().GetAsync($"/api/interests/{gone.Id}", Ct)).StatusCode == HttpStatusCode.NotFound, "the old record removed");
+        Assert.False(await Db.KeyExistsAsync(RedisKeys.Interest(broken)));
+        Assert.False(await Db.KeyExistsAsync(RedisKeys.InterestWork(broken)));
+        Assert.Null(await Db.SortedSetScoreAsync(RedisKeys.InterestsByTime, broken));
+    }
+
+    [Fact]
+    public async Task Retention_RecordRemovedWhileAnAgentsAnswerIsCounted_NoWorkStateLeftBehind()
+    {
+        var word = FeedSupport.UniqueWord();
+        var old = DateTimeOffset.UtcNow.AddDays(-CrmHostFixture<GarnetFixture>.RetentionDays - 4);
+        var record = await _feed.SeedAsync($"{word} old question", date: old);
+        await Eventually(async () => (await _feed.Api().GetAsync($"/api/interests/{record.Id}", Ct)).StatusCode == HttpStatusCode.NotFound, "the old record removed");
+
+        // The first-response count hears of the agent's answer only now (it was under way when the sweep removed the record).
+        var answered = record with { Processed = true, ProcessedAt = DateTimeOffset.UtcNow, ProcessedBy = "agent:late-ann" };
+        var firstResponses = factory.Services.GetServices<IInterestObserver>().OfType<FirstResponseCounters>().Single();
+        await firstResponses.RecordChangedAsync(record, answered);
+
+        Assert.False(await Db.KeyExistsAsync(RedisKeys.InterestWork(record.Id))); // no orphan work hash that no sweep would find
+        Assert.False(await Db.KeyExistsAsync(RedisKeys.Interest(record.Id)));
     }
 
     [Fact]

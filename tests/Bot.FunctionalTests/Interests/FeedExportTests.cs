@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using CsvHelper;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.AgentConsole.Accounts;
 using SupportBot.FunctionalTests.Infrastructure;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
@@ -47,6 +49,34 @@ public abstract class FeedExportTests(BotFactory factory)
         Assert.Equal("'+7 999 123-45-67", byId[plus.Id][text]);
         Assert.Equal("'-Minus", byId[plus.Id][author]);
         Assert.Equal("no", byId[plus.Id][Array.IndexOf(rows[0], "processed")]);
+    }
+
+    [Fact]
+    public async Task Export_AgentSignIn_403_SupervisorSignIn_GetsTheFile()
+    {
+        var product = "Kettle " + FeedSupport.UniqueWord();
+        var record = await _feed.SeedAsync("Is the kettle in stock?", product);
+        var query = "?product=" + Uri.EscapeDataString(product);
+        var accounts = factory.Services.GetRequiredService<AgentAccountStore>();
+        const string Password = "export rights 0123456789";
+        var word = FeedSupport.UniqueWord();
+
+        await accounts.UpsertAsync($"agent.{word}@example.com", "Export Agent", AgentRoles.Agent, ["support"], Password);
+        var agent = ConsoleBrowser.Create(factory);
+        Assert.Equal(HttpStatusCode.Redirect, (await ConsoleBrowser.SignInAsync(agent, $"agent.{word}@example.com", Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await agent.GetAsync("/api/interests" + query, Ct)).StatusCode); // the feed itself is theirs to read
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/interests/export.csv" + query, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync("/api/interests/export.jsonl" + query, Ct)).StatusCode);
+
+        await accounts.UpsertAsync($"supervisor.{word}@example.com", "Export Supervisor", AgentRoles.Supervisor, [], Password);
+        var supervisor = ConsoleBrowser.Create(factory);
+        Assert.Equal(HttpStatusCode.Redirect, (await ConsoleBrowser.SignInAsync(supervisor, $"supervisor.{word}@example.com", Password)).StatusCode);
+        var csv = await supervisor.GetAsync("/api/interests/export.csv" + query, Ct);
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal([record.Id], Parse(await csv.Content.ReadAsStringAsync(Ct)).Skip(1).Select(r => r[0]));
+        var jsonLines = await supervisor.GetAsync("/api/interests/export.jsonl" + query, Ct);
+        Assert.Equal(HttpStatusCode.OK, jsonLines.StatusCode);
+        Assert.Contains(record.Id, await jsonLines.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]

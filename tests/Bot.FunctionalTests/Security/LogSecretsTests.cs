@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -8,6 +10,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Trace;
 using SupportBot.AgentConsole.Accounts;
 using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Channels.Vk;
@@ -20,7 +24,9 @@ namespace SupportBot.FunctionalTests.Security;
 /// One whole run across every channel with known credentials — web chat (secret and tokens), a
 /// Telegram bot and a VK community against their stand-ins, an LLM stand-in with an API key, the
 /// console's sign-in, the agents' API and /metrics — with every log line captured: no credential at
-/// any level, and no customer's or agent's text or customer's name above Debug.
+/// any level, and no customer's or agent's text or customer's name above Debug. Traces and logs go to an OTLP
+/// collector stand-in as a deployment would send them: no credential in what it receives either (a Bot API URL
+/// carries the Telegram token in its path).
 /// </summary>
 public sealed class LogSecretsTests : IAsyncLifetime
 {
@@ -39,6 +45,7 @@ public sealed class LogSecretsTests : IAsyncLifetime
     private readonly RedisServerFixture _store = new();
     private readonly TelegramApiStandIn _telegram = new();
     private readonly ScopedLogCapture _logs = new();
+    private readonly ConcurrentQueue<byte[]> _exported = new();
     private VkApiStandIn _vk = null!;
     private WebApplication _model = null!;
     private BotFactory _factory = null!;
@@ -48,7 +55,7 @@ public sealed class LogSecretsTests : IAsyncLifetime
         await _store.InitializeAsync();
         await _telegram.StartAsync();
         _vk = await VkApiStandIn.StartAsync();
-        _model = await StartModelStandInAsync();
+        _model = await StartModelStandInAsync(_exported);
         _factory = new BotFactory(_store.ConnectionString, new Dictionary<string, string?>
         {
             // Everything of ours down to Trace; the shipped levels for the framework's own categories stay.
@@ -74,6 +81,8 @@ public sealed class LogSecretsTests : IAsyncLifetime
             ["Llm:Endpoint"] = _model.Urls.First() + "/v1",
             ["Llm:Model"] = "stand-in",
             ["Llm:ApiKey"] = LlmKey,
+            ["OpenTelemetry:Otlp:Endpoint"] = _model.Urls.First(),
+            ["OpenTelemetry:Otlp:Protocol"] = "http/protobuf",
         }, services => services.AddSingleton<ILoggerProvider>(_logs));
         _ = _factory.Server;
     }
@@ -165,6 +174,16 @@ public sealed class LogSecretsTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain(all, e => e.Full.Contains("guess-", StringComparison.Ordinal)); // what callers guessed is not echoed either
+
+        // What the collector received: the Bot API calls were traced (with the token taken out), and no credential is in any export.
+        Assert.True(_factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+        _factory.Services.GetService<LoggerProvider>()?.ForceFlush(10_000);
+        var exported = string.Join("\n", _exported.Select(Encoding.UTF8.GetString));
+        Assert.Contains("/botREDACTED/sendMessage", exported, StringComparison.Ordinal);
+        foreach (var credential in credentials)
+        {
+            Assert.DoesNotContain(credential, exported, StringComparison.Ordinal);
+        }
     }
 
     private static Task<HttpResponseMessage> PostTelegramAsync(HttpClient http, JsonObject update, string secret)
@@ -181,8 +200,11 @@ public sealed class LogSecretsTests : IAsyncLifetime
         return http.PostAsync("/api/channels/vk/leaks", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), Ct);
     }
 
-    /// <summary>An OpenAI-compatible server on loopback that answers every question the same way.</summary>
-    private static async Task<WebApplication> StartModelStandInAsync()
+    /// <summary>
+    /// An OpenAI-compatible server on loopback that answers every question the same way, and an OTLP/HTTP collector
+    /// that keeps every export's body (protobuf holds strings as plain UTF-8, so a credential in it is found as text).
+    /// </summary>
+    private static async Task<WebApplication> StartModelStandInAsync(ConcurrentQueue<byte[]> exported)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -192,6 +214,14 @@ public sealed class LogSecretsTests : IAsyncLifetime
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Gift wrapping is free."},"finish_reason":"stop"}]}""");
+        });
+        model.MapPost("/v1/{signal}", async (HttpContext context) =>
+        {
+            var body = context.Request.Headers.ContentEncoding == "gzip" ? new GZipStream(context.Request.Body, CompressionMode.Decompress) : context.Request.Body;
+            using var copy = new MemoryStream();
+            await body.CopyToAsync(copy, context.RequestAborted);
+            exported.Enqueue(copy.ToArray());
+            context.Response.ContentType = "application/x-protobuf";
         });
         await model.StartAsync(Ct);
         return model;

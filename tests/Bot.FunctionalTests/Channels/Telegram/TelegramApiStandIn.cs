@@ -29,6 +29,8 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Path, byte[] Content)> _files = new();
     private readonly List<Rule> _rules = [];
     private readonly ConcurrentDictionary<long, bool> _withoutPhoto = new();
+    private readonly ConcurrentDictionary<long, TimeSpan> _slowPhoto = new();
+    private readonly ConcurrentDictionary<long, bool> _unreadablePhoto = new();
     private readonly SemaphoreSlim _updatesArrived = new(0);
     private int _messageId = 1000;
     private WebApplication? _app;
@@ -86,6 +88,12 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
 
     /// <summary>Every user has one profile photo unless hidden here (no photo, or hidden from bots by their privacy settings).</summary>
     public void HideProfilePhoto(long userId) => _withoutPhoto[userId] = true;
+
+    /// <summary>getUserProfilePhotos for this user answers only after <paramref name="delay"/>.</summary>
+    public void SlowProfilePhoto(long userId, TimeSpan delay) => _slowPhoto[userId] = delay;
+
+    /// <summary>getUserProfilePhotos for this user answers "ok" with a result that is not UserProfilePhotos.</summary>
+    public void UnreadableProfilePhoto(long userId) => _unreadablePhoto[userId] = true;
 
     /// <summary>The file id of a user's profile photo in the size an avatar needs (160 × 160).</summary>
     public static string ProfilePhotoFileId(long userId) => $"AgACAgIAAxUAAWavatar{userId}_160";
@@ -145,7 +153,7 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
             "setwebhook" or "deletewebhook" or "answercallbackquery" => Ok(true),
             "sendmessage" => Ok(SentMessage(token, body)),
             "getfile" => GetFile(body),
-            "getuserprofilephotos" => Ok(ProfilePhotos(body)),
+            "getuserprofilephotos" => await ProfilePhotosAsync(body, context.RequestAborted),
             "getupdates" => Ok(await GetUpdatesAsync(body, context.RequestAborted)),
             _ => Results.Json(new JsonObject { ["ok"] = false, ["error_code"] = 404, ["description"] = "Not Found: method not found" }, statusCode: 404),
         };
@@ -187,6 +195,19 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
         }
 
         return Ok(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u" + fileId, ["file_size"] = file.Content.Length, ["file_path"] = file.Path });
+    }
+
+    private async Task<IResult> ProfilePhotosAsync(JsonObject body, CancellationToken aborted)
+    {
+        var userId = body["user_id"]!.GetValue<long>();
+        if (_slowPhoto.TryGetValue(userId, out var delay))
+        {
+            await Task.Delay(delay, aborted);
+        }
+
+        return _unreadablePhoto.ContainsKey(userId)
+            ? Ok(new JsonObject { ["total_count"] = "many", ["photos"] = "none" })
+            : Ok(ProfilePhotos(body));
     }
 
     /// <summary>UserProfilePhotos as the Bot API documents it: total_count and photos, each an array of PhotoSize from small to large.</summary>

@@ -589,6 +589,50 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Equal(TelegramApiStandIn.ProfilePhotoContent(chat), await ProxiedJpegAsync(url));
     }
 
+    [Fact]
+    public async Task NewAuthor_SeveralUpdatesAtOnce_OneProfilePhotoLookup_TheNextUpdateUsesItsResult()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.SlowProfilePhoto(user, TimeSpan.FromSeconds(1)); // longer than an update waits for it (0.3 s)
+
+        var posted = await Task.WhenAll(Enumerable.Range(1, 4).Select(message =>
+            host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, DeliveryQuestion, messageId: message))));
+        Assert.All(posted, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await Eventually.TrueAsync(async () => (await host.RecordsAsync($"telegram:shop:{user}")).Count(r => r.Direction == "in") == 4, "all four records");
+        // The one lookup finishes and fills the cache: the next update carries the photo without asking again.
+        await Eventually.TrueAsync(async () =>
+        {
+            Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, DeliveryQuestion, messageId: 10 + Random.Shared.Next(1000)))).StatusCode);
+            return (await host.RecordsAsync($"telegram:shop:{user}")).Any(r => r.Direction == "in" && r.Author.PhotoUrl is not null);
+        }, "a record with the photo");
+
+        Assert.Single(host.Api.CallsOf("getUserProfilePhotos"), c => c.Body["user_id"]!.GetValue<long>() == user);
+    }
+
+    [Fact]
+    public async Task ProfilePhotoAnswerUnreadable_MessageRecordedAndAnswered_WithoutAPhoto()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        host.Api.UnreadableProfilePhoto(user);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, DeliveryQuestion))).StatusCode);
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(user).Any(), "the answer");
+        var record = Assert.Single(await host.RecordsAsync($"telegram:shop:{user}"), r => r.Direction == "in");
+        Assert.Null(record.Author.PhotoUrl);
+    }
+
+    [Fact]
+    public async Task FileProxy_TelegramFails_502NotA500()
+    {
+        var fileId = "AgACAgIAAxUAAWbroken" + TelegramHostFixture<TStore>.NextChatId();
+        host.Api.FailNext("getFile", body => body["file_id"]?.GetValue<string>() == fileId, 500, "Internal Server Error");
+        using var agent = host.Factory.CreateClient();
+        agent.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+
+        await ProblemAssert.IsProblemAsync(await agent.GetAsync($"/api/channels/telegram/shop/files/{fileId}", Ct), HttpStatusCode.BadGateway);
+    }
+
     /// <summary>A file through our proxy: refused to an anonymous caller; to an agent, a JPEG their browser alone may keep.</summary>
     private async Task<byte[]> ProxiedJpegAsync(string url)
     {
