@@ -287,7 +287,8 @@ internal static class InterestReportScenario
         var keys = Enumerable.Range(-days, days * 2).Select(d => FirstDay.AddDays(d))
             .SelectMany(d => new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => (unit, start: ReportCounts.PeriodStart(d, unit))))
             .Distinct()
-            .SelectMany(p => new[] { ReportCounters.Key(p.unit, p.start), FirstResponseCounters.Key(p.unit, p.start), FunnelCounters.Key(p.unit, p.start) })
+            .SelectMany(p => new[] { FirstResponseCounters.Key(p.unit, p.start), FunnelCounters.Key(p.unit, p.start) }
+                .Concat(ReportCounters.Dimensions.Append(ReportCounters.Total).Select(d => ReportCounters.Key(d, p.unit, p.start))))
             .ToArray();
         await db.KeyDeleteAsync(keys);
     }

@@ -1,0 +1,82 @@
+using StackExchange.Redis;
+using SupportBot.Handoff;
+
+namespace SupportBot.Reports;
+
+/// <summary>
+/// Moves report counters written in the earlier layout (every dimension of a period in one hash,
+/// <see cref="RedisKeys.ReportCountersCombined"/>) into the per-dimension hashes of <see cref="ReportCounters"/>, once at
+/// start-up, so reports keep the history counted before. Each old hash moves in one script that adds its counts and
+/// deletes it: nothing is counted twice, a second instance doing the same finds it gone, and new records are written
+/// to the new hashes only.
+/// </summary>
+public sealed class ReportCountersUpgrade(IConnectionMultiplexer redis, ILogger<ReportCountersUpgrade> logger) : BackgroundService
+{
+    // KEYS[1] = the old hash, then the new hashes of the dimensions named in ARGV (same order; total first).
+    private const string MoveScript = """
+        local target = {}
+        for i = 1, #ARGV do target[ARGV[i]] = KEYS[i + 1] end
+        local flat = redis.call('HGETALL', KEYS[1])
+        for i = 1, #flat, 2 do
+          local kind, rest = string.match(flat[i], '^([cp]):(.*)$')
+          if kind then
+            if rest == 'total' then
+              redis.call('HINCRBY', target['total'], kind, flat[i + 1])
+            else
+              local dimension, key = string.match(rest, '^([^:]+):(.*)$')
+              if dimension and target[dimension] then redis.call('HINCRBY', target[dimension], kind .. ':' .. key, flat[i + 1]) end
+            end
+          end
+        end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
+
+    private static readonly string[] Units = ["day", "week", "month"];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var moved = await UpgradeAsync(stoppingToken);
+            if (moved > 0)
+            {
+                logger.LogInformation("Moved {Count} report counter hashes to the per-dimension layout", moved);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException && !stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Report counters of the earlier layout were not moved; they are tried again at the next start");
+        }
+    }
+
+    /// <summary>Moves every hash of the earlier layout; how many there were.</summary>
+    public async Task<int> UpgradeAsync(CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        RedisValue[] dimensions = [ReportCounters.Total, .. ReportCounters.Dimensions];
+        var moved = 0;
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            foreach (var unit in Units)
+            {
+                // {reports}:day:2024-01-31 and the like; the new layout's keys ({reports}:n:…) do not match.
+                var prefix = (string)RedisKeys.ReportCountersCombined(unit, "")!;
+                await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 500).WithCancellation(cancellationToken))
+                {
+                    var start = ((string)key!)[prefix.Length..];
+                    if (!DateOnly.TryParseExact(start, "yyyy-MM-dd", out _))
+                    {
+                        continue;
+                    }
+
+                    RedisKey[] keys = [key, .. dimensions.Select(d => RedisKeys.ReportCounts((string)d!, unit, start))];
+                    await db.ScriptEvaluateAsync(MoveScript, keys, dimensions);
+                    moved++;
+                }
+            }
+        }
+
+        return moved;
+    }
+}
