@@ -6,9 +6,10 @@ namespace SupportBot.Reports;
 /// <summary>
 /// Moves report counters written in the earlier layout (every dimension of a period in one hash,
 /// <see cref="RedisKeys.ReportCountersCombined"/>) into the per-dimension hashes of <see cref="ReportCounters"/>, once at
-/// start-up, so reports keep the history counted before. Each old hash moves in one script that adds its counts and
-/// deletes it: nothing is counted twice, a second instance doing the same finds it gone, and new records are written
-/// to the new hashes only.
+/// the first start of this version, so reports keep the history counted before. Each old hash moves in one script that
+/// adds its counts and deletes it: nothing is counted twice, a second instance doing the same finds it gone, and new
+/// records are written to the new hashes only. (An instance of the earlier version still running would write old hashes
+/// that are not moved: upgrade all instances together.)
 /// </summary>
 public sealed class ReportCountersUpgrade(IConnectionMultiplexer redis, ILogger<ReportCountersUpgrade> logger) : BackgroundService
 {
@@ -50,33 +51,39 @@ public sealed class ReportCountersUpgrade(IConnectionMultiplexer redis, ILogger<
         }
     }
 
-    /// <summary>Moves every hash of the earlier layout; how many there were.</summary>
+    /// <summary>
+    /// Moves every hash of the earlier layout, unless that was done before (<see cref="RedisKeys.ReportCountersLayout"/>):
+    /// one SCAN over the whole key space, then never again. How many hashes moved.
+    /// </summary>
     public async Task<int> UpgradeAsync(CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
+        if (await db.KeyExistsAsync(RedisKeys.ReportCountersLayout))
+        {
+            return 0;
+        }
+
         RedisValue[] dimensions = [ReportCounters.Total, .. ReportCounters.Dimensions];
+        const string prefix = RedisKeys.ReportsPrefix;
         var moved = 0;
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            foreach (var unit in Units)
+            await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 1000).WithCancellation(cancellationToken))
             {
-                // {reports}:day:2024-01-31 and the like; the new layout's keys ({reports}:n:…) do not match.
-                var prefix = (string)RedisKeys.ReportCountersCombined(unit, "")!;
-                await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 500).WithCancellation(cancellationToken))
+                // {reports}:day:2024-01-31, {reports}:week:…, {reports}:month:…; not the new layout's, first responses' or funnel's.
+                var parts = ((string)key!)[prefix.Length..].Split(':');
+                if (parts.Length != 2 || !Units.Contains(parts[0]) || !DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", out _))
                 {
-                    var start = ((string)key!)[prefix.Length..];
-                    if (!DateOnly.TryParseExact(start, "yyyy-MM-dd", out _))
-                    {
-                        continue;
-                    }
-
-                    RedisKey[] keys = [key, .. dimensions.Select(d => RedisKeys.ReportCounts((string)d!, unit, start))];
-                    await db.ScriptEvaluateAsync(MoveScript, keys, dimensions);
-                    moved++;
+                    continue;
                 }
+
+                RedisKey[] keys = [key, .. dimensions.Select(d => RedisKeys.ReportCounts((string)d!, parts[0], parts[1]))];
+                await db.ScriptEvaluateAsync(MoveScript, keys, dimensions);
+                moved++;
             }
         }
 
+        await db.StringSetAsync(RedisKeys.ReportCountersLayout, "per-dimension");
         return moved;
     }
 }
