@@ -71,6 +71,12 @@ internal static partial class Log
     [LoggerMessage(52, LogLevel.Warning, "Interest retention sweep failed, trying again later: {Error}")]
     public static partial void RetentionSweepFailed(ILogger logger, string error);
 
+    [LoggerMessage(53, LogLevel.Information, "Moved {Count} report counter hashes of the earlier layout to one hash per dimension")]
+    public static partial void ReportCountersUpgraded(ILogger logger, int count);
+
+    [LoggerMessage(54, LogLevel.Warning, "Report counters of the earlier layout were not moved; trying again at the next start: {Error}")]
+    public static partial void ReportCountersUpgradeFailed(ILogger logger, string error);
+
     [LoggerMessage(60, LogLevel.Information, "Console sign-in refused: {Reason}")]
     public static partial void ConsoleSignInRefused(ILogger logger, string reason);
 

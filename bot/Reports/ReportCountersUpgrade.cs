@@ -1,3 +1,4 @@
+using System.Globalization;
 using StackExchange.Redis;
 using SupportBot.Handoff;
 
@@ -42,12 +43,12 @@ public sealed class ReportCountersUpgrade(IConnectionMultiplexer redis, ILogger<
             var moved = await UpgradeAsync(stoppingToken);
             if (moved > 0)
             {
-                logger.LogInformation("Moved {Count} report counter hashes to the per-dimension layout", moved);
+                Log.ReportCountersUpgraded(logger, moved);
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException && !stoppingToken.IsCancellationRequested)
         {
-            logger.LogWarning(e, "Report counters of the earlier layout were not moved; they are tried again at the next start");
+            Log.ReportCountersUpgradeFailed(logger, e.Message);
         }
     }
 
@@ -72,7 +73,7 @@ public sealed class ReportCountersUpgrade(IConnectionMultiplexer redis, ILogger<
             {
                 // {reports}:day:2024-01-31, {reports}:week:…, {reports}:month:…; not the new layout's, first responses' or funnel's.
                 var parts = ((string)key!)[prefix.Length..].Split(':');
-                if (parts.Length != 2 || !Units.Contains(parts[0]) || !DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", out _))
+                if (parts.Length != 2 || !Units.Contains(parts[0]) || !DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 {
                     continue;
                 }
