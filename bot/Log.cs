@@ -77,6 +77,12 @@ internal static partial class Log
     [LoggerMessage(54, LogLevel.Warning, "Interest record {RecordId} could not be read; retention removes it by its id: {Error}")]
     public static partial void UnreadableInterestRemoved(ILogger logger, string recordId, string error);
 
+    [LoggerMessage(55, LogLevel.Information, "Moved {Count} report counter hashes of the earlier layout to one hash per dimension")]
+    public static partial void ReportCountersUpgraded(ILogger logger, int count);
+
+    [LoggerMessage(56, LogLevel.Warning, "Report counters of the earlier layout were not moved; trying again at the next start: {Error}")]
+    public static partial void ReportCountersUpgradeFailed(ILogger logger, string error);
+
     [LoggerMessage(60, LogLevel.Information, "Console sign-in refused: {Reason}")]
     public static partial void ConsoleSignInRefused(ILogger logger, string reason);
 

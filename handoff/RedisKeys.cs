@@ -101,11 +101,22 @@ public static class RedisKeys
     /// <summary>Held by the instance that sweeps records past the retention (one at a time).</summary>
     public static readonly RedisKey InterestsRetentionLease = "interests:retention:lease";
 
-    /// <summary>Report counters of one period in the reports' time zone: <paramref name="unit"/> day, week (starting
-    /// Monday) or month, <paramref name="start"/> its first day (yyyy-MM-dd). A hash of inbound counts (<c>c:…</c>) and of
-    /// those processed (<c>p:…</c>) by dimension. One hash tag, so the script that adds to a day, its week and its
-    /// month stays in one cluster slot.</summary>
-    public static RedisKey ReportCounters(string unit, string start) => "{reports}:" + unit + ":" + start;
+    /// <summary>Report counters of one dimension (source, action, …, or total) in one period of the reports' time zone:
+    /// <paramref name="unit"/> day, week (starting Monday) or month, <paramref name="start"/> its first day (yyyy-MM-dd). A
+    /// hash of inbound counts (<c>c:&lt;key&gt;</c>) and of those processed (<c>p:&lt;key&gt;</c>); the total's hash holds
+    /// <c>c</c> and <c>p</c>. One hash per dimension, so a report reads only the groups it shows. One hash tag, so the
+    /// script that adds to a day, its week and its month stays in one cluster slot.</summary>
+    public static RedisKey ReportCounts(string dimension, string unit, string start) => ReportsPrefix + "n:" + dimension + ":" + unit + ":" + start;
+
+    /// <summary>The earlier layout of <see cref="ReportCounts"/>: every dimension of a period in one hash
+    /// (<c>c:&lt;dimension&gt;:&lt;key&gt;</c>, <c>c:total</c>). Only read to move its counts to the new hashes.</summary>
+    public static RedisKey ReportCountersCombined(string unit, string start) => ReportsPrefix + unit + ":" + start;
+
+    /// <summary>What every report key starts with (their hash tag).</summary>
+    public const string ReportsPrefix = "{reports}:";
+
+    /// <summary>Set once the counters of the earlier layout (<see cref="ReportCountersCombined"/>) have been moved, so later starts skip the scan.</summary>
+    public static readonly RedisKey ReportCountersLayout = "{reports}:layout";
 
     /// <summary>First-response times of one period (as <see cref="ReportCounters"/>): a histogram per scope (all, department,
     /// agent, department and agent) with <c>n:&lt;scope&gt;:&lt;bucket&gt;</c> counts, <c>c:&lt;scope&gt;</c> and <c>s:&lt;scope&gt;</c> (sum, ms).</summary>

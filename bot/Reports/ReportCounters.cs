@@ -8,39 +8,43 @@ namespace SupportBot.Reports;
 
 /// <summary>
 /// Keeps counters of inbound interest records as they arrive, so reports read a few dozen small hashes
-/// instead of scanning millions of records. Each record adds to the hash of its local day, of that day's
-/// ISO week and of its month (<see cref="RedisKeys.ReportCounters"/>), so a year's summary reads 12 month
-/// hashes, not 365 days. In each hash <c>c:&lt;dimension&gt;:&lt;key&gt;</c> counts records,
-/// <c>p:&lt;dimension&gt;:&lt;key&gt;</c> those processed; <c>c:total</c> / <c>p:total</c> all of them.
+/// instead of scanning millions of records. Each record adds to the hashes of its local day, of that day's
+/// ISO week and of its month (<see cref="RedisKeys.ReportCounts"/>), so a year's summary reads 12 month
+/// hashes, not 365 days. There is one hash per dimension and period: <c>c:&lt;key&gt;</c> counts records,
+/// <c>p:&lt;key&gt;</c> those processed; the <see cref="Total"/> hash holds <c>c</c> and <c>p</c> of all of them.
+/// A report by product reads the product hashes only, not every dimension's fields.
 /// </summary>
 public sealed class ReportCounters : IInterestObserver
 {
     public const string Count = "c";
     public const string Processed = "p";
 
+    /// <summary>The pseudo-dimension of the totals' hashes.</summary>
+    public const string Total = "total";
+
     /// <summary>Dimensions a report can group by.</summary>
     public static readonly string[] Dimensions = ["source", "action", "product", "department", "agent", "intent", "sentiment"];
+
+    private static readonly ReportPeriod[] Units = [ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month];
 
     // Longer product names are cut: a hash field per free-text product must stay small.
     private const int MaxKeyLength = 100;
 
-    // One atomic round trip per record: the total, its groups and the roll-ups never disagree.
-    // KEYS = day, week, month; ARGV[1] = +1/-1, the rest = fields.
-    private const string IncrementScript = """
-        for k = 1, #KEYS do
-          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[1]) end
-        end
-        return #ARGV - 1
-        """;
-
-    // A change moves a record between groups in one step. KEYS = day, week, month; ARGV[1] = how many fields lose
-    // one, then those fields, then the fields that gain one.
-    private const string MoveScript = """
+    // One atomic round trip per record (or change): the total, its groups and the roll-ups never disagree; a change
+    // moves a record between groups in one step. KEYS = the n dimension hashes touched, for the day, then the week,
+    // then the month (same order each time); ARGV[1] = how many of the pairs lose one (the rest gain one), ARGV[2] = n,
+    // then pairs: the dimension's place among the n (1-based), the field.
+    private const string AddScript = """
         local minus = tonumber(ARGV[1])
-        for k = 1, #KEYS do
-          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], i <= minus + 1 and -1 or 1) end
+        local n = tonumber(ARGV[2])
+        for base = 0, #KEYS - n, n do
+          local pair = 0
+          for i = 3, #ARGV, 2 do
+            redis.call('HINCRBY', KEYS[base + tonumber(ARGV[i])], ARGV[i + 1], pair < minus and -1 or 1)
+            pair = pair + 1
+          end
         end
-        return #ARGV - 1
+        return #KEYS
         """;
 
     private readonly IConnectionMultiplexer _redis;
@@ -58,8 +62,9 @@ public sealed class ReportCounters : IInterestObserver
 
     public static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>The counters' hash of the period (day, week or month) that starts on <paramref name="start"/>.</summary>
-    public static RedisKey Key(ReportPeriod unit, DateOnly start) => RedisKeys.ReportCounters(unit.ToString().ToLowerInvariant(), DayKey(start));
+    /// <summary>The counters' hash of <paramref name="dimension"/> (or <see cref="Total"/>) in the period (day, week or month) that starts on <paramref name="start"/>.</summary>
+    public static RedisKey Key(string dimension, ReportPeriod unit, DateOnly start) =>
+        RedisKeys.ReportCounts(dimension, unit.ToString().ToLowerInvariant(), DayKey(start));
 
     /// <summary>Only what the customer sent counts (direction in): our replies are not demand.</summary>
     public Task RecordAddedAsync(InterestRecord record)
@@ -69,7 +74,7 @@ public sealed class ReportCounters : IInterestObserver
             return Task.CompletedTask;
         }
 
-        return IncrementAsync(record, 1, Contributions(record));
+        return WriteAsync(record.Date, [], Contributions(record));
     }
 
     /// <summary>
@@ -93,11 +98,11 @@ public sealed class ReportCounters : IInterestObserver
             return Task.CompletedTask;
         }
 
-        return _redis.GetDatabase().ScriptEvaluateAsync(MoveScript, PeriodKeys(after), [minus.Count, .. minus, .. plus]);
+        return WriteAsync(after.Date, minus, plus);
     }
 
-    /// <summary>Every hash field the record counts in.</summary>
-    private static List<RedisValue> Contributions(InterestRecord record)
+    /// <summary>Every (dimension hash, field) the record counts in.</summary>
+    private static List<(string Dimension, string Field)> Contributions(InterestRecord record)
     {
         var fields = Fields(record, Count);
         if (record.Processed)
@@ -108,15 +113,18 @@ public sealed class ReportCounters : IInterestObserver
         return fields;
     }
 
-    /// <summary>The hash fields a record adds to, for counts (<see cref="Count"/>) or processed (<see cref="Processed"/>).</summary>
-    public static List<RedisValue> Fields(InterestRecord record, string kind)
+    /// <summary>
+    /// The (dimension, field) pairs a record adds to, for counts (<see cref="Count"/>) or processed
+    /// (<see cref="Processed"/>): <c>(total, c)</c>, <c>(source, c:telegram)</c>, ….
+    /// </summary>
+    public static List<(string Dimension, string Field)> Fields(InterestRecord record, string kind)
     {
-        var fields = new List<RedisValue>(5) { kind + ":total" };
+        var fields = new List<(string, string)>(Dimensions.Length + 1) { (Total, kind) };
         foreach (var dimension in Dimensions)
         {
             if (KeyOf(record, dimension) is { } key)
             {
-                fields.Add($"{kind}:{dimension}:{key}");
+                fields.Add((dimension, kind + ":" + key));
             }
         }
 
@@ -148,19 +156,34 @@ public sealed class ReportCounters : IInterestObserver
 
     private static bool IsInbound(InterestRecord record) => string.Equals(record.Direction, "in", StringComparison.Ordinal);
 
-    private async Task IncrementAsync(InterestRecord record, int by, List<RedisValue> fields)
+    /// <summary>Takes one from each of <paramref name="minus"/> and adds one to each of <paramref name="plus"/>, in the day, week and month of <paramref name="date"/>.</summary>
+    private Task WriteAsync(DateTimeOffset date, List<(string Dimension, string Field)> minus, List<(string Dimension, string Field)> plus)
     {
-        fields.Insert(0, by);
-        await _redis.GetDatabase().ScriptEvaluateAsync(IncrementScript, PeriodKeys(record), [.. fields]);
-    }
+        var dimensions = new List<string>(Dimensions.Length + 1);
+        var args = new List<RedisValue>(2 + (minus.Count + plus.Count) * 2) { minus.Count, 0 };
+        foreach (var (dimension, field) in minus.Concat(plus))
+        {
+            var place = dimensions.IndexOf(dimension);
+            if (place < 0)
+            {
+                dimensions.Add(dimension);
+                place = dimensions.Count - 1;
+            }
 
-    /// <summary>The day, week and month hashes the record's date falls in.</summary>
-    private RedisKey[] PeriodKeys(InterestRecord record) => PeriodKeys(record.Date, Key);
+            args.Add(place + 1);
+            args.Add(field);
+        }
+
+        args[1] = dimensions.Count;
+        var day = DayOf(date);
+        RedisKey[] keys = [.. Units.SelectMany(unit => dimensions.Select(d => Key(d, unit, ReportCounts.PeriodStart(day, unit))))];
+        return _redis.GetDatabase().ScriptEvaluateAsync(AddScript, keys, [.. args]);
+    }
 
     /// <summary>The day, week and month keys (by <paramref name="key"/>) of the local day of <paramref name="moment"/>.</summary>
     public RedisKey[] PeriodKeys(DateTimeOffset moment, Func<ReportPeriod, DateOnly, RedisKey> key)
     {
         var day = DayOf(moment);
-        return [.. new[] { ReportPeriod.Day, ReportPeriod.Week, ReportPeriod.Month }.Select(unit => key(unit, ReportCounts.PeriodStart(day, unit)))];
+        return [.. Units.Select(unit => key(unit, ReportCounts.PeriodStart(day, unit)))];
     }
 }

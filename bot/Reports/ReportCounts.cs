@@ -1,3 +1,4 @@
+using System.Text;
 using StackExchange.Redis;
 
 namespace SupportBot.Reports;
@@ -5,7 +6,7 @@ namespace SupportBot.Reports;
 /// <summary>
 /// Count reports (summary, timeline) over the hashes of <see cref="ReportCounters"/>. A range is covered by
 /// the largest periods that fit (whole months, then whole ISO weeks, then single days), so a year's summary
-/// is about a dozen pipelined HGETALLs and three years about forty; records are never scanned.
+/// is about a dozen pipelined reads of the dimension's and the totals' hashes, three years about forty; records are never scanned.
 /// </summary>
 public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters counters, TimeProvider time)
 {
@@ -63,12 +64,22 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
 
     private async Task<(Totals Totals, Dictionary<string, Totals> Groups)> GroupAsync(ReportRange range, string groupBy)
     {
-        var hashes = await ReadAsync(Plan(range, null));
+        var pieces = await ReadAsync(Plan(range, null), groupBy);
         var totals = new Totals();
         var groups = new Dictionary<string, Totals>(StringComparer.Ordinal);
-        foreach (var hash in hashes)
+        var lookup = groups.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var (total, hash) in pieces)
         {
-            Add(hash, groupBy, totals, key => groups.TryGetValue(key, out var g) ? g : groups[key] = new Totals());
+            totals.Add(total);
+            AddGroups(hash, (key, processed, value) =>
+            {
+                if (!lookup.TryGetValue(key, out var group))
+                {
+                    lookup[key] = group = new Totals();
+                }
+
+                group.Add(processed, value);
+            });
         }
 
         return (totals, groups);
@@ -207,25 +218,27 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
 
         var slots = periods.Select(_ => new Totals()).ToArray();
         var series = new Dictionary<string, Totals[]>(StringComparer.Ordinal);
+        var lookup = series.GetAlternateLookup<ReadOnlySpan<char>>();
         var pieces = Plan(range, period);
-        var hashes = await ReadAsync(pieces);
+        var hashes = await ReadAsync(pieces, groupBy);
         var first = periods[0];
         for (var i = 0; i < pieces.Count; i++)
         {
             var slot = SlotOf(first, PeriodStart(pieces[i].Start, period), period);
-            Add(hashes[i], groupBy, slots[slot], key =>
+            slots[slot].Add(hashes[i].Total);
+            AddGroups(hashes[i].Groups, (key, processed, value) =>
             {
-                if (!series.TryGetValue(key, out var line))
+                if (!lookup.TryGetValue(key, out var line))
                 {
-                    series[key] = line = [.. periods.Select(_ => new Totals())];
+                    lookup[key] = line = new Totals[periods.Count];
                 }
 
-                return line[slot];
+                (line[slot] ??= new Totals()).Add(processed, value);
             });
         }
 
-        var ordered = series.OrderByDescending(s => s.Value.Sum(t => t.Count)).ThenBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => new ReportSeries(s.Key, [.. s.Value.Select(t => t.Count)], [.. s.Value.Select(t => t.Processed)]))
+        var ordered = series.OrderByDescending(s => s.Value.Sum(t => t?.Count ?? 0)).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => new ReportSeries(s.Key, [.. s.Value.Select(t => t?.Count ?? 0)], [.. s.Value.Select(t => t?.Processed ?? 0)]))
             .ToList();
         return new ReportTimeline(
             periods, [.. slots.Select(t => t.Count)], [.. slots.Select(t => t.Processed)], [.. slots.Select(t => Rate(t.Processed, t.Count))],
@@ -275,39 +288,45 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
         _ => start.DayNumber - first.DayNumber,
     };
 
-    private async Task<HashEntry[][]> ReadAsync(List<(ReportPeriod Unit, DateOnly Start)> pieces)
+    /// <summary>Each piece's totals and its hash of the dimension, in one pipelined batch.</summary>
+    private async Task<(Totals Total, HashEntry[] Groups)[]> ReadAsync(List<(ReportPeriod Unit, DateOnly Start)> pieces, string dimension)
     {
+        RedisValue[] totalFields = [ReportCounters.Count, ReportCounters.Processed];
         var batch = redis.GetDatabase().CreateBatch();
-        var reads = pieces.Select(p => batch.HashGetAllAsync(ReportCounters.Key(p.Unit, p.Start))).ToArray();
+        var totals = pieces.Select(p => batch.HashGetAsync(ReportCounters.Key(ReportCounters.Total, p.Unit, p.Start), totalFields)).ToArray();
+        var groups = pieces.Select(p => batch.HashGetAllAsync(ReportCounters.Key(dimension, p.Unit, p.Start))).ToArray();
         batch.Execute();
-        return await Task.WhenAll(reads);
+        var read = new (Totals, HashEntry[])[pieces.Count];
+        for (var i = 0; i < read.Length; i++)
+        {
+            var total = await totals[i];
+            read[i] = (new Totals { Count = total[0].IsNull ? 0 : (long)total[0], Processed = total[1].IsNull ? 0 : (long)total[1] }, await groups[i]);
+        }
+
+        return read;
     }
 
-    /// <summary>Adds one hash's totals, and its groups of the dimension into the totals <paramref name="group"/> picks.</summary>
-    private static void Add(HashEntry[] hash, string dimension, Totals totals, Func<string, Totals> group)
+    private delegate void GroupValue(ReadOnlySpan<char> key, bool processed, long value);
+
+    /// <summary>
+    /// Hands each <c>c:&lt;key&gt;</c> / <c>p:&lt;key&gt;</c> field of a dimension's hash to <paramref name="add"/>. The
+    /// field is decoded into a stack buffer, not a string: a quarter by product is ~10,000 fields, and the groups'
+    /// dictionaries look the keys up by span, so only a key seen for the first time becomes a string.
+    /// </summary>
+    private static void AddGroups(HashEntry[] hash, GroupValue add)
     {
-        var countPrefix = ReportCounters.Count + ":" + dimension + ":";
-        var processedPrefix = ReportCounters.Processed + ":" + dimension + ":";
+        Span<char> buffer = stackalloc char[512];
         foreach (var entry in hash)
         {
-            var field = (string)entry.Name!;
-            var value = (long)entry.Value;
-            if (field.StartsWith(countPrefix, StringComparison.Ordinal))
+            var name = ((ReadOnlyMemory<byte>)entry.Name).Span;
+            if (name.Length < 2 || name[1] != (byte)':' || (name[0] != (byte)'c' && name[0] != (byte)'p'))
             {
-                group(field[countPrefix.Length..]).Count += value;
+                continue;
             }
-            else if (field.StartsWith(processedPrefix, StringComparison.Ordinal))
-            {
-                group(field[processedPrefix.Length..]).Processed += value;
-            }
-            else if (field == ReportCounters.Count + ":total")
-            {
-                totals.Count += value;
-            }
-            else if (field == ReportCounters.Processed + ":total")
-            {
-                totals.Processed += value;
-            }
+
+            var raw = name[2..];
+            var key = raw.Length <= buffer.Length ? buffer[..Encoding.UTF8.GetChars(raw, buffer)] : Encoding.UTF8.GetString(raw).AsSpan();
+            add(key, name[0] == (byte)'p', (long)entry.Value);
         }
     }
 
@@ -318,5 +337,23 @@ public sealed class ReportCounts(IConnectionMultiplexer redis, ReportCounters co
         public long Count { get; set; }
 
         public long Processed { get; set; }
+
+        public void Add(bool processed, long value)
+        {
+            if (processed)
+            {
+                Processed += value;
+            }
+            else
+            {
+                Count += value;
+            }
+        }
+
+        public void Add(Totals other)
+        {
+            Count += other.Count;
+            Processed += other.Processed;
+        }
     }
 }

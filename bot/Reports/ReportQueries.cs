@@ -60,7 +60,7 @@ public sealed class ReportQueries(
         var end = cutOff.ToUnixTimeMilliseconds();
         var idsTask = db.SortedSetRangeByScoreAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end, Exclude.None, Order.Descending, 0, limit);
         var totalTask = db.SortedSetLengthAsync(RedisKeys.InterestsOpen, double.NegativeInfinity, end);
-        var records = await interests.GetBatchAsync((await idsTask).Select(id => (string)id!));
+        var records = await interests.GetListedAsync([.. (await idsTask).Select(id => (string)id!)]);
         var items = records
             .Where(r => r is { Direction: "in", Processed: false }) // answered between the two reads: left out
             .Select(r => new UnansweredItem(

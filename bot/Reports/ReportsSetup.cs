@@ -18,6 +18,8 @@ public static class ReportsSetup
         builder.Services.AddSingleton<Customers.ICustomerStageObserver>(sp => sp.GetRequiredService<FunnelCounters>());
         builder.Services.AddSingleton<ReportCounts>();
         builder.Services.AddSingleton<ReportQueries>();
+        builder.Services.AddSingleton<ReportCountersUpgrade>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportCountersUpgrade>());
         return builder;
     }
 }

@@ -2,8 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Handoff;
 using SupportBot.Interests;
+using SupportBot.Reports;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
 namespace SupportBot.FunctionalTests.Reports;
@@ -235,6 +238,108 @@ public abstract class ReportsApiTests(BotFactory factory) : IAsyncDisposable
         var week = await GetAsync("/api/reports/summary?from=2022-03-03&to=2022-03-09&compare=previous");
         Assert.Equal(("2022-02-24", "2022-03-02"), (week["previous"]!["from"]!.GetValue<string>(), week["previous"]!["to"]!.GetValue<string>()));
         Assert.Null((await GetAsync("/api/reports/summary?from=2022-03-01&to=2022-03-31"))["previous"]);
+    }
+
+    [Fact]
+    public async Task Counts_FollowARecord_TakenReassignedProcessedReopened_AndStayWhenRetentionRemovesIt()
+    {
+        var anna = $"anna-{Guid.NewGuid():N}"[..16];
+        var boris = $"boris-{Guid.NewGuid():N}"[..16];
+        var longName = "Чайник " + new string('x', 150); // cut to 100 characters in the counters
+        var kettle = Record("2019-07-01T08:00:00Z", "telegram", "message", "чайник");
+        var toaster = Record("2019-07-01T09:00:00Z", "vk", "comment", longName);
+        var later = Record("2019-07-03T09:00:00Z", "telegram", "message", "чайник");
+        await AppendAsync(kettle, toaster, later);
+        using var api = ApiClient(factory);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", anna);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/interests/{kettle.Id}/take", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{kettle.Id}/assign", new JsonObject { ["agentId"] = boris }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{later.Id}/processed", new JsonObject { ["note"] = "called" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{toaster.Id}/processed", new JsonObject { ["note"] = "oops" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/api/interests/{toaster.Id}/processed", Ct)).StatusCode);
+
+        var byProduct = await GetAsync("/api/reports/timeline?from=2019-07-01&to=2019-07-03&groupBy=product&period=day");
+        var byAgent = await GetAsync("/api/reports/summary?from=2019-07-01&to=2019-07-31&groupBy=agent");
+        var bySource = await GetAsync("/api/reports/timeline?from=2019-07-01&to=2019-07-31&groupBy=source&period=week");
+
+        Assert.Equal([2L, 0, 1], Longs(byProduct["totals"]));
+        Assert.Equal([0L, 0, 1], Longs(byProduct["processed"]));
+        AssertSeries(byProduct, "чайник", [1L, 0, 1], [0L, 0, 1]);
+        AssertSeries(byProduct, longName[..100], [1L, 0, 0], [0L, 0, 0]);
+        Assert.Equal(2, byProduct["series"]!.AsArray().Count);
+        // Processed by Anna takes the unassigned record to her; reopened, it stays hers (processed no more); Boris got the one she took.
+        Assert.Equal([("agent:" + anna, 2L, 1L), ("agent:" + boris, 1L, 0L), ("unassigned", 0L, 0L)], Groups(byAgent));
+        Assert.Equal((3L, 1L), (byAgent["total"]!.GetValue<long>(), byAgent["processed"]!.GetValue<long>()));
+        AssertSeries(bySource, "telegram", [2L, 0, 0, 0, 0], [1L, 0, 0, 0, 0]); // the week of Monday July 1st
+        AssertSeries(bySource, "vk", [1L, 0, 0, 0, 0], [0L, 0, 0, 0, 0]);
+
+        // Retention takes the records away; the reports still count them.
+        while ((await Log.RemoveOlderThanAsync(DateTimeOffset.Parse("2019-08-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), 500)).Found > 0)
+        {
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.GetAsync($"/api/interests/{kettle.Id}", Ct)).StatusCode);
+        Assert.Equal(byProduct.ToJsonString(), (await GetAsync("/api/reports/timeline?from=2019-07-01&to=2019-07-03&groupBy=product&period=day")).ToJsonString());
+        Assert.Equal(byAgent.ToJsonString(), (await GetAsync("/api/reports/summary?from=2019-07-01&to=2019-07-31&groupBy=agent")).ToJsonString());
+    }
+
+    [Fact]
+    public async Task CountersOfTheEarlierLayout_MovedOnce_AndCountedWithNewRecords()
+    {
+        var db = factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        // What the version before wrote for two records of May 2nd, 2018 (one processed): all dimensions in one hash per period.
+        HashEntry[] earlier =
+        [
+            new("c:total", 2), new("p:total", 1), new("c:source:telegram", 2), new("p:source:telegram", 1),
+            new("c:product:kettle", 1), new("p:product:kettle", 1), new("c:product:чайник:2", 1),
+        ];
+        RedisKey[] earlierKeys = ["{reports}:day:2018-05-02", "{reports}:week:2018-04-30", "{reports}:month:2018-05-01"];
+        foreach (var key in earlierKeys)
+        {
+            await db.HashSetAsync(key, earlier);
+        }
+
+        await AppendAsync(Record("2018-05-02T10:00:00Z", "telegram", "message", "kettle"));
+        var upgrade = factory.Services.GetRequiredService<ReportCountersUpgrade>();
+        Assert.Equal(0, await upgrade.UpgradeAsync(Ct)); // this store was upgraded when the host started: no second scan
+        await db.KeyDeleteAsync(RedisKeys.ReportCountersLayout); // as the earlier version left it
+
+        Assert.Equal(3, await upgrade.UpgradeAsync(Ct));
+        Assert.Equal(0, await upgrade.UpgradeAsync(Ct)); // nothing left to move: nothing counted twice
+        foreach (var key in earlierKeys)
+        {
+            Assert.False(await db.KeyExistsAsync(key));
+        }
+
+        var month = await GetAsync("/api/reports/summary?from=2018-05-01&to=2018-05-31&groupBy=product");
+        Assert.Equal((3L, 1L), (month["total"]!.GetValue<long>(), month["processed"]!.GetValue<long>()));
+        Assert.Equal([("kettle", 2L, 1L), ("чайник:2", 1L, 0L)], Groups(month));
+        var days = await GetAsync("/api/reports/timeline?from=2018-05-01&to=2018-05-03&groupBy=source&period=day");
+        AssertSeries(days, "telegram", [0L, 3, 0], [0L, 1, 0]);
+        var weeks = await GetAsync("/api/reports/timeline?from=2018-04-30&to=2018-05-06&groupBy=product&period=week");
+        AssertSeries(weeks, "kettle", [2L], [1L]);
+    }
+
+    [Fact]
+    public async Task Unanswered_ShowsWhoTookIt_LeavesOutWhatWasProcessedSince()
+    {
+        var agent = $"ua-{Guid.NewGuid():N}"[..16];
+        var now = DateTimeOffset.UtcNow;
+        var taken = Record(now.AddHours(-3), "telegram", "message", "kettle");
+        var answeredSince = Record(now.AddHours(-4), "vk", "comment", null);
+        await AppendAsync(taken, answeredSince);
+        using var api = ApiClient(factory);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", agent);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/interests/{taken.Id}/take", null, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/interests/{answeredSince.Id}/processed", new JsonObject { ["note"] = "called" }, Ct)).StatusCode);
+
+        var items = (await GetAsync("/api/reports/unanswered?olderThanMinutes=60&limit=500"))["items"]!.AsArray();
+
+        var item = items.Single(i => i!["id"]!.GetValue<string>() == taken.Id)!;
+        Assert.Equal("agent:" + agent, item["responsible"]!.GetValue<string>());
+        Assert.Equal(("telegram", "message", "kettle", "Ulla"), (item["sourceType"]!.GetValue<string>(), item["action"]!.GetValue<string>(), item["product"]!.GetValue<string>(), item["authorName"]!.GetValue<string>()));
+        Assert.Equal("Is the kettle in stock?", item["text"]!.GetValue<string>());
+        Assert.DoesNotContain(items, i => i!["id"]!.GetValue<string>() == answeredSince.Id);
     }
 
     [Fact]
