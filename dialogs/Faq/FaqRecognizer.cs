@@ -183,6 +183,12 @@ public sealed class FaqRecognizer
     private static FaqRecognizer Fit(List<TextRow> rows, FaqRecognizerOptions options)
     {
         var ml = new MLContext(options.Seed);
+        if (options.Stemming != FaqStemming.None)
+        {
+            var stemmer = new FaqStemmer();
+            rows = [.. rows.Select(r => new TextRow { Text = Preprocess(stemmer, options, r.Text), Label = r.Label })];
+        }
+
         var data = ml.Data.LoadFromEnumerable(rows);
         var featurizer = Featurizer(ml, options).Fit(data);
         var featurized = ml.Data.Cache(featurizer.Transform(data));
@@ -203,8 +209,15 @@ public sealed class FaqRecognizer
         var hasClassifier = labels.Length >= 2 && options.ClassifierWeight > 0;
         if (hasClassifier)
         {
-            var keyMap = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label)).Fit(featurized);
-            var keyed = ml.Data.Cache(keyMap.Transform(featurized));
+            var classifierData = featurized;
+            if (options.AugmentCopies > 0 && (double)rows.Count / labels.Length <= options.AugmentUpToExamplesPerLabel)
+            {
+                // Few examples per label: word-dropout copies teach the classifier not to lean on any single word.
+                classifierData = ml.Data.Cache(featurizer.Transform(ml.Data.LoadFromEnumerable(rows.Concat(Augment(rows, options)))));
+            }
+
+            var keyMap = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label)).Fit(classifierData);
+            var keyed = ml.Data.Cache(keyMap.Transform(classifierData));
             var keys = default(VBuffer<ReadOnlyMemory<char>>);
             keyed.Schema[nameof(TextRow.Label)].GetKeyValues(ref keys);
             if (!keys.DenseValues().Select(k => k.ToString()).SequenceEqual(labels, StringComparer.Ordinal))
@@ -236,7 +249,7 @@ public sealed class FaqRecognizer
             model = chain.Append(concat);
         }
 
-        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier), Math.Max(4, Environment.ProcessorCount * 4));
+        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options), Math.Max(4, Environment.ProcessorCount * 4));
         return new FaqRecognizer(options, labels, exampleLabel, examplesIndex, centroidsIndex, pool);
     }
 
@@ -459,7 +472,8 @@ public sealed class FaqRecognizer
             FaqClassifier.SdcaMaximumEntropy => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(
                 label, FeaturesColumn, maximumNumberOfIterations: options.ClassifierIterations),
             _ => ml.MulticlassClassification.Trainers.OneVersusAll(
-                ml.BinaryClassification.Trainers.AveragedPerceptron(label, FeaturesColumn, numberOfIterations: options.ClassifierIterations),
+                ml.BinaryClassification.Trainers.AveragedPerceptron(label, FeaturesColumn, learningRate: (float)options.PerceptronLearningRate,
+                    l2Regularization: (float)options.PerceptronL2, numberOfIterations: options.ClassifierIterations),
                 label),
         };
     }
@@ -504,17 +518,56 @@ public sealed class FaqRecognizer
         {
             NgramLength = Math.Max(1, options.WordNgrams),
             UseAllLengths = true,
-            Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
+            Weighting = Weighting(options),
         },
         CharFeatureExtractor = options.CharNgrams is > 0
             ? new WordBagEstimator.Options
             {
                 NgramLength = options.CharNgrams.Value,
                 UseAllLengths = true,
-                Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
+                Weighting = Weighting(options),
             }
             : null,
         Norm = TextFeaturizingEstimator.NormFunction.L2,
+    };
+
+    private static string Preprocess(FaqStemmer? stemmer, FaqRecognizerOptions options, string text) => stemmer is null ? text : options.Stemming switch
+    {
+        FaqStemming.Replace => stemmer.Stem(text),
+        FaqStemming.Append => text + " " + stemmer.Stem(text),
+        _ => text,
+    };
+
+    /// <summary>Copies of each row with every word dropped at the configured rate (at least one word kept).</summary>
+    private static IEnumerable<TextRow> Augment(List<TextRow> rows, FaqRecognizerOptions options)
+    {
+        var random = new Random(options.Seed);
+        foreach (var row in rows)
+        {
+            var words = row.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2)
+            {
+                continue;
+            }
+
+            for (var copy = 0; copy < options.AugmentCopies; copy++)
+            {
+                var kept = words.Where(_ => random.NextDouble() >= options.AugmentDropout).ToArray();
+                if (kept.Length == 0)
+                {
+                    kept = [words[random.Next(words.Length)]];
+                }
+
+                yield return new TextRow { Text = string.Join(' ', kept), Label = row.Label };
+            }
+        }
+    }
+
+    private static NgramExtractingEstimator.WeightingCriteria Weighting(FaqRecognizerOptions options) => options.TermWeighting switch
+    {
+        FaqTermWeighting.Idf => NgramExtractingEstimator.WeightingCriteria.Idf,
+        FaqTermWeighting.Tf => NgramExtractingEstimator.WeightingCriteria.Tf,
+        _ => NgramExtractingEstimator.WeightingCriteria.TfIdf,
     };
 
     private static SparseVector ToSparse(VBuffer<float> buffer)
@@ -584,8 +637,9 @@ public sealed class FaqRecognizer
     }
 
     /// <summary>One prediction engine with its reusable input and output; used by one thread at a time.</summary>
-    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored)
+    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, FaqRecognizerOptions options)
     {
+        private readonly FaqStemmer? _stemmer = options.Stemming == FaqStemming.None ? null : new FaqStemmer();
         private readonly TextRow _input = new();
         private FeaturesOnly _plainOutput = new();
         private Scored _scoredOutput = new();
@@ -596,7 +650,7 @@ public sealed class FaqRecognizer
 
         public void Score(string text)
         {
-            _input.Text = text;
+            _input.Text = Preprocess(_stemmer, options, text);
             if (scored is not null)
             {
                 scored.Predict(_input, ref _scoredOutput);
@@ -612,7 +666,7 @@ public sealed class FaqRecognizer
         }
     }
 
-    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier) : PooledObjectPolicy<Scorer>
+    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, FaqRecognizerOptions options) : PooledObjectPolicy<Scorer>
     {
         private readonly Lock _creating = new();
 
@@ -622,8 +676,8 @@ public sealed class FaqRecognizer
             lock (_creating)
             {
                 return hasClassifier
-                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model))
-                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null);
+                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), options)
+                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, options);
             }
         }
 

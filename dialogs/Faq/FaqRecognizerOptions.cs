@@ -89,9 +89,34 @@ public sealed record FaqRecognizerOptions
     /// <summary>Give word n-grams and character n-grams equal weight (each block normalised on its own).</summary>
     public bool BalanceWordsAndChars { get; init; }
 
+    /// <summary>How n-gram counts are weighted before normalisation (experiment switch; see bench/README.md).</summary>
+    public FaqTermWeighting TermWeighting { get; init; } = FaqTermWeighting.TfIdf;
+
+    /// <summary>Perceptron learning rate (ML.NET's default 1).</summary>
+    public double PerceptronLearningRate { get; init; } = 1;
+
+    /// <summary>Perceptron L2 regularisation (ML.NET's default 0).</summary>
+    public double PerceptronL2 { get; init; }
+
+    /// <summary>Word stemming before featurisation (experiment switch).</summary>
+    public FaqStemming Stemming { get; init; }
+
+    /// <summary>Word-dropout copies of each example added to the classifier's training data (experiment switch).</summary>
+    public int AugmentCopies { get; init; }
+
+    /// <summary>Probability of dropping each word in an augmented copy.</summary>
+    public double AugmentDropout { get; init; } = 0.2;
+
+    /// <summary>Augment only when there are at most this many examples per label.</summary>
+    public int AugmentUpToExamplesPerLabel { get; init; } = 20;
+
     /// <summary>Seed of the trainer's randomness, for reproducible models.</summary>
     public int Seed { get; init; } = 1;
 }
+
+public enum FaqTermWeighting { TfIdf, Idf, Tf }
+
+public enum FaqStemming { None, Replace, Append }
 
 /// <summary>The linear classifier's trainer (all ML.NET).</summary>
 public enum FaqClassifier

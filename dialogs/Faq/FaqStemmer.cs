@@ -1,0 +1,86 @@
+using System.Text;
+using Lucene.Net.Tartarus.Snowball;
+using Lucene.Net.Tartarus.Snowball.Ext;
+
+namespace SupportBot.Dialogs.Faq;
+
+/// <summary>
+/// Reduces the words of a text to their Snowball stems (English, German or Russian), so that "cards", "card" and
+/// "carded" count as one word. Cyrillic words get the Russian stemmer; Latin words the German one when the text looks
+/// German (umlauts, ß, or German function words), else the English one. Not thread-safe: one per thread.
+/// </summary>
+internal sealed class FaqStemmer
+{
+    private static readonly HashSet<string> GermanWords = new(StringComparer.Ordinal)
+    {
+        "ich", "nicht", "mein", "meine", "meinen", "meiner", "mir", "mich", "ist", "und", "kann", "bitte", "wie", "wo",
+        "warum", "habe", "hat", "ein", "eine", "einen", "der", "das", "den", "dem", "mit", "auf", "für", "von", "noch",
+        "wurde", "wann", "kein", "keine", "ihr", "sie", "es", "zu", "ob", "gibt", "werden", "sind",
+    };
+
+    private readonly SnowballProgram _english = new EnglishStemmer();
+    private readonly SnowballProgram _german = new GermanStemmer();
+    private readonly SnowballProgram _russian = new RussianStemmer();
+    private readonly List<string> _words = [];
+    private readonly StringBuilder _text = new();
+
+    /// <summary>The text's words, lower-cased and stemmed, separated by spaces (punctuation dropped).</summary>
+    public string Stem(string text)
+    {
+        _words.Clear();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var inWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '\'');
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                _words.Add(text[start..i].ToLowerInvariant());
+                start = -1;
+            }
+        }
+
+        var german = false;
+        var germanWords = 0;
+        foreach (var w in _words)
+        {
+            if (w.AsSpan().IndexOfAny("äöüß") >= 0 || (GermanWords.Contains(w) && ++germanWords >= 2))
+            {
+                german = true;
+                break;
+            }
+        }
+
+        _text.Clear();
+        foreach (var w in _words)
+        {
+            var stemmer = IsCyrillic(w) ? _russian : german ? _german : _english;
+            stemmer.SetCurrent(w);
+            stemmer.Stem();
+            if (_text.Length > 0)
+            {
+                _text.Append(' ');
+            }
+
+            _text.Append(stemmer.Current);
+        }
+
+        return _text.ToString();
+    }
+
+    private static bool IsCyrillic(string word)
+    {
+        foreach (var c in word)
+        {
+            if (c is >= '\u0400' and <= '\u04FF')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
