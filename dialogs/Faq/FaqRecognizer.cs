@@ -186,7 +186,12 @@ public sealed class FaqRecognizer
         if (options.Stemming != FaqStemming.None)
         {
             var stemmer = new FaqStemmer();
-            rows = [.. rows.Select(r => new TextRow { Text = Preprocess(stemmer, options, r.Text), Label = r.Label })];
+            rows = [.. rows.Select(r => new TextRow
+            {
+                Text = options.Stemming == FaqStemming.Words ? r.Text : Preprocess(stemmer, options, r.Text),
+                Stems = options.Stemming == FaqStemming.Words ? stemmer.Stem(r.Text) : "",
+                Label = r.Label,
+            })];
         }
 
         var data = ml.Data.LoadFromEnumerable(rows);
@@ -228,10 +233,11 @@ public sealed class FaqRecognizer
 
             // Several classifiers that differ in the order they see the examples (their seeds), trained side by side;
             // their outputs are averaged.
-            var count = Math.Max(1, options.ClassifierCount);
+            var count = Math.Max(1, options.ClassifierCount) + (options.SecondClassifier is null ? 0 : 1);
             var members = new ITransformer[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-                members[i] = Trainer(new MLContext(options.Seed + i), options).Fit(keyed));
+                members[i] = Trainer(new MLContext(options.Seed + i),
+                    options.SecondClassifier is { } second && i == count - 1 ? options with { Classifier = second } : options).Fit(keyed));
 
             ITransformer chain = featurizer.Append(keyMap);
             var view = keyed;
@@ -485,6 +491,21 @@ public sealed class FaqRecognizer
     private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
     {
         var charNgrams = options.CharNgrams ?? 5;
+        if (options.Stemming == FaqStemming.Words)
+        {
+            // Word n-grams of the stems, character n-grams of the text as written, one L2 norm over both.
+            var wordsOnly = FeaturizerOptions(options);
+            wordsOnly.CharFeatureExtractor = null;
+            wordsOnly.Norm = TextFeaturizingEstimator.NormFunction.None;
+            var charsOnly = FeaturizerOptions(options);
+            charsOnly.WordFeatureExtractor = null;
+            charsOnly.Norm = TextFeaturizingEstimator.NormFunction.None;
+            return ml.Transforms.Text.FeaturizeText("StemGrams", wordsOnly, nameof(TextRow.Stems))
+                .Append(ml.Transforms.Text.FeaturizeText("CharGrams", charsOnly, nameof(TextRow.Text)))
+                .Append(ml.Transforms.Concatenate(FeaturesColumn, "StemGrams", "CharGrams"))
+                .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn));
+        }
+
         if (!options.BalanceWordsAndChars || charNgrams <= 0)
         {
             return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text));
@@ -617,6 +638,9 @@ public sealed class FaqRecognizer
     {
         public string Text { get; set; } = "";
 
+        /// <summary>The text's stemmed words (with <see cref="FaqStemming.Words"/>; else empty).</summary>
+        public string Stems { get; set; } = "";
+
         public string Label { get; set; } = "";
     }
 
@@ -650,7 +674,8 @@ public sealed class FaqRecognizer
 
         public void Score(string text)
         {
-            _input.Text = Preprocess(_stemmer, options, text);
+            _input.Text = options.Stemming == FaqStemming.Words ? text : Preprocess(_stemmer, options, text);
+            _input.Stems = options.Stemming == FaqStemming.Words ? _stemmer!.Stem(text) : "";
             if (scored is not null)
             {
                 scored.Predict(_input, ref _scoredOutput);

@@ -74,6 +74,9 @@ public sealed record FaqRecognizerOptions
     /// <summary>How many classifiers (differing in their seed) to train side by side and average.</summary>
     public int ClassifierCount { get; init; } = 1;
 
+    /// <summary>A classifier of another kind trained alongside and averaged in (experiment switch).</summary>
+    public FaqClassifier? SecondClassifier { get; init; }
+
     /// <summary>Passes of the classifier's trainer over the training data.</summary>
     public int ClassifierIterations { get; init; } = 40;
 
@@ -116,7 +119,7 @@ public sealed record FaqRecognizerOptions
 
 public enum FaqTermWeighting { TfIdf, Idf, Tf }
 
-public enum FaqStemming { None, Replace, Append }
+public enum FaqStemming { None, Replace, Append, Words }
 
 /// <summary>The linear classifier's trainer (all ML.NET).</summary>
 public enum FaqClassifier

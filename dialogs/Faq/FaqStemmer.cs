@@ -7,17 +7,10 @@ namespace SupportBot.Dialogs.Faq;
 /// <summary>
 /// Reduces the words of a text to their Snowball stems (English, German or Russian), so that "cards", "card" and
 /// "carded" count as one word. Cyrillic words get the Russian stemmer; Latin words the German one when the text looks
-/// German (umlauts, ß, or German function words), else the English one. Not thread-safe: one per thread.
+/// German to <see cref="LanguageDetector"/>, else the English one. Not thread-safe: one per thread.
 /// </summary>
 internal sealed class FaqStemmer
 {
-    private static readonly HashSet<string> GermanWords = new(StringComparer.Ordinal)
-    {
-        "ich", "nicht", "mein", "meine", "meinen", "meiner", "mir", "mich", "ist", "und", "kann", "bitte", "wie", "wo",
-        "warum", "habe", "hat", "ein", "eine", "einen", "der", "das", "den", "dem", "mit", "auf", "für", "von", "noch",
-        "wurde", "wann", "kein", "keine", "ihr", "sie", "es", "zu", "ob", "gibt", "werden", "sind",
-    };
-
     private readonly SnowballProgram _english = new EnglishStemmer();
     private readonly SnowballProgram _german = new GermanStemmer();
     private readonly SnowballProgram _russian = new RussianStemmer();
@@ -43,16 +36,8 @@ internal sealed class FaqStemmer
             }
         }
 
-        var german = false;
-        var germanWords = 0;
-        foreach (var w in _words)
-        {
-            if (w.AsSpan().IndexOfAny("äöüß") >= 0 || (GermanWords.Contains(w) && ++germanWords >= 2))
-            {
-                german = true;
-                break;
-            }
-        }
+        // Latin words of a German text get the German stemmer (mixed texts: Cyrillic words still get the Russian one).
+        var german = LanguageDetector.FromText(text) == "de";
 
         _text.Clear();
         foreach (var w in _words)
