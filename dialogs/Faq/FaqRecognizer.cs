@@ -183,13 +183,14 @@ public sealed class FaqRecognizer
     private static FaqRecognizer Fit(List<TextRow> rows, FaqRecognizerOptions options)
     {
         var ml = new MLContext(options.Seed);
+        var vocabulary = options.FixTypos ? new WordVocabulary(rows.Select(r => r.Text)) : null;
         if (options.Stemming != FaqStemming.None)
         {
             var stemmer = new FaqStemmer();
             rows = [.. rows.Select(r => new TextRow
             {
                 Text = options.Stemming == FaqStemming.Words ? r.Text : Preprocess(stemmer, options, r.Text),
-                Stems = options.Stemming == FaqStemming.Words ? stemmer.Stem(r.Text) : "",
+                Stems = options.Stemming == FaqStemming.Words ? stemmer.Stem(r.Text, vocabulary) : "",
                 Label = r.Label,
             })];
         }
@@ -255,7 +256,7 @@ public sealed class FaqRecognizer
             model = chain.Append(concat);
         }
 
-        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options), Math.Max(4, Environment.ProcessorCount * 4));
+        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options, vocabulary), Math.Max(4, Environment.ProcessorCount * 4));
         return new FaqRecognizer(options, labels, exampleLabel, examplesIndex, centroidsIndex, pool);
     }
 
@@ -661,7 +662,7 @@ public sealed class FaqRecognizer
     }
 
     /// <summary>One prediction engine with its reusable input and output; used by one thread at a time.</summary>
-    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, FaqRecognizerOptions options)
+    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, FaqRecognizerOptions options, WordVocabulary? vocabulary)
     {
         private readonly FaqStemmer? _stemmer = options.Stemming == FaqStemming.None ? null : new FaqStemmer();
         private readonly TextRow _input = new();
@@ -675,7 +676,7 @@ public sealed class FaqRecognizer
         public void Score(string text)
         {
             _input.Text = options.Stemming == FaqStemming.Words ? text : Preprocess(_stemmer, options, text);
-            _input.Stems = options.Stemming == FaqStemming.Words ? _stemmer!.Stem(text) : "";
+            _input.Stems = options.Stemming == FaqStemming.Words ? _stemmer!.Stem(text, vocabulary) : "";
             if (scored is not null)
             {
                 scored.Predict(_input, ref _scoredOutput);
@@ -691,7 +692,7 @@ public sealed class FaqRecognizer
         }
     }
 
-    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, FaqRecognizerOptions options) : PooledObjectPolicy<Scorer>
+    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, FaqRecognizerOptions options, WordVocabulary? vocabulary) : PooledObjectPolicy<Scorer>
     {
         private readonly Lock _creating = new();
 
@@ -701,8 +702,8 @@ public sealed class FaqRecognizer
             lock (_creating)
             {
                 return hasClassifier
-                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), options)
-                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, options);
+                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), options, vocabulary)
+                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, options, vocabulary);
             }
         }
 

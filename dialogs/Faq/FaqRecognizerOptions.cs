@@ -104,6 +104,9 @@ public sealed record FaqRecognizerOptions
     /// <summary>Word stemming before featurisation (experiment switch).</summary>
     public FaqStemming Stemming { get; init; }
 
+    /// <summary>Mend unknown words to known ones one edit away before stemming (experiment switch).</summary>
+    public bool FixTypos { get; init; }
+
     /// <summary>Word-dropout copies of each example added to the classifier's training data (experiment switch).</summary>
     public int AugmentCopies { get; init; }
 

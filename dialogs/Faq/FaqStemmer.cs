@@ -17,10 +17,9 @@ internal sealed class FaqStemmer
     private readonly List<string> _words = [];
     private readonly StringBuilder _text = new();
 
-    /// <summary>The text's words, lower-cased and stemmed, separated by spaces (punctuation dropped).</summary>
-    public string Stem(string text)
+    /// <summary>The text's words, lower-cased (letters, digits and apostrophes; everything else separates them).</summary>
+    public static IEnumerable<string> Words(string text)
     {
-        _words.Clear();
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
@@ -31,9 +30,22 @@ internal sealed class FaqStemmer
             }
             else if (!inWord && start >= 0)
             {
-                _words.Add(text[start..i].ToLowerInvariant());
+                yield return text[start..i].ToLowerInvariant();
                 start = -1;
             }
+        }
+    }
+
+    /// <summary>
+    /// The text's words, lower-cased and stemmed, separated by spaces (punctuation dropped); with a vocabulary, unknown
+    /// words are first mended to known ones.
+    /// </summary>
+    public string Stem(string text, WordVocabulary? vocabulary = null)
+    {
+        _words.Clear();
+        foreach (var word in Words(text))
+        {
+            _words.Add(vocabulary?.Fix(word) ?? word);
         }
 
         // Latin words of a German text get the German stemmer (mixed texts: Cyrillic words still get the Russian one).
