@@ -11,8 +11,9 @@ namespace SupportBot.Dialogs.Faq;
 /// On-machine FAQ/intent recognizer, trained at start-up from example questions (any language mix).
 /// </summary>
 /// <remarks>
-/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams and character 1–5-grams
-/// (ML.NET's text featuriser: lower-cased, diacritics and punctuation dropped). Three scores per label
+/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (of the words' Snowball stems, English,
+/// German or Russian) and character 1–5-grams of the text as written (ML.NET's text featuriser: lower-cased, diacritics
+/// and punctuation dropped). Three scores per label
 /// are combined: the probability of a one-versus-all averaged-perceptron classifier (ML.NET, Platt-calibrated),
 /// the cosine similarity to the label's nearest training example, and the cosine to the label's centroid.
 /// A softmax over the weighted sum gives the confidences. The classifier carries the many-example case;
@@ -183,16 +184,10 @@ public sealed class FaqRecognizer
     private static FaqRecognizer Fit(List<TextRow> rows, FaqRecognizerOptions options)
     {
         var ml = new MLContext(options.Seed);
-        var vocabulary = options.FixTypos ? new WordVocabulary(rows.Select(r => r.Text)) : null;
-        if (options.Stemming != FaqStemming.None)
+        if (options.StemWords)
         {
             var stemmer = new FaqStemmer();
-            rows = [.. rows.Select(r => new TextRow
-            {
-                Text = options.Stemming == FaqStemming.Words ? r.Text : Preprocess(stemmer, options, r.Text),
-                Stems = options.Stemming == FaqStemming.Words ? stemmer.Stem(r.Text, vocabulary) : "",
-                Label = r.Label,
-            })];
+            rows = [.. rows.Select(r => new TextRow { Text = r.Text, Stems = stemmer.Stem(r.Text), Label = r.Label })];
         }
 
         var data = ml.Data.LoadFromEnumerable(rows);
@@ -215,15 +210,8 @@ public sealed class FaqRecognizer
         var hasClassifier = labels.Length >= 2 && options.ClassifierWeight > 0;
         if (hasClassifier)
         {
-            var classifierData = featurized;
-            if (options.AugmentCopies > 0 && (double)rows.Count / labels.Length <= options.AugmentUpToExamplesPerLabel)
-            {
-                // Few examples per label: word-dropout copies teach the classifier not to lean on any single word.
-                classifierData = ml.Data.Cache(featurizer.Transform(ml.Data.LoadFromEnumerable(rows.Concat(Augment(rows, options)))));
-            }
-
-            var keyMap = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label)).Fit(classifierData);
-            var keyed = ml.Data.Cache(keyMap.Transform(classifierData));
+            var keyMap = ml.Transforms.Conversion.MapValueToKey(nameof(TextRow.Label)).Fit(featurized);
+            var keyed = ml.Data.Cache(keyMap.Transform(featurized));
             var keys = default(VBuffer<ReadOnlyMemory<char>>);
             keyed.Schema[nameof(TextRow.Label)].GetKeyValues(ref keys);
             if (!keys.DenseValues().Select(k => k.ToString()).SequenceEqual(labels, StringComparer.Ordinal))
@@ -234,11 +222,10 @@ public sealed class FaqRecognizer
 
             // Several classifiers that differ in the order they see the examples (their seeds), trained side by side;
             // their outputs are averaged.
-            var count = Math.Max(1, options.ClassifierCount) + (options.SecondClassifier is null ? 0 : 1);
+            var count = Math.Max(1, options.ClassifierCount);
             var members = new ITransformer[count];
             Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-                members[i] = Trainer(new MLContext(options.Seed + i),
-                    options.SecondClassifier is { } second && i == count - 1 ? options with { Classifier = second } : options).Fit(keyed));
+                members[i] = Trainer(new MLContext(options.Seed + i), options).Fit(keyed));
 
             ITransformer chain = featurizer.Append(keyMap);
             var view = keyed;
@@ -256,7 +243,7 @@ public sealed class FaqRecognizer
             model = chain.Append(concat);
         }
 
-        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options, vocabulary), Math.Max(4, Environment.ProcessorCount * 4));
+        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options.StemWords), Math.Max(4, Environment.ProcessorCount * 4));
         return new FaqRecognizer(options, labels, exampleLabel, examplesIndex, centroidsIndex, pool);
     }
 
@@ -479,8 +466,7 @@ public sealed class FaqRecognizer
             FaqClassifier.SdcaMaximumEntropy => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(
                 label, FeaturesColumn, maximumNumberOfIterations: options.ClassifierIterations),
             _ => ml.MulticlassClassification.Trainers.OneVersusAll(
-                ml.BinaryClassification.Trainers.AveragedPerceptron(label, FeaturesColumn, learningRate: (float)options.PerceptronLearningRate,
-                    l2Regularization: (float)options.PerceptronL2, numberOfIterations: options.ClassifierIterations),
+                ml.BinaryClassification.Trainers.AveragedPerceptron(label, FeaturesColumn, numberOfIterations: options.ClassifierIterations),
                 label),
         };
     }
@@ -492,7 +478,12 @@ public sealed class FaqRecognizer
     private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
     {
         var charNgrams = options.CharNgrams ?? 5;
-        if (options.Stemming == FaqStemming.Words)
+        if (options.StemWords && charNgrams <= 0)
+        {
+            return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Stems));
+        }
+
+        if (options.StemWords)
         {
             // Word n-grams of the stems, character n-grams of the text as written, one L2 norm over both.
             var wordsOnly = FeaturizerOptions(options);
@@ -540,56 +531,17 @@ public sealed class FaqRecognizer
         {
             NgramLength = Math.Max(1, options.WordNgrams),
             UseAllLengths = true,
-            Weighting = Weighting(options),
+            Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
         },
         CharFeatureExtractor = options.CharNgrams is > 0
             ? new WordBagEstimator.Options
             {
                 NgramLength = options.CharNgrams.Value,
                 UseAllLengths = true,
-                Weighting = Weighting(options),
+                Weighting = NgramExtractingEstimator.WeightingCriteria.TfIdf,
             }
             : null,
         Norm = TextFeaturizingEstimator.NormFunction.L2,
-    };
-
-    private static string Preprocess(FaqStemmer? stemmer, FaqRecognizerOptions options, string text) => stemmer is null ? text : options.Stemming switch
-    {
-        FaqStemming.Replace => stemmer.Stem(text),
-        FaqStemming.Append => text + " " + stemmer.Stem(text),
-        _ => text,
-    };
-
-    /// <summary>Copies of each row with every word dropped at the configured rate (at least one word kept).</summary>
-    private static IEnumerable<TextRow> Augment(List<TextRow> rows, FaqRecognizerOptions options)
-    {
-        var random = new Random(options.Seed);
-        foreach (var row in rows)
-        {
-            var words = row.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < 2)
-            {
-                continue;
-            }
-
-            for (var copy = 0; copy < options.AugmentCopies; copy++)
-            {
-                var kept = words.Where(_ => random.NextDouble() >= options.AugmentDropout).ToArray();
-                if (kept.Length == 0)
-                {
-                    kept = [words[random.Next(words.Length)]];
-                }
-
-                yield return new TextRow { Text = string.Join(' ', kept), Label = row.Label };
-            }
-        }
-    }
-
-    private static NgramExtractingEstimator.WeightingCriteria Weighting(FaqRecognizerOptions options) => options.TermWeighting switch
-    {
-        FaqTermWeighting.Idf => NgramExtractingEstimator.WeightingCriteria.Idf,
-        FaqTermWeighting.Tf => NgramExtractingEstimator.WeightingCriteria.Tf,
-        _ => NgramExtractingEstimator.WeightingCriteria.TfIdf,
     };
 
     private static SparseVector ToSparse(VBuffer<float> buffer)
@@ -639,7 +591,7 @@ public sealed class FaqRecognizer
     {
         public string Text { get; set; } = "";
 
-        /// <summary>The text's stemmed words (with <see cref="FaqStemming.Words"/>; else empty).</summary>
+        /// <summary>The text's stemmed words (with <see cref="FaqRecognizerOptions.StemWords"/>; else empty).</summary>
         public string Stems { get; set; } = "";
 
         public string Label { get; set; } = "";
@@ -662,9 +614,9 @@ public sealed class FaqRecognizer
     }
 
     /// <summary>One prediction engine with its reusable input and output; used by one thread at a time.</summary>
-    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, FaqRecognizerOptions options, WordVocabulary? vocabulary)
+    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, bool stemWords)
     {
-        private readonly FaqStemmer? _stemmer = options.Stemming == FaqStemming.None ? null : new FaqStemmer();
+        private readonly FaqStemmer? _stemmer = stemWords ? new FaqStemmer() : null;
         private readonly TextRow _input = new();
         private FeaturesOnly _plainOutput = new();
         private Scored _scoredOutput = new();
@@ -675,8 +627,8 @@ public sealed class FaqRecognizer
 
         public void Score(string text)
         {
-            _input.Text = options.Stemming == FaqStemming.Words ? text : Preprocess(_stemmer, options, text);
-            _input.Stems = options.Stemming == FaqStemming.Words ? _stemmer!.Stem(text, vocabulary) : "";
+            _input.Text = text;
+            _input.Stems = _stemmer?.Stem(text) ?? "";
             if (scored is not null)
             {
                 scored.Predict(_input, ref _scoredOutput);
@@ -692,7 +644,7 @@ public sealed class FaqRecognizer
         }
     }
 
-    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, FaqRecognizerOptions options, WordVocabulary? vocabulary) : PooledObjectPolicy<Scorer>
+    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, bool stemWords) : PooledObjectPolicy<Scorer>
     {
         private readonly Lock _creating = new();
 
@@ -702,8 +654,8 @@ public sealed class FaqRecognizer
             lock (_creating)
             {
                 return hasClassifier
-                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), options, vocabulary)
-                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, options, vocabulary);
+                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), stemWords)
+                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, stemWords);
             }
         }
 

@@ -74,9 +74,6 @@ public sealed record FaqRecognizerOptions
     /// <summary>How many classifiers (differing in their seed) to train side by side and average.</summary>
     public int ClassifierCount { get; init; } = 1;
 
-    /// <summary>A classifier of another kind trained alongside and averaged in (experiment switch).</summary>
-    public FaqClassifier? SecondClassifier { get; init; }
-
     /// <summary>Passes of the classifier's trainer over the training data.</summary>
     public int ClassifierIterations { get; init; } = 40;
 
@@ -89,40 +86,18 @@ public sealed record FaqRecognizerOptions
     /// </summary>
     public int? CharNgrams { get; init; }
 
-    /// <summary>Give word n-grams and character n-grams equal weight (each block normalised on its own).</summary>
+    /// <summary>Give word n-grams and character n-grams equal weight (each block normalised on its own; only without <see cref="StemWords"/>).</summary>
     public bool BalanceWordsAndChars { get; init; }
 
-    /// <summary>How n-gram counts are weighted before normalisation (experiment switch; see bench/README.md).</summary>
-    public FaqTermWeighting TermWeighting { get; init; } = FaqTermWeighting.TfIdf;
-
-    /// <summary>Perceptron learning rate (ML.NET's default 1).</summary>
-    public double PerceptronLearningRate { get; init; } = 1;
-
-    /// <summary>Perceptron L2 regularisation (ML.NET's default 0).</summary>
-    public double PerceptronL2 { get; init; }
-
-    /// <summary>Word stemming before featurisation (experiment switch).</summary>
-    public FaqStemming Stemming { get; init; }
-
-    /// <summary>Mend unknown words to known ones one edit away before stemming (experiment switch).</summary>
-    public bool FixTypos { get; init; }
-
-    /// <summary>Word-dropout copies of each example added to the classifier's training data (experiment switch).</summary>
-    public int AugmentCopies { get; init; }
-
-    /// <summary>Probability of dropping each word in an augmented copy.</summary>
-    public double AugmentDropout { get; init; } = 0.2;
-
-    /// <summary>Augment only when there are at most this many examples per label.</summary>
-    public int AugmentUpToExamplesPerLabel { get; init; } = 20;
+    /// <summary>
+    /// Take the word n-grams from the words' stems (Snowball: English, German, Russian), so other forms of a word
+    /// ("cards", "card"; "доставки", "доставка") count as the same word; the character n-grams still see the text as written.
+    /// </summary>
+    public bool StemWords { get; init; } = true;
 
     /// <summary>Seed of the trainer's randomness, for reproducible models.</summary>
     public int Seed { get; init; } = 1;
 }
-
-public enum FaqTermWeighting { TfIdf, Idf, Tf }
-
-public enum FaqStemming { None, Replace, Append, Words }
 
 /// <summary>The linear classifier's trainer (all ML.NET).</summary>
 public enum FaqClassifier

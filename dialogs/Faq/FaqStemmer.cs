@@ -36,17 +36,11 @@ internal sealed class FaqStemmer
         }
     }
 
-    /// <summary>
-    /// The text's words, lower-cased and stemmed, separated by spaces (punctuation dropped); with a vocabulary, unknown
-    /// words are first mended to known ones.
-    /// </summary>
-    public string Stem(string text, WordVocabulary? vocabulary = null)
+    /// <summary>The text's words, lower-cased and stemmed, separated by spaces (punctuation dropped).</summary>
+    public string Stem(string text)
     {
         _words.Clear();
-        foreach (var word in Words(text))
-        {
-            _words.Add(vocabulary?.Fix(word) ?? word);
-        }
+        _words.AddRange(Words(text));
 
         // Latin words of a German text get the German stemmer (mixed texts: Cyrillic words still get the Russian one).
         var german = LanguageDetector.FromText(text) == "de";
