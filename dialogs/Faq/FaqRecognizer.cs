@@ -11,9 +11,9 @@ namespace SupportBot.Dialogs.Faq;
 /// On-machine FAQ/intent recognizer, trained at start-up from example questions (any language mix).
 /// </summary>
 /// <remarks>
-/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (of the words' Snowball stems, English,
-/// German or Russian) and character 1–5-grams of the text as written (ML.NET's text featuriser: lower-cased, diacritics
-/// and punctuation dropped). Three scores per label
+/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (optionally of the words' Snowball stems,
+/// see <see cref="FaqRecognizerOptions.StemWords"/>) and character 1–5-grams (ML.NET's text featuriser: lower-cased,
+/// diacritics and punctuation dropped). Three scores per label
 /// are combined: the probability of a one-versus-all averaged-perceptron classifier (ML.NET, Platt-calibrated),
 /// the cosine similarity to the label's nearest training example, and the cosine to the label's centroid.
 /// A softmax over the weighted sum gives the confidences. The classifier carries the many-example case;
