@@ -94,7 +94,7 @@ public sealed record FaqRecognizerOptions
     /// ("cards", "card"; "доставки", "доставка") count as the same word; the character n-grams still see the text as written.
     /// </summary>
     /// <remarks>
-    /// Off by default: +0.3 points with thousands of examples and +1–1.6 with ten per label on the banking split
+    /// Off by default: +0.25 points with thousands of examples and +1–1.6 with ten per label on the banking split
     /// (bench/README.md, faq-eval), but on a handful of examples per entry it made a two-word Russian question
     /// ("моя карта") answer one entry instead of offering the three it fits.
     /// </remarks>

@@ -18,7 +18,7 @@ internal sealed class FaqStemmer
     private readonly StringBuilder _text = new();
 
     /// <summary>The text's words, lower-cased (letters, digits and apostrophes; everything else separates them).</summary>
-    public static IEnumerable<string> Words(string text)
+    private static IEnumerable<string> Words(string text)
     {
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
