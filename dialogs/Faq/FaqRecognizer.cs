@@ -11,8 +11,9 @@ namespace SupportBot.Dialogs.Faq;
 /// On-machine FAQ/intent recognizer, trained at start-up from example questions (any language mix).
 /// </summary>
 /// <remarks>
-/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams and character 1–5-grams
-/// (ML.NET's text featuriser: lower-cased, diacritics and punctuation dropped). Three scores per label
+/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (optionally of the words' Snowball stems,
+/// see <see cref="FaqRecognizerOptions.StemWords"/>) and character 1–5-grams (ML.NET's text featuriser: lower-cased,
+/// diacritics and punctuation dropped). Three scores per label
 /// are combined: the probability of a one-versus-all averaged-perceptron classifier (ML.NET, Platt-calibrated),
 /// the cosine similarity to the label's nearest training example, and the cosine to the label's centroid.
 /// A softmax over the weighted sum gives the confidences. The classifier carries the many-example case;
@@ -183,6 +184,12 @@ public sealed class FaqRecognizer
     private static FaqRecognizer Fit(List<TextRow> rows, FaqRecognizerOptions options)
     {
         var ml = new MLContext(options.Seed);
+        if (options.StemWords)
+        {
+            var stemmer = new FaqStemmer();
+            rows = [.. rows.Select(r => new TextRow { Text = r.Text, Stems = stemmer.Stem(r.Text), Label = r.Label })];
+        }
+
         var data = ml.Data.LoadFromEnumerable(rows);
         var featurizer = Featurizer(ml, options).Fit(data);
         var featurized = ml.Data.Cache(featurizer.Transform(data));
@@ -236,7 +243,7 @@ public sealed class FaqRecognizer
             model = chain.Append(concat);
         }
 
-        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier), Math.Max(4, Environment.ProcessorCount * 4));
+        var pool = new DefaultObjectPool<Scorer>(new ScorerPolicy(ml, model, hasClassifier, options.StemWords), Math.Max(4, Environment.ProcessorCount * 4));
         return new FaqRecognizer(options, labels, exampleLabel, examplesIndex, centroidsIndex, pool);
     }
 
@@ -471,6 +478,26 @@ public sealed class FaqRecognizer
     private static IEstimator<ITransformer> Featurizer(MLContext ml, FaqRecognizerOptions options)
     {
         var charNgrams = options.CharNgrams ?? 5;
+        if (options.StemWords && charNgrams <= 0)
+        {
+            return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Stems));
+        }
+
+        if (options.StemWords)
+        {
+            // Word n-grams of the stems, character n-grams of the text as written, one L2 norm over both.
+            var wordsOnly = FeaturizerOptions(options);
+            wordsOnly.CharFeatureExtractor = null;
+            wordsOnly.Norm = TextFeaturizingEstimator.NormFunction.None;
+            var charsOnly = FeaturizerOptions(options);
+            charsOnly.WordFeatureExtractor = null;
+            charsOnly.Norm = TextFeaturizingEstimator.NormFunction.None;
+            return ml.Transforms.Text.FeaturizeText("StemGrams", wordsOnly, nameof(TextRow.Stems))
+                .Append(ml.Transforms.Text.FeaturizeText("CharGrams", charsOnly, nameof(TextRow.Text)))
+                .Append(ml.Transforms.Concatenate(FeaturesColumn, "StemGrams", "CharGrams"))
+                .Append(ml.Transforms.NormalizeLpNorm(FeaturesColumn));
+        }
+
         if (!options.BalanceWordsAndChars || charNgrams <= 0)
         {
             return ml.Transforms.Text.FeaturizeText(FeaturesColumn, FeaturizerOptions(options), nameof(TextRow.Text));
@@ -564,6 +591,9 @@ public sealed class FaqRecognizer
     {
         public string Text { get; set; } = "";
 
+        /// <summary>The text's stemmed words (with <see cref="FaqRecognizerOptions.StemWords"/>; else empty).</summary>
+        public string Stems { get; set; } = "";
+
         public string Label { get; set; } = "";
     }
 
@@ -584,8 +614,9 @@ public sealed class FaqRecognizer
     }
 
     /// <summary>One prediction engine with its reusable input and output; used by one thread at a time.</summary>
-    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored)
+    private sealed class Scorer(PredictionEngine<TextRow, FeaturesOnly>? plain, PredictionEngine<TextRow, Scored>? scored, bool stemWords)
     {
+        private readonly FaqStemmer? _stemmer = stemWords ? new FaqStemmer() : null;
         private readonly TextRow _input = new();
         private FeaturesOnly _plainOutput = new();
         private Scored _scoredOutput = new();
@@ -597,6 +628,7 @@ public sealed class FaqRecognizer
         public void Score(string text)
         {
             _input.Text = text;
+            _input.Stems = _stemmer?.Stem(text) ?? "";
             if (scored is not null)
             {
                 scored.Predict(_input, ref _scoredOutput);
@@ -612,7 +644,7 @@ public sealed class FaqRecognizer
         }
     }
 
-    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier) : PooledObjectPolicy<Scorer>
+    private sealed class ScorerPolicy(MLContext ml, ITransformer model, bool hasClassifier, bool stemWords) : PooledObjectPolicy<Scorer>
     {
         private readonly Lock _creating = new();
 
@@ -622,8 +654,8 @@ public sealed class FaqRecognizer
             lock (_creating)
             {
                 return hasClassifier
-                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model))
-                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null);
+                    ? new Scorer(null, ml.Model.CreatePredictionEngine<TextRow, Scored>(model), stemWords)
+                    : new Scorer(ml.Model.CreatePredictionEngine<TextRow, FeaturesOnly>(model), null, stemWords);
             }
         }
 
