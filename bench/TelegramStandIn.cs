@@ -13,7 +13,7 @@ namespace SupportBot.Benchmarks;
 
 /// <summary>
 /// The Telegram Bot API as the pipeline bench needs it, on its own loopback Kestrel: getMe,
-/// setWebhook and deleteWebhook say yes, and sendMessage answers at once with a sent message and
+/// setWebhook and deleteWebhook say yes, getUserProfilePhotos finds no photo, and sendMessage answers at once with a sent message and
 /// tells <see cref="MessageSent"/> which chat got it and when. Nothing is kept.
 /// </summary>
 internal sealed class TelegramStandIn : IAsyncDisposable
@@ -63,6 +63,8 @@ internal sealed class TelegramStandIn : IAsyncDisposable
         {
             "getme" => """{"ok":true,"result":{"id":123456789,"is_bot":true,"first_name":"Bench","username":"bench_bot"}}""",
             "setwebhook" or "deletewebhook" or "answercallbackquery" => """{"ok":true,"result":true}""",
+            // Authors without a profile photo, as many real users are: the host asks once per new author.
+            "getuserprofilephotos" => """{"ok":true,"result":{"total_count":0,"photos":[]}}""",
             _ => null,
         };
         if (result is null)
