@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SupportBot.Api;
+using SupportBot.Security;
 
 namespace SupportBot.Intake;
 
@@ -22,36 +21,10 @@ internal sealed class IntakeRateLimitPolicy(IOptions<IntakeOptions> options) : I
         var settings = options.Value;
         var site = settings.SiteForKey(httpContext.Request.Headers[ApiKeyAuthenticationHandler.HeaderName].ToString());
         var perMinute = site?.RequestsPerMinutePerIp ?? settings.RequestsPerMinutePerIp;
-        var address = ClientKey(httpContext.Connection.RemoteIpAddress);
+        var address = IngressRateLimits.ClientKey(httpContext.Connection.RemoteIpAddress);
         return RateLimitPartition.GetFixedWindowLimiter(
             (site?.Name ?? "") + "|" + address,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
-    }
-
-    /// <summary>
-    /// Whom the limit counts: an IPv4 address, or an IPv6 client's /64 (one subscriber is usually given a whole /64
-    /// and can change the lower 64 bits at will, so per address they would have no limit at all).
-    /// </summary>
-    internal static string ClientKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4().ToString();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
     }
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>

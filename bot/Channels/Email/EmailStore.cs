@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using SupportBot.Storage;
 using SupportBot.Pipeline;
 using SupportBot.Pipeline.Outbox;
 
@@ -84,26 +85,12 @@ internal sealed class EmailStore(IConnectionMultiplexer redis, IOptions<Pipeline
         return 1
         """;
 
-    /// <summary>Counts an answer in the address's last hour unless that would pass the cap (a retry of the same item counts once).</summary>
-    private const string BotReplyScript = """
-        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-        redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[3])
-        if redis.call('ZCARD', KEYS[1]) > tonumber(ARGV[4]) then
-          redis.call('ZREM', KEYS[1], ARGV[3])
-          return 0
-        end
-        redis.call('PEXPIRE', KEYS[1], 3600000)
-        return 1
-        """;
 
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>False when <paramref name="address"/> already had <paramref name="perHour"/> answers from the bot in the last hour.</summary>
-    public async Task<bool> TryCountBotReplyAsync(string address, string itemId, int perHour, DateTimeOffset now)
-    {
-        var ms = now.ToUnixTimeMilliseconds();
-        return (long)await Db.ScriptEvaluateAsync(BotReplyScript, [EmailKeys.BotReplies(address)], [ms, ms - 3_600_000, itemId, perHour]) == 1;
-    }
+    public Task<bool> TryCountBotReplyAsync(string address, string itemId, int perHour, DateTimeOffset now) =>
+        SlidingWindowCap.TryCountAsync(Db, EmailKeys.BotReplies(address), itemId, perHour, TimeSpan.FromHours(1), now);
 
     private TimeSpan Ttl => TimeSpan.FromDays(pipeline.Value.ConversationTtlDays);
 
