@@ -247,14 +247,7 @@ public sealed class CustomerStore(
         foreach (var contact in contacts.Select(c => (string)c!).Order(StringComparer.Ordinal))
         {
             var prefix = contact + "\0";
-            var term = Encoding.UTF8.GetBytes(prefix);
-            var min = new byte[term.Length + 1];
-            var max = new byte[term.Length + 2];
-            min[0] = max[0] = (byte)'[';
-            term.CopyTo(min, 1);
-            term.CopyTo(max, 1);
-            max[^1] = 0xFF;
-            var hits = (RedisValue[]?)await Db.ExecuteAsync("ZRANGEBYLEX", CustomerKeys.Search, min, max, "LIMIT", 0, MaxPossibleDuplicates + 1) ?? [];
+            var hits = await SearchEntriesStartingWithAsync(prefix, MaxPossibleDuplicates + 1);
             foreach (var other in hits.Select(h => ((string)h!)[prefix.Length..]).Where(o => o != id))
             {
                 found.TryAdd(other, contact);
@@ -295,18 +288,24 @@ public sealed class CustomerStore(
     public async Task<string?> FindByEmailAsync(string email) =>
         Contacts.NormalizeEmail(email) is { } normal && await Db.HashGetAsync(CustomerKeys.ByEmail, normal) is { IsNull: false } id ? await ResolveAsync(id!) : null;
 
+    /// <summary>Entries of the search index that start with <paramref name="prefix"/>, in order, at most <paramref name="limit"/>.</summary>
+    private async Task<RedisValue[]> SearchEntriesStartingWithAsync(string prefix, int limit)
+    {
+        // ZRANGEBYLEX [prefix [prefix\xff, written out: the client library treats a leading '+' or '-' as infinity.
+        var term = Encoding.UTF8.GetBytes(prefix);
+        var min = new byte[term.Length + 1];
+        var max = new byte[term.Length + 2];
+        min[0] = max[0] = (byte)'[';
+        term.CopyTo(min, 1);
+        term.CopyTo(max, 1);
+        max[^1] = 0xFF;
+        return (RedisValue[]?)await Db.ExecuteAsync("ZRANGEBYLEX", CustomerKeys.Search, min, max, "LIMIT", 0, limit) ?? [];
+    }
+
     /// <summary>Customers whose name (or a word of it), e-mail or phone starts with <paramref name="query"/>.</summary>
     public async Task<IReadOnlyList<CustomerSummary>> SearchAsync(string query, int take)
     {
-        // ZRANGEBYLEX [prefix [prefix\xff, written out: the client library treats a leading '+' or '-' as infinity.
-        var prefix = Encoding.UTF8.GetBytes(SearchPrefix(query));
-        var min = new byte[prefix.Length + 1];
-        var max = new byte[prefix.Length + 2];
-        min[0] = max[0] = (byte)'[';
-        prefix.CopyTo(min, 1);
-        prefix.CopyTo(max, 1);
-        max[^1] = 0xFF;
-        var hits = (RedisValue[]?)await Db.ExecuteAsync("ZRANGEBYLEX", CustomerKeys.Search, min, max, "LIMIT", 0, take * 5) ?? [];
+        var hits = await SearchEntriesStartingWithAsync(SearchPrefix(query), take * 5);
         var ids = hits.Select(h => (string)h!).Select(h => h[(h.LastIndexOf('\0') + 1)..]).Distinct().Take(take).ToList();
         var summaries = new List<CustomerSummary>(ids.Count);
         foreach (var id in ids)
