@@ -11,7 +11,7 @@ namespace SupportBot.Dialogs.Faq;
 /// On-machine FAQ/intent recognizer, trained at start-up from example questions (any language mix).
 /// </summary>
 /// <remarks>
-/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (optionally of the words' Snowball stems,
+/// <para>Every text becomes one L2-normalised TF-IDF vector of word 1–2-grams (by default of the words' Snowball stems,
 /// see <see cref="FaqRecognizerOptions.StemWords"/>) and character 1–5-grams (ML.NET's text featuriser: lower-cased,
 /// diacritics and punctuation dropped). Three scores per label
 /// are combined: the probability of a one-versus-all averaged-perceptron classifier (ML.NET, Platt-calibrated),
@@ -394,7 +394,8 @@ public sealed class FaqRecognizer
             return new FaqRecognition(FaqDecision.Unknown, candidates, similarity);
         }
 
-        if (candidates[0].Confidence >= _options.AnswerThreshold)
+        var clearLead = candidates.Count < 2 || candidates[0].Confidence >= _options.AnswerMargin * candidates[1].Confidence;
+        if (candidates[0].Confidence >= _options.AnswerThreshold && clearLead)
         {
             return new FaqRecognition(FaqDecision.Answer, candidates, similarity);
         }

@@ -58,6 +58,34 @@ public sealed class FaqRecognizerTests
             recognition.Candidates.Select(c => c.Label).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Recognize_TopNotTwiceTheRunnerUp_OffersChoicesInsteadOfAnswering()
+    {
+        // Russian and English card questions: short texts that fit several entries, and clear ones.
+        LabeledText[] examples =
+        [
+            new("I lost my card", "card-lost"), new("my card is lost, what now", "card-lost"),
+            new("Я потерял карту", "card-lost"), new("моя карта потерялась", "card-lost"),
+            new("my card was stolen", "card-stolen"), new("someone stole my card", "card-stolen"),
+            new("у меня украли карту", "card-stolen"), new("моя карта украдена", "card-stolen"),
+            new("my card has not arrived yet", "card-arrival"), new("when will my new card arrive", "card-arrival"),
+            new("моя карта еще не пришла", "card-arrival"), new("когда придет моя новая карта", "card-arrival"),
+            new("what are your opening hours", "hours"), new("when are you open", "hours"),
+            new("когда вы работаете", "hours"), new("часы работы", "hours"),
+        ];
+        string[] texts = ["my card", "моя карта", "карта", "card", "где моя карта", "my card was stolen", "украли карту", "когда работаете"];
+        static bool AnsweredWithoutClearLead(FaqRecognition r) =>
+            r.Decision == FaqDecision.Answer && r.Candidates.Count > 1 && r.Candidates[0].Confidence < 2 * r.Candidates[1].Confidence;
+
+        var withMargin = FaqRecognizer.Train(examples);
+        var withoutMargin = FaqRecognizer.Train(examples, new FaqRecognizerOptions { AnswerMargin = 0 });
+
+        Assert.All(texts, t => Assert.False(AnsweredWithoutClearLead(withMargin.Recognize(t, 3)), Describe(withMargin.Recognize(t, 3))));
+        Assert.Contains(texts, t => AnsweredWithoutClearLead(withoutMargin.Recognize(t, 3)));
+        Assert.Equal(FaqDecision.Choices, withMargin.Recognize("моя карта", 3).Decision);
+        Assert.Equal(FaqDecision.Answer, withMargin.Recognize("украли карту", 3).Decision);
+    }
+
     [Theory]
     [InlineData("how long does the delivery take")]
     [InlineData("Сколько стоит доставка?")]
