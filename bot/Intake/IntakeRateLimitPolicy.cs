@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -27,16 +26,6 @@ internal sealed class IntakeRateLimitPolicy(IOptions<IntakeOptions> options) : I
             _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
     }
 
-    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (rejected, _) =>
-    {
-        var response = rejected.HttpContext.Response;
-        response.StatusCode = StatusCodes.Status429TooManyRequests;
-        var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)) : 60;
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = rejected.HttpContext,
-            ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"Too many submissions from this address; try again in {seconds} s." },
-        });
-    };
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
+        IngressRateLimits.WriteTooManyRequestsAsync(rejected, "Too many submissions from this address");
 }

@@ -95,7 +95,11 @@ public static class IngressRateLimits
         return new IPAddress(bytes) + "/64";
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken) =>
+        WriteTooManyRequestsAsync(rejected, "Too many requests from this address or in this conversation");
+
+    /// <summary>429 with <c>Retry-After</c> and a problem-details body saying <paramref name="what"/> and when to try again.</summary>
+    internal static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, string what)
     {
         var response = rejected.HttpContext.Response;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -104,7 +108,7 @@ public static class IngressRateLimits
         await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = rejected.HttpContext,
-            ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"Too many requests from this address or in this conversation; try again in {seconds} s." },
+            ProblemDetails = { Status = 429, Title = "Too many requests", Detail = $"{what}; try again in {seconds} s." },
         });
     }
 }

@@ -3,6 +3,7 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using SupportBot.Pipeline;
 
 namespace SupportBot.Channels.Email;
 
@@ -55,7 +56,7 @@ internal sealed class EmailPoller(
             catch (Exception e)
             {
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 7)) / 2));
+                var delay = RetryBackoff.Next(failures, firstSeconds: 1, maxSeconds: 60, Random.Shared);
                 EmailLog.ReadFailed(logger, mailbox.Name, delay.TotalSeconds, e.Message);
                 await ReleaseQuietlyAsync(mailbox, token);
                 try

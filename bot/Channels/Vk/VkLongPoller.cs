@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using SupportBot.Pipeline;
 
 namespace SupportBot.Channels.Vk;
 
@@ -70,7 +71,7 @@ internal sealed class VkLongPoller(VkApiClient api, VkUpdateHandler handler, IOp
             {
                 // Network trouble, VK down, or an error from getLongPollServer: wait a little longer each time.
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6)) / 2));
+                var delay = RetryBackoff.Next(failures, firstSeconds: 1, maxSeconds: 32, Random.Shared);
                 VkLog.LongPollError(logger, community.Name, delay.TotalSeconds, e.Message);
                 if (e is VkApiException)
                 {
