@@ -55,6 +55,7 @@ internal sealed class TurnRouter(
             }
 
             state.Dialog = null; // an open dialog ends: a person takes over
+            metrics.Turn(activity.Channel, Observability.TurnOutcome.Handoff);
             var acknowledged = new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language));
             return await EscalateAsync(activity, state, language, new BotTurnResult([acknowledged], activity.Text is { Length: > 0 } why ? why : "escalated"));
         }

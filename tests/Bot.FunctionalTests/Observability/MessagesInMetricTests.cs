@@ -13,7 +13,7 @@ namespace SupportBot.FunctionalTests.Observability;
 /// <summary>
 /// <c>supportbot.messages.in</c> counts each customer message once: the model's later call for a person on a message
 /// (an Escalate activity through the same ingress) is not a second message. Its own host: the escalation queues a chat,
-/// which <see cref="MetricsTests"/> counts on its queue gauge.
+/// which <see cref="MetricsTests"/> counts on its queue gauge. That escalation is a turn of its own, ending in a handoff.
 /// </summary>
 [Collection(MetricsCollection.Name)]
 public sealed class MessagesInMetricTests : IAsyncLifetime
@@ -75,6 +75,11 @@ public sealed class MessagesInMetricTests : IAsyncLifetime
         var lines = string.Join("\n", after.Split('\n').Where(l => l.StartsWith("supportbot_messages_in", StringComparison.Ordinal)));
         Assert.True(PrometheusText.Sum(after, "supportbot_messages_in_total", ("channel", "webchat")) - PrometheusText.Sum(before, "supportbot_messages_in_total", ("channel", "webchat")) == 1, lines);
         Assert.Equal(0, PrometheusText.Sum(after, "supportbot_messages_in_total", ("kind", "escalate")));
+
+        // Two turns ran: the answer, then the model's escalation, which ended in a handoff.
+        var turns = string.Join("\n", after.Split('\n').Where(l => l.StartsWith("supportbot_turns", StringComparison.Ordinal)));
+        Assert.True(PrometheusText.Sum(after, "supportbot_turns_total", ("channel", "webchat"), ("outcome", "answered")) - PrometheusText.Sum(before, "supportbot_turns_total", ("channel", "webchat"), ("outcome", "answered")) == 1, turns);
+        Assert.True(PrometheusText.Sum(after, "supportbot_turns_total", ("channel", "webchat"), ("outcome", "handoff")) - PrometheusText.Sum(before, "supportbot_turns_total", ("channel", "webchat"), ("outcome", "handoff")) == 1, turns);
     }
 
     private async Task<string> ScrapeAsync()
