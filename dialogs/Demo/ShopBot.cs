@@ -65,8 +65,11 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         var state = turn.State;
         var text = activity.Text?.Trim() ?? "";
         var dialog = Load(brain.Runner, state.Dialog);
-        dialog.Language ??= state.Language ?? LanguageDetector.FromLocale(activity.Locale)
-            ?? (text.Length > 0 ? LanguageDetector.FromText(text) : "en");
+        // The channel's locale or the customer's first words settle the language. A chat opened without a locale (as
+        // Microsoft's Web Chat does) is greeted in English, but that does not settle it: the first message still decides.
+        var settled = state.Language ?? LanguageDetector.FromLocale(activity.Locale)
+            ?? (text.Length > 0 ? LanguageDetector.FromText(text) : null);
+        dialog.Language ??= settled ?? "en";
 
         var replies = new List<OutgoingMessage>();
         var messages = brain.Content.Messages;
@@ -86,7 +89,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         }
 
         var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
-        state.Language = dialog.Language;
+        state.Language = settled is null && dialog.Stack.Count == 0 ? null : dialog.Language;
         state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
         replies.AddRange(result.Replies);
         if (text.Length > 0 && Misunderstood(state, ReferenceEquals(result.Result, MainDialog.NotUnderstood)) && result.HandoffReason is null)

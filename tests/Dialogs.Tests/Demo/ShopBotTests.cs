@@ -111,6 +111,36 @@ public sealed class ShopBotTests
         Assert.Contains("Доставка бесплатна", result.Replies[1].Text);
     }
 
+    [Theory]
+    [InlineData(null, "Wo ist meine Bestellung?")]
+    [InlineData("de-DE", "where is my order")]
+    public async Task Turn_OpenedWithoutALocale_TheFirstMessageStillSettlesTheLanguage(string? locale, string text)
+    {
+        // Microsoft's Web Chat opens a conversation without a locale; the greeting goes out in English before the
+        // customer has written anything. Their first message (its locale, else its words) decides the language.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState();
+
+        var opened = await bot.OnTurnAsync(Turn("", state, ActivityKind.ConversationStart), CancellationToken.None);
+        var answered = await bot.OnTurnAsync(Turn(text, state, locale: locale), CancellationToken.None);
+
+        Assert.Equal(Shipped.Messages.Greeting["en"], Assert.Single(opened.Replies).Text);
+        Assert.Equal(Shipped.Faq.Single(e => e.Id == "order-status").Answer["de"], Assert.Single(answered.Replies).Text);
+        Assert.Equal("de", state.Language);
+    }
+
+    [Fact]
+    public async Task Turn_LanguageSettledByTheFirstMessage_StaysForLaterMessagesInAnotherLocale()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true };
+
+        await bot.OnTurnAsync(Turn("Wie lange dauert die Lieferung?", state), CancellationToken.None);
+        var later = await bot.OnTurnAsync(Turn("where is my order", state, locale: "en-US"), CancellationToken.None);
+
+        Assert.Equal(Shipped.Faq.Single(e => e.Id == "order-status").Answer["de"], Assert.Single(later.Replies).Text);
+    }
+
     private static FaqEntry Entry(string id, List<string> english, List<string> russian) => new()
     {
         Id = id,
@@ -118,14 +148,16 @@ public sealed class ShopBotTests
         Answer = new() { ["en"] = "Answer " + id, ["ru"] = "Ответ " + id },
     };
 
-    private static BotTurn Turn(string text, BotConversationState state) => new(
+    private static BotTurn Turn(string text, BotConversationState state, ActivityKind kind = ActivityKind.Message, string? locale = null) => new(
         new ChannelActivity
         {
             Channel = "webchat",
             ConversationId = "webchat:test",
             EventId = Guid.NewGuid().ToString("N"),
             From = new ChannelUser("u1"),
+            Kind = kind,
             Text = text,
+            Locale = locale,
         },
         state);
 }
