@@ -141,6 +141,28 @@ public sealed class ShopBotTests
         Assert.Equal(Shipped.Faq.Single(e => e.Id == "order-status").Answer["de"], Assert.Single(later.Replies).Text);
     }
 
+    [Theory]
+    [InlineData("hello", "smalltalk-hello", "en")]
+    [InlineData("thank you", "smalltalk-thanks", "en")]
+    [InlineData("bye", "smalltalk-bye", "en")]
+    [InlineData("спасибо", "smalltalk-thanks", "ru")]
+    [InlineData("привет", "smalltalk-hello", "ru")]
+    [InlineData("Vielen Dank", "smalltalk-thanks", "de")]
+    [InlineData("hi, where is my order?", "order-status", "en")]
+    [InlineData("thank you, how long does delivery take?", "delivery-time", "en")]
+    [InlineData("здравствуйте, как вернуть товар?", "returns", "ru")]
+    public async Task Turn_SmallTalk_GetsAFriendlyWordAndDoesNotHideTheQuestion(string text, string entry, string language)
+    {
+        // "Sorry, I didn't get that" to a "thank you" reads badly, and two of them would call a person for nothing.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+
+        var result = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+
+        Assert.Equal(Shipped.Faq.Single(e => e.Id == entry).Answer[language], Assert.Single(result.Replies).Text);
+        Assert.Null(result.HandoffReason);
+    }
+
     private static FaqEntry Entry(string id, List<string> english, List<string> russian) => new()
     {
         Id = id,
