@@ -31,6 +31,9 @@ public sealed class BotMessages
     /// <summary>Short messages that ask for a language, keyed by the language asked for.</summary>
     public Dictionary<string, List<string>> SwitchLanguage { get; set; } = [];
 
+    /// <summary>The button that offers a person ("Talk to a person"); pressing it sends these words when they hold a <see cref="HumanRequest"/> word, else the first of those.</summary>
+    public Dictionary<string, string> HumanChoice { get; set; } = [];
+
     /// <summary>Words that mean "I want a person", per language.</summary>
     public Dictionary<string, List<string>> HumanRequest { get; set; } = [];
 

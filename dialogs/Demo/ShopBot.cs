@@ -321,6 +321,9 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
     private IReadOnlyList<SuggestedChoice> HumanChoice(string language)
     {
         var phrase = content.Messages.HumanRequest.TryGetValue(language, out var words) && words.Count > 0 ? words[0] : "human";
-        return [new SuggestedChoice(phrase, phrase)];
+        var title = content.Messages.HumanChoice.Count > 0 ? BotMessages.Pick(content.Messages.HumanChoice, language) : phrase;
+        // Pressed, the button sends its own words when they ask for a person ("Talk to a person"), so the customer's
+        // line reads as they saw it; else the first request word.
+        return [new SuggestedChoice(title, Phrases.Contains(content.Messages.HumanRequest, title) ? title : phrase)];
     }
 }

@@ -58,8 +58,13 @@ public sealed class ShopBotTests
 
         var reply = Assert.Single(result.Replies);
         Assert.Equal(Shipped.Messages.Fallback["en"], reply.Text);
-        Assert.Equal(Shipped.Messages.HumanRequest["en"][0], Assert.Single(reply.Choices!).Value);
+        var button = Assert.Single(reply.Choices!);
+        Assert.Equal("Talk to a person", button.Title);
         Assert.Null(result.HandoffReason);
+
+        // Pressing the button sends its value, which brings a person in.
+        var pressed = await bot.OnTurnAsync(Turn(button.Value, new() { Greeted = true }), CancellationToken.None);
+        Assert.Equal("customer-request", pressed.HandoffReason);
     }
 
     [Fact]

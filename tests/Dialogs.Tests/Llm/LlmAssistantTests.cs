@@ -364,7 +364,7 @@ public sealed class LlmAssistantTests : IAsyncLifetime
 
         var reply = Assert.Single(result.Replies);
         Assert.Equal(Shipped.Messages.Fallback["en"], reply.Text);
-        Assert.Equal(Shipped.Messages.HumanRequest["en"][0], Assert.Single(reply.Choices!).Value);
+        Assert.Equal(Shipped.Messages.HumanChoice["en"], Assert.Single(reply.Choices!).Value);
     }
 
     [Fact]

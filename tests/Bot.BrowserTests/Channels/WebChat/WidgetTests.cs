@@ -64,11 +64,11 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
         await SendAsync("qwerty zxcv");
         await Expect(BotMessages.Filter(new() { HasText = "didn't get that" })).ToBeVisibleAsync();
         var action = Page.Locator("#sb-chat-widget .actions button");
-        await Expect(action).ToHaveTextAsync(["human"]);
+        await Expect(action).ToHaveTextAsync(["Talk to a person"]);
 
         await action.ClickAsync();
 
-        await Expect(UserMessages).ToHaveTextAsync(["qwerty zxcv", "human"]);
+        await Expect(UserMessages).ToHaveTextAsync(["qwerty zxcv", "Talk to a person"]);
         await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
         await Expect(NotSentMessages).ToHaveCountAsync(0);
         await Expect(action).ToHaveCountAsync(0); // the offer is gone once taken
