@@ -16,6 +16,10 @@ using SupportBot.Storage;
 
 // Content root is the program's folder: appsettings.json, content/ and wwwroot/ are copied next to it.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// Run from a build (`dotnet run`) in any environment, the console's framework scripts (_framework/blazor.web.js) are
+// static web assets listed in the build's manifest, not files in wwwroot; only Development reads that manifest by
+// itself. A published app has no manifest and its assets in wwwroot: this does nothing there.
+builder.WebHost.UseStaticWebAssets();
 builder.AddBotDefaults();
 builder.AddStorage();
 builder.AddPipeline();
