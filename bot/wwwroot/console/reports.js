@@ -20,7 +20,7 @@ function replace(canvas, config, Chart) {
 
 /**
  * Counts over periods, one stacked bar series per key.
- * data: { labels: string[], series: [{ key, counts: number[] }], title }
+ * data: { labels: string[], series: [{ key, counts: number[], color? }], title } (a series' own colour when it has one)
  */
 export async function drawCounts(canvas, data) {
   const Chart = await chartJs();
@@ -28,7 +28,7 @@ export async function drawCounts(canvas, data) {
     type: 'bar',
     data: {
       labels: data.labels,
-      datasets: data.series.map((s, i) => ({ label: s.key, data: s.counts, backgroundColor: palette[i % palette.length], stack: 'counts' })),
+      datasets: data.series.map((s, i) => ({ label: s.key, data: s.counts, backgroundColor: s.color ?? palette[i % palette.length], stack: 'counts' })),
     },
     options: {
       animation: false,

@@ -11,6 +11,9 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
 {
     private static readonly string[] ChartNames = ["source", "action", "product", "rate"];
 
+    // A sentiment is counted with its source noted, as the pipeline writes it.
+    private static readonly Dictionary<string, string> Lexicon = new() { ["sentiment_source"] = "lexicon" };
+
     [Fact]
     public async Task Supervisor_SeesChartsDrawn_TotalsTablesAndTheUnansweredList()
     {
@@ -55,6 +58,32 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
         await Expect(Page.GetByTestId("chart-rate")).ToHaveAttributeAsync("data-rendered", "true");
         Assert.True(await HasInkAsync("chart-rate"));
         Assert.Empty(consoleErrors);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task SentimentChart_NegativeIsRedAndPositiveGreen()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await AppendAsync(
+            // From VK: the other tests of this host count web chat and Telegram records.
+            Record(now.AddMinutes(-3), "vk", "This is the third time my parcel is late!", processed: true) with { Sentiment = "negative", Fields = Lexicon },
+            Record(now.AddMinutes(-4), "vk", "Thank you, that was quick", processed: true) with { Sentiment = "positive", Fields = Lexicon },
+            Record(now.AddMinutes(-5), "vk", "Do you ship to Oslo?", processed: true) with { Sentiment = "neutral", Fields = Lexicon });
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync("/console/reports");
+        await Expect(Page.GetByTestId("chart-sentiment")).ToHaveAttributeAsync("data-rendered", "true");
+
+        // The colours Chart.js drew each series in, by its legend label.
+        var colours = await Page.EvaluateAsync<Dictionary<string, string>>(
+            """
+            () => Object.fromEntries(Chart.getChart(document.querySelector('[data-testid="chart-sentiment"]'))
+              .data.datasets.map(d => [d.label, d.backgroundColor]))
+            """);
+        Assert.Equal("#dc2626", colours["negative"]);
+        Assert.Equal("#16a34a", colours["positive"]);
+        Assert.NotEqual(colours["negative"], colours["neutral"]);
         AssertNoPageErrors();
     }
 
