@@ -98,6 +98,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         var row = Page.Locator($"tr[data-conversation='{ChatId(conversation)}']");
         await Expect(row).ToBeVisibleAsync(); // no reload: pushed to the page
         await Expect(row).ToHaveClassAsync(new Regex("fresh"));
+        await Expect(row.GetByTestId("reason")).ToHaveTextAsync("Asked for a person");
         await Expect(Page.Locator("html")).ToHaveAttributeAsync("data-chimes", new Regex("^[1-9]"), new() { Timeout = 20_000 }); // counted once the sound played
         await ScreenshotAsync("console-queue-live");
 
