@@ -104,6 +104,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
         await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("With an agent");
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync(ConsoleHostFixture.SupportAgent.Name);
         await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("I want a human");
         await Expect(Page.Locator(".transcript li.from-bot").First).ToBeVisibleAsync(); // the bot's part, marked
 
@@ -233,12 +234,12 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("transfer-to").SelectOptionAsync("agent:" + supervisorId);
         await Page.GetByTestId("transfer").ClickAsync();
         await Expect(Page.GetByTestId("reply-box")).ToBeVisibleAsync();
-        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync(supervisorId);
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync(ConsoleHostFixture.Supervisor.Name);
         await ScreenshotAsync("console-chat-reassigned");
 
         // Sam's open chat shows at once that it is no longer his.
         await Expect(sam.GetByTestId("reply-box")).ToHaveCountAsync(0);
-        await Expect(sam.GetByTestId("chat-status")).ToContainTextAsync(supervisorId);
+        await Expect(sam.GetByTestId("chat-status")).ToContainTextAsync(ConsoleHostFixture.Supervisor.Name);
 
         var moved = (await Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>().Store.GetEventsAsync(ChatId(conversation))).Last(e => e.Type == "transferred");
         Assert.Equal((AgentAccountStore.IdFor(ConsoleHostFixture.SupportAgent.Email), supervisorId, supervisorId), (moved.FromAgentId, moved.AgentId, moved.By));
