@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Error, "An inbound activity of {ConversationId} could not be read; moved to pipeline:unreadable")]
     public static partial void ActivityUnreadable(ILogger logger, string conversationId);
 
+    [LoggerMessage(9200, LogLevel.Error, "A queued reply of {ConversationId} could not be read; moved to pipeline:unreadable")]
+    public static partial void OutboxItemUnreadable(ILogger logger, string conversationId);
+
     [LoggerMessage(17, LogLevel.Warning, "The saved state of {ConversationId} could not be read; the conversation continues with a fresh state")]
     public static partial void StateUnreadable(ILogger logger, string conversationId);
 

@@ -37,7 +37,9 @@ public static class DialogsSetup
         builder.Services.AddSingleton(CreateLlm);
         builder.Services.AddSingleton<IConversationBot>(sp => new ShopBot(
             sp.GetRequiredService<ContentLibrary>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShopBot>>(),
-            sp.GetRequiredService<LlmServices>().Assistant)
+            sp.GetRequiredService<LlmServices>().Assistant,
+            // "tomorrow" in a date prompt is the team's tomorrow: the zone of the department that serves the customer's language.
+            language => sp.GetRequiredService<DepartmentDirectory>().Route(language, null).Hours.TimeZone)
         {
             UnrecognizedBeforeHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.UnrecognizedBeforeHandoff,
             NegativeSentimentHandoff = sp.GetRequiredService<IOptions<HandoffOptions>>().Value.NegativeSentimentHandoff,

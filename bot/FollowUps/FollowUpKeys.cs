@@ -10,6 +10,9 @@ internal static class FollowUpKeys
     /// <summary>Open follow-ups not reminded yet, scored by when they are due (unix ms).</summary>
     public static readonly RedisKey Due = Prefix + "due";
 
+    /// <summary>Reminders claimed by a round and not yet delivered, scored by when the claim runs out (unix ms).</summary>
+    public static readonly RedisKey Claimed = Prefix + "claimed";
+
     /// <summary>Pub/sub: a claimed reminder (JSON) for the agent's live connections on every instance.</summary>
     public static readonly RedisChannel Remind = RedisChannel.Literal("followups:remind");
 

@@ -92,23 +92,24 @@ internal sealed class FollowUpReminder(
                 RecordId = followUp.RecordId,
             };
             await redis.GetSubscriber().PublishAsync(FollowUpKeys.Remind, JsonSerializer.Serialize(notice, FollowUpsJson.Default.ReminderNotice));
-            if (_notifiers.Length == 0)
+            if (_notifiers.Length > 0)
             {
-                continue;
+                var settings = await store.GetSettingsAsync(followUp.AgentId);
+                foreach (var notifier in _notifiers)
+                {
+                    try
+                    {
+                        await notifier.NotifyAsync(notice, settings, cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        FollowUpsLog.NotifierFailed(logger, notifier.GetType().Name, followUp.Id, e);
+                    }
+                }
             }
 
-            var settings = await store.GetSettingsAsync(followUp.AgentId);
-            foreach (var notifier in _notifiers)
-            {
-                try
-                {
-                    await notifier.NotifyAsync(notice, settings, cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    FollowUpsLog.NotifierFailed(logger, notifier.GetType().Name, followUp.Id, e);
-                }
-            }
+            // Only now: a round cut short (shutdown, Redis away) leaves the rest claimed, and they are delivered after the claim lease.
+            await store.DeliveredAsync(followUp.Id);
         }
 
         if (due.Count > 0)

@@ -7,7 +7,8 @@ namespace SupportBot.FollowUps;
 /// <summary>
 /// Follow-ups in Redis: one hash each, a global sorted set of those still to be reminded (by due
 /// time), and per agent the open ones (by due time) and the latest done ones. A due reminder is
-/// claimed by one atomic script, so with several host instances each reminder goes out once.
+/// claimed by one atomic script, so with several host instances each reminder goes out once (again, after
+/// <see cref="ClaimLease"/>, only when the round that claimed it did not get to deliver it).
 /// </summary>
 public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider time)
 {
@@ -23,33 +24,55 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
         return 1
         """;
 
-    /// <summary>KEYS: follow-up, due, agent's open, agent's done. ARGV: id, agent, now ms, keep, retention ms. Returns ok, gone or already.</summary>
+    /// <summary>
+    /// How long a round has to deliver the reminders it claimed; one it did not confirm by then (its instance stopped or
+    /// failed mid-round) is claimed again, by any instance. Delivery is at least once rather than at most once.
+    /// </summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(5);
+
+    /// <summary>KEYS: follow-up, due, agent's open, agent's done, claimed. ARGV: id, agent, now ms, keep, retention ms. Returns ok, gone or already.</summary>
     private const string DoneScript = """
         if redis.call('HGET', KEYS[1], 'agent') ~= ARGV[2] then return 'gone' end
         if redis.call('HGET', KEYS[1], 'status') == 'done' then return 'already' end
         redis.call('HSET', KEYS[1], 'status', 'done', 'done', ARGV[3])
         redis.call('PEXPIRE', KEYS[1], ARGV[5])
         redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[3], ARGV[1])
         redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
         redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[4]) - 1)
         return 'ok'
         """;
 
-    /// <summary>KEYS: follow-up, due, agent's open, agent's done. ARGV: id, agent. Returns ok or gone.</summary>
+    /// <summary>KEYS: follow-up, due, agent's open, agent's done, claimed. ARGV: id, agent. Returns ok or gone.</summary>
     private const string DeleteScript = """
         if redis.call('HGET', KEYS[1], 'agent') ~= ARGV[2] then return 'gone' end
         redis.call('DEL', KEYS[1])
         redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZREM', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[3], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         return 'ok'
         """;
 
-    /// <summary>Take up to ARGV[2] follow-ups due by ARGV[1] off the due set; whoever removes one delivers it. KEYS: due.</summary>
+    /// <summary>
+    /// Move up to ARGV[2] follow-ups due by ARGV[1] from the due set to the claimed set (until ARGV[3]); whoever moves one
+    /// delivers it. Claims that ran out by ARGV[1] (never confirmed) are taken again. KEYS: due, claimed.
+    /// </summary>
     private const string ClaimScript = """
         local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-        for _, id in ipairs(ids) do redis.call('ZREM', KEYS[1], id) end
+        for _, id in ipairs(ids) do
+          redis.call('ZREM', KEYS[1], id)
+          redis.call('ZADD', KEYS[2], ARGV[3], id)
+        end
+        local left = tonumber(ARGV[2]) - #ids
+        if left > 0 then
+          local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, left)
+          for _, id in ipairs(stale) do
+            redis.call('ZADD', KEYS[2], ARGV[3], id)
+            ids[#ids + 1] = id
+          end
+        end
         return ids
         """;
 
@@ -132,7 +155,7 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
     {
         var result = (string?)await Db.ScriptEvaluateAsync(
             DoneScript,
-            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId)],
+            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId), FollowUpKeys.Claimed],
             [id, agentId, time.GetUtcNow().ToUnixTimeMilliseconds(), KeepDone, (long)DoneRetention.TotalMilliseconds]);
         return result is "ok" or "already";
     }
@@ -140,14 +163,18 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
     public async Task<bool> DeleteAsync(string id, string agentId) =>
         (string?)await Db.ScriptEvaluateAsync(
             DeleteScript,
-            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId)],
+            [FollowUpKeys.FollowUp(id), FollowUpKeys.Due, FollowUpKeys.Open(agentId), FollowUpKeys.Done(agentId), FollowUpKeys.Claimed],
             [id, agentId]) == "ok";
 
-    /// <summary>Claims follow-ups due by now (each for this caller only) and marks them reminded.</summary>
+    /// <summary>
+    /// Claims follow-ups due by now (each for this caller only, until <see cref="ClaimLease"/> is over) and marks them
+    /// reminded. Confirm each once delivered with <see cref="DeliveredAsync"/>, else it is claimed again after the lease.
+    /// </summary>
     public async Task<IReadOnlyList<FollowUp>> ClaimDueAsync(int max = 100)
     {
         var now = time.GetUtcNow();
-        var ids = (RedisResult[]?)await Db.ScriptEvaluateAsync(ClaimScript, [FollowUpKeys.Due], [now.ToUnixTimeMilliseconds(), max]) ?? [];
+        var ids = (RedisResult[]?)await Db.ScriptEvaluateAsync(
+            ClaimScript, [FollowUpKeys.Due, FollowUpKeys.Claimed], [now.ToUnixTimeMilliseconds(), max, (now + ClaimLease).ToUnixTimeMilliseconds()]) ?? [];
         var claimed = new List<FollowUp>(ids.Length);
         foreach (var id in ids.Select(r => (string)r!))
         {
@@ -156,10 +183,17 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
             {
                 claimed.Add(followUp);
             }
+            else
+            {
+                await DeliveredAsync(id); // deleted or done meanwhile: nothing to deliver
+            }
         }
 
         return claimed;
     }
+
+    /// <summary>The claimed reminder went out: it is not claimed again.</summary>
+    public Task DeliveredAsync(string id) => Db.SortedSetRemoveAsync(FollowUpKeys.Claimed, id);
 
     public async Task<FollowUpSettings> GetSettingsAsync(string agentId)
     {

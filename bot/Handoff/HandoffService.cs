@@ -97,7 +97,10 @@ public sealed class HandoffService(
         }
 
         var (position, wait) = await WaitingAsync(conversationId, queuedIn.Name);
-        return new(running is null ? EscalationKind.Queued : EscalationKind.AlreadyWaiting, queuedIn.Name, ConversationOwner.Queued, position, wait, Announce: running is null);
+        // Waiting from before: the owner is the stored one, not assumed. A chat queued after hours stays with the bot until an
+        // agent takes it, also once the department has opened; a turn that claimed "queued" would never commit.
+        var waitingOwner = running is null ? ConversationOwner.Queued : await store.OwnerAsync(conversationId);
+        return new(running is null ? EscalationKind.Queued : EscalationKind.AlreadyWaiting, queuedIn.Name, waitingOwner, position, wait, Announce: running is null);
     }
 
     /// <summary>

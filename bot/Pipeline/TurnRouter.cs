@@ -94,6 +94,9 @@ internal sealed class TurnRouter(
             System.Diagnostics.Activity.Current?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             result = new BotTurnResult([new OutgoingMessage(BotMessages.Pick(messages.TechnicalProblem, language))], HandoffReason: "bot-error");
             failed = true;
+
+            // The open dialog is what failed: drop it, or it fails again on the first message after the person hands back.
+            state.Dialog = null;
         }
 
         metrics.Turn(activity.Channel, failed ? Observability.TurnOutcome.Failed

@@ -56,9 +56,10 @@ public sealed partial class ContentLibrary : IDisposable
             {
                 next = ContentCatalog.Load(_folder);
             }
-            catch (Exception e) when (e is ContentException or IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                // Also a file deleted or still being written mid-read: this runs on a timer, and must never take the host down.
+                // Also a file deleted or still being written mid-read, or a YAML shape the checks did not foresee: this runs
+                // on a timer, where any exception would take the host down.
                 LastError = e.Message;
                 LogReloadFailed(_logger, e.Message);
                 return false;

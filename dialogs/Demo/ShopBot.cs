@@ -41,8 +41,9 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     public const string NegativeSentimentReason = "negative-sentiment";
 
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
-    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger, ILlmAssistant? llm = null)
-        : this(library.Current, time, logger, llm)
+    /// <param name="timeZoneFor">The time zone "today" and "tomorrow" mean for a customer of a language (the team's); UTC when null.</param>
+    public ShopBot(ContentLibrary library, TimeProvider time, ILogger<ShopBot> logger, ILlmAssistant? llm = null, Func<string, TimeZoneInfo>? timeZoneFor = null)
+        : this(library.Current, time, logger, llm, timeZoneFor)
     {
         _library = library;
         library.Reloaded += Rebuild;
@@ -50,11 +51,12 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
     /// <summary>On fixed content (tests, embedding).</summary>
     /// <param name="llm">Answers what the FAQ does not know (grounded in the closest entries); null: the scripted path only.</param>
-    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null, ILlmAssistant? llm = null)
+    /// <param name="timeZoneFor">The time zone "today" and "tomorrow" mean for a customer of a language (the team's); UTC when null.</param>
+    public ShopBot(ContentCatalog content, TimeProvider? time = null, ILogger? logger = null, ILlmAssistant? llm = null, Func<string, TimeZoneInfo>? timeZoneFor = null)
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _llm = llm;
-        _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System };
+        _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System, TimeZoneFor = timeZoneFor };
         _brain = Build(content);
     }
 

@@ -13,6 +13,9 @@ public sealed class DialogRunnerOptions
     /// <summary>The time zone "today" and "tomorrow" are in.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>The time zone for a customer of this language (e.g. the department that serves it); when set, it wins over <see cref="TimeZone"/>.</summary>
+    public Func<string, TimeZoneInfo>? TimeZoneFor { get; init; }
+
     /// <summary>Help, cancel, start over and "human" at any step (on by default).</summary>
     public bool Interruptions { get; init; } = true;
 
@@ -112,7 +115,7 @@ public sealed class DialogRunner
     {
         var text = activity.Text?.Trim() ?? "";
         state.Language = PickLanguage(state.Language, activity, text);
-        var turn = new DialogTurn(activity, state.Language, Options.Time, Options.TimeZone);
+        var turn = new DialogTurn(activity, state.Language, Options.Time, Options.TimeZoneFor?.Invoke(state.Language) ?? Options.TimeZone);
         var dc = new DialogContext(Dialogs, turn, state.Stack);
         DialogTurnResult result;
         var interruption = Options.Interruptions && activity.Kind != ActivityKind.ConversationStart ? InterruptionRecognizer.Recognize(text) : Interruption.None;

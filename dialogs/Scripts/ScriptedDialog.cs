@@ -75,7 +75,18 @@ public sealed class ScriptedDialog : Dialog
     {
         var frame = dc.ActiveDialog!;
         var state = StateOf(frame);
-        if (frame.Step < _program.Length && _program[frame.Step].Step is AskStep ask)
+        var keep = true;
+        if (state.Awaiting is { } awaited && !(frame.Step < _program.Length && _program[frame.Step].Step is AskStep { } asked && asked.Variable == awaited))
+        {
+            // The script was edited (hot reload) while the customer answered: the question they answered is elsewhere in the
+            // new steps, or gone. Go on after it where it is now; an answer to a question that is gone is not stored.
+            var moved = Array.FindIndex(_program, i => i.Step is AskStep a && a.Variable == awaited);
+            keep = moved >= 0;
+            frame.Step = keep ? moved : frame.Step;
+        }
+
+        state.Awaiting = null;
+        if (keep && frame.Step < _program.Length && _program[frame.Step].Step is AskStep ask)
         {
             state.Values[ask.Variable] = ValueText(result);
             if (result is FoundChoice found && found.Index < ask.Choices.Count)
@@ -108,6 +119,7 @@ public sealed class ScriptedDialog : Dialog
                     await dc.SendAsync(Format(say.Text.For(language), state), cancellationToken);
                     break;
                 case AskStep ask:
+                    state.Awaiting = ask.Variable;
                     return await dc.PromptAsync(PromptId(ask.Prompt), new PromptOptions
                     {
                         Prompt = Format(ask.Text.For(language), state),
@@ -237,6 +249,11 @@ public sealed class ScriptState
     /// <summary>For choices: the title the customer saw, used when the value is shown back to them.</summary>
     [JsonPropertyName("t")]
     public Dictionary<string, string> Titles { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The variable of the question asked and not yet answered: finds it again if the script changed meanwhile.</summary>
+    [JsonPropertyName("w")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Awaiting { get; set; }
 }
 
 [JsonSerializable(typeof(ScriptState))]

@@ -44,7 +44,15 @@ internal sealed class OutboxDispatcher(
                 return null;
             }
 
-            var item = JsonSerializer.Deserialize(raw, BotJson.Default.OutboxItem)!;
+            if (ReadItem(raw) is not { } item)
+            {
+                // Unreadable (e.g. written by an incompatible version): set it aside, else the conversation stalls on it for good.
+                Log.OutboxItemUnreadable(logger, lease.ConversationId);
+                await db.ListRightPushAsync(RedisKeys.UnreadableActivities, raw);
+                await lease.PopAsync(key, raw);
+                continue;
+            }
+
             var now = time.GetUtcNow();
             if (item.NextAttemptAt > now)
             {
@@ -95,6 +103,18 @@ internal sealed class OutboxDispatcher(
             metrics.MessageOut(item.Channel, byAgent: item.Author != "bot");
             await interests.AppendAsync(OutboundRecord(item, sent, time.GetUtcNow()));
             await lease.PopAsync(key, raw);
+        }
+    }
+
+    private static OutboxItem? ReadItem(string raw)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(raw, BotJson.Default.OutboxItem) is { Channel: not null, Message: not null } item ? item : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -23,6 +23,13 @@ public static class ConfirmRecognizer
 
     private static readonly HashSet<string> NoFirstWords = new(StringComparer.Ordinal) { "no", "nope", "нет", "nein", "👎" };
 
+    /// <summary>Openings whose first word says the opposite: "no problem" agrees, "да нет" refuses.</summary>
+    private static readonly (string Phrase, bool Yes)[] Idioms =
+    [
+        ("no problem", true), ("no worries", true), ("why not", true), ("не вопрос", true), ("kein problem", true), ("warum nicht", true),
+        ("да нет", false), ("ну нет", false), ("ja nein", false),
+    ];
+
     /// <summary>true for yes, false for no, null when unclear.</summary>
     public static bool? Recognize(string text)
     {
@@ -40,6 +47,14 @@ public static class ConfirmRecognizer
         if (NoPhrases.Contains(normalized))
         {
             return false;
+        }
+
+        foreach (var (phrase, agrees) in Idioms)
+        {
+            if (normalized.StartsWith(phrase, StringComparison.Ordinal) && (normalized.Length == phrase.Length || normalized[phrase.Length] == ' '))
+            {
+                return agrees;
+            }
         }
 
         var space = normalized.IndexOf(' ', StringComparison.Ordinal);

@@ -60,6 +60,22 @@ public static partial class DateTimeRecognizer
     [GeneratedRegex(@"(?<![\d:])(\d{1,2}):(\d{2})(?:\s*(am|pm|a\.m\.|p\.m\.))?(?:\s*uhr)?", RegexOptions.CultureInvariant)]
     private static partial Regex ClockTime();
 
+    /// <summary>"um 14.30 Uhr", "в 9.15", "3.30pm": a dotted time needs "at" before it or a unit after it, else it is a date (24.12).</summary>
+    [GeneratedRegex(@"(?:^|\s)(?:at|um|gegen|в|во|к)\s+(?<h>\d{1,2})\.(?<m>\d{2})(?!\d|\.\d)(?:\s*(?<s>am|pm|a\.m\.|p\.m\.))?(?:\s*uhr)?|(?<![\d.])(?<h>\d{1,2})\.(?<m>\d{2})\s*(?<s>am|pm|a\.m\.|p\.m\.|uhr)(?![\p{L}])", RegexOptions.CultureInvariant)]
+    private static partial Regex DottedTime();
+
+    /// <summary>Words that put an hour from 1 to 11 in the afternoon or evening ("в 7 вечера", "um 8 Uhr abends", "tonight at 8").</summary>
+    [GeneratedRegex(@"(?<!\p{L})(?:вечера|вечером|abends|nachmittags|(?:am|heute|morgen)\s+(?:abend|nachmittag)|(?<!good\s)evening|afternoon|tonight)(?!\p{L})", RegexOptions.CultureInvariant)]
+    private static partial Regex LaterInTheDay();
+
+    /// <summary>Russian day parts right after the hour: "в 3 дня" is 15:00, "в 11 ночи" 23:00.</summary>
+    [GeneratedRegex(@"^\s*(?:(?:час(?:а|ов)?|ч)\s+)?(дня|ночи)(?!\p{L})", RegexOptions.CultureInvariant)]
+    private static partial Regex RussianDayPart();
+
+    /// <summary>"через 2 часа" is a duration, not two o'clock.</summary>
+    [GeneratedRegex(@"(?:^|\s)через\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex InHours();
+
     [GeneratedRegex(@"(?<![\d.:/-])(\d{1,2})\s*(am|pm|a\.m\.|p\.m\.|uhr|ч|часов|часа|час)(?![\p{L}])", RegexOptions.CultureInvariant)]
     private static partial Regex HourWithUnit();
 
@@ -87,6 +103,7 @@ public static partial class DateTimeRecognizer
         lower = IsoT().Replace(lower, "$1 $2");
         TimeOnly? time = null;
         var match = ClockTime().Match(lower);
+        Match dotted;
         if (match.Success)
         {
             time = MakeTime(int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture), match.Groups[3].Value);
@@ -95,17 +112,30 @@ public static partial class DateTimeRecognizer
                 return null;
             }
 
+            time = LaterInTheDay(time.Value, match.Groups[3].Value, lower, match.Index + match.Length);
             lower = lower.Remove(match.Index, match.Length);
+        }
+        else if ((dotted = DottedTime().Match(lower)).Success
+            && MakeTime(int.Parse(dotted.Groups["h"].ValueSpan, CultureInfo.InvariantCulture), int.Parse(dotted.Groups["m"].ValueSpan, CultureInfo.InvariantCulture), dotted.Groups["s"].Value) is { } dottedTime)
+        {
+            time = LaterInTheDay(dottedTime, dotted.Groups["s"].Value, lower, dotted.Index + dotted.Length);
+            lower = lower.Remove(dotted.Index, dotted.Length);
         }
         else if ((match = HourWithUnit().Match(lower)).Success || (match = AtHour().Match(lower)).Success)
         {
             var suffix = match.Groups.Count > 2 ? match.Groups[2].Value : "";
+            if (suffix.StartsWith('ч') && InHours().IsMatch(lower.AsSpan(0, match.Index)))
+            {
+                return null;
+            }
+
             time = MakeTime(int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture), 0, suffix);
             if (time is null)
             {
                 return null;
             }
 
+            time = LaterInTheDay(time.Value, suffix, lower, match.Index + match.Length);
             lower = lower.Remove(match.Index, match.Length);
         }
         else if (ContainsWord(lower, "noon") || ContainsWord(lower, "midday") || ContainsWord(lower, "полдень") || ContainsWord(lower, "mittag"))
@@ -243,6 +273,25 @@ public static partial class DateTimeRecognizer
         }
 
         return date < today ? date.Value.AddYears(1) : date;
+    }
+
+    /// <summary>An hour without am/pm said with an evening word ("в 7 вечера", "um 8 Uhr abends") or a Russian day part after it.</summary>
+    private static TimeOnly LaterInTheDay(TimeOnly time, string suffix, string text, int end)
+    {
+        if (suffix.StartsWith('a') || suffix.StartsWith('p'))
+        {
+            return time;
+        }
+
+        var dayPart = RussianDayPart().Match(text, end, text.Length - end);
+        if (dayPart.Success)
+        {
+            return dayPart.Groups[1].Value == "ночи"
+                ? time.Hour == 12 ? new TimeOnly(0, time.Minute) : time.Hour >= 9 ? time.AddHours(12) : time
+                : time.Hour is >= 1 and <= 11 ? time.AddHours(12) : time;
+        }
+
+        return time.Hour is >= 1 and <= 11 && LaterInTheDay().IsMatch(text) ? time.AddHours(12) : time;
     }
 
     private static TimeOnly? MakeTime(int hour, int minute, string suffix)

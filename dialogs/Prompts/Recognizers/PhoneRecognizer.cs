@@ -38,7 +38,12 @@ public static class PhoneRecognizer
         for (var i = start; i < span.Length; i++)
         {
             var c = span[i];
-            if (char.IsAsciiDigit(c))
+            if (c == '(' && count > 0 && span[(i + 1)..].StartsWith("0)"))
+            {
+                // "+49 (0)30 …", "+44 (0)20 …": the national trunk 0, written for callers inside the country, is not dialled from abroad.
+                i += 2;
+            }
+            else if (char.IsAsciiDigit(c))
             {
                 digits[count++] = c;
             }

@@ -53,6 +53,35 @@ public abstract class FollowUpStoreTests(IStore server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClaimedButNeverDelivered_ClaimedAgainAfterTheClaimLease()
+    {
+        var followUp = await Store.CreateAsync("olga", null, null, "Call Bob back", Start.AddMinutes(1));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        // The instance that claims it stops (a deploy) before it sends the reminder.
+        Assert.Equal(followUp.Id, Assert.Single(await Store.ClaimDueAsync()).Id);
+        Clock.Advance(FollowUpStore.ClaimLease / 2);
+        Assert.Empty(await Store.ClaimDueAsync());
+
+        Clock.Advance(FollowUpStore.ClaimLease);
+        Assert.Equal(followUp.Id, Assert.Single(await Store.ClaimDueAsync()).Id);
+    }
+
+    [Fact]
+    public async Task Delivered_NeverClaimedAgain()
+    {
+        await Store.CreateAsync("olga", null, null, "Call Carol back", Start.AddMinutes(1));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var reminder = new FollowUpReminder(
+            Store, _redis!, [], Microsoft.Extensions.Options.Options.Create(new FollowUpsOptions()), Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<FollowUpReminder>.Instance);
+
+        Assert.Equal(1, await reminder.RemindDueAsync(CancellationToken.None));
+        Clock.Advance(FollowUpStore.ClaimLease * 3);
+        Assert.Equal(0, await reminder.RemindDueAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Done_LeavesOpenList_NeverReminded_Delete_Removes()
     {
         var first = await Store.CreateAsync("olga", null, "in-abc", "Check the refund", Start.AddMinutes(10));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using SupportBot.FunctionalTests.Infrastructure;
 using static SupportBot.FunctionalTests.Infrastructure.AgentTestClient;
 using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
@@ -34,6 +35,26 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         var replies = await _customer.WaitForBotMessagesAsync(chat, 3);
         Assert.Matches(@"number \d+ in line", replies[2]["text"]!.GetValue<string>());
         return (chat, ConversationOf(chat));
+    }
+
+    [Fact]
+    public async Task QueuedOvernight_AsksForPersonAgainAfterOpening_IsToldTheirPlace_NotLeftUnanswered()
+    {
+        var (chat, id) = await WaitingCustomerAsync();
+        // As it is after a night in the queue: queued after hours (the bot kept the chat), the department open now, nobody free yet.
+        var db = factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        await db.HashSetAsync(SupportBot.Handoff.RedisKeys.HandoffChat(id), "ah", "1");
+        await db.StringSetAsync(SupportBot.Handoff.RedisKeys.Owner(id), "bot");
+
+        await _customer.SendAsync(chat, "I want to talk to a human");
+
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 5);
+        Assert.Matches(@"number 1 in line", replies[4]["text"]!.GetValue<string>());
+        Assert.Equal("queued", Status(await Agent("olga").DetailsAsync(id)));
+
+        // The conversation goes on: the next message is answered too.
+        await _customer.SendAsync(chat, "How long does delivery take?");
+        await _customer.WaitForBotMessagesAsync(chat, 6);
     }
 
     [Fact]

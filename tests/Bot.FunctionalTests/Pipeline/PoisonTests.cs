@@ -31,4 +31,26 @@ public sealed class PoisonTests(RedisServerFixture redis) : IClassFixture<RedisS
         Assert.Contains(unreadable, v => v == "99|{\"broken\":");
         Assert.Equal(0, await db.ListLengthAsync(RedisKeys.Inbox(conversationId)));
     }
+
+    [Fact]
+    public async Task UnreadableQueuedReply_SetAside_AndTheNextMessageIsAnswered()
+    {
+        await using var host = new BotFactory(redis.ConnectionString);
+        var chat = new DirectLineTestClient(host.CreateClient());
+        var conversation = await chat.StartAsync();
+        await chat.WaitForBotMessagesAsync(conversation, 1);
+        var conversationId = "webchat:" + conversation.ConversationId;
+        var db = host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+        // As if an incompatible version had queued it.
+        await db.ListRightPushAsync(RedisKeys.Outbox(conversationId), "{\"broken\":");
+        await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, 0);
+
+        await chat.SendAsync(conversation, "How much is shipping?");
+        var replies = await chat.WaitForBotMessagesAsync(conversation, 2);
+
+        Assert.Contains("free from €50", replies[^1]["text"]!.GetValue<string>());
+        Assert.Contains(await db.ListRangeAsync(RedisKeys.UnreadableActivities), v => v == "{\"broken\":");
+        Assert.Equal(0, await db.ListLengthAsync(RedisKeys.Outbox(conversationId)));
+    }
 }

@@ -55,6 +55,64 @@ public sealed class ContentCatalogTests
         Assert.Contains("'same'", Assert.Throws<ContentException>(() => ContentCatalog.Load(folder)).Message);
     }
 
+    [Theory]
+    [InlineData("- id: a\n  questions: {en: [q]}\n  answer:\n", "line 3", "'answer'")]
+    [InlineData("- id: a\n  questions:\n  answer: {en: a}\n", "line 2", "'questions'")]
+    [InlineData("- id: a\n  questions: {en: [q], de: }\n  answer: {en: a}\n", "line 2", "'questions.de'")]
+    [InlineData("- id: a\n  questions: {en: [q]}\n  answer: {en: a}\n- \n", "line 4", "FAQ entry 2")]
+    [InlineData("- id: a\n  questions: {en: [q]}\n  answer:\n    en: a\n    ru:\n", "line 5", "'answer.ru'")]
+    public void Load_FaqKeyLeftEmpty_NamesFileLineAndField(string yaml, string line, string field)
+    {
+        var folder = FolderWithShippedMessages();
+        File.WriteAllText(Path.Combine(folder, "faq", "empty.yaml"), yaml);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder));
+
+        Assert.Contains("empty.yaml, " + line, error.Message);
+        Assert.Contains(field, error.Message);
+    }
+
+    [Theory]
+    [InlineData("backToBot:\n", "'backToBot'")]
+    [InlineData("backToBot:\n  en: Back\n  de:\n", "'backToBot.de'")]
+    [InlineData("humanRequest:\n  en:\n    - human\n    -\n", "'humanRequest.en'")]
+    public void Load_MessageLeftEmpty_NamesField(string yaml, string field)
+    {
+        var folder = FolderWithShippedMessages();
+        var messages = Path.Combine(folder, "messages.yaml");
+        File.WriteAllText(messages, Strip(File.ReadAllText(Path.Combine(ShippedContent, "messages.yaml")), yaml.Split(':')[0]) + yaml);
+
+        var error = Assert.Throws<ContentException>(() => ContentCatalog.Load(folder));
+
+        Assert.Contains("messages.yaml, line ", error.Message);
+        Assert.Contains(field, error.Message);
+    }
+
+    /// <summary>The YAML without the top-level key and its indented lines.</summary>
+    private static string Strip(string yaml, string key)
+    {
+        var kept = new List<string>();
+        var skipping = false;
+        foreach (var line in yaml.Split('\n'))
+        {
+            skipping = line.StartsWith(key + ":", StringComparison.Ordinal) || (skipping && line.StartsWith(' '));
+            if (!skipping)
+            {
+                kept.Add(line);
+            }
+        }
+
+        return string.Join('\n', kept).TrimEnd() + "\n";
+    }
+
+    private static string FolderWithShippedMessages()
+    {
+        var folder = Directory.CreateTempSubdirectory("sb-content-").FullName;
+        File.Copy(Path.Combine(ShippedContent, "messages.yaml"), Path.Combine(folder, "messages.yaml"));
+        Directory.CreateDirectory(Path.Combine(folder, "faq"));
+        return folder;
+    }
+
     [Fact]
     public void Load_MissingFolder_SaysWhichSettingToFix() =>
         Assert.Contains("Content:Path", Assert.Throws<ContentException>(() => ContentCatalog.Load("/nonexistent/content")).Message);

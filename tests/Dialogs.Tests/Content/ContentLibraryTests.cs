@@ -50,6 +50,20 @@ public sealed class ContentLibraryTests : IDisposable
     }
 
     [Fact]
+    public async Task AnswerLeftEmpty_KeepsLastGoodVersionAndSaysWhere()
+    {
+        using var library = new ContentLibrary(_folder, NullLogger<ContentLibrary>.Instance);
+        var before = library.Current;
+
+        // "answer:" with nothing after it: the entry's answer is null, not an empty list.
+        await File.WriteAllTextAsync(Path.Combine(_folder, "faq", "extra.yaml"), "- id: extra\n  questions: {en: [\"q\"]}\n  answer:\n", TestContext.Current.CancellationToken);
+
+        await WaitUntilAsync(() => library.LastError is not null);
+        Assert.Same(before, library.Current);
+        Assert.Contains("extra.yaml, line 3: FAQ entry 'extra', field 'answer'", library.LastError);
+    }
+
+    [Fact]
     public void BrokenAtStart_Throws()
     {
         File.WriteAllText(Path.Combine(_folder, "messages.yaml"), "greeting: [");

@@ -19,6 +19,25 @@ public sealed class ShopBotTests
     ], Shipped.Messages);
 
     [Fact]
+    public async Task DatePrompt_Tomorrow_IsTheTeamsTomorrow_NotUtcs()
+    {
+        var callback = SupportBot.Dialogs.Scripts.DialogScriptLoader.Parse(
+            "id: callback\ntriggers: { en: [\"book a call\"] }\nsteps:\n  - ask: when\n    prompt: date\n    text: { en: \"When?\" }\n  - say: { en: \"Booked for {when}.\" }\n",
+            "callback.yaml");
+        var content = new ContentCatalog(Shipped.Faq, Shipped.Messages, [callback]);
+        // 22:30 UTC on Monday 30 November is 01:30 on Tuesday 1 December in Moscow.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 22, 30, 0, TimeSpan.Zero));
+        var moscow = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
+        var bot = new ShopBot(content, time, timeZoneFor: _ => moscow);
+        var state = new BotConversationState { Greeted = true, Language = "en" };
+
+        Assert.Equal("When?", Assert.Single((await bot.OnTurnAsync(Turn("book a call", state), CancellationToken.None)).Replies).Text);
+        var booked = await bot.OnTurnAsync(Turn("tomorrow", state), CancellationToken.None);
+
+        Assert.Equal("Booked for 2026-12-02.", Assert.Single(booked.Replies).Text);
+    }
+
+    [Fact]
     public async Task Turn_ConfidentQuestion_Answers()
     {
         var bot = new ShopBot(Shipped);

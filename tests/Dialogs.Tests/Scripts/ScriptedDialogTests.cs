@@ -20,6 +20,37 @@ public sealed class ScriptedDialogTests
     private static ConversationFlow Flow(string locale = "en-US") => new(Dialogs(), "script:intake", locale: locale);
 
     [Fact]
+    public async Task ScriptEditedWhileCustomerAnswers_AnswerGoesToTheQuestionAsked()
+    {
+        const string Asks = "  - ask: name\n    prompt: text\n    text: { en: \"Name?\" }\n  - ask: contact\n    prompt: email\n    text: { en: \"E-mail?\" }\n"
+            + "  - say: { en: \"Thanks {name}, we write to {contact}.\" }\n";
+        var before = Runner(DialogScriptLoader.Parse("id: t\nsteps:\n" + Asks, "t.yaml"));
+        var state = new DialogState();
+        await before.RunTurnAsync(Activity("hi"), state, TestContext.Current.CancellationToken);
+        Assert.Equal("E-mail?", Assert.Single((await before.RunTurnAsync(Activity("Alice"), state, TestContext.Current.CancellationToken)).Replies).Text);
+        var saved = before.Serialize(state, 1);
+
+        // Meanwhile the support team adds a greeting before the questions; the content reloads.
+        var after = Runner(DialogScriptLoader.Parse("id: t\nsteps:\n  - say: { en: \"Hello!\" }\n" + Asks, "t.yaml"));
+        var result = await after.RunTurnAsync(Activity("alice@example.com"), after.Load(new StoredDialogState(saved, 1)), TestContext.Current.CancellationToken);
+
+        Assert.Equal("Thanks Alice, we write to alice@example.com.", Assert.Single(result.Replies).Text);
+        Assert.Equal(DialogTurnStatus.Complete, result.Status);
+
+        static DialogRunner Runner(DialogScript script)
+        {
+            var dialogs = new DialogSet().Add(new ScriptedDialog(script));
+            ScriptedDialog.AddPrompts(dialogs);
+            return new DialogRunner(dialogs, "script:t");
+        }
+
+        static Contracts.ChannelActivity Activity(string text) => new()
+        {
+            Channel = "test", ConversationId = "c1", EventId = Guid.NewGuid().ToString("N"), From = new Contracts.ChannelUser("customer"), Text = text, Locale = "en-US",
+        };
+    }
+
+    [Fact]
     public async Task Intake_Confirmed_RecordsTheRequestAndThanks()
     {
         var flow = Flow();

@@ -41,6 +41,13 @@ public sealed class ConfirmRecognizerTests
     [InlineData("Nein danke", false)]
     [InlineData("nee", false)]
     [InlineData("nien", false)]
+    // idioms whose first word says the opposite
+    [InlineData("No problem!", true)]
+    [InlineData("no worries, go ahead", true)]
+    [InlineData("why not", true)]
+    [InlineData("Не вопрос", true)]
+    [InlineData("Да нет, не надо", false)]
+    [InlineData("kein Problem", true)]
     public void Recognizes(string text, bool expected) => Assert.Equal(expected, ConfirmRecognizer.Recognize(text));
 
     [Theory]

@@ -59,6 +59,21 @@ public sealed class DateTimeRecognizerTests
     [InlineData("ru", "в понедельник в 9", "2026-11-30 09:00")]
     [InlineData("de", "morgen um 15 Uhr", "2026-11-25 15:00")]
     [InlineData("de", "24.12.2026 18:00", "2026-12-24 18:00")]
+    // dotted times, and hours said with the part of the day
+    [InlineData("de", "morgen um 14.30 Uhr", "2026-11-25 14:30")]
+    [InlineData("ru", "завтра в 9.15", "2026-11-25 09:15")]
+    [InlineData("en", "tomorrow at 3.30pm", "2026-11-25 15:30")]
+    [InlineData("de", "am 24.12. um 18.00", "2026-12-24 18:00")]
+    [InlineData("ru", "завтра в 7 вечера", "2026-11-25 19:00")]
+    [InlineData("ru", "вечером в 7:30", "2026-11-24 19:30")]
+    [InlineData("ru", "в пятницу в 3 дня", "2026-11-27 15:00")]
+    [InlineData("ru", "завтра в 11 ночи", "2026-11-25 23:00")]
+    [InlineData("ru", "завтра в 9 утра", "2026-11-25 09:00")]
+    [InlineData("ru", "через 3 дня в 5", "2026-11-27 05:00")]
+    [InlineData("de", "morgen um 8 Uhr abends", "2026-11-25 20:00")]
+    [InlineData("de", "heute Abend um 7", "2026-11-24 19:00")]
+    [InlineData("en", "tonight at 8", "2026-11-24 20:00")]
+    [InlineData("en", "Good evening, tomorrow at 10", "2026-11-25 10:00")]
     public void Recognizes(string language, string text, string expected) =>
         Assert.Equal(expected, DateTimeRecognizer.Recognize(text, Today, language)?.ToString());
 
@@ -68,5 +83,6 @@ public sealed class DateTimeRecognizerTests
     [InlineData("de", "irgendwann")]
     [InlineData("de", "31.02.2026")]
     [InlineData("en", "tomorrow at 25:00")]
+    [InlineData("ru", "через 2 часа")] // a duration, not two o'clock
     public void Unclear_IsNull(string language, string text) => Assert.Null(DateTimeRecognizer.Recognize(text, Today, language));
 }

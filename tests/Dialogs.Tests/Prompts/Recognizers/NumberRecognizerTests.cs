@@ -23,6 +23,20 @@ public sealed class NumberRecognizerTests
     [InlineData("de", "1.000,25", "1000.25")]
     [InlineData("de", "zwölf", "12")]
     [InlineData("de", "fünf Stück", "5")]
+    // a space (or an apostrophe) groups thousands only before exactly three digits
+    [InlineData("ru", "1 000 000", "1000000")]
+    [InlineData("de", "12 345,6", "12345.6")]
+    [InlineData("de", "1'000", "1000")]
+    [InlineData("ru", "нужно 2 25-литровые канистры", "2")]
+    [InlineData("en", "5 10kg bags", "5")]
+    // tens and units
+    [InlineData("en", "twenty five", "25")]
+    [InlineData("en", "Twenty-one please", "21")]
+    [InlineData("en", "ninety", "90")]
+    [InlineData("ru", "двадцать пять", "25")]
+    [InlineData("ru", "семьдесят два", "72")]
+    [InlineData("de", "fünfundzwanzig", "25")]
+    [InlineData("de", "einundzwanzig Stück", "21")]
     public void Recognizes(string language, string text, string expected) =>
         Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), NumberRecognizer.Recognize(text, language));
 
