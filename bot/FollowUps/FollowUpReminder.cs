@@ -64,9 +64,11 @@ internal sealed class FollowUpReminder(
                 {
                     await RemindDueAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException && !stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException && !stoppingToken.IsCancellationRequested)
                 {
-                    FollowUpsLog.RoundFailed(logger, e.Message);
+                    // Any failure ends only this round (what was claimed goes out again after the claim lease); a
+                    // stranger's message may carry what does not belong in a log, so only its type is written.
+                    FollowUpsLog.RoundFailed(logger, e is RedisException or TimeoutException ? e.Message : e.GetType().Name);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -276,7 +276,8 @@ public static partial class HandoffApi
             return bodyProblem;
         }
 
-        if (Text(body!, "status") is not { } word || !Enum.TryParse<PresenceStatus>(word, ignoreCase: true, out var status) || int.TryParse(word, out _))
+        if (Text(body!, "status") is not { } word || !Enum.GetNames<PresenceStatus>().Contains(word, StringComparer.OrdinalIgnoreCase)
+            || !Enum.TryParse<PresenceStatus>(word, ignoreCase: true, out var status)) // one name: TryParse alone takes "3" and "online,away"
         {
             return Problems.BadRequest("status is online, away or offline.");
         }
