@@ -119,8 +119,15 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             return (SignInResult.WrongCredentials, null);
         }
 
+        // The attempt is counted before the (slow) hash check, in one step with the lock check: guesses sent all at
+        // once cannot each see the account unlocked and get more than MaxFailedLogins checks per lockout.
         var now = time.GetUtcNow();
-        if (account.LockedUntil > now)
+        var max = consoleOptions.Value.MaxFailedLogins;
+        var attempt = (long)(await redis.GetDatabase().ScriptEvaluateAsync(
+            CountAttemptScript,
+            [AccountKey(account.Id)],
+            [now.ToUnixTimeMilliseconds(), max, now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds()]));
+        if (attempt < 0)
         {
             return (SignInResult.LockedOut, null);
         }
@@ -130,13 +137,10 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             : _hasher.VerifyHashedPassword(account, account.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var failed = await redis.GetDatabase().HashIncrementAsync(AccountKey(account.Id), "failed");
-            if (failed >= consoleOptions.Value.MaxFailedLogins)
+            if (attempt >= max)
             {
-                await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [
-                    new("locked", now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds()),
-                    new("failed", 0),
-                ]);
+                // The count stays until the lock runs out, so attempts still in flight are refused too.
+                await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), "locked", now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds());
                 return (SignInResult.LockedOut, null);
             }
 
@@ -157,6 +161,24 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
         await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [.. updates]);
         return (SignInResult.Success, account with { FailedLogins = 0, LockedUntil = null });
     }
+
+    /// <summary>
+    /// KEYS: the account. ARGV: now (ms), MaxFailedLogins, lock-until (ms). Returns -1 while locked (or when this attempt
+    /// is one too many: it locks), else the attempt's number since the last success or expired lock.
+    /// </summary>
+    private const string CountAttemptScript = """
+        local locked = tonumber(redis.call('HGET', KEYS[1], 'locked') or '')
+        if locked then
+          if locked > tonumber(ARGV[1]) then return -1 end
+          redis.call('HSET', KEYS[1], 'failed', 0, 'locked', '')
+        end
+        local n = redis.call('HINCRBY', KEYS[1], 'failed', 1)
+        if n > tonumber(ARGV[2]) then
+          redis.call('HSET', KEYS[1], 'locked', ARGV[3])
+          return -1
+        end
+        return n
+        """;
 
     public Task SetLanguageAsync(string id, string language) =>
         redis.GetDatabase().HashSetAsync(AccountKey(id), "lang", language);

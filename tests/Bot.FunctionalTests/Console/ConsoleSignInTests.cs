@@ -57,6 +57,19 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
     }
 
     [Fact]
+    public async Task GuessesSentAllAtOnce_StillOnlyFiveArePutToTheTest_ThenTheAccountIsLocked()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+
+        // A burst of guesses: each would read the account as unlocked before any failure was counted.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => accounts.CheckPasswordAsync(email, "wrong password " + i), Ct)));
+
+        Assert.True(results.Count(r => r.Result == SignInResult.WrongCredentials) <= 4, $"{results.Count(r => r.Result == SignInResult.WrongCredentials)} guesses were checked; the lockout allows 5 per {nameof(SupportBot.AgentConsole.ConsoleOptions.LockoutMinutes)}");
+        Assert.Equal(SignInResult.LockedOut, (await accounts.CheckPasswordAsync(email, Password)).Result);
+    }
+
+    [Fact]
     public async Task UnknownEmail_GetsTheSameAnswerAsAWrongPassword()
     {
         var response = await SignInAsync(Browser(), "nobody@example.com", Password);
