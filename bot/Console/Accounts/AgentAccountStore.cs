@@ -69,7 +69,7 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
         }
 
         var existing = await FindByEmailAsync(email);
-        var account = (existing ?? new AgentAccount { Id = IdFor(email), Email = NormaliseEmail(email), Name = name, Role = role }) with
+        var account = (existing ?? new AgentAccount { Id = await FreeIdAsync(email), Email = NormaliseEmail(email), Name = name, Role = role }) with
         {
             Name = name.Trim(),
             Role = role,
@@ -83,6 +83,25 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
 
         await SaveAsync(account);
         return account;
+    }
+
+    /// <summary>
+    /// The id for a new account, claimed for its e-mail. Different addresses can clean to the same id
+    /// (<c>ann-lee@example.com</c> and <c>ann@lee-example.com</c>); the later one gets a suffix instead of taking over the other's account.
+    /// </summary>
+    private async Task<string> FreeIdAsync(string email)
+    {
+        var normalised = NormaliseEmail(email);
+        var db = redis.GetDatabase();
+        for (var n = 1; ; n++)
+        {
+            var id = n == 1 ? IdFor(email) : IdFor(email) + "-" + n.ToString(CultureInfo.InvariantCulture);
+            if (await db.HashSetAsync(AccountKey(id), "email", normalised, When.NotExists)
+                || await db.HashGetAsync(AccountKey(id), "email") == normalised)
+            {
+                return id;
+            }
+        }
     }
 
     public async Task<AgentAccount?> FindByEmailAsync(string email)

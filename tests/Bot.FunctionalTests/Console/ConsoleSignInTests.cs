@@ -70,6 +70,24 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
     }
 
     [Fact]
+    public async Task TwoAddressesThatLookAlikeAsIds_AreTwoAccounts_NeitherTakesOverTheOther()
+    {
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var ann = await accounts.UpsertAsync($"ann-{tag}@example.com", "Ann", AgentRoles.Agent, ["support"], Password);
+
+        // Both addresses clean to the same readable id.
+        var other = await accounts.UpsertAsync($"ann@{tag}-example.com", "Mallory", AgentRoles.Admin, [], "another-long-password");
+
+        Assert.NotEqual(ann.Id, other.Id);
+        var (result, signedIn) = await accounts.CheckPasswordAsync($"ann-{tag}@example.com", Password);
+        Assert.Equal(SignInResult.Success, result);
+        Assert.Equal(("Ann", AgentRoles.Agent, ann.Id), (signedIn!.Name, signedIn.Role, signedIn.Id));
+        Assert.Equal(SignInResult.Success, (await accounts.CheckPasswordAsync($"ann@{tag}-example.com", "another-long-password")).Result);
+        Assert.Equal(2, (await accounts.ListAsync()).Count(a => a.Email.Contains(tag, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task UnknownEmail_GetsTheSameAnswerAsAWrongPassword()
     {
         var response = await SignInAsync(Browser(), "nobody@example.com", Password);
