@@ -169,7 +169,8 @@ internal sealed class VkSender(
                 {
                     ["type"] = inline ? "callback" : "text",
                     ["label"] = c.Title.Length > 40 ? c.Title[..39] + "…" : c.Title,
-                    ["payload"] = new JsonObject { ["value"] = c.Value }.ToJsonString(),
+                    // Unescaped: VK allows 255 characters of payload, and "\u0430" for every Cyrillic letter would spend six.
+                    ["payload"] = new JsonObject { ["value"] = c.Value }.ToJsonString(Relaxed),
                 },
                 ["color"] = "primary",
             })]));
@@ -181,8 +182,10 @@ internal sealed class VkSender(
             keyboard["one_time"] = true;
         }
 
-        return keyboard.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return keyboard.ToJsonString(Relaxed);
     }
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Splits at paragraph, line or word boundaries where it can; never loses a character.</summary>
     internal static IReadOnlyList<string> Split(string text, int max)
