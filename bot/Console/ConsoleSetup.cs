@@ -144,6 +144,7 @@ public static class ConsoleSetup
                 new Claim(ClaimTypes.Email, account.Email),
                 new Claim(ClaimTypes.Role, account.Role),
                 .. account.Departments.Select(d => new Claim(DepartmentClaim, d)),
+                new Claim(PasswordStampClaim, PasswordStamp(account)),
             ],
             CookieScheme);
         return new ClaimsPrincipal(identity);
@@ -151,12 +152,18 @@ public static class ConsoleSetup
 
     public const string DepartmentClaim = "department";
 
-    /// <summary>A disabled or deleted account, or a changed role, ends the session at its next request.</summary>
+    /// <summary>Which password a sign-in was made with: a new password ends the sessions made with the old one.</summary>
+    public const string PasswordStampClaim = "pwd";
+
+    private static string PasswordStamp(AgentAccount account) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(account.PasswordHash)).AsSpan(0, 8));
+
+    /// <summary>A disabled or deleted account, or a new password, ends the session at its next request; a changed role is taken over.</summary>
     private static async Task ValidateAccountAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var account = id is null ? null : await context.HttpContext.RequestServices.GetRequiredService<AgentAccountStore>().GetAsync(id);
-        if (account is null || account.Disabled)
+        if (account is null || account.Disabled || context.Principal!.FindFirstValue(PasswordStampClaim) != PasswordStamp(account))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);

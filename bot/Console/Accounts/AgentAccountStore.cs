@@ -174,7 +174,9 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
         var updates = new List<HashEntry> { new("failed", 0), new("locked", "") };
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            updates.Add(new("hash", _hasher.HashPassword(account, password)));
+            // The sign-in carries the stored hash's stamp (ConsoleSetup.Principal): it must be the new one.
+            account = account with { PasswordHash = _hasher.HashPassword(account, password) };
+            updates.Add(new("hash", account.PasswordHash));
         }
 
         await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [.. updates]);

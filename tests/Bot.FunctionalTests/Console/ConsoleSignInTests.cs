@@ -88,6 +88,25 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
     }
 
     [Fact]
+    public async Task PasswordReset_EndsTheSessionsSignedInWithTheOldPassword()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+        var stolen = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(stolen, email, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await stolen.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+
+        // The agent's password leaked; the admin sets a new one.
+        await accounts.SetPasswordAsync((await accounts.FindByEmailAsync(email))!.Id, "a-brand-new-password");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stolen.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await stolen.GetAsync("/console", Ct)).StatusCode);
+        var fresh = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(fresh, email, "a-brand-new-password")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task UnknownEmail_GetsTheSameAnswerAsAWrongPassword()
     {
         var response = await SignInAsync(Browser(), "nobody@example.com", Password);
