@@ -33,6 +33,7 @@ public static class ConsoleSetup
         builder.Services.AddLocalization();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AccountRevalidation>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = ".SupportBot.Antiforgery";
@@ -163,7 +164,7 @@ public static class ConsoleSetup
     {
         var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var account = id is null ? null : await context.HttpContext.RequestServices.GetRequiredService<AgentAccountStore>().GetAsync(id);
-        if (account is null || account.Disabled || context.Principal!.FindFirstValue(PasswordStampClaim) != PasswordStamp(account))
+        if (!SessionStillValid(context.Principal!, account))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);
@@ -171,13 +172,17 @@ public static class ConsoleSetup
         }
 
         var principal = context.Principal!;
-        if (principal.FindFirstValue(ClaimTypes.Role) != account.Role
+        if (principal.FindFirstValue(ClaimTypes.Role) != account!.Role
             || !principal.FindAll(DepartmentClaim).Select(c => c.Value).SequenceEqual(account.Departments))
         {
             context.ReplacePrincipal(Principal(account));
             context.ShouldRenew = true;
         }
     }
+
+    /// <summary>False when the account of a sign-in is gone, disabled, or has a new password since.</summary>
+    internal static bool SessionStillValid(ClaimsPrincipal principal, AgentAccount? account) =>
+        account is { Disabled: false } && principal.FindFirstValue(PasswordStampClaim) == PasswordStamp(account);
 
     /// <summary>Pages redirect to the login; API and hub calls get a status code (with problem details) instead.</summary>
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
