@@ -382,6 +382,23 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task Send_GroupUpgradedToSupergroup_DeliveredToTheNewChat()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -user; // a basic group's id
+        var supergroup = -100_000_000_0000 - user;
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == group, 400, "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatId: supergroup, times: 100);
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("telegram");
+        var item = new OutboxItem { Id = $"telegram:shop:{group}:{user}:1:0", Channel = "telegram", ConversationId = $"telegram:shop:{group}:{user}", ChannelAccount = "shop", Message = new OutgoingMessage("Your parcel left the warehouse today.") };
+
+        // An agent's answer in a conversation that began before the group became a supergroup.
+        await sender.SendAsync(item, Ct);
+
+        var delivered = Assert.Single(host.Api.MessagesTo(supergroup));
+        Assert.Equal("Your parcel left the warehouse today.", delivered.Body["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task EditedMessage_RecordedAsEditedMessage_NotAnsweredAgain()
     {
         var chat = TelegramHostFixture<TStore>.NextChatId();
