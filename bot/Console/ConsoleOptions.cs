@@ -18,6 +18,10 @@ public sealed class ConsoleOptions
     [Range(1, 24 * 14)]
     public int SessionHours { get; set; } = 12;
 
+    /// <summary>How often an open console page re-checks its account (disabled, deleted, new password: it signs out).</summary>
+    [Range(1, 3600)]
+    public int RevalidateSeconds { get; set; } = 30;
+
     /// <summary>Created (or its password reset) at start-up when set, e.g. from <c>Console__Admin__Email</c> / <c>Console__Admin__Password</c>.</summary>
     public FirstAdminOptions Admin { get; set; } = new();
 

@@ -33,6 +33,7 @@ public static class ConsoleSetup
         builder.Services.AddLocalization();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AccountRevalidation>();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = ".SupportBot.Antiforgery";
@@ -144,6 +145,7 @@ public static class ConsoleSetup
                 new Claim(ClaimTypes.Email, account.Email),
                 new Claim(ClaimTypes.Role, account.Role),
                 .. account.Departments.Select(d => new Claim(DepartmentClaim, d)),
+                new Claim(PasswordStampClaim, PasswordStamp(account)),
             ],
             CookieScheme);
         return new ClaimsPrincipal(identity);
@@ -151,12 +153,18 @@ public static class ConsoleSetup
 
     public const string DepartmentClaim = "department";
 
-    /// <summary>A disabled or deleted account, or a changed role, ends the session at its next request.</summary>
+    /// <summary>Which password a sign-in was made with: a new password ends the sessions made with the old one.</summary>
+    public const string PasswordStampClaim = "pwd";
+
+    private static string PasswordStamp(AgentAccount account) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(account.PasswordHash)).AsSpan(0, 8));
+
+    /// <summary>A disabled or deleted account, or a new password, ends the session at its next request; a changed role is taken over.</summary>
     private static async Task ValidateAccountAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
         var account = id is null ? null : await context.HttpContext.RequestServices.GetRequiredService<AgentAccountStore>().GetAsync(id);
-        if (account is null || account.Disabled)
+        if (!SessionStillValid(context.Principal!, account))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);
@@ -164,13 +172,17 @@ public static class ConsoleSetup
         }
 
         var principal = context.Principal!;
-        if (principal.FindFirstValue(ClaimTypes.Role) != account.Role
+        if (principal.FindFirstValue(ClaimTypes.Role) != account!.Role
             || !principal.FindAll(DepartmentClaim).Select(c => c.Value).SequenceEqual(account.Departments))
         {
             context.ReplacePrincipal(Principal(account));
             context.ShouldRenew = true;
         }
     }
+
+    /// <summary>False when the account of a sign-in is gone, disabled, or has a new password since.</summary>
+    internal static bool SessionStillValid(ClaimsPrincipal principal, AgentAccount? account) =>
+        account is { Disabled: false } && principal.FindFirstValue(PasswordStampClaim) == PasswordStamp(account);
 
     /// <summary>Pages redirect to the login; API and hub calls get a status code (with problem details) instead.</summary>
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

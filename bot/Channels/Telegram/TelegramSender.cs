@@ -76,47 +76,56 @@ internal sealed class TelegramSender(
                 }
 
                 Message message;
-                try
+                while (true)
                 {
-                    message = await client.SendMessage(
-                        chatId,
-                        Html(parts[i]),
-                        ParseMode.Html,
-                        replyParameters: replyTo is { } target && i == 0 ? new ReplyParameters { MessageId = target.MessageId, AllowSendingWithoutReply = true } : null,
-                        replyMarkup: markup,
-                        messageThreadId: replyTo?.ThreadId,
-                        cancellationToken: cancellationToken);
-                }
-                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.TooManyRequests)
-                {
-                    var wait = TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1);
-                    throw new ChannelSendException($"Telegram 429: too many requests, retry after {wait.TotalSeconds:0} s.", retryAfter: wait, inner: e);
-                }
-                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.Forbidden)
-                {
-                    TelegramLog.SendBlocked(logger, bot.Name, item.ConversationId);
-                    // In a private chat the chat id is the user's id; in a group it is the bot that was removed, not a customer who blocked it.
-                    if (!group)
+                    try
                     {
-                        await blocking.SetAsync(bot.Name, chatId, chatId, blocked: true);
+                        message = await client.SendMessage(
+                            chatId,
+                            Html(parts[i]),
+                            ParseMode.Html,
+                            replyParameters: replyTo is { } target && i == 0 ? new ReplyParameters { MessageId = target.MessageId, AllowSendingWithoutReply = true } : null,
+                            replyMarkup: markup,
+                            messageThreadId: replyTo?.ThreadId,
+                            cancellationToken: cancellationToken);
+                        break;
                     }
-                    else
+                    catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest && e.Parameters?.MigrateToChatId is { } migrated && migrated != chatId)
                     {
-                        await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
+                        // The group became a supergroup (a new chat id): what was said in it before is answered there.
+                        chatId = migrated;
                     }
-                    throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e, recipientRefuses: !group);
-                }
-                catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest)
-                {
-                    throw new ChannelSendException($"Telegram 400: {e.Message}", permanent: true, inner: e);
-                }
-                catch (ApiRequestException e)
-                {
-                    throw new ChannelSendException($"Telegram {e.ErrorCode}: {e.Message}", inner: e);
-                }
-                catch (RequestException e)
-                {
-                    throw new ChannelSendException("Telegram could not be reached: " + e.Message, inner: e);
+                    catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.TooManyRequests)
+                    {
+                        var wait = TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1);
+                        throw new ChannelSendException($"Telegram 429: too many requests, retry after {wait.TotalSeconds:0} s.", retryAfter: wait, inner: e);
+                    }
+                    catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.Forbidden)
+                    {
+                        TelegramLog.SendBlocked(logger, bot.Name, item.ConversationId);
+                        // In a private chat the chat id is the user's id; in a group it is the bot that was removed, not a customer who blocked it.
+                        if (!group)
+                        {
+                            await blocking.SetAsync(bot.Name, chatId, chatId, blocked: true);
+                        }
+                        else
+                        {
+                            await store.SetChatStatusAsync(bot.Name, chatId, blocked: true);
+                        }
+                        throw new ChannelSendException($"Telegram 403: {e.Message} (the customer blocked the bot or left the chat).", permanent: true, inner: e, recipientRefuses: !group);
+                    }
+                    catch (ApiRequestException e) when (e.ErrorCode == (int)HttpStatusCode.BadRequest)
+                    {
+                        throw new ChannelSendException($"Telegram 400: {e.Message}", permanent: true, inner: e);
+                    }
+                    catch (ApiRequestException e)
+                    {
+                        throw new ChannelSendException($"Telegram {e.ErrorCode}: {e.Message}", inner: e);
+                    }
+                    catch (RequestException e)
+                    {
+                        throw new ChannelSendException("Telegram could not be reached: " + e.Message, inner: e);
+                    }
                 }
 
                 first ??= message;

@@ -60,6 +60,12 @@ public sealed class TelegramUpdateHandler(
                         // Before the accept: the reply must not find the chat still marked blocked.
                         await blocking.SetAsync(bot.Name, written.Chat.Id, writer.Id, blocked: false);
                     }
+                    else if ((update.Message?.Chat ?? update.CallbackQuery?.Message?.Chat) is { } groupChat && TelegramAdapter.IsGroup(groupChat)
+                        && await blocking.IsBlockedAsync(bot.Name, groupChat.Id))
+                    {
+                        // A 403 marked the group (the bot was removed); hearing it again means the bot is back, so it may answer there.
+                        await store.SetChatStatusAsync(bot.Name, groupChat.Id, blocked: false);
+                    }
 
                     if (inbound.ReplyTo is { } target)
                     {

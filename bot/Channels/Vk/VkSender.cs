@@ -61,7 +61,7 @@ internal sealed class VkSender(
         }
 
         var parts = Split(item.Message.Text, MaxMessageLength);
-        var keyboard = Keyboard(item.Message.Choices);
+        var keyboard = Keyboard(await ShortValuesAsync(item.Message.Choices));
         var ids = new List<string>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
@@ -169,7 +169,8 @@ internal sealed class VkSender(
                 {
                     ["type"] = inline ? "callback" : "text",
                     ["label"] = c.Title.Length > 40 ? c.Title[..39] + "…" : c.Title,
-                    ["payload"] = new JsonObject { ["value"] = c.Value }.ToJsonString(),
+                    // Unescaped: VK allows 255 characters of payload, and "\u0430" for every Cyrillic letter would spend six.
+                    ["payload"] = Payload(c.Value),
                 },
                 ["color"] = "primary",
             })]));
@@ -181,8 +182,46 @@ internal sealed class VkSender(
             keyboard["one_time"] = true;
         }
 
-        return keyboard.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return keyboard.ToJsonString(Relaxed);
     }
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Prefix of a button value that stands for a longer one kept in Redis (<see cref="VkKeys.Choice"/>).</summary>
+    public const string ValueRefPrefix = "#vkv:";
+
+    /// <summary>VK refuses the whole message (error 911) when a button's payload is over 255 characters.</summary>
+    private const int MaxPayloadLength = 255;
+
+    private static readonly TimeSpan ValueRefTtl = TimeSpan.FromDays(30);
+
+    /// <summary>The choices, each value too long for a button's payload replaced by a short reference to it (kept in Redis).</summary>
+    private async Task<IReadOnlyList<SuggestedChoice>?> ShortValuesAsync(IReadOnlyList<SuggestedChoice>? choices)
+    {
+        if (choices is null || choices.All(c => Payload(c.Value).Length <= MaxPayloadLength && !c.Value.StartsWith(ValueRefPrefix, StringComparison.Ordinal)))
+        {
+            return choices;
+        }
+
+        var result = new List<SuggestedChoice>(choices.Count);
+        foreach (var choice in choices)
+        {
+            if (Payload(choice.Value).Length <= MaxPayloadLength && !choice.Value.StartsWith(ValueRefPrefix, StringComparison.Ordinal))
+            {
+                result.Add(choice);
+                continue;
+            }
+
+            // Same value, same reference: a re-sent keyboard does not grow the store.
+            var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(choice.Value)).AsSpan(0, 12));
+            await redis.GetDatabase().StringSetAsync(VkKeys.Choice(id), choice.Value, ValueRefTtl);
+            result.Add(choice with { Value = ValueRefPrefix + id });
+        }
+
+        return result;
+    }
+
+    private static string Payload(string value) => new JsonObject { ["value"] = value }.ToJsonString(Relaxed);
 
     /// <summary>Splits at paragraph, line or word boundaries where it can; never loses a character.</summary>
     internal static IReadOnlyList<string> Split(string text, int max)

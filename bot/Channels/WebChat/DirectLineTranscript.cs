@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using SupportBot.Pipeline;
 using SupportBot.Handoff;
 using StackExchange.Redis;
 
@@ -13,14 +15,21 @@ namespace SupportBot.Channels.WebChat;
 /// are idempotent by a key (the client's activity id, or the outbox item id), so a retried post or
 /// a re-sent reply appears once. Readers on any instance are told of appends through pub/sub.
 /// </summary>
-public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, TimeProvider time)
+public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, TimeProvider time, IOptions<PipelineOptions> pipeline)
 {
-    /// <summary>KEYS: log, appended. ARGV: dedupe key, activity json. Returns {is new (1/0), index}.</summary>
+    /// <summary>Every website visitor who opens the chat makes a conversation: without an end, Redis would keep them all for ever.</summary>
+    private TimeSpan Ttl => TimeSpan.FromDays(pipeline.Value.ConversationTtlDays);
+
+    /// <summary>
+    /// KEYS: log, appended, meta. ARGV: dedupe key, activity json, ttl ms. Returns {is new (1/0), index}. Each append
+    /// keeps the conversation for another Pipeline:ConversationTtlDays, like the rest of its state.
+    /// </summary>
     private const string AppendOnceScript = """
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then return {0, tonumber(existing)} end
         local index = redis.call('RPUSH', KEYS[1], ARGV[2]) - 1
         redis.call('HSET', KEYS[2], ARGV[1], index)
+        for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
         return {1, index}
         """;
 
@@ -50,6 +59,7 @@ public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, T
         if (created)
         {
             await db.HashSetAsync(key, [new("userId", userId), new("locale", locale ?? "")]);
+            await db.KeyExpireAsync(key, Ttl);
         }
 
         return created;
@@ -64,8 +74,8 @@ public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, T
         var conversationId = ConversationIdOf(directLineId);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             AppendOnceScript,
-            [RedisKeys.DirectLineLog(conversationId), RedisKeys.DirectLineAppended(conversationId)],
-            [dedupeKey, activity.ToJsonString()]))!;
+            [RedisKeys.DirectLineLog(conversationId), RedisKeys.DirectLineAppended(conversationId), RedisKeys.DirectLineMeta(conversationId)],
+            [dedupeKey, activity.ToJsonString(), (long)Ttl.TotalMilliseconds]))!;
         var isNew = (long)result[0] == 1;
         if (isNew)
         {

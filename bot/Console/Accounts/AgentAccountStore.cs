@@ -69,7 +69,7 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
         }
 
         var existing = await FindByEmailAsync(email);
-        var account = (existing ?? new AgentAccount { Id = IdFor(email), Email = NormaliseEmail(email), Name = name, Role = role }) with
+        var account = (existing ?? new AgentAccount { Id = await FreeIdAsync(email), Email = NormaliseEmail(email), Name = name, Role = role }) with
         {
             Name = name.Trim(),
             Role = role,
@@ -83,6 +83,25 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
 
         await SaveAsync(account);
         return account;
+    }
+
+    /// <summary>
+    /// The id for a new account, claimed for its e-mail. Different addresses can clean to the same id
+    /// (<c>ann-lee@example.com</c> and <c>ann@lee-example.com</c>); the later one gets a suffix instead of taking over the other's account.
+    /// </summary>
+    private async Task<string> FreeIdAsync(string email)
+    {
+        var normalised = NormaliseEmail(email);
+        var db = redis.GetDatabase();
+        for (var n = 1; ; n++)
+        {
+            var id = n == 1 ? IdFor(email) : IdFor(email) + "-" + n.ToString(CultureInfo.InvariantCulture);
+            if (await db.HashSetAsync(AccountKey(id), "email", normalised, When.NotExists)
+                || await db.HashGetAsync(AccountKey(id), "email") == normalised)
+            {
+                return id;
+            }
+        }
     }
 
     public async Task<AgentAccount?> FindByEmailAsync(string email)
@@ -119,8 +138,15 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             return (SignInResult.WrongCredentials, null);
         }
 
+        // The attempt is counted before the (slow) hash check, in one step with the lock check: guesses sent all at
+        // once cannot each see the account unlocked and get more than MaxFailedLogins checks per lockout.
         var now = time.GetUtcNow();
-        if (account.LockedUntil > now)
+        var max = consoleOptions.Value.MaxFailedLogins;
+        var attempt = (long)(await redis.GetDatabase().ScriptEvaluateAsync(
+            CountAttemptScript,
+            [AccountKey(account.Id)],
+            [now.ToUnixTimeMilliseconds(), max, now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds()]));
+        if (attempt < 0)
         {
             return (SignInResult.LockedOut, null);
         }
@@ -130,13 +156,10 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             : _hasher.VerifyHashedPassword(account, account.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var failed = await redis.GetDatabase().HashIncrementAsync(AccountKey(account.Id), "failed");
-            if (failed >= consoleOptions.Value.MaxFailedLogins)
+            if (attempt >= max)
             {
-                await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [
-                    new("locked", now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds()),
-                    new("failed", 0),
-                ]);
+                // The count stays until the lock runs out, so attempts still in flight are refused too.
+                await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), "locked", now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds());
                 return (SignInResult.LockedOut, null);
             }
 
@@ -151,12 +174,32 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
         var updates = new List<HashEntry> { new("failed", 0), new("locked", "") };
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            updates.Add(new("hash", _hasher.HashPassword(account, password)));
+            // The sign-in carries the stored hash's stamp (ConsoleSetup.Principal): it must be the new one.
+            account = account with { PasswordHash = _hasher.HashPassword(account, password) };
+            updates.Add(new("hash", account.PasswordHash));
         }
 
         await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [.. updates]);
         return (SignInResult.Success, account with { FailedLogins = 0, LockedUntil = null });
     }
+
+    /// <summary>
+    /// KEYS: the account. ARGV: now (ms), MaxFailedLogins, lock-until (ms). Returns -1 while locked (or when this attempt
+    /// is one too many: it locks), else the attempt's number since the last success or expired lock.
+    /// </summary>
+    private const string CountAttemptScript = """
+        local locked = tonumber(redis.call('HGET', KEYS[1], 'locked') or '')
+        if locked then
+          if locked > tonumber(ARGV[1]) then return -1 end
+          redis.call('HSET', KEYS[1], 'failed', 0, 'locked', '')
+        end
+        local n = redis.call('HINCRBY', KEYS[1], 'failed', 1)
+        if n > tonumber(ARGV[2]) then
+          redis.call('HSET', KEYS[1], 'locked', ARGV[3])
+          return -1
+        end
+        return n
+        """;
 
     public Task SetLanguageAsync(string id, string language) =>
         redis.GetDatabase().HashSetAsync(AccountKey(id), "lang", language);

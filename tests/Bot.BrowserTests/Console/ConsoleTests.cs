@@ -84,6 +84,21 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task AccountDisabledWhileItsPageIsOpen_ThePageSignsOut()
+    {
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        await SignInAndWaitAsync(agent);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+
+        // The admin disables the account; the open page (a live connection, no further requests with the cookie) must not go on working.
+        var accounts = Host.Services.GetRequiredService<AgentAccountStore>();
+        await accounts.SetDisabledAsync((await accounts.FindByEmailAsync(agent.Email))!.Id, disabled: true);
+
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Sign in", new() { Timeout = 15_000 });
+        Assert.Contains("/console/login", Page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CustomerAsksForAHuman_ChatAppearsLive_AgentClaimsAndReplies_ReplyReachesTheCustomer()
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);

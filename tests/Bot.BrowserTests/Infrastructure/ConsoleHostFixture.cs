@@ -22,6 +22,7 @@ public sealed class ConsoleHostFixture : BrowserHostFixture
         ["Handoff:Departments:0:Name"] = "support",
         ["Handoff:Departments:1:Name"] = "billing",
         ["Handoff:Departments:1:Skills:0"] = "invoice",
+        ["Console:RevalidateSeconds"] = "1",
     };
 
     /// <summary>The shared accounts exist, in English whatever an earlier test of the class left them in.</summary>

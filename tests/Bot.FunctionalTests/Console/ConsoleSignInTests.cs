@@ -57,6 +57,56 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
     }
 
     [Fact]
+    public async Task GuessesSentAllAtOnce_StillOnlyFiveArePutToTheTest_ThenTheAccountIsLocked()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+
+        // A burst of guesses: each would read the account as unlocked before any failure was counted.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => accounts.CheckPasswordAsync(email, "wrong password " + i), Ct)));
+
+        Assert.True(results.Count(r => r.Result == SignInResult.WrongCredentials) <= 4, $"{results.Count(r => r.Result == SignInResult.WrongCredentials)} guesses were checked; the lockout allows 5 per {nameof(SupportBot.AgentConsole.ConsoleOptions.LockoutMinutes)}");
+        Assert.Equal(SignInResult.LockedOut, (await accounts.CheckPasswordAsync(email, Password)).Result);
+    }
+
+    [Fact]
+    public async Task TwoAddressesThatLookAlikeAsIds_AreTwoAccounts_NeitherTakesOverTheOther()
+    {
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var ann = await accounts.UpsertAsync($"ann-{tag}@example.com", "Ann", AgentRoles.Agent, ["support"], Password);
+
+        // Both addresses clean to the same readable id.
+        var other = await accounts.UpsertAsync($"ann@{tag}-example.com", "Mallory", AgentRoles.Admin, [], "another-long-password");
+
+        Assert.NotEqual(ann.Id, other.Id);
+        var (result, signedIn) = await accounts.CheckPasswordAsync($"ann-{tag}@example.com", Password);
+        Assert.Equal(SignInResult.Success, result);
+        Assert.Equal(("Ann", AgentRoles.Agent, ann.Id), (signedIn!.Name, signedIn.Role, signedIn.Id));
+        Assert.Equal(SignInResult.Success, (await accounts.CheckPasswordAsync($"ann@{tag}-example.com", "another-long-password")).Result);
+        Assert.Equal(2, (await accounts.ListAsync()).Count(a => a.Email.Contains(tag, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task PasswordReset_EndsTheSessionsSignedInWithTheOldPassword()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+        var stolen = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(stolen, email, Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await stolen.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+
+        // The agent's password leaked; the admin sets a new one.
+        await accounts.SetPasswordAsync((await accounts.FindByEmailAsync(email))!.Id, "a-brand-new-password");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stolen.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await stolen.GetAsync("/console", Ct)).StatusCode);
+        var fresh = Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(fresh, email, "a-brand-new-password")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/api/handoff/queue", Ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task UnknownEmail_GetsTheSameAnswerAsAWrongPassword()
     {
         var response = await SignInAsync(Browser(), "nobody@example.com", Password);

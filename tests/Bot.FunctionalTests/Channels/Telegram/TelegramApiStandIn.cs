@@ -102,11 +102,11 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
     public static byte[] ProfilePhotoContent(long userId) => System.Text.Encoding.ASCII.GetBytes("\xFF\xD8\xFF avatar of " + userId);
 
     /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> that match fail with this error.</summary>
-    public void FailNext(string method, Func<JsonObject, bool> when, int errorCode, string description, int? retryAfter = null, int times = 1)
+    public void FailNext(string method, Func<JsonObject, bool> when, int errorCode, string description, int? retryAfter = null, int times = 1, long? migrateToChatId = null)
     {
         lock (_rules)
         {
-            _rules.Add(new Rule(method, when, errorCode, description, retryAfter, times));
+            _rules.Add(new Rule(method, when, errorCode, description, retryAfter, times, migrateToChatId));
         }
     }
 
@@ -142,6 +142,11 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
             if (failing.RetryAfter is { } retryAfter)
             {
                 error["parameters"] = new JsonObject { ["retry_after"] = retryAfter };
+            }
+
+            if (failing.MigrateToChatId is { } migrated)
+            {
+                error["parameters"] = new JsonObject { ["migrate_to_chat_id"] = migrated };
             }
 
             return Results.Json(error, statusCode: failing.ErrorCode);
@@ -275,8 +280,10 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
         }
     }
 
-    private sealed class Rule(string method, Func<JsonObject, bool> when, int errorCode, string description, int? retryAfter, int times)
+    private sealed class Rule(string method, Func<JsonObject, bool> when, int errorCode, string description, int? retryAfter, int times, long? migrateToChatId)
     {
+        public long? MigrateToChatId { get; } = migrateToChatId;
+
         public string Method { get; } = method;
 
         public Func<JsonObject, bool> When { get; } = when;

@@ -298,6 +298,32 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task Group_BotRemovedThenAddedBack_AnsweredAgain()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -100_000_000_0000 - user;
+        var store = host.Factory.Services.GetRequiredService<TelegramStore>();
+        JsonObject Mention(int messageId) => Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), user, $"@{TelegramApiStandIn.BotUsername} {DeliveryQuestion}", messageId, m =>
+        {
+            m["chat"] = Updates.GroupChat(group);
+            m["entities"] = new JsonArray(new JsonObject { ["offset"] = 0, ["length"] = TelegramApiStandIn.BotUsername.Length + 1, ["type"] = "mention" });
+        });
+
+        // The bot was removed from the group: the answer is refused with 403 and the group is marked.
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == group, 403, "Forbidden: bot was kicked from the supergroup chat");
+        await host.PostUpdateAsync(Mention(70));
+        await Eventually.TrueAsync(async () => await store.ChatStatusAsync("shop", group) == "blocked", "the group marked");
+        await Task.Delay(500, Ct);
+        var before = host.Api.MessagesTo(group).Count();
+
+        // Added back: it hears the group again, so it answers there again.
+        await host.PostUpdateAsync(Mention(71));
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(group).Count() > before, "an answer in the group after the bot came back");
+        Assert.Equal("active", await store.ChatStatusAsync("shop", group));
+    }
+
+    [Fact]
     public async Task Group_ReplyToTheBotAnswered_ChatterRecordedOnlyWhereConfigured()
     {
         var user = TelegramHostFixture<TStore>.NextChatId();
@@ -353,6 +379,23 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.True(error.Permanent);
         Assert.Contains("chat not found", error.Message);
         Assert.DoesNotContain(TelegramHostFixture<TStore>.ShopToken, error.ToString());
+    }
+
+    [Fact]
+    public async Task Send_GroupUpgradedToSupergroup_DeliveredToTheNewChat()
+    {
+        var user = TelegramHostFixture<TStore>.NextChatId();
+        var group = -user; // a basic group's id
+        var supergroup = -100_000_000_0000 - user;
+        host.Api.FailNext("sendMessage", b => b["chat_id"]!.GetValue<long>() == group, 400, "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatId: supergroup, times: 100);
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("telegram");
+        var item = new OutboxItem { Id = $"telegram:shop:{group}:{user}:1:0", Channel = "telegram", ConversationId = $"telegram:shop:{group}:{user}", ChannelAccount = "shop", Message = new OutgoingMessage("Your parcel left the warehouse today.") };
+
+        // An agent's answer in a conversation that began before the group became a supergroup.
+        await sender.SendAsync(item, Ct);
+
+        var delivered = Assert.Single(host.Api.MessagesTo(supergroup));
+        Assert.Equal("Your parcel left the warehouse today.", delivered.Body["text"]!.GetValue<string>());
     }
 
     [Fact]

@@ -226,6 +226,38 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task CallbackButton_ValueLongerThanVksPayloadLimit_SentAndPressedWithTheWholeValue()
+    {
+        var user = NewUserId();
+        var longValue = "How long does delivery take? " + new string('x', 300);
+        var sender = host.Factory.Services.GetRequiredKeyedService<IChannelSender>("vk");
+        await sender.SendAsync(new OutboxItem
+        {
+            Id = $"vk:shop:{user}:1:0",
+            Channel = "vk",
+            ConversationId = $"vk:shop:{user}",
+            ChannelAccount = "shop",
+            Message = new OutgoingMessage("Did you mean…", [new SuggestedChoice("Delivery time", longValue), new SuggestedChoice("A person", "human")]),
+        }, Ct);
+        var keyboard = JsonNode.Parse(Assert.Single(SendsTo(user))["keyboard"])!;
+        var payload = keyboard["buttons"]![0]![0]!["action"]!["payload"]!.GetValue<string>();
+        Assert.InRange(payload.Length, 1, 255); // VK refuses the whole message otherwise
+
+        var eventId = NewEventId();
+        await host.PostEventAsync("message_event", new JsonObject
+        {
+            ["user_id"] = user,
+            ["peer_id"] = user,
+            ["event_id"] = "51e1bc3f0a2d",
+            ["payload"] = JsonNode.Parse(payload),
+            ["conversation_message_id"] = 1,
+        }, eventId);
+
+        var record = await EventuallyAsync(() => host.Interests.GetAsync(InterestLog.RecordId("in", $"vk:shop:{user}", eventId)), r => r is not null);
+        Assert.Equal(longValue, record!.Text);
+    }
+
+    [Fact]
     public async Task WallReplyNew_AnsweredWithWallCreateCommentInTheThreadWithSourceLinks()
     {
         var user = NewUserId();

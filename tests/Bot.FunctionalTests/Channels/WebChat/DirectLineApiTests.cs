@@ -37,6 +37,24 @@ public abstract class DirectLineApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task Conversation_KeptForTheConversationTtl_NotForEver()
+    {
+        var conversation = await _client.StartAsync();
+        (await _client.PostActivityAsync(conversation, Message("How long does delivery take?"))).EnsureSuccessStatusCode();
+        await _client.WaitForBotMessagesAsync(conversation, 2);
+
+        // Every visitor who opens the chat makes one: each of its keys ends with the rest of the conversation's state.
+        var db = factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var ttl = TimeSpan.FromDays(factory.Services.GetRequiredService<IOptions<SupportBot.Pipeline.PipelineOptions>>().Value.ConversationTtlDays);
+        var id = DirectLineTranscript.ConversationIdOf(conversation.ConversationId);
+        foreach (var key in new[] { SupportBot.Handoff.RedisKeys.DirectLineMeta(id), SupportBot.Handoff.RedisKeys.DirectLineLog(id), SupportBot.Handoff.RedisKeys.DirectLineAppended(id) })
+        {
+            var expiry = await db.KeyTimeToLiveAsync(key);
+            Assert.True(expiry is { } left && left > TimeSpan.Zero && left <= ttl, $"{key} expires in {expiry?.ToString() ?? "never"}");
+        }
+    }
+
+    [Fact]
     public async Task StartConversation_SameTokenTwice_SecondAnswers200WithoutSecondGreeting()
     {
         var conversation = await _client.StartAsync();

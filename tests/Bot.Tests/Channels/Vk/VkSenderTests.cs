@@ -55,6 +55,19 @@ public sealed class VkSenderTests
     }
 
     [Fact]
+    public void Keyboard_RussianQuestionAsTheValue_PayloadWithinVksLimitOf255Characters()
+    {
+        // A clarifying question offers FAQ questions as choices, their text as the value.
+        const string question = "Сколько времени занимает доставка заказа в мой город?";
+
+        var keyboard = JsonNode.Parse(VkSender.Keyboard([new(question, question), new("Оператор", "человек")])!)!;
+
+        var payloads = keyboard["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => b!["action"]!["payload"]!.GetValue<string>()).ToList();
+        Assert.All(payloads, p => Assert.InRange(p.Length, 1, 255)); // VK refuses the whole message (error 911) otherwise
+        Assert.Equal(question, JsonNode.Parse(payloads[0])!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Keyboard_ManyChoices_OneTimeTextKeyboardWithinVkLimits()
     {
         var choices = Enumerable.Range(1, 25).Select(i => new SuggestedChoice("Choice " + i, "c" + i)).ToList();
