@@ -7,7 +7,7 @@ public sealed class ConsoleOptions
 {
     public const string Section = "Console";
 
-    /// <summary>Wrong passwords in a row before the account is locked.</summary>
+    /// <summary>Wrong passwords from one client address before that address is locked out of the account (ten times as many from anywhere lock it).</summary>
     [Range(1, 100)]
     public int MaxFailedLogins { get; set; } = 5;
 

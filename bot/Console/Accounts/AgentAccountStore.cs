@@ -126,10 +126,13 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
     public async Task<bool> AnyAsync() => await redis.GetDatabase().SetLengthAsync(AllAccounts) > 0;
 
     /// <summary>
-    /// Checks a password. Repeated failures lock the account for a while (<c>Console:LockoutMinutes</c>);
-    /// an unknown e-mail costs the same hashing time, so timing does not tell which e-mails exist.
+    /// Checks a password. <c>Console:MaxFailedLogins</c> wrong passwords from one client address lock the account for that
+    /// address (<c>Console:LockoutMinutes</c>); ten times as many from anywhere lock it for everyone. So a stranger who
+    /// types wrong passwords on purpose cannot lock an agent out from their own desk, and guessing from many addresses
+    /// is still bounded. An unknown e-mail costs the same hashing time, so timing does not tell which e-mails exist.
     /// </summary>
-    public async Task<(SignInResult Result, AgentAccount? Account)> CheckPasswordAsync(string email, string password)
+    /// <param name="client">The client's address key (<see cref="SupportBot.Security.IngressRateLimits.ClientKey"/>); null for a local tool.</param>
+    public async Task<(SignInResult Result, AgentAccount? Account)> CheckPasswordAsync(string email, string password, string? client = null)
     {
         var account = await FindByEmailAsync(email);
         if (account is null)
@@ -138,14 +141,23 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             return (SignInResult.WrongCredentials, null);
         }
 
-        // The attempt is counted before the (slow) hash check, in one step with the lock check: guesses sent all at
-        // once cannot each see the account unlocked and get more than MaxFailedLogins checks per lockout.
+        // Each attempt is counted before the (slow) hash check, atomically with the lock check: guesses sent all at
+        // once cannot each see the account unlocked and get more checks than the limits allow.
         var now = time.GetUtcNow();
         var max = consoleOptions.Value.MaxFailedLogins;
-        var attempt = (long)(await redis.GetDatabase().ScriptEvaluateAsync(
+        var lockout = TimeSpan.FromMinutes(consoleOptions.Value.LockoutMinutes);
+        var db = redis.GetDatabase();
+        var clientFailures = ClientFailuresKey(account.Id, client ?? "local");
+        var fromThisClient = (long)await db.ScriptEvaluateAsync(CountClientAttemptScript, [clientFailures], [max, (long)lockout.TotalMilliseconds]);
+        if (fromThisClient < 0)
+        {
+            return (SignInResult.LockedOut, null);
+        }
+
+        var attempt = (long)(await db.ScriptEvaluateAsync(
             CountAttemptScript,
             [AccountKey(account.Id)],
-            [now.ToUnixTimeMilliseconds(), max, now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds()]));
+            [now.ToUnixTimeMilliseconds(), max * OverallFailuresFactor, (now + lockout).ToUnixTimeMilliseconds()]));
         if (attempt < 0)
         {
             return (SignInResult.LockedOut, null);
@@ -156,10 +168,17 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             : _hasher.VerifyHashedPassword(account, account.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            if (attempt >= max)
+            if (attempt >= max * OverallFailuresFactor)
             {
                 // The count stays until the lock runs out, so attempts still in flight are refused too.
-                await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), "locked", now.AddMinutes(consoleOptions.Value.LockoutMinutes).ToUnixTimeMilliseconds());
+                await db.HashSetAsync(AccountKey(account.Id), "locked", (now + lockout).ToUnixTimeMilliseconds());
+                return (SignInResult.LockedOut, null);
+            }
+
+            if (fromThisClient >= max)
+            {
+                // This address is locked out of this account for the lockout, counted from this failure.
+                await db.KeyExpireAsync(clientFailures, lockout);
                 return (SignInResult.LockedOut, null);
             }
 
@@ -179,12 +198,30 @@ public sealed partial class AgentAccountStore(IConnectionMultiplexer redis, Time
             updates.Add(new("hash", account.PasswordHash));
         }
 
-        await redis.GetDatabase().HashSetAsync(AccountKey(account.Id), [.. updates]);
+        await db.HashSetAsync(AccountKey(account.Id), [.. updates]);
+        await db.KeyDeleteAsync(clientFailures);
         return (SignInResult.Success, account with { FailedLogins = 0, LockedUntil = null });
     }
 
+    /// <summary>Wrong passwords from anywhere that lock an account for everyone, as a multiple of <c>Console:MaxFailedLogins</c>.</summary>
+    private const int OverallFailuresFactor = 10;
+
+    /// <summary>Attempts on one account from one client address, kept for the lockout (a key of its own, so it expires).</summary>
+    private static RedisKey ClientFailuresKey(string accountId, string client) => "console:signin-attempts:" + accountId + ":" + client;
+
     /// <summary>
-    /// KEYS: the account. ARGV: now (ms), MaxFailedLogins, lock-until (ms). Returns -1 while locked (or when this attempt
+    /// KEYS: the client's attempts on the account. ARGV: MaxFailedLogins, lockout (ms). Returns -1 when this client has had
+    /// its tries (it is locked out until the key expires), else the attempt's number; the first attempt starts the window.
+    /// </summary>
+    private const string CountClientAttemptScript = """
+        local n = redis.call('INCR', KEYS[1])
+        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        if n > tonumber(ARGV[1]) then return -1 end
+        return n
+        """;
+
+    /// <summary>
+    /// KEYS: the account. ARGV: now (ms), the overall limit, lock-until (ms). Returns -1 while locked (or when this attempt
     /// is one too many: it locks), else the attempt's number since the last success or expired lock.
     /// </summary>
     private const string CountAttemptScript = """

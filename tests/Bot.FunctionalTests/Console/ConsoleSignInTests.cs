@@ -70,6 +70,35 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
     }
 
     [Fact]
+    public async Task WrongPasswordsFromOneAddress_DoNotLockTheAgentOutFromTheirOwn()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+        for (var i = 0; i < 5; i++)
+        {
+            await accounts.CheckPasswordAsync(email, "wrong password " + i, "203.0.113.7");
+        }
+
+        Assert.Equal(SignInResult.LockedOut, (await accounts.CheckPasswordAsync(email, Password, "203.0.113.7")).Result);
+        Assert.Equal(SignInResult.Success, (await accounts.CheckPasswordAsync(email, Password, "198.51.100.2")).Result);
+        Assert.Equal(SignInResult.LockedOut, (await accounts.CheckPasswordAsync(email, Password, "203.0.113.7")).Result);
+    }
+
+    [Fact]
+    public async Task GuessesFromManyAddresses_LockTheAccountForEveryone()
+    {
+        var email = await NewAgentAsync();
+        var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
+
+        // Four guesses each from many addresses, none of them locked on its own: fifty in all lock the account.
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+            Task.Run(() => accounts.CheckPasswordAsync(email, "wrong password " + i, $"198.18.{i / 4}.1"), Ct)));
+
+        Assert.True(results.Count(r => r.Result == SignInResult.WrongCredentials) < 50, $"{results.Count(r => r.Result == SignInResult.WrongCredentials)} guesses were checked");
+        Assert.Equal(SignInResult.LockedOut, (await accounts.CheckPasswordAsync(email, Password, "192.0.2.99")).Result);
+    }
+
+    [Fact]
     public async Task TwoAddressesThatLookAlikeAsIds_AreTwoAccounts_NeitherTakesOverTheOther()
     {
         var accounts = host.Factory.Services.GetRequiredService<AgentAccountStore>();
