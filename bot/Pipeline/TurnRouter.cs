@@ -37,9 +37,17 @@ internal sealed class TurnRouter(
     /// <param name="lastAgent">The agent who last resolved the conversation (read with the owner and state), null for none.</param>
     public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, string? lastAgent, CancellationToken cancellationToken)
     {
-        if (owner.IsAgent || activity.Kind is ActivityKind.Like or ActivityKind.Join or ActivityKind.Leave)
+        if (owner.IsAgent)
         {
-            // An agent's chat: the message goes to them. A like, a join or a leave is a signal for the interest log, not a question: no turn.
+            // An agent's chat: the message goes to them. A dialog the bot had open (the agent pulled the chat mid-dialog)
+            // is over: after the hand-back the customer's next message would otherwise be read as its old question's answer.
+            state.Dialog = null;
+            return new TurnDecision([], owner, AnsweredByBot: false);
+        }
+
+        if (activity.Kind is ActivityKind.Like or ActivityKind.Join or ActivityKind.Leave)
+        {
+            // A like, a join or a leave is a signal for the interest log, not a question: no turn.
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 

@@ -155,6 +155,28 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AgentPullsAChatMidDialog_AfterTheHandBack_TheBotDoesNotTakeTheNextQuestionAsTheOldAnswer()
+    {
+        var erik = Agent("erik");
+        await erik.OnlineAsync();
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "Please call me back");
+        Assert.Equal("What is your name?", (await _customer.WaitForBotMessagesAsync(chat, 2))[1]["text"]!.GetValue<string>());
+        var id = ConversationOf(chat);
+
+        // The agent pulls the chat from the bot mid-dialog, the customer talks to them, the agent hands back.
+        (await erik.ClaimAsync(id)).EnsureSuccessStatusCode();
+        await _customer.SendAsync(chat, "Hello, I only wanted to ask about payment");
+        await erik.WaitForAsync(id, d => d["transcript"]!.AsArray().Any(e => e!["text"]?.GetValue<string>() == "Hello, I only wanted to ask about payment"));
+        (await erik.ReturnAsync(id)).EnsureSuccessStatusCode();
+        await _customer.SendAsync(chat, "Which payment methods do you accept?");
+
+        // Answered, not taken as the customer's name for the call-back request.
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 3);
+        Assert.Contains("card", replies[2]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task NeverMind_WhileWaiting_LeavesTheQueue()
     {
         var dora = Agent("dora");
