@@ -176,10 +176,15 @@ public sealed class LogSecretsTests : IAsyncLifetime
         Assert.DoesNotContain(all, e => e.Full.Contains("guess-", StringComparison.Ordinal)); // what callers guessed is not echoed either
 
         // What the collector received: the Bot API calls were traced (with the token taken out), and no credential is in any export.
-        Assert.True(_factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
-        _factory.Services.GetService<LoggerProvider>()?.ForceFlush(10_000);
-        var exported = string.Join("\n", _exported.Select(Encoding.UTF8.GetString));
-        Assert.Contains("/botREDACTED/sendMessage", exported, StringComparison.Ordinal);
+        // A send may still be under way when the flush runs (the outbox sends after the turn): flush again until its span is in.
+        var exported = "";
+        await Eventually.TrueAsync(() =>
+        {
+            Assert.True(_factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+            _factory.Services.GetService<LoggerProvider>()?.ForceFlush(10_000);
+            exported = string.Join("\n", _exported.Select(Encoding.UTF8.GetString));
+            return Task.FromResult(exported.Contains("/botREDACTED/sendMessage", StringComparison.Ordinal));
+        }, "the Bot API's sendMessage span exported");
         foreach (var credential in credentials)
         {
             Assert.DoesNotContain(credential, exported, StringComparison.Ordinal);
