@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
@@ -12,39 +11,17 @@ namespace SupportBot.Channels.Telegram;
 /// </summary>
 public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider time)
 {
-    /// <summary>Prefix of callback_data that stands for a value kept in Redis (Telegram allows 64 bytes).</summary>
-    public const string ShortIdPrefix = "#cb:";
+    /// <summary>Long button values behind short callback ids (Telegram allows 64 bytes of callback_data).</summary>
+    private static readonly ButtonValueRefs CallbackRefs = new("#cb:", "telegram:cb:", value => Encoding.UTF8.GetByteCount(value) <= 64);
 
-    private const int MaxCallbackBytes = 64;
-    private static readonly TimeSpan CallbackTtl = TimeSpan.FromDays(30);
     private static readonly TimeSpan ReplyTtl = TimeSpan.FromDays(7);
     private static readonly TimeSpan SentTtl = TimeSpan.FromDays(2);
 
     /// <summary>The callback_data for a choice value: itself when it fits, else a short id for it.</summary>
-    public async Task<string> CallbackDataAsync(string value)
-    {
-        if (Encoding.UTF8.GetByteCount(value) <= MaxCallbackBytes && !value.StartsWith(ShortIdPrefix, StringComparison.Ordinal))
-        {
-            return value;
-        }
-
-        // Same value, same id: a re-sent keyboard does not grow the store.
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 12));
-        await redis.GetDatabase().StringSetAsync("telegram:cb:" + id, value, CallbackTtl);
-        return ShortIdPrefix + id;
-    }
+    public Task<string> CallbackDataAsync(string value) => CallbackRefs.ToButtonAsync(redis.GetDatabase(), value);
 
     /// <summary>The choice value behind a button's callback_data; null when a short id has expired.</summary>
-    public async Task<string?> CallbackValueAsync(string data)
-    {
-        if (!data.StartsWith(ShortIdPrefix, StringComparison.Ordinal))
-        {
-            return data;
-        }
-
-        var value = await redis.GetDatabase().StringGetAsync("telegram:cb:" + data[ShortIdPrefix.Length..]);
-        return value.IsNull ? null : (string)value!;
-    }
+    public Task<string?> CallbackValueAsync(string data) => CallbackRefs.FromButtonAsync(redis.GetDatabase(), data);
 
     public Task RememberReplyTargetAsync(string bot, string eventId, int messageId, int? threadId) =>
         redis.GetDatabase().StringSetAsync(ReplyKey(bot, eventId), string.Create(CultureInfo.InvariantCulture, $"{messageId}|{threadId}"), ReplyTtl);

@@ -187,35 +187,22 @@ internal sealed class VkSender(
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Prefix of a button value that stands for a longer one kept in Redis (<see cref="VkKeys.Choice"/>).</summary>
-    public const string ValueRefPrefix = "#vkv:";
-
-    /// <summary>VK refuses the whole message (error 911) when a button's payload is over 255 characters.</summary>
-    private const int MaxPayloadLength = 255;
-
-    private static readonly TimeSpan ValueRefTtl = TimeSpan.FromDays(30);
+    /// <summary>VK refuses the whole message (error 911) when a button's payload is over 255 characters: longer values go as a reference.</summary>
+    internal static readonly ButtonValueRefs PayloadRefs = new("#vkv:", "vk:choice:", value => Payload(value).Length <= 255);
 
     /// <summary>The choices, each value too long for a button's payload replaced by a short reference to it (kept in Redis).</summary>
     private async Task<IReadOnlyList<SuggestedChoice>?> ShortValuesAsync(IReadOnlyList<SuggestedChoice>? choices)
     {
-        if (choices is null || choices.All(c => Payload(c.Value).Length <= MaxPayloadLength && !c.Value.StartsWith(ValueRefPrefix, StringComparison.Ordinal)))
+        if (choices is null || !choices.Any(c => PayloadRefs.NeedsReference(c.Value)))
         {
             return choices;
         }
 
+        var db = redis.GetDatabase();
         var result = new List<SuggestedChoice>(choices.Count);
         foreach (var choice in choices)
         {
-            if (Payload(choice.Value).Length <= MaxPayloadLength && !choice.Value.StartsWith(ValueRefPrefix, StringComparison.Ordinal))
-            {
-                result.Add(choice);
-                continue;
-            }
-
-            // Same value, same reference: a re-sent keyboard does not grow the store.
-            var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(choice.Value)).AsSpan(0, 12));
-            await redis.GetDatabase().StringSetAsync(VkKeys.Choice(id), choice.Value, ValueRefTtl);
-            result.Add(choice with { Value = ValueRefPrefix + id });
+            result.Add(choice with { Value = await PayloadRefs.ToButtonAsync(db, choice.Value) });
         }
 
         return result;

@@ -22,9 +22,6 @@ internal static class VkKeys
 
     public const string LatestComment = "latest";
 
-    /// <summary>A button value too long for VK's payload, behind the short reference the button carries.</summary>
-    public static RedisKey Choice(string id) => $"vk:choice:{id}";
-
     /// <summary>users.get answer for one user (name, photo_100).</summary>
     public static RedisKey User(long userId) => $"vk:user:{userId.ToString(CultureInfo.InvariantCulture)}";
 }
@@ -54,17 +51,16 @@ internal sealed class VkUpdateHandler(
         }
 
         var db = redis.GetDatabase();
-        if (inbound is { Kind: ActivityKind.Button, Text: { } pressed } && pressed.StartsWith(VkSender.ValueRefPrefix, StringComparison.Ordinal))
+        if (inbound is { Kind: ActivityKind.Button, Text: { } pressed })
         {
             // A long choice value travelled as a short reference; a press of an expired one says nothing (as on Telegram).
-            var value = await db.StringGetAsync(VkKeys.Choice(pressed[VkSender.ValueRefPrefix.Length..]));
-            if (value.IsNull)
+            if (await VkSender.PayloadRefs.FromButtonAsync(db, pressed) is not { } value)
             {
                 VkLog.Ignored(logger, community.Name, inbound.Type);
                 return null;
             }
 
-            inbound = inbound with { Text = value! };
+            inbound = inbound with { Text = value };
         }
 
         if (inbound.MessagesAllowed is { } allowed)
