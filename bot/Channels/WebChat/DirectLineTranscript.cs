@@ -58,8 +58,8 @@ public sealed partial class DirectLineTranscript(IConnectionMultiplexer redis, T
         var created = await db.HashSetAsync(key, "createdAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
         if (created)
         {
-            await db.HashSetAsync(key, [new("userId", userId), new("locale", locale ?? "")]);
-            await db.KeyExpireAsync(key, Ttl);
+            // One round trip: both go out together, in order.
+            await Task.WhenAll(db.HashSetAsync(key, [new("userId", userId), new("locale", locale ?? "")]), db.KeyExpireAsync(key, Ttl));
         }
 
         return created;
