@@ -38,5 +38,12 @@ set -e
 # One closing line any CI can read: "N passed, N failed".
 passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+# The failures again at the end, where a CI log's tail shows them: each one's name, message and first frames.
+if [ "${failed}" != "0" ]; then
+  echo "Failed tests:"
+  awk '/^failed [^ ]+ \(/ { show = 1; n = 0; print; next }
+       show && /^[[:space:]]/ && n < 16 { print; n++; next }
+       { show = 0 }' "$log"
+fi
 echo "${passed} passed, ${failed} failed"
 exit "$status"
