@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(44, LogLevel.Information, "Supervisor {SupervisorId} moved {ConversationId} from agent {FromAgentId}")]
     public static partial void ChatReassigned(ILogger logger, string supervisorId, string conversationId, string fromAgentId);
 
+    [LoggerMessage(45, LogLevel.Warning, "The interest records of {ConversationId} could not follow the chat to {Responsible}: {Error}")]
+    public static partial void RecordsDidNotFollowChat(ILogger logger, string conversationId, string responsible, string error);
+
     [LoggerMessage(42, LogLevel.Warning, "Handoff round failed, trying again shortly: {Error}")]
     public static partial void HandoffMonitorFailed(ILogger logger, string error);
 

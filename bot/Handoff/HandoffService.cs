@@ -47,6 +47,7 @@ public sealed class HandoffService(
     HandoffWake assignerWake,
     TimeProvider time,
     Observability.BotMetrics metrics,
+    Interests.InterestLog interests,
     ILogger<HandoffService> logger)
 {
     public HandoffOptions Options => options.Value;
@@ -354,9 +355,36 @@ public sealed class HandoffService(
     public Task NotifyCustomerMessageAsync(string conversationId, string agentId, ChannelActivity activity) =>
         NotifyAsync(new HandoffNotice("customer_message", conversationId, agentId, Text: activity.Text, Name: activity.From.Name));
 
-    /// <summary>Tells every instance; each forwards to the agents connected to it.</summary>
-    public Task NotifyAsync(HandoffNotice notice) =>
-        redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify, JsonSerializer.Serialize(notice with { At = time.GetUtcNow() }, BotJson.Default.HandoffNotice));
+    /// <summary>
+    /// Tells every instance; each forwards to the agents connected to it. Called once, by the instance that made the change,
+    /// which is also where the chat's interest records follow a new holder.
+    /// </summary>
+    public async Task NotifyAsync(HandoffNotice notice)
+    {
+        if (HolderChange(notice) is ({ } conversationId, { } to, var from))
+        {
+            try
+            {
+                await interests.FollowChatAsync(conversationId, to, from);
+            }
+            catch (Exception e) when (e is RedisException or InvalidOperationException)
+            {
+                // The chat has changed hands already; a record that still shows the old holder is not worth failing that.
+                Log.RecordsDidNotFollowChat(logger, conversationId, to, e.Message);
+            }
+        }
+
+        await redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify, JsonSerializer.Serialize(notice with { At = time.GetUtcNow() }, BotJson.Default.HandoffNotice));
+    }
+
+    /// <summary>Who has the chat now and who had it, when the notice says it changed hands (responsible values of the interest log).</summary>
+    private static (string? ConversationId, string? To, string? From) HolderChange(HandoffNotice notice) => notice switch
+    {
+        { Type: "offered" or "assigned", ConversationId: { } id, AgentId: { } agent } => (id, "agent:" + agent, null),
+        { Type: "transferred", ConversationId: { } id, From: { } from } => (id, notice.AgentId is { } to ? "agent:" + to : "queue", "agent:" + from),
+        { Type: "lease_expired", ConversationId: { } id, AgentId: { } agent } => (id, "queue", "agent:" + agent),
+        _ => (null, null, null),
+    };
 }
 
 /// <summary>What agents' consoles hear about, live.</summary>

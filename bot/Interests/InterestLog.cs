@@ -240,6 +240,27 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
         : !current.Processed ? NoChange
         : new Plan(current.Responsible ?? "", false, [], [WorkField.At, WorkField.By, WorkField.Note, WorkField.Evidence, WorkField.Link]));
 
+    /// <summary>
+    /// The chat has a new holder (an agent took it, was offered it, or it went back to the queue): its open inbound records
+    /// follow, so the feed does not offer "Take it" on a chat an agent already has. A record moves when nobody has it
+    /// (bot, queue, unassigned) and an agent takes over, or when it was with the holder who lost the chat
+    /// (<paramref name="fromResponsible"/>); a record someone else took by hand stays theirs.
+    /// </summary>
+    /// <param name="toResponsible"><c>agent:&lt;id&gt;</c> or <c>queue</c>.</param>
+    public async Task FollowChatAsync(string conversationId, string toResponsible, string? fromResponsible = null)
+    {
+        var open = await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.ConversationOpenInterests(conversationId));
+        var toAgent = toResponsible.StartsWith("agent:", StringComparison.Ordinal);
+        foreach (var id in open)
+        {
+            await ChangeAsync((string)id!, current =>
+                current.Direction != "in" || current.Processed || current.Responsible == toResponsible ? NoChange
+                : (toAgent && ResponsibleGroup(current.Responsible) == Unassigned) || (fromResponsible is not null && current.Responsible == fromResponsible)
+                    ? new Plan(toResponsible, false, [], [])
+                    : NoChange);
+        }
+    }
+
     /// <summary>Open inbound records of the reply's conversation, up to the reply, are processed by its agent, with the reply as evidence.</summary>
     private async Task ProcessByReplyAsync(InterestRecord reply)
     {

@@ -21,9 +21,10 @@ public readonly record struct DateTimeValue(DateOnly Date, TimeOnly? Time)
 /// <summary>
 /// Dates and times in en, ru and de, relative to "today" in the customer's time zone: today/tomorrow/
 /// the day after/yesterday, weekdays ("Monday", "next Monday", "в понедельник", "nächsten Montag": the
-/// next such day after today), "in 3 days"/"через 3 дня"/"in 3 Tagen", "1 December"/"1 декабря"/"1. Dezember",
+/// next such day after today), "in 3 days"/"через 3 дня"/"in 3 Tagen", "1 December"/"the 1st of December"/
+/// "1 декабря"/"1. Dezember",
 /// ISO 2026-12-24 (with THH:mm), 24.12.2026, 24.12., 12/24/2026 (en) or 24/12/2026 (ru, de); times
-/// "14:30", "3 pm", "um 15 Uhr", "в 10", "noon".
+/// "14:30", "3 pm", "um 15 Uhr", "в 10", "noon"; a bare "at 5" is 17:00 (see <see cref="LaterInTheDay(TimeOnly, string, string, int, bool)"/>).
 /// </summary>
 public static partial class DateTimeRecognizer
 {
@@ -68,6 +69,10 @@ public static partial class DateTimeRecognizer
     [GeneratedRegex(@"(?<!\p{L})(?:вечера|вечером|abends|nachmittags|(?:am|heute|morgen)\s+(?:abend|nachmittag)|(?<!good\s)evening|afternoon|tonight)(?!\p{L})", RegexOptions.CultureInvariant)]
     private static partial Regex LaterInTheDay();
 
+    /// <summary>Words that keep an hour in the morning ("в 5 утра", "at 6 in the morning", "um 6 Uhr früh").</summary>
+    [GeneratedRegex(@"(?<!\p{L})(?:утра|утром|morning|morgens|früh|vormittags|(?:am|heute|morgen)\s+(?:morgen|vormittag))(?!\p{L})", RegexOptions.CultureInvariant)]
+    private static partial Regex EarlyInTheDay();
+
     /// <summary>Russian day parts right after the hour: "в 3 дня" is 15:00, "в 11 ночи" 23:00.</summary>
     [GeneratedRegex(@"^\s*(?:(?:час(?:а|ов)?|ч)\s+)?(дня|ночи)(?!\p{L})", RegexOptions.CultureInvariant)]
     private static partial Regex RussianDayPart();
@@ -94,7 +99,7 @@ public static partial class DateTimeRecognizer
     [GeneratedRegex(@"(?:in|через)\s+(\d{1,3}|a|an|one|einem|einer|один|одну|одна)?\s*(days?|дн(?:я|ей|ь)|день|tagen?|weeks?|недел(?:ю|и|ь)|wochen?)(?![\p{L}])", RegexOptions.CultureInvariant)]
     private static partial Regex InDays();
 
-    [GeneratedRegex(@"(?<!\d)(\d{1,2})\.?\s+(\p{L}+)(?:\s+(\d{4}))?|(\p{L}+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(\p{L}+)(?:,?\s+(\d{4}))?|(\p{L}+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex DayMonth();
 
     public static DateTimeValue? Recognize(string text, DateOnly today, string language)
@@ -135,7 +140,7 @@ public static partial class DateTimeRecognizer
                 return null;
             }
 
-            time = LaterInTheDay(time.Value, suffix, lower, match.Index + match.Length);
+            time = LaterInTheDay(time.Value, suffix, lower, match.Index + match.Length, bareHour: true);
             lower = lower.Remove(match.Index, match.Length);
         }
         else if (ContainsWord(lower, "noon") || ContainsWord(lower, "midday") || ContainsWord(lower, "полдень") || ContainsWord(lower, "mittag"))
@@ -197,7 +202,8 @@ public static partial class DateTimeRecognizer
             return today.AddDays(week ? amount * 7 : amount);
         }
 
-        foreach (Match candidate in DayMonth().Matches(lower))
+        // Overlapping tries: in "the 1st of December" the words-first form takes "the 1" before the day-first form is tried.
+        for (var candidate = DayMonth().Match(lower); candidate.Success; candidate = DayMonth().Match(lower, candidate.Index + 1))
         {
             if (candidate.Groups[1].Success && Months.TryGetValue(candidate.Groups[2].Value, out var month))
             {
@@ -275,8 +281,12 @@ public static partial class DateTimeRecognizer
         return date < today ? date.Value.AddYears(1) : date;
     }
 
-    /// <summary>An hour without am/pm said with an evening word ("в 7 вечера", "um 8 Uhr abends") or a Russian day part after it.</summary>
-    private static TimeOnly LaterInTheDay(TimeOnly time, string suffix, string text, int end)
+    /// <summary>
+    /// An hour without am/pm said with an evening word ("в 7 вечера", "um 8 Uhr abends") or a Russian day part after it.
+    /// A bare hour from 1 to 6 ("at 5", "в 5", "um 3 Uhr") is in the afternoon unless a morning word says otherwise:
+    /// a customer asking for a call back "at 5" does not mean five in the morning.
+    /// </summary>
+    private static TimeOnly LaterInTheDay(TimeOnly time, string suffix, string text, int end, bool bareHour = false)
     {
         if (suffix.StartsWith('a') || suffix.StartsWith('p'))
         {
@@ -291,7 +301,12 @@ public static partial class DateTimeRecognizer
                 : time.Hour is >= 1 and <= 11 ? time.AddHours(12) : time;
         }
 
-        return time.Hour is >= 1 and <= 11 && LaterInTheDay().IsMatch(text) ? time.AddHours(12) : time;
+        if (time.Hour is >= 1 and <= 11 && LaterInTheDay().IsMatch(text))
+        {
+            return time.AddHours(12);
+        }
+
+        return bareHour && time.Hour is >= 1 and <= 6 && !EarlyInTheDay().IsMatch(text) ? time.AddHours(12) : time;
     }
 
     private static TimeOnly? MakeTime(int hour, int minute, string suffix)

@@ -123,6 +123,52 @@ public abstract class FeedWorkTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AgentTakesAQueuedChat_ItsWaitingRecordsFollowTheChat_ToTheNextAgentAndBackToTheQueue()
+    {
+        var (gus, hal) = (Agent("gus"), Agent("hal"));
+        await gus.OnlineAsync(name: "Gus");
+        await hal.OnlineAsync(name: "Hal");
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "I want to talk to a human");
+        await _customer.WaitForBotMessagesAsync(chat, 3);
+        var id = AgentTestClient.ConversationOf(chat);
+        var recordId = Assert.Single(await MineAsync(id, "&processed=no"))["id"]!.GetValue<string>();
+
+        (await gus.ClaimAsync(id)).EnsureSuccessStatusCode();
+
+        // Gus has the chat before he has written a word: the feed shows him, not "Queue — Take it".
+        var held = await _feed.RecordAsync(recordId);
+        Assert.Equal("agent:" + gus.AgentId, held["responsible"]!.GetValue<string>());
+        Assert.False(held["processed"]!.GetValue<bool>());
+        var taken = await ProblemAssert.IsProblemAsync(await _feed.Api(NewAgentId("ida")).PostAsync($"/api/interests/{recordId}/take", null, Ct), HttpStatusCode.Conflict);
+        Assert.Contains("agent:" + gus.AgentId, taken["detail"]!.GetValue<string>());
+
+        (await gus.TransferAsync(id, new JsonObject { ["agentId"] = hal.AgentId })).EnsureSuccessStatusCode();
+        Assert.Equal("agent:" + hal.AgentId, (await _feed.RecordAsync(recordId))["responsible"]!.GetValue<string>());
+
+        (await hal.TransferAsync(id, new JsonObject { ["department"] = "billing" })).EnsureSuccessStatusCode();
+        Assert.Equal("queue", (await _feed.RecordAsync(recordId))["responsible"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ARecordTakenByHand_StaysWithItsAgent_WhenAnotherAgentClaimsTheChat()
+    {
+        var jo = Agent("jo");
+        await jo.OnlineAsync(name: "Jo");
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "I want to talk to a human");
+        await _customer.WaitForBotMessagesAsync(chat, 3);
+        var id = AgentTestClient.ConversationOf(chat);
+        var recordId = Assert.Single(await MineAsync(id, "&processed=no"))["id"]!.GetValue<string>();
+        var kim = NewAgentId("kim");
+        (await _feed.Api(kim).PostAsync($"/api/interests/{recordId}/take", null, Ct)).EnsureSuccessStatusCode();
+
+        (await jo.ClaimAsync(id)).EnsureSuccessStatusCode();
+
+        Assert.Equal("agent:" + kim, (await _feed.RecordAsync(recordId))["responsible"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ReplyFromTheFeed_ReachesTheCustomer_ThenTheRecordIsProcessed_AndASecondReplyConflicts()
     {
         var chat = await _customer.StartAsync();
