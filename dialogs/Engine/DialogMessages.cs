@@ -11,6 +11,7 @@ public static class DialogMessages
     public static readonly Line RetryConfirm = new("Please answer yes or no.", "Пожалуйста, ответьте «да» или «нет».", "Bitte antworten Sie mit Ja oder Nein.");
     public static readonly Line RetryEmail = new("That doesn't look like an e-mail address (like name@example.com).", "Это не похоже на адрес электронной почты (например, name@example.com).", "Das sieht nicht nach einer E-Mail-Adresse aus (z. B. name@example.com).");
     public static readonly Line RetryPhone = new("That doesn't look like a phone number (like +49 30 1234567).", "Это не похоже на номер телефона (например, +7 912 345-67-89).", "Das sieht nicht nach einer Telefonnummer aus (z. B. +49 30 1234567).");
+    public static readonly Line RetryContact = new("Please give an e-mail address or a phone number (like name@example.com or +49 30 1234567).", "Пожалуйста, укажите адрес электронной почты или номер телефона (например, name@example.com или +7 912 345-67-89).", "Bitte nennen Sie eine E-Mail-Adresse oder Telefonnummer (z. B. name@example.com oder +49 30 1234567).");
     public static readonly Line RetryDate = new("Please give a date, like \"tomorrow\", \"next Monday\" or 24.12.2026.", "Пожалуйста, укажите дату, например «завтра», «в понедельник» или 24.12.2026.", "Bitte nennen Sie ein Datum, z. B. „morgen“, „nächsten Montag“ oder 24.12.2026.");
     public static readonly Line Yes = new("Yes", "Да", "Ja");
     public static readonly Line No = new("No", "Нет", "Nein");

@@ -105,6 +105,32 @@ public sealed class PhonePrompt(string id, PromptValidator<string>? validator = 
     protected override string DefaultRetryText(string language) => DialogMessages.Get(DialogMessages.RetryPhone, language);
 }
 
+/// <summary>How the customer can be reached: an e-mail address, else a phone number (as <see cref="PhonePrompt"/> reads it).</summary>
+public sealed class ContactPrompt(string id, PromptValidator<ContactValue>? validator = null) : Prompt<ContactValue>(id, validator)
+{
+    protected override PromptRecognizerResult<ContactValue> Recognize(DialogContext dc, string text, PromptOptions options)
+    {
+        if (EmailRecognizer.Recognize(text) is { } email)
+        {
+            return PromptRecognizerResult<ContactValue>.Of(new ContactValue(ContactKind.Email, email));
+        }
+
+        return PhoneRecognizer.Recognize(text, PhoneRecognizer.CountryCodeFor(dc.Language)) is { } phone
+            ? PromptRecognizerResult<ContactValue>.Of(new ContactValue(ContactKind.Phone, phone))
+            : PromptRecognizerResult<ContactValue>.Failed;
+    }
+
+    protected override string DefaultRetryText(string language) => DialogMessages.Get(DialogMessages.RetryContact, language);
+}
+
+public enum ContactKind { Email, Phone }
+
+/// <summary>What a <see cref="ContactPrompt"/> recognised; the text is the address or the E.164 number.</summary>
+public sealed record ContactValue(ContactKind Kind, string Value)
+{
+    public override string ToString() => Value;
+}
+
 /// <summary>A date and maybe a time, relative to today in the turn's time zone (from the runner's TimeProvider).</summary>
 public sealed class DateTimePrompt(string id, PromptValidator<DateTimeValue>? validator = null) : Prompt<DateTimeValue>(id, validator)
 {

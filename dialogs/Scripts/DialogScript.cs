@@ -10,7 +10,8 @@ public sealed record LocalizedText(IReadOnlyDictionary<string, string> ByLanguag
 }
 
 /// <summary>The kinds of answer an <c>ask</c> step can wait for.</summary>
-public enum ScriptPromptKind { Text, Number, Choice, Confirm, Email, Phone, Date }
+/// <remarks><see cref="Contact"/> takes an e-mail address or a phone number and also sets <c>&lt;variable&gt;_kind</c> to <c>email</c> or <c>phone</c>.</remarks>
+public enum ScriptPromptKind { Text, Number, Choice, Confirm, Email, Phone, Date, Contact }
 
 /// <param name="Value">What is stored in the variable (stable across languages).</param>
 /// <param name="Title">What the customer sees, per language.</param>

@@ -268,6 +268,11 @@ public static partial class DialogScriptLoader
                 throw Error(promptNode, $"{field}.prompt", $"unknown prompt '{promptName}'; use {string.Join(", ", Enum.GetNames<ScriptPromptKind>().Select(n => n.ToLowerInvariant()))}.");
             }
 
+            if (prompt == ScriptPromptKind.Contact)
+            {
+                _defined.Add(ScriptedDialog.KindVariable(variable));
+            }
+
             var text = Text(Required(map, "text"), $"{field}.text");
             var retry = map.Children.TryGetValue(new YamlScalarNode("retry"), out var retryNode) ? Text(retryNode, $"{field}.retry") : null;
             int? maxAttempts = null;

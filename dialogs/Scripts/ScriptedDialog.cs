@@ -55,6 +55,7 @@ public sealed class ScriptedDialog : Dialog
                     ScriptPromptKind.Confirm => new ConfirmPrompt(id),
                     ScriptPromptKind.Email => new EmailPrompt(id),
                     ScriptPromptKind.Phone => new PhonePrompt(id),
+                    ScriptPromptKind.Contact => new ContactPrompt(id),
                     _ => new DateTimePrompt(id),
                 });
             }
@@ -92,6 +93,12 @@ public sealed class ScriptedDialog : Dialog
             if (result is FoundChoice found && found.Index < ask.Choices.Count)
             {
                 state.Titles[ask.Variable] = ask.Choices[found.Index].Title.For(dc.Language);
+            }
+
+            if (result is ContactValue contact)
+            {
+                // The script words its promise by the kind: "we'll write to …" or "we'll call you at …".
+                state.Values[KindVariable(ask.Variable)] = contact.Kind == ContactKind.Email ? "email" : "phone";
             }
         }
 
@@ -198,6 +205,9 @@ public sealed class ScriptedDialog : Dialog
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => result.ToString() ?? "",
     };
+
+    /// <summary>The variable a contact ask also sets: <c>contact</c> → <c>contact_kind</c>.</summary>
+    public static string KindVariable(string variable) => variable + "_kind";
 
     private static string PromptId(ScriptPromptKind kind) => "script-prompt:" + kind.ToString().ToLowerInvariant();
 

@@ -54,7 +54,7 @@ public abstract class InterestsApiTests(BotFactory factory)
     public async Task IntakeDialog_OverWebChat_EndsInAnOpenRequestWithTheCollectedFields()
     {
         var conversation = await _chat.StartAsync();
-        var steps = new[] { ("Please call me back", "What is your name?"), ("Alice", "What can I help with?"), ("Returns", "Which e-mail"), ("alice@example.com", "Shall I open a request about Returns for Alice?"), ("yes", "Thank you, Alice!") };
+        var steps = new[] { ("Please call me back", "What is your name?"), ("Alice", "What can I help with?"), ("Returns", "How can we reach you?"), ("alice@example.com", "Shall I open a request about Returns for Alice?"), ("yes", "Thank you, Alice!") };
         for (var i = 0; i < steps.Length; i++)
         {
             await _chat.SendAsync(conversation, steps[i].Item1);

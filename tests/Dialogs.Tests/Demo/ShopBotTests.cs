@@ -103,7 +103,7 @@ public sealed class ShopBotTests
         Assert.Equal("What is your name?", Assert.Single((await Say("I'd like to leave a request")).Replies).Text);
         Assert.NotNull(state.Dialog);
         Assert.Equal("What can I help with?", Assert.Single((await Say("Alice")).Replies).Text);
-        Assert.Equal("Which e-mail address should we answer to?", Assert.Single((await Say("Returns")).Replies).Text);
+        Assert.Equal("How can we reach you? Write your e-mail address or phone number.", Assert.Single((await Say("Returns")).Replies).Text);
         Assert.Equal("Shall I open a request about Returns for Alice?", Assert.Single((await Say("alice@example.com")).Replies).Text);
         var done = await Say("yes");
 

@@ -61,7 +61,7 @@ public sealed class ScriptedDialogTests
                 Assert.Equal("What can I help with?", reply.Text);
                 Assert.Equal(["Delivery", "Returns", "Talk to an agent"], reply.Choices!.Select(c => c.Title));
             })
-            .Send("refund").AssertReply("Which e-mail address should we answer to?")
+            .Send("refund").AssertReply("How can we reach you? Write your e-mail address or phone number.")
             .Send("it's alice@example.com").AssertReply("Shall I open a request about Returns for Alice?")
             .Send("yes").AssertReply("Thank you, Alice! Your request is open; we'll write to alice@example.com within one working day.")
             .AssertStatus(DialogTurnStatus.Complete)
@@ -82,7 +82,7 @@ public sealed class ScriptedDialogTests
         await Flow()
             .Send("open a request").AssertReply("What is your name?")
             .Send("Bob").AssertReply("What can I help with?")
-            .Send("1").AssertReply("Which e-mail address should we answer to?")
+            .Send("1").AssertReply("How can we reach you? Write your e-mail address or phone number.")
             .Send("bob@example.com").AssertReply("Shall I open a request about Delivery for Bob?")
             .Send("no").AssertReply("All right, I haven't opened anything. Ask me anything else.")
             .AssertStatus(DialogTurnStatus.Complete)
@@ -96,7 +96,7 @@ public sealed class ScriptedDialogTests
         await Flow()
             .Send("open a request").AssertReply("What is your name?")
             .Send("Carol").AssertReply("What can I help with?")
-            .Send("Talk to an agent").AssertReply("Which e-mail address should we answer to?")
+            .Send("Talk to an agent").AssertReply("How can we reach you? Write your e-mail address or phone number.")
             .Send("carol@example.com").AssertReply("Shall I open a request about Talk to an agent for Carol?")
             .Send("ok").AssertReply("Thank you, Carol. I'm passing you to a person from our team now.")
             .AssertStatus(DialogTurnStatus.HandedOff)
@@ -114,10 +114,41 @@ public sealed class ScriptedDialogTests
         await Flow("ru-RU")
             .Send("оставить заявку").AssertReply("Как вас зовут?")
             .Send("Анна").AssertReply("С чем вам помочь?")
-            .Send("доставка").AssertReply("На какой адрес электронной почты вам ответить?")
-            .Send("не знаю").AssertReply("Это не похоже на адрес почты. Напишите, пожалуйста, в виде anna@example.com.")
+            .Send("доставка").AssertReply("Как с вами связаться? Напишите адрес электронной почты или номер телефона.")
+            .Send("не знаю").AssertReply("Это не похоже на адрес почты или номер телефона. Напишите, пожалуйста, в виде anna@example.com или +7 912 345-67-89.")
             .Send("anna@example.ru").AssertReply("Открыть заявку на тему «Доставка» для Анна?")
             .Send("да").AssertReply(reply => Assert.StartsWith("Спасибо, Анна! Заявка открыта", reply.Text))
+            .StartTestAsync();
+    }
+
+    [Theory]
+    [InlineData("en-US", "call me back", "Ann", "Returns", "+44 20 7946 0958", "+442079460958", "yes", "Thank you, Ann! Your request is open; we'll call you at +442079460958 within one working day.")]
+    [InlineData("ru-RU", "перезвоните мне", "Анна", "возврат", "8 912 345-67-89", "+79123456789", "да", "Спасибо, Анна! Заявка открыта; мы позвоним вам по номеру +79123456789 в течение рабочего дня.")]
+    [InlineData("de-DE", "Rückruf", "Dora", "Versand", "030 1234567", "+49301234567", "ja", "Danke, Dora! Ihre Anfrage ist angelegt; wir rufen Sie innerhalb eines Werktags unter +49301234567 an.")]
+    public async Task Intake_APhoneNumberAsTheContact_TheRequestCarriesIt_AndTheBotPromisesACall(
+        string locale, string trigger, string name, string topic, string typed, string stored, string yes, string thanks)
+    {
+        await Flow(locale)
+            .Send(trigger).AssertReply(_ => { })
+            .Send(name).AssertReply(_ => { })
+            .Send(topic).AssertReply(_ => { })
+            .Send(typed).AssertReply(reply => Assert.Contains(name, reply.Text, StringComparison.Ordinal)) // the confirm question
+            .Send(yes).AssertReply(thanks)
+            .Check(f => Assert.Equal(stored, Assert.Single(f.Last!.Requests).Fields["contact"]))
+            .StartTestAsync();
+    }
+
+    [Fact]
+    public async Task Intake_ContactThatIsNeitherAnAddressNorANumber_IsAskedAgain_ThenAnEmailIsPromisedAMail()
+    {
+        await Flow()
+            .Send("open a request").AssertReply("What is your name?")
+            .Send("Eve").AssertReply("What can I help with?")
+            .Send("2").AssertReply("How can we reach you? Write your e-mail address or phone number.")
+            .Send("tomorrow").AssertReply("That doesn't look like an e-mail address or a phone number. Please write it like anna@example.com or +49 30 1234567.")
+            .Send("12").AssertReply("That doesn't look like an e-mail address or a phone number. Please write it like anna@example.com or +49 30 1234567.")
+            .Send("eve@example.org").AssertReply("Shall I open a request about Returns for Eve?")
+            .Send("yes").AssertReply("Thank you, Eve! Your request is open; we'll write to eve@example.org within one working day.")
             .StartTestAsync();
     }
 
@@ -128,7 +159,7 @@ public sealed class ScriptedDialogTests
             .Send("Anfrage stellen").AssertReply("Wie heißen Sie?")
             .Send("Dora").AssertReply("Wobei kann ich helfen?")
             .Restart(Dialogs(), "script:intake") // new engine objects, same stored state
-            .Send("Rücksendung").AssertReply("An welche E-Mail-Adresse sollen wir antworten?")
+            .Send("Rücksendung").AssertReply("Wie erreichen wir Sie? Schreiben Sie Ihre E-Mail-Adresse oder Telefonnummer.")
             .Send("dora@example.de").AssertReply("Soll ich eine Anfrage zu „Rückgabe“ für Dora anlegen?")
             .Send("ja").AssertReply(reply => Assert.StartsWith("Danke, Dora!", reply.Text))
             .StartTestAsync();
