@@ -117,14 +117,14 @@ public static class ConsoleSetup
 
     /// <summary>
     /// A console sign-in may call the API from the page (e.g. CSV export); a change then needs the antiforgery token,
-    /// so another site cannot make the agent's browser act. API-key callers send no cookie and are not affected.
+    /// so another site cannot make the agent's browser act. API-key callers are not signed in as an agent (the key's
+    /// identity is not a sign-in) and are not affected; an X-Api-Key header alone, valid or not, does not skip the check.
     /// </summary>
     private static async Task ApiAntiforgeryAsync(HttpContext context, Func<Task> next)
     {
         var changes = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method));
         if (changes
             && context.Request.Path.StartsWithSegments("/api")
-            && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
             && ActingAgent.SignedInAgent(context.User) is not null
             && !await AntiforgeryValidAsync(context))
         {

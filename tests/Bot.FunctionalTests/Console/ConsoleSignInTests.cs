@@ -151,6 +151,11 @@ public sealed class ConsoleSignInTests(BotHostFixture<RedisServerFixture> host) 
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/handoff/queue", Ct)).StatusCode);
         var forged = await browser.PostAsync("/api/handoff/webchat:abc/claim", null, Ct);
         await ProblemAssert.IsProblemAsync(forged, HttpStatusCode.Forbidden);
+
+        // A made-up API key next to the sign-in cookie gets no further.
+        using var withMadeUpKey = new HttpRequestMessage(HttpMethod.Post, "/api/handoff/webchat:abc/claim");
+        withMadeUpKey.Headers.Add("X-Api-Key", "made-up");
+        await ProblemAssert.IsProblemAsync(await browser.SendAsync(withMadeUpKey, Ct), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
