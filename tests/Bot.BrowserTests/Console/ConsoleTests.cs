@@ -126,6 +126,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("reply-box").FillAsync("Hello, this is Sam. How can I help?");
         await Page.GetByTestId("send").ClickAsync();
         await Expect(Page.Locator(".transcript li.from-agent")).ToContainTextAsync("Hello, this is Sam.");
+        await Expect(Page.Locator(".transcript li.from-agent .who")).ToHaveTextAsync(ConsoleHostFixture.SupportAgent.Name); // not their account id
         await ScreenshotAsync("console-chat");
 
         var replies = await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
