@@ -53,6 +53,7 @@ public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(hos
         await card.GetByTestId("customer-note-input").FillAsync("Wants a <i>refund</i> by Friday");
         await card.GetByTestId("customer-note-add").ClickAsync();
         await Expect(card.GetByTestId("customer-notes")).ToContainTextAsync("Wants a <i>refund</i> by Friday");
+        await Expect(card.GetByTestId("customer-notes").Locator(".who")).ToHaveTextAsync(ConsoleHostFixture.Supervisor.Name); // not the account id
 
         await card.GetByTestId("customer-tags-input").FillAsync("vip, refund");
         await card.GetByTestId("customer-tags-save").ClickAsync();
