@@ -76,6 +76,7 @@ internal sealed class ConversationProcessor(
             // A fresh copy each attempt: a turn that is run again must not see what the refused one did to the state.
             var state = ReadState(snapshot.StateJson, conversationId);
             var decision = await router.RouteAsync(activity, snapshot.Owner, state, snapshot.LastAgent, CancellationToken.None);
+            RememberGivenName(state, activity, decision);
             var stateJson = JsonSerializer.Serialize(state, BotJson.Default.BotConversationState);
             var result = await CommitAsync(lease, raw, activity, state, stateJson, decision);
             if (result is OwnerChanged or StateChanged && attempt < 4)
@@ -115,6 +116,20 @@ internal sealed class ConversationProcessor(
         }
     }
 
+    /// <summary>State value: the name a customer without a channel name gave in a request (e.g. the intake's "What is your name?").</summary>
+    private const string GivenNameKey = "givenName";
+
+    /// <summary>An anonymous web chat has no name; once the customer gives one in a request, the console calls them by it.</summary>
+    private static void RememberGivenName(BotConversationState state, ChannelActivity activity, TurnDecision decision)
+    {
+        if (string.IsNullOrWhiteSpace(activity.From.Name)
+            && decision.Requests?.LastOrDefault(r => !string.IsNullOrWhiteSpace(r.Fields.GetValueOrDefault("name"))) is { } request)
+        {
+            var name = request.Fields["name"].Trim();
+            state.Values[GivenNameKey] = name[..Math.Min(name.Length, 100)];
+        }
+    }
+
     private const long OwnerChanged = -3;
     private const long StateChanged = -4;
 
@@ -147,7 +162,7 @@ internal sealed class ConversationProcessor(
                 Channel = activity.Channel,
                 ChannelAccount = activity.ChannelAccount,
                 UserId = activity.From.Id,
-                Name = activity.From.Name,
+                Name = string.IsNullOrWhiteSpace(activity.From.Name) ? state.Values.GetValueOrDefault(GivenNameKey) : activity.From.Name,
                 PhotoUrl = activity.From.PhotoUrl,
                 ProfileUrl = activity.From.ProfileUrl,
                 Language = state.Language,

@@ -66,6 +66,14 @@ public abstract class InterestsApiTests(BotFactory factory)
         Assert.False(request["processed"]!.GetValue<bool>());
         Assert.Equal("returns", request["fields"]!["topic"]!.GetValue<string>());
         Assert.Equal("alice@example.com", request["fields"]!["contact"]!.GetValue<string>());
+
+        // The web chat had no name: from now on the console calls the customer by the one they gave.
+        await _chat.SendAsync(conversation, "I want a human");
+        await _chat.WaitForBotMessagesAsync(conversation, steps.Length + 3);
+        using var api = factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        var details = await api.GetFromJsonAsync<JsonObject>($"/api/handoff/webchat:{conversation.ConversationId}", Ct);
+        Assert.Equal("Alice", details!["customer"]!["name"]!.GetValue<string>());
     }
 
     [Fact]
