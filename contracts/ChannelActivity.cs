@@ -26,6 +26,19 @@ public enum ActivityKind
     /// a person. Queued like any activity so it is handled in order; it acts only while the bot still has the conversation.
     /// </summary>
     Escalate,
+    /// <summary>
+    /// Not a customer action: an agent took the chat while the bot had it. Queued like any activity so it comes after what
+    /// the customer said before; its turn ends the bot's open dialog, so after a hand-back the customer's next message is
+    /// not read as the answer to the bot's last question.
+    /// </summary>
+    AgentTookOver,
+}
+
+public static class ActivityKinds
+{
+    /// <summary>Something the customer (or the channel on their behalf) did: counted, logged as interest, shown to agents.</summary>
+    public static bool IsCustomerAction(this ActivityKind kind) =>
+        kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate or ActivityKind.AgentTookOver);
 }
 
 public sealed record ChannelUser(string Id, string? Name = null, string? PhotoUrl = null, string? ProfileUrl = null);

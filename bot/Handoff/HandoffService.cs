@@ -44,6 +44,7 @@ public sealed class HandoffService(
     IOptions<HandoffOptions> options,
     IConnectionMultiplexer redis,
     WakeSignal pipelineWake,
+    PipelineIngress ingress,
     HandoffWake assignerWake,
     TimeProvider time,
     Observability.BotMetrics metrics,
@@ -203,9 +204,15 @@ public sealed class HandoffService(
             return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
         }
 
+        var fromBot = (await store.OwnerAsync(conversationId)).IsBot;
         var outcome = await store.ClaimAsync(conversationId, agentId, AnswerLease, pull: true, departments.Default.Name);
         if (outcome.Succeeded)
         {
+            if (fromBot)
+            {
+                await EndBotDialogAsync(conversationId);
+            }
+
             if (before is { Status: HandoffStatus.Queued, QueuedAt: { } queuedAt, Department: { } department })
             {
                 metrics.HandoffWait(department, time.GetUtcNow() - queuedAt);
@@ -215,6 +222,25 @@ public sealed class HandoffService(
         }
 
         return outcome;
+    }
+
+    /// <summary>The agent pulled the chat from the bot: a turn in the conversation's order ends whatever dialog the bot had open.</summary>
+    private async Task EndBotDialogAsync(string conversationId)
+    {
+        if (await store.GetProfileAsync(conversationId) is not { } profile)
+        {
+            return;
+        }
+
+        await ingress.AcceptAsync(new ChannelActivity
+        {
+            Channel = profile.Channel,
+            ConversationId = conversationId,
+            EventId = "taken-over:" + Guid.NewGuid().ToString("N"),
+            From = new ChannelUser(profile.UserId, profile.Name, profile.PhotoUrl, profile.ProfileUrl),
+            Kind = ActivityKind.AgentTookOver,
+            ChannelAccount = profile.ChannelAccount,
+        });
     }
 
     /// <summary>The agent's reply: into the conversation's outbox, sent on its own channel by the pipeline.</summary>

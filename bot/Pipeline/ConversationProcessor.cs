@@ -296,7 +296,7 @@ internal sealed class ConversationProcessor(
     }
 
     /// <summary>What the customer did (not the chat opening, not a later verdict on an earlier message): logged, transcribed, relayed.</summary>
-    private static bool FromCustomer(ChannelActivity activity) => activity.Kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate);
+    private static bool FromCustomer(ChannelActivity activity) => activity.Kind.IsCustomerAction();
 
     /// <summary>An inbox item is <c>&lt;arrival number&gt;|&lt;activity json&gt;</c>.</summary>
     private static bool TryReadActivity(string raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ChannelActivity? activity)

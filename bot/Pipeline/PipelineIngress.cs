@@ -53,7 +53,7 @@ public sealed class PipelineIngress(
         await db.SortedSetAddAsync(RedisKeys.PendingConversations, conversationId, now, SortedSetWhen.NotExists);
         wake.Pulse();
         await redis.GetSubscriber().PublishAsync(RedisKeys.PipelineWake, InstanceId, CommandFlags.FireAndForget);
-        if (sequence > 0 && activity.Kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate))
+        if (sequence > 0 && activity.Kind.IsCustomerAction())
         {
             // Each customer activity once: not a chat being opened, nor the model's later call for a person on a message already counted.
             metrics.MessageIn(activity.Channel, activity.Kind);

@@ -37,6 +37,13 @@ internal sealed class TurnRouter(
     /// <param name="lastAgent">The agent who last resolved the conversation (read with the owner and state), null for none.</param>
     public async Task<TurnDecision> RouteAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state, string? lastAgent, CancellationToken cancellationToken)
     {
+        if (activity.Kind == ActivityKind.AgentTookOver)
+        {
+            // Whoever has the chat by now (the agent may have handed it back already), the bot's open dialog is over.
+            state.Dialog = null;
+            return new TurnDecision([], owner, AnsweredByBot: false);
+        }
+
         if (owner.IsAgent)
         {
             // An agent's chat: the message goes to them. A dialog the bot had open (the agent pulled the chat mid-dialog)

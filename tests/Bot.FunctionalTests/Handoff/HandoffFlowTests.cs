@@ -177,6 +177,27 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AgentPullsAChatMidDialog_AndHandsItBackBeforeTheCustomerWrites_TheNextQuestionIsAnswered()
+    {
+        var fred = Agent("fred");
+        await fred.OnlineAsync();
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "Please call me back");
+        Assert.Equal("What is your name?", (await _customer.WaitForBotMessagesAsync(chat, 2))[1]["text"]!.GetValue<string>());
+        var id = ConversationOf(chat);
+
+        // The agent takes over, answers at once and hands back: the customer never wrote to them.
+        (await fred.ClaimAsync(id)).EnsureSuccessStatusCode();
+        (await fred.SendAsync(id, "Hi, Fred here: no need for a call back, your refund went out today.")).EnsureSuccessStatusCode();
+        await _customer.WaitForBotMessagesAsync(chat, 3);
+        (await fred.ReturnAsync(id)).EnsureSuccessStatusCode();
+        await _customer.SendAsync(chat, "Which payment methods do you accept?");
+
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 4);
+        Assert.Contains("card", replies[3]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task NeverMind_WhileWaiting_LeavesTheQueue()
     {
         var dora = Agent("dora");
