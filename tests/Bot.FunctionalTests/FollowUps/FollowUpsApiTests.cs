@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Customers;
 using SupportBot.FunctionalTests.Infrastructure;
 using static SupportBot.FunctionalTests.Customers.CustomerTalk;
@@ -55,7 +56,8 @@ public abstract class FollowUpsApiTests<TStore>(CustomersHostFixture<TStore> hos
         Assert.Equal(created["dueAt"]!.GetValue<DateTimeOffset>(), reminder["dueAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(await listener.NextAsync(TimeSpan.FromSeconds(1))); // once
         Assert.Null(await other.NextAsync(TimeSpan.Zero)); // and only to its agent
-        Assert.Contains(host.Notifier.Calls, c => c.Reminder.Id == id);
+        // The notifiers are called after the live reminder is published: it can reach the agent first.
+        await Eventually.TrueAsync(() => host.Notifier.Calls.Any(c => c.Reminder.Id == id), "the notifier called");
 
         var open = await JsonAsync(await host.Api(agentId).GetAsync("/api/followups/mine", Ct));
         Assert.NotNull(Assert.Single(open["items"]!.AsArray())!["remindedAt"]);

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Channels;
 using SupportBot.Contracts;
+using SupportBot.FunctionalTests.Channels.Telegram;
 using SupportBot.FunctionalTests.Infrastructure;
 using SupportBot.Interests;
 using SupportBot.Pipeline;
@@ -55,10 +56,11 @@ public abstract class OutboxTests : IAsyncDisposable
         Assert.Contains("Northwind", delivered[0].Message.Text); // greeting first
         Assert.Contains("2–4 working days", delivered[1].Message.Text); // then the answer
         Assert.Equal(4, _flaky.Attempts(conversationId)); // two failures, two successes
+        // The outbound record is written just after the channel took the reply: the sender can have it first.
         var log = _host.Services.GetRequiredService<InterestLog>();
-        var outbound = await log.GetAsync(InterestLog.RecordId("out", conversationId, delivered[1].Id));
-        Assert.NotNull(outbound);
-        Assert.Equal("out", outbound.Direction);
+        InterestRecord? outbound = null;
+        await Eventually.TrueAsync(async () => (outbound = await log.GetAsync(InterestLog.RecordId("out", conversationId, delivered[1].Id))) is not null, "the answer's outbound record");
+        Assert.Equal("out", outbound!.Direction);
         Assert.Equal("flaky-msg-" + delivered[1].Id, outbound.ChannelMessageId);
     }
 

@@ -326,8 +326,10 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         Assert.Equal("91", reply["reply_to_comment"]);
         Assert.Equal("43", reply["post_id"]);
         Assert.Equal("-1001", reply["owner_id"]);
-        var record = (await OutRecordsAsync(conversation, 1)).FirstOrDefault(r => r.Author.Id == "agent:" + agent.AgentId);
-        Assert.Matches(@"^https://vk\.com/wall-1001_43\?reply=\d+$", record?.SourceLink ?? "");
+        // The bot's own replies are recorded already; the agent's is written just after VK took it: wait for that one.
+        var records = await EventuallyAsync(() => OutRecordsAsync(conversation, 1), r => r.Any(x => x.Author.Id == "agent:" + agent.AgentId));
+        var record = records.Single(r => r.Author.Id == "agent:" + agent.AgentId);
+        Assert.Matches(@"^https://vk\.com/wall-1001_43\?reply=\d+$", record.SourceLink ?? "");
     }
 
     [Fact]
