@@ -154,15 +154,21 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         Assert.Equal("returned", Status(await carla.DetailsAsync(id)));
     }
 
+    /// <summary>A customer in the middle of the call-back intake: the bot has just asked for their name.</summary>
+    private async Task<(StartedConversation Chat, string ConversationId)> AskedForTheirNameByTheIntakeAsync()
+    {
+        var chat = await _customer.StartAsync();
+        await _customer.SendAsync(chat, "Please call me back");
+        Assert.Equal("What is your name?", (await _customer.WaitForBotMessagesAsync(chat, 2))[1]["text"]!.GetValue<string>());
+        return (chat, ConversationOf(chat));
+    }
+
     [Fact]
     public async Task AgentPullsAChatMidDialog_AfterTheHandBack_TheBotDoesNotTakeTheNextQuestionAsTheOldAnswer()
     {
         var erik = Agent("erik");
         await erik.OnlineAsync();
-        var chat = await _customer.StartAsync();
-        await _customer.SendAsync(chat, "Please call me back");
-        Assert.Equal("What is your name?", (await _customer.WaitForBotMessagesAsync(chat, 2))[1]["text"]!.GetValue<string>());
-        var id = ConversationOf(chat);
+        var (chat, id) = await AskedForTheirNameByTheIntakeAsync();
 
         // The agent pulls the chat from the bot mid-dialog, the customer talks to them, the agent hands back.
         (await erik.ClaimAsync(id)).EnsureSuccessStatusCode();
@@ -181,10 +187,7 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     {
         var fred = Agent("fred");
         await fred.OnlineAsync();
-        var chat = await _customer.StartAsync();
-        await _customer.SendAsync(chat, "Please call me back");
-        Assert.Equal("What is your name?", (await _customer.WaitForBotMessagesAsync(chat, 2))[1]["text"]!.GetValue<string>());
-        var id = ConversationOf(chat);
+        var (chat, id) = await AskedForTheirNameByTheIntakeAsync();
 
         // The agent takes over, answers at once and hands back: the customer never wrote to them.
         (await fred.ClaimAsync(id)).EnsureSuccessStatusCode();
