@@ -103,4 +103,7 @@ internal static partial class Log
 
     [LoggerMessage(64, LogLevel.Error, "{Queue} failed unexpectedly; it goes on")]
     public static partial void QueueLoopFailed(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(65, LogLevel.Warning, "An open console page's account could not be re-checked ({Error}); the page stays signed in until the next check")]
+    public static partial void ConsoleRevalidationDeferred(ILogger logger, string error);
 }

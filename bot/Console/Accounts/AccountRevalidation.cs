@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace SupportBot.AgentConsole.Accounts;
 
@@ -13,12 +14,30 @@ namespace SupportBot.AgentConsole.Accounts;
 internal sealed class AccountRevalidation(ILoggerFactory loggerFactory, AgentAccountStore accounts, IOptions<ConsoleOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
+    private readonly ILogger _log = loggerFactory.CreateLogger<AccountRevalidation>();
+
     protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(options.Value.RevalidateSeconds);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var user = authenticationState.User;
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
-        return id is null || ConsoleSetup.SessionStillValid(user, await accounts.GetAsync(id));
+        if (id is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            return ConsoleSetup.SessionStillValid(user, await accounts.GetAsync(id));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The store could not say (Redis restarting, or the host shutting down). The base class would sign the
+            // page out on any exception, so a Redis restart would sign out every agent at work; keep the page and
+            // ask again at the next interval instead.
+            Log.ConsoleRevalidationDeferred(_log, e.GetType().Name);
+            return true;
+        }
     }
 }

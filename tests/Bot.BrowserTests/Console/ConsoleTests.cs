@@ -99,6 +99,35 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task RedisRestartsWhileThePageIsOpen_TheAgentStaysSignedIn()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+
+        // The page re-checks the account every second (Console:RevalidateSeconds). Down for longer than the client's
+        // 5 s command timeout, so a check fails rather than waits.
+        await Host.Redis.KillAsync();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8), Ct);
+        }
+        finally
+        {
+            await Host.Redis.StartAsync(); // same port and append-only file: the account is still there
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct); // and checks that reach it again
+        Assert.DoesNotContain("/console/login", Page.Url, StringComparison.Ordinal);
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Queue");
+        await Expect(Page.Locator(".who")).ToHaveTextAsync(ConsoleHostFixture.SupportAgent.Name);
+
+        // And the page still works: a chat queued now appears on it without a reload.
+        var conversation = await Customer.StartAsync();
+        await Customer.SendAsync(conversation, "I want a human");
+        await Expect(Page.Locator($"tr[data-conversation='{ChatId(conversation)}']")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+    }
+
+    [Fact]
     public async Task CustomerAsksForAHuman_ChatAppearsLive_AgentClaimsAndReplies_ReplyReachesTheCustomer()
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);

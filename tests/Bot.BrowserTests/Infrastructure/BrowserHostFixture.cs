@@ -22,6 +22,9 @@ public class BrowserHostFixture : IAsyncLifetime
     /// <summary>The host's address as the browser sees it, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
     public string HostUrl { get; private set; } = "";
 
+    /// <summary>The host's redis-server (to kill and restart it under the open pages).</summary>
+    public RedisServerFixture Redis => _redis;
+
     /// <summary>The host's services (to seed accounts or records the way the app itself would).</summary>
     public IServiceProvider Services => _factory!.Services;
 

@@ -54,6 +54,8 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
             Locale = "en-US",
         });
         context.SetDefaultTimeout(10_000);
+        // A page load runs the page's scripts; CI runs the other test projects beside these, on the same two cores.
+        context.SetDefaultNavigationTimeout(30_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => Log($"console.{message.Type}: {message.Text}");
         page.PageError += (_, error) =>
