@@ -128,6 +128,36 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task AClickThatFailsWhileRedisIsDown_SaysSo_AndTheAgentCarriesOnOnceItIsBack()
+    {
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        var conversation = await Customer.StartAsync();
+        await Customer.SendAsync(conversation, "I want a human");
+        var row = Page.Locator($"tr[data-conversation='{ChatId(conversation)}']");
+        await Expect(row).ToBeVisibleAsync();
+
+        await Host.Redis.KillAsync();
+        try
+        {
+            // The claim waits out the client's 5 s timeout, then fails: the page says so instead of freezing.
+            await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+            await Expect(Page.GetByTestId("console-error")).ToContainTextAsync("could not be finished", new() { Timeout = 20_000 });
+            await ScreenshotAsync("console-action-failed");
+        }
+        finally
+        {
+            await Host.Redis.StartAsync();
+        }
+
+        await Page.GetByTestId("console-error").GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Expect(Page.GetByTestId("console-error")).ToHaveCountAsync(0);
+        await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("With an agent");
+        await Expect(Page.GetByTestId("console-lost")).ToBeHiddenAsync(); // the live connection never ended
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task CustomerAsksForAHuman_ChatAppearsLive_AgentClaimsAndReplies_ReplyReachesTheCustomer()
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
