@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
+using SupportBot.Storage;
 
 namespace SupportBot.AgentConsole.Accounts;
 
@@ -31,7 +31,7 @@ internal sealed class AccountRevalidation(ILoggerFactory loggerFactory, AgentAcc
         {
             return ConsoleSetup.SessionStillValid(user, await accounts.GetAsync(id));
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (StoreOutage.IsOutage(e) || e is ObjectDisposedException)
         {
             // The store could not say (Redis restarting, or the host shutting down). The base class would sign the
             // page out on any exception, so a Redis restart would sign out every agent at work; keep the page and

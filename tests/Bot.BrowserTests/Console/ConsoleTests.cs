@@ -149,6 +149,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
             await Host.Redis.StartAsync();
         }
 
+        await Host.WaitUntilReadyAsync(); // "try again in a moment"
         await Page.GetByTestId("console-error").GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
         await Expect(Page.GetByTestId("console-error")).ToHaveCountAsync(0);
         await row.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();

@@ -25,6 +25,18 @@ public class BrowserHostFixture : IAsyncLifetime
     /// <summary>The host's redis-server (to kill and restart it under the open pages).</summary>
     public RedisServerFixture Redis => _redis;
 
+    /// <summary>Waits until the host's <c>/readyz</c> says Redis answers again, e.g. after <see cref="Redis"/> restarted.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var http = CreateHttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await http.GetAsync("/readyz", TestCancellation.Ct)).StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the host was not ready again 30 s after Redis restarted");
+            await Task.Delay(200, TestCancellation.Ct);
+        }
+    }
+
     /// <summary>The host's services (to seed accounts or records the way the app itself would).</summary>
     public IServiceProvider Services => _factory!.Services;
 
