@@ -31,6 +31,8 @@ public static class ConsoleSetup
         builder.Services.AddSingleton<Departments.DepartmentSettings>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Departments.DepartmentSettings>());
         builder.Services.AddLocalization();
+        // First among the exception handlers: ahead of the storage's JSON answer to the same outage.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler, ConsoleOutagePage>());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AccountRevalidation>();

@@ -64,10 +64,15 @@ internal sealed class FollowUpReminder(
                 {
                     await RemindDueAsync(stoppingToken);
                 }
-                catch (Exception e) when (e is not OperationCanceledException && !stoppingToken.IsCancellationRequested)
+                catch (Exception) when (stoppingToken.IsCancellationRequested)
                 {
-                    // Any failure ends only this round (what was claimed goes out again after the claim lease); a
-                    // stranger's message may carry what does not belong in a log, so only its type is written.
+                    return; // shutting down: whatever the round hit (a disposed connection, a cancelled call) does not matter now
+                }
+                catch (Exception e)
+                {
+                    // Any failure, a notifier's timeout too, ends only this round: escaping, it would stop the host. What
+                    // was claimed goes out again after the claim lease. A stranger's message may carry what does not
+                    // belong in a log, so only its type is written.
                     FollowUpsLog.RoundFailed(logger, e is RedisException or TimeoutException ? e.Message : e.GetType().Name);
                 }
             }
@@ -103,8 +108,9 @@ internal sealed class FollowUpReminder(
                     {
                         await notifier.NotifyAsync(notice, settings, cancellationToken);
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                     {
+                        // A timeout (a TaskCanceledException from HttpClient) too: one notifier's failure is its own.
                         FollowUpsLog.NotifierFailed(logger, notifier.GetType().Name, followUp.Id, e);
                     }
                 }

@@ -52,6 +52,15 @@ internal sealed class HandoffMonitor(
                 // Redis is away: the next round tries again; nothing is lost, every step is in Redis.
                 Log.HandoffMonitorFailed(logger, e.Message);
             }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // A bug in one round must not stop the host (what an exception escaping a BackgroundService does).
+                Log.QueueLoopFailed(logger, e, "Handoff monitor");
+            }
 
             try
             {

@@ -155,4 +155,49 @@ public sealed class StorageTests
         var replies = await chat.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(30));
         Assert.Contains("tracking link", replies[^1]["text"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task RedisDown_AnAgentOpeningTheConsole_GetsAPageThatSaysSoAndReloadsItself()
+    {
+        await using var redis = new RedisServerFixture();
+        await redis.InitializeAsync();
+        await using var host = new BotFactory(redis.ConnectionString);
+        var browser = host.CreateClient();
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/login", Ct)).StatusCode);
+
+        await redis.KillAsync();
+        try
+        {
+            var page = await browser.GetAsync("/console/login", Ct);
+            Assert.True(page.StatusCode == HttpStatusCode.ServiceUnavailable, await page.Content.ReadAsStringAsync(Ct));
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(page.Headers.RetryAfter);
+            var html = await page.Content.ReadAsStringAsync(Ct);
+            Assert.Contains("it may be restarting", html, StringComparison.Ordinal);
+            Assert.Contains("<meta http-equiv=\"refresh\"", html, StringComparison.Ordinal);
+
+            // In the agent's language, from the console's language cookie.
+            using var russian = new HttpRequestMessage(HttpMethod.Get, "/console");
+            russian.Headers.Add("Cookie", $"{SupportBot.AgentConsole.ConsoleSetup.CultureCookie}=c%3Dru%7Cuic%3Dru");
+            Assert.Contains("перезапускается", await (await browser.SendAsync(russian, Ct)).Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+            // API clients still get the problem details they can read.
+            var api = host.CreateClient();
+            api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+            await ProblemAssert.IsProblemAsync(await api.GetAsync("/api/interests", Ct), HttpStatusCode.ServiceUnavailable);
+        }
+        finally
+        {
+            await redis.StartAsync();
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await browser.GetAsync("/console/login", Ct)).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/login", Ct)).StatusCode);
+    }
 }
