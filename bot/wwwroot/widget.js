@@ -5,7 +5,8 @@
  * the WebSocket stream (polling if sockets are blocked), and reconnects with its watermark.
  * The conversation lives in sessionStorage: a reload (or the next page of the site) resumes it
  * and shows it again from the start.
- * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale.
+ * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale
+ * (the conversation's language, and the widget's own words: en, ru or de; else the browser's language).
  */
 (function () {
   'use strict';
@@ -21,6 +22,28 @@
   var pollTimer = null;
   var refreshTimer = null;
   var sendError = false;
+
+  // The widget's own words, in the customer's language; the bot's replies follow the conversation's locale.
+  var words = {
+    en: {
+      title: 'Chat with us', open: 'Open chat', close: 'Close chat', message: 'Your message', placeholder: 'Type a message…',
+      send: 'Send', connecting: 'Connecting…', connectFailed: 'Could not connect. Retrying…', reconnecting: 'Reconnecting…',
+      tooLong: 'That message is too long.', notSent: 'Not sent. Tap the message to send it again.', sendAgain: 'Send again'
+    },
+    ru: {
+      title: 'Напишите нам', open: 'Открыть чат', close: 'Закрыть чат', message: 'Ваше сообщение', placeholder: 'Введите сообщение…',
+      send: 'Отправить', connecting: 'Подключение…', connectFailed: 'Не удалось подключиться. Пробуем ещё раз…',
+      reconnecting: 'Переподключение…', tooLong: 'Сообщение слишком длинное.',
+      notSent: 'Не отправлено. Нажмите на сообщение, чтобы отправить его ещё раз.', sendAgain: 'Отправить ещё раз'
+    },
+    de: {
+      title: 'Schreiben Sie uns', open: 'Chat öffnen', close: 'Chat schließen', message: 'Ihre Nachricht',
+      placeholder: 'Nachricht eingeben…', send: 'Senden', connecting: 'Verbinde…',
+      connectFailed: 'Keine Verbindung. Neuer Versuch…', reconnecting: 'Verbinde neu…', tooLong: 'Die Nachricht ist zu lang.',
+      notSent: 'Nicht gesendet. Tippen Sie auf die Nachricht, um sie erneut zu senden.', sendAgain: 'Erneut senden'
+    }
+  };
+  var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
 
   // ---- UI (in a shadow root so the host site's CSS cannot break it) ----
   var host = document.createElement('div');
@@ -42,6 +65,7 @@
     '.msg.user{align-self:flex-end;background:#2563eb;color:#fff}' +
     '.msg.pending{opacity:.6}' +
     '.msg.user.failed{opacity:1;background:#fef2f2;color:#991b1b;border:1px solid #fca5a5}' +
+    '.msg.user.failed[role=button]{cursor:pointer}' +
     '.actions{display:flex;flex-wrap:wrap;gap:6px;padding:0 12px 8px;background:#f8fafc}' +
     '.actions button{border:1px solid #2563eb;background:#fff;color:#2563eb;border-radius:16px;padding:4px 10px;cursor:pointer;font:inherit}' +
     'form{display:flex;border-top:1px solid #e2e8f0}' +
@@ -49,21 +73,26 @@
     'form button{border:0;background:none;color:#2563eb;font-weight:600;padding:0 14px;cursor:pointer}' +
     '.status{font-size:12px;color:#64748b;padding:2px 12px;background:#f8fafc;min-height:16px}' +
     '</style>' +
-    '<button class="launcher" aria-label="Open chat" part="launcher">' +
+    '<button class="launcher" part="launcher">' +
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
     '<section class="panel" role="dialog" aria-label="Chat">' +
-    '<header><span class="title"></span><button class="close" aria-label="Close chat">×</button></header>' +
+    '<header><span class="title"></span><button class="close">×</button></header>' +
     '<div class="log" role="log" aria-live="polite"></div>' +
     '<div class="actions"></div>' +
     '<div class="status" aria-live="polite"></div>' +
-    '<form><input name="text" autocomplete="off" maxlength="4000" aria-label="Your message" placeholder="Type a message…"><button type="submit">Send</button></form>' +
+    '<form><input name="text" autocomplete="off" maxlength="4000"><button type="submit"></button></form>' +
     '</section>';
   var panel = root.querySelector('.panel');
   var log = root.querySelector('.log');
   var actions = root.querySelector('.actions');
   var status = root.querySelector('.status');
   var input = root.querySelector('input');
-  root.querySelector('.title').textContent = opts.title || 'Chat with us';
+  root.querySelector('.title').textContent = opts.title || t.title;
+  root.querySelector('.launcher').setAttribute('aria-label', t.open);
+  root.querySelector('.close').setAttribute('aria-label', t.close);
+  input.setAttribute('aria-label', t.message);
+  input.setAttribute('placeholder', t.placeholder);
+  root.querySelector('form button').textContent = t.send;
   root.querySelector('.launcher').addEventListener('click', function () { toggle(!panel.classList.contains('open')); });
   root.querySelector('.close').addEventListener('click', function () { toggle(false); });
   root.querySelector('form').addEventListener('submit', function (e) {
@@ -94,7 +123,7 @@
   var connecting = null;
   function connect() {
     if (socket || pollTimer || connecting) return connecting;
-    setStatus('Connecting…');
+    setStatus(t.connecting);
     var resume = state.conversationId && state.token
       ? api('GET', '/v3/directline/conversations/' + state.conversationId + (watermark ? '?watermark=' + watermark : ''), null, state.token)
       : Promise.reject({ status: 0 });
@@ -115,7 +144,7 @@
       scheduleRefresh(c.expires_in);
       openStream(c.streamUrl);
     }).catch(function () {
-      setStatus('Could not connect. Retrying…');
+      setStatus(t.connectFailed);
       setTimeout(function () { connecting = null; connect(); }, 4000);
     }).then(function () { connecting = null; });
     return connecting;
@@ -129,7 +158,7 @@
     socket.onclose = function () {
       socket = null;
       if (!opened) return startPolling();
-      setStatus('Reconnecting…');
+      setStatus(t.reconnecting);
       setTimeout(connect, 2000 + Math.random() * 3000);
     };
   }
@@ -180,10 +209,32 @@
         bubble.classList.remove('pending');
         bubble.classList.add('failed');
         sendError = true;
-        setStatus(e.status === 413 ? 'That message is too long.' : 'Not sent. Please try again.');
+        setStatus(e.status === 413 ? t.tooLong : t.notSent);
+        // Refused for what it is (too long, not allowed): sending it again would not help. Otherwise the visitor
+        // taps it once the server or their network is back; the same clientActivityID keeps it from doubling.
+        if (e.status >= 400 && e.status < 500 && e.status !== 429) return;
+        offerSendAgain(bubble, function () { attempt(0); });
       });
     };
     attempt(0);
+  }
+
+  function offerSendAgain(bubble, again) {
+    bubble.setAttribute('role', 'button');
+    bubble.setAttribute('tabindex', '0');
+    bubble.setAttribute('title', t.sendAgain);
+    var go = function (e) {
+      if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      bubble.removeEventListener('click', go);
+      bubble.removeEventListener('keydown', go);
+      ['role', 'tabindex', 'title'].forEach(function (name) { bubble.removeAttribute(name); });
+      bubble.classList.remove('failed');
+      bubble.classList.add('pending');
+      again();
+    };
+    bubble.addEventListener('click', go);
+    bubble.addEventListener('keydown', go);
   }
 
   // ---- rendering ----
@@ -193,7 +244,7 @@
     var role = a.from && a.from.role === 'user' ? 'user' : 'bot';
     var clientId = a.channelData && a.channelData.clientActivityID;
     if (role === 'user' && clientId && pending[clientId]) {
-      pending[clientId].classList.remove('pending');
+      pending[clientId].classList.remove('pending', 'failed'); // the server had it after all
       delete pending[clientId];
     } else {
       bubbleFor(role, a.text || '');

@@ -100,6 +100,54 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
         AssertNoPageErrors();
     }
 
+    [Fact]
+    public async Task Widget_AMessageTheServerCouldNotTake_IsSentAgainWhenTheVisitorTapsIt()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+
+        // The host answers 503 to every message (as while Redis restarts): the widget's own retries run out.
+        await Page.RouteAsync(url => url.Contains("/activities", StringComparison.Ordinal), async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await route.FulfillAsync(new() { Status = 503, ContentType = "application/problem+json", Body = """{"title":"Storage unavailable","status":503}""" });
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        await SendAsync("How long does delivery take?");
+        var failed = Page.Locator("#sb-chat-widget .log .msg.user.failed");
+        await Expect(failed).ToHaveTextAsync("How long does delivery take?", new() { Timeout = 20_000 });
+        await Expect(Page.Locator("#sb-chat-widget .status")).ToHaveTextAsync("Not sent. Tap the message to send it again.");
+        await ScreenshotAsync("widget-not-sent");
+
+        // The host is back; the visitor taps their message instead of typing it again.
+        await Page.UnrouteAllAsync();
+        await failed.ClickAsync();
+
+        await Expect(BotMessages.Filter(new() { HasText = "2–4 working days" })).ToBeVisibleAsync();
+        await Expect(UserMessages).ToHaveTextAsync(["How long does delivery take?"]); // sent once, shown once
+        await Expect(NotSentMessages).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#sb-chat-widget .status")).ToHaveTextAsync("");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Widget_InARussianBrowser_SpeaksRussian()
+    {
+        var page = await OpenAnotherBrowserAsync("ru-RU");
+        await page.GotoAsync("/");
+        var widget = page.Locator("#sb-chat-widget");
+        await Expect(widget.Locator("form input[name=text]")).ToHaveAttributeAsync("placeholder", "Введите сообщение…");
+        await Expect(widget.Locator("form button")).ToHaveTextAsync("Отправить");
+        await Expect(widget.Locator(".close")).ToHaveAttributeAsync("aria-label", "Закрыть чат");
+        await Expect(widget.Locator(".log .msg.bot").First).ToContainTextAsync("Northwind");
+        Assert.DoesNotContain(Greeting, await widget.Locator(".log .msg.bot").First.InnerTextAsync(), StringComparison.Ordinal); // the bot, too
+    }
+
     private async Task SendAsync(string text)
     {
         await Input.FillAsync(text);
