@@ -75,7 +75,7 @@
     '</style>' +
     '<button class="launcher" part="launcher">' +
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
-    '<section class="panel" role="dialog" aria-label="Chat">' +
+    '<section class="panel" role="dialog">' +
     '<header><span class="title"></span><button class="close">×</button></header>' +
     '<div class="log" role="log" aria-live="polite"></div>' +
     '<div class="actions"></div>' +
@@ -88,6 +88,7 @@
   var status = root.querySelector('.status');
   var input = root.querySelector('input');
   root.querySelector('.title').textContent = opts.title || t.title;
+  panel.setAttribute('aria-label', opts.title || t.title);
   root.querySelector('.launcher').setAttribute('aria-label', t.open);
   root.querySelector('.close').setAttribute('aria-label', t.close);
   input.setAttribute('aria-label', t.message);
