@@ -57,7 +57,7 @@ public sealed class FollowUpNotifierFailureTests : IAsyncLifetime
         }
 
         Assert.Equal(2, _working.Calls.Count); // each once: a timed-out notifier does not make the round deliver again
-        Assert.True(_host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested is false, "the host stopped");
+        Assert.False(_host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested, "the host stopped");
     }
 
     /// <summary>Fails the way HttpClient does when its timeout passes.</summary>

@@ -128,7 +128,7 @@ public abstract class FeedWorkTests(BotFactory factory) : IAsyncDisposable
         var (gus, hal) = (Agent("gus"), Agent("hal"));
         await gus.OnlineAsync(name: "Gus");
         await hal.OnlineAsync(name: "Hal");
-        var (_, id, recordId) = await WaitingCustomerAsync();
+        var (id, recordId) = await WaitingCustomerAsync();
 
         (await gus.ClaimAsync(id)).EnsureSuccessStatusCode();
 
@@ -151,7 +151,7 @@ public abstract class FeedWorkTests(BotFactory factory) : IAsyncDisposable
     {
         var jo = Agent("jo");
         await jo.OnlineAsync(name: "Jo");
-        var (_, id, recordId) = await WaitingCustomerAsync();
+        var (id, recordId) = await WaitingCustomerAsync();
         var kim = NewAgentId("kim");
         (await _feed.Api(kim).PostAsync($"/api/interests/{recordId}/take", null, Ct)).EnsureSuccessStatusCode();
 
@@ -228,14 +228,14 @@ public abstract class FeedWorkTests(BotFactory factory) : IAsyncDisposable
         Assert.False((await _feed.RecordAsync(record.Id))["processed"]!.GetValue<bool>()); // none of that changed the record
     }
 
-    /// <summary>A web chat that asked for a person and waits in the queue: the chat, its conversation id and its open record.</summary>
-    private async Task<(StartedConversation Chat, string ConversationId, string RecordId)> WaitingCustomerAsync()
+    /// <summary>A web chat that asked for a person and waits in the queue: its conversation id and its open record.</summary>
+    private async Task<(string ConversationId, string RecordId)> WaitingCustomerAsync()
     {
         var chat = await _customer.StartAsync();
         await _customer.SendAsync(chat, "I want to talk to a human");
         await _customer.WaitForBotMessagesAsync(chat, 3);
         var id = AgentTestClient.ConversationOf(chat);
-        return (chat, id, Assert.Single(await MineAsync(id, "&processed=no"))["id"]!.GetValue<string>());
+        return (id, Assert.Single(await MineAsync(id, "&processed=no"))["id"]!.GetValue<string>());
     }
 
     /// <summary>The inbound records of one of our conversations (written before the bot's replies go out).</summary>
