@@ -2,9 +2,11 @@ namespace SupportBot.Handoff;
 
 /// <summary>
 /// Automatic assignment for one department: the oldest (highest-priority) waiting chats are
-/// offered to online agents with room — the least busy first, or in turn (round robin). Reads a
-/// snapshot, then lets <see cref="HandoffStore.OfferAsync"/> check everything again atomically,
-/// so several instances may run this at the same time without a chat going to two agents.
+/// offered to online agents with room — the least busy first, or in turn (round robin). A chat
+/// whose answer lease an agent let lapse goes to someone else; only when every agent with room
+/// has let it lapse is it offered to one of them again. Reads a snapshot, then lets
+/// <see cref="HandoffStore.OfferAsync"/> check everything again atomically, so several
+/// instances may run this at the same time without a chat going to two agents.
 /// </summary>
 public sealed class HandoffAssigner(HandoffStore store)
 {
@@ -29,6 +31,37 @@ public sealed class HandoffAssigner(HandoffStore store)
             .ToList();
         var offered = new List<(string, string)>();
         var turn = roundRobin && eligible.Count > 0 ? (int)(await store.NextRoundRobinAsync(department, 0) % eligible.Count) : 0;
+
+        // Agents with room, best first: in turn, or the least busy. Full agents stay in `eligible` (skipped here),
+        // so the round-robin turn keeps counting over the same agents.
+        List<Candidate> Order() => (roundRobin
+                ? Enumerable.Range(0, eligible.Count).Select(i => eligible[(turn + i) % eligible.Count])
+                : eligible.OrderBy(c => (double)c.Active / c.Capacity).ThenBy(c => c.Active))
+            .Where(c => c.Active < c.Capacity)
+            .ToList();
+
+        async Task<HandoffOutcome> OfferAsync(string conversationId, Candidate candidate, bool again)
+        {
+            var outcome = await store.OfferAsync(conversationId, department, candidate.AgentId, answerLease, again: again);
+            if (outcome.Succeeded)
+            {
+                offered.Add((conversationId, candidate.AgentId));
+                candidate.Active++;
+                if (roundRobin)
+                {
+                    turn = (int)(await store.NextRoundRobinAsync(department, 1) % eligible.Count);
+                }
+            }
+            else if (outcome.Refusal is HandoffRefusal.AgentFull or HandoffRefusal.AgentUnavailable)
+            {
+                candidate.Active = candidate.Capacity; // skipped for the rest of the round
+            }
+
+            return outcome;
+        }
+
+        // Chats that every agent with room has let lapse before.
+        var lapsedByAll = new List<string>();
         foreach (var conversationId in head)
         {
             if (eligible.All(c => c.Active >= c.Capacity))
@@ -36,37 +69,47 @@ public sealed class HandoffAssigner(HandoffStore store)
                 break;
             }
 
-            // Try agents in preference order; one who let this chat's lease run out before is skipped by the store.
-            // Full agents stay in the list (skipped), so the round-robin turn keeps counting over the same agents.
-            var order = (roundRobin
-                ? Enumerable.Range(0, eligible.Count).Select(i => eligible[(turn + i) % eligible.Count])
-                : eligible.OrderBy(c => (double)c.Active / c.Capacity).ThenBy(c => c.Active))
-                .Where(c => c.Active < c.Capacity)
-                .ToList();
+            // Try agents in preference order; one who let this chat's lease run out before is refused by the store.
+            var refusedOnlyAsExcluded = true;
+            var order = Order();
             foreach (var candidate in order)
             {
-                var outcome = await store.OfferAsync(conversationId, department, candidate.AgentId, answerLease);
+                var outcome = await OfferAsync(conversationId, candidate, again: false);
                 if (outcome.Succeeded)
                 {
-                    offered.Add((conversationId, candidate.AgentId));
-                    candidate.Active++;
-                    if (roundRobin)
-                    {
-                        turn = (int)(await store.NextRoundRobinAsync(department, 1) % eligible.Count);
-                    }
-
+                    refusedOnlyAsExcluded = false;
                     break;
                 }
 
                 if (outcome.Refusal is HandoffRefusal.AgentFull or HandoffRefusal.AgentUnavailable)
                 {
-                    candidate.Active = candidate.Capacity; // skipped for the rest of the round
+                    refusedOnlyAsExcluded = false;
                     continue;
                 }
 
                 if (outcome.Refusal != HandoffRefusal.Excluded)
                 {
+                    refusedOnlyAsExcluded = false;
                     break; // the chat left the queue meanwhile
+                }
+            }
+
+            if (refusedOnlyAsExcluded && order.Count > 0)
+            {
+                lapsedByAll.Add(conversationId);
+            }
+        }
+
+        // With nobody else to take them, such chats go to one of those agents again (say the only agent on duty
+        // missed the first offer) rather than wait until someone claims it; after the chats nobody had missed.
+        foreach (var conversationId in lapsedByAll)
+        {
+            foreach (var candidate in Order())
+            {
+                var outcome = await OfferAsync(conversationId, candidate, again: true);
+                if (outcome.Succeeded || outcome.Refusal is not (HandoffRefusal.AgentFull or HandoffRefusal.AgentUnavailable))
+                {
+                    break;
                 }
             }
         }

@@ -109,7 +109,8 @@ internal static class HandoffScripts
     /// <summary>
     /// Automatic assignment offers a queued chat to an online agent with room. KEYS: chat, events,
     /// owner, queue, leases, agent, agent chats, presence. ARGV: conversation, now, agent,
-    /// department, answer deadline, ttl, why (offered/returning). KEYS[9]: wait figures.
+    /// department, answer deadline, ttl, why (offered/returning/again). KEYS[9]: wait figures.
+    /// "again" offers it even to an agent who let its lease lapse, and starts the exclusions afresh.
     /// Returns ok, gone (no longer queued there), agent-unavailable, agent-full, excluded.
     /// </summary>
     public const string Offer = Prelude + AgentCheck + """
@@ -118,10 +119,12 @@ internal static class HandoffScripts
         if not agent_here(KEYS[6], KEYS[8], ARGV[3], ARGV[2], true) then return 'agent-unavailable' end
         local cap = tonumber(redis.call('HGET', KEYS[6], 'cap') or '1')
         if redis.call('SCARD', KEYS[7]) >= cap then return 'agent-full' end
-        if h[3] and string.find(h[3], ',' .. ARGV[3] .. ',', 1, true) then return 'excluded' end
+        local again = ARGV[7] == 'again'
+        if not again and h[3] and string.find(h[3], ',' .. ARGV[3] .. ',', 1, true) then return 'excluded' end
         if not h[4] and not h[5] then figure(KEYS[9], ARGV[4], ARGV[3], tostring(tonumber(ARGV[2]) - tonumber(h[6]))) end
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('HSET', KEYS[1], 'st', 'offered', 'agent', ARGV[3], 'oat', ARGV[2], 'dl', ARGV[5])
+        if again then redis.call('HSET', KEYS[1], 'excl', ',') end
         redis.call('SADD', KEYS[7], ARGV[1])
         redis.call('SET', KEYS[3], 'agent:' .. ARGV[3], 'PX', ARGV[6])
         redis.call('ZADD', KEYS[5], ARGV[5], ARGV[1])

@@ -75,7 +75,12 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     }
 
     /// <summary>Automatic assignment: offer a chat of <paramref name="department"/>'s queue to the agent.</summary>
-    public async Task<HandoffOutcome> OfferAsync(string conversationId, string department, string agentId, TimeSpan answerLease, bool returning = false)
+    /// <param name="returning">The customer came back to the agent who resolved their last chat.</param>
+    /// <param name="again">
+    /// No agent it was not yet offered to can take it: offer it even to one who let its answer lease lapse, and let
+    /// every agent be tried once more after that.
+    /// </param>
+    public async Task<HandoffOutcome> OfferAsync(string conversationId, string department, string agentId, TimeSpan answerLease, bool returning = false, bool again = false)
     {
         var now = Now;
         var result = (string?)await Db.ScriptEvaluateAsync(
@@ -83,7 +88,7 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
             [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId),
              RedisKeys.HandoffQueue(department), RedisKeys.HandoffLeases, RedisKeys.Agent(agentId), RedisKeys.AgentChats(agentId),
              RedisKeys.AgentPresence, RedisKeys.HandoffFigures("wait")],
-            [conversationId, now, agentId, department, now + (long)answerLease.TotalMilliseconds, _ttlMs, returning ? "returning" : "offered"]);
+            [conversationId, now, agentId, department, now + (long)answerLease.TotalMilliseconds, _ttlMs, again ? "again" : returning ? "returning" : "offered"]);
         return result switch
         {
             "ok" => HandoffOutcome.Done,

@@ -87,6 +87,25 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
         Assert.Equal("assigned", Status(await max.DetailsAsync(id)));
     }
 
+    [Fact]
+    public async Task OfferNotAnsweredWithinTheLease_WithNobodyElseOnline_ComesBackToTheSameAgent()
+    {
+        var ida = Agent("ida");
+        await ida.OnlineAsync(capacity: 1);
+        var id = await EscalateAsync();
+        await ida.WaitForAsync(id, d => Status(d) == "offered");
+
+        // Ida misses the offer. Nobody else is on duty, so after 5 s it is offered to her again instead of waiting
+        // in the queue for an agent who is never offered it.
+        var again = await ida.WaitForAsync(id, d => Status(d) == "offered" && EventTypes(d).Contains("lease_expired"), TimeSpan.FromSeconds(12));
+
+        Assert.Equal(ida.AgentId, again["chat"]!["agentId"]!.GetValue<string>());
+        Assert.Equal(["offered", "lease_expired", "queued", "offered"], EventTypes(again).SkipWhile(t => t != "offered").Take(4));
+        Assert.Contains((await ida.GetAsync("/api/handoff/mine"))["items"]!.AsArray(), i => i!["chat"]!["conversationId"]!.GetValue<string>() == id);
+        (await ida.SendAsync(id, "Sorry for the wait, Ida here.")).EnsureSuccessStatusCode();
+        Assert.Equal("assigned", Status(await ida.DetailsAsync(id)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var agent in _agents)

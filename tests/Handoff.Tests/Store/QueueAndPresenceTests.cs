@@ -82,6 +82,70 @@ public abstract class QueueAndPresenceTests(IStore server) : HandoffStoreTestBas
     }
 
     [Fact]
+    public async Task LeaseExpiry_WithNobodyElseOnDuty_TheChatIsOfferedToThatAgentAgain()
+    {
+        await OnlineAsync("anna");
+        await EscalateAsync("c1");
+        var assigner = new HandoffAssigner(Store);
+        Assert.Equal([("c1", "anna")], await assigner.AssignAsync("support", roundRobin: false, Lease));
+        Clock.Advance(Lease);
+        await Store.HeartbeatAsync("anna", PresenceTtl);
+        Succeeded(await Store.RequeueAsync("c1", "anna", leaseExpired: true));
+
+        // Anna is the only one who could answer: the chat does not wait unseen in the queue.
+        Assert.Equal([("c1", "anna")], await assigner.AssignAsync("support", roundRobin: false, Lease));
+
+        var events = await Store.GetEventsAsync("c1");
+        Assert.Equal(["escalated", "queued", "offered", "lease_expired", "queued", "offered"], events.Select(e => e.Type));
+        Assert.Equal(["offered", "again"], events.Where(e => e.Type == "offered").Select(e => e.Why));
+        Assert.Equal(["c1"], await Store.AgentChatsAsync("anna"));
+    }
+
+    [Fact]
+    public async Task LeaseExpiry_ChatsNobodyMissedComeFirst_AndTheMissedOneWaitsForRoom()
+    {
+        await OnlineAsync("anna", capacity: 1);
+        await EscalateAsync("c1");
+        var assigner = new HandoffAssigner(Store);
+        Assert.Equal([("c1", "anna")], await assigner.AssignAsync("support", roundRobin: false, Lease));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await EscalateAsync("c2");
+        Clock.Advance(Lease);
+        await Store.HeartbeatAsync("anna", PresenceTtl);
+        Succeeded(await Store.RequeueAsync("c1", "anna", leaseExpired: true));
+
+        // c1 is back at the head, but Anna's one place goes to the chat she has not let lapse.
+        Assert.Equal([("c2", "anna")], await assigner.AssignAsync("support", roundRobin: false, Lease));
+        Assert.Equal(["c1"], await Store.QueueHeadAsync("support", 10));
+
+        Succeeded(await MessageAsync("c2", "anna"));
+        Succeeded(await Store.ResolveAsync("c2", "anna", "done", TimeSpan.FromHours(1)));
+        Assert.Equal([("c1", "anna")], await assigner.AssignAsync("support", roundRobin: false, Lease));
+    }
+
+    [Fact]
+    public async Task LeaseExpiry_WhenEveryAgentLetItLapse_EachIsTriedAgainInTurn()
+    {
+        await OnlineAsync("anna");
+        await OnlineAsync("boris");
+        await EscalateAsync("c1");
+        var assigner = new HandoffAssigner(Store);
+        var holders = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var offered = Assert.Single(await assigner.AssignAsync("support", roundRobin: false, Lease));
+            holders.Add(offered.AgentId);
+            Clock.Advance(Lease);
+            await Store.HeartbeatAsync("anna", PresenceTtl);
+            await Store.HeartbeatAsync("boris", PresenceTtl);
+            Succeeded(await Store.RequeueAsync("c1", offered.AgentId, leaseExpired: true));
+        }
+
+        // Never the same agent twice in a row: after both let it lapse, the exclusions start afresh.
+        Assert.Equal(["anna", "boris", "anna", "boris"], holders);
+    }
+
+    [Fact]
     public async Task LeaseExpiry_DoesNotStopTheAgentFromClaimingTheChatThemselves()
     {
         await OnlineAsync("anna");
