@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using SupportBot.FunctionalTests.Infrastructure;
+using SupportBot.Handoff;
 using static SupportBot.FunctionalTests.Infrastructure.AgentTestClient;
 
 namespace SupportBot.FunctionalTests.Handoff;
@@ -33,6 +35,7 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
 {
     private readonly DirectLineTestClient _customer = new(host.Factory.CreateClient());
     private readonly List<AgentTestClient> _agents = [];
+    private readonly List<string> _escalated = [];
 
     private AgentTestClient Agent(string name)
     {
@@ -46,6 +49,7 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
         var chat = await _customer.StartAsync();
         await _customer.SendAsync(chat, "operator please");
         await _customer.WaitForBotMessagesAsync(chat, 2);
+        _escalated.Add(ConversationOf(chat));
         return ConversationOf(chat);
     }
 
@@ -108,9 +112,35 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
 
     public async ValueTask DisposeAsync()
     {
+        // The tests share one host and its queue: a chat left waiting would be offered, ahead of the next test's own
+        // chat, to the next test's agents. So each test closes what it escalated: resolved by the agent holding it
+        // while they are still online, abandoned by the customer once nobody is left to be offered it.
+        foreach (var id in _escalated)
+        {
+            var details = await _agents[0].DetailsAsync(id);
+            if (Status(details) is "offered" or "assigned" && _agents.Find(a => a.AgentId == details["chat"]!["agentId"]?.GetValue<string>()) is { } holder)
+            {
+                await holder.SendAsync(id, "Closing up.");
+                await holder.ResolveAsync(id);
+            }
+        }
+
         foreach (var agent in _agents)
         {
             await agent.SetPresenceAsync("offline");
+        }
+
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
+        foreach (var id in _escalated)
+        {
+            await handoff.AbandonAsync(id); // refused (and harmless) unless it is still waiting
+        }
+
+        var redis = host.Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        Assert.Equal(0, await redis.SortedSetLengthAsync(RedisKeys.HandoffQueue("support")));
+
+        foreach (var agent in _agents)
+        {
             await agent.DisposeAsync();
         }
     }
