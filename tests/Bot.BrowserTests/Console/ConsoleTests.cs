@@ -128,6 +128,51 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task RedisGoesAwayWhileThePageIsOpen_ThePageSaysSoAtOnce_AndTheAgentStaysPresentOnceItIsBack()
+    {
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        var agentId = AgentAccountStore.IdFor(agent.Email);
+        await SignInAndWaitAsync(agent);
+        var banner = Page.GetByTestId("store-offline");
+        await Expect(banner).ToHaveCountAsync(0);
+
+        // Down long enough that at least one of the page's presence heartbeats (every 10 s) waits out the client's 5 s
+        // timeout and fails while it is away.
+        await Host.Redis.KillAsync();
+        try
+        {
+            // Without a click: the agent learns it before trying to claim or reply.
+            await Expect(banner).ToContainTextAsync("reconnecting", new() { Timeout = 10_000 });
+            await ScreenshotAsync("console-store-offline");
+            await Task.Delay(TimeSpan.FromSeconds(16), Ct);
+        }
+        finally
+        {
+            await Host.Redis.StartAsync(); // same port and append-only file: the presence written before is still there
+        }
+
+        await Expect(banner).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Host.WaitUntilReadyAsync();
+
+        // The page goes on renewing the presence, so the agent does not lapse to offline (and lose their chats) while
+        // the page still shows them at work.
+        var redis = Host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        async Task<double?> PresenceRunsOutAsync() => await redis.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.AgentPresence, agentId);
+        var afterRestart = await PresenceRunsOutAsync();
+        Assert.NotNull(afterRestart);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        double? runsOut;
+        while ((runsOut = await PresenceRunsOutAsync()) is null || runsOut <= afterRestart)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the page stopped renewing the agent's presence after the store came back");
+            await Task.Delay(TimeSpan.FromMilliseconds(500), Ct);
+        }
+
+        await Expect(Page.Locator("[data-testid=presence] button[data-status=away]")).ToHaveClassAsync(new Regex(@"\bon\b"));
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task AClickThatFailsWhileRedisIsDown_SaysSo_AndTheAgentCarriesOnOnceItIsBack()
     {
         await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
