@@ -217,15 +217,16 @@ internal sealed class EmailPoller(
 
         // First read of this folder, or its UIDs were renumbered (UIDVALIDITY changed): read recent mail by date, then
         // start the cursor at the newest UID. The Message-ID dedupe drops what was handled before the renumbering.
-        var top = folder.UidNext is { IsValid: true } next ? next.Id - 1 : 0;
+        // The newest UID as the folder was opened, taken before searching: mail that arrives from here on lies above it
+        // and the cursor reads it next. (Taken after the search, from a count the search's reply may already have
+        // raised, it would have included mail the search did not see, and the cursor would have skipped it unread.)
+        var top = folder.UidNext is { IsValid: true } next
+            ? next.Id - 1
+            : folder.Count > 0 ? (await folder.SearchAsync(SearchQuery.All, cancellationToken)).Select(u => u.Id).DefaultIfEmpty(0u).Max() : 0;
         var days = options.Value.FirstSyncDays;
         EmailLog.FirstSync(logger, mailbox.Name, cursor is null ? "first read" : "the folder's UIDs were renumbered", days, cursor is null ? "unread" : "received");
         var since = SearchQuery.DeliveredAfter(time.GetUtcNow().UtcDateTime.Date.AddDays(-days));
         var recent = days == 0 ? [] : await folder.SearchAsync(cursor is null ? SearchQuery.NotSeen.And(since) : since, cancellationToken);
-        if (top == 0 && folder.Count > 0)
-        {
-            top = (await folder.SearchAsync(SearchQuery.All, cancellationToken)).Select(u => u.Id).DefaultIfEmpty(0u).Max();
-        }
 
         foreach (var uid in recent.Where(u => top == 0 || u.Id <= top).OrderBy(u => u.Id))
         {
