@@ -48,8 +48,23 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
     {
         var chat = await _customer.StartAsync();
         await _customer.SendAsync(chat, "operator please");
-        await _customer.WaitForBotMessagesAsync(chat, 2);
         _escalated.Add(ConversationOf(chat));
+        try
+        {
+            await _customer.WaitForBotMessagesAsync(chat, 2);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Say where the turn stands: not picked up (still pending, due when?), held by a worker, or picked up and done.
+            var db = host.Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+            var id = ConversationOf(chat);
+            var due = await db.SortedSetScoreAsync(RedisKeys.PendingConversations, id);
+            throw new InvalidOperationException(
+                $"{e.Message} Now {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}; pending due at {due?.ToString() ?? "-"} " +
+                $"({await db.SortedSetLengthAsync(RedisKeys.PendingConversations)} pending in all); inbox {await db.ListLengthAsync(RedisKeys.Inbox(id))}; " +
+                $"lease {await db.KeyTimeToLiveAsync(RedisKeys.Lease(id))}; handoff {await db.HashGetAsync(RedisKeys.HandoffChat(id), "st")}.", e);
+        }
+
         return ConversationOf(chat);
     }
 
