@@ -130,10 +130,11 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
         // The tests share one host and its queue: a chat left waiting would be offered, ahead of the next test's own
         // chat, to the next test's agents. So each test closes what it escalated: resolved by the agent holding it
         // while they are still online, abandoned by the customer once nobody is left to be offered it.
+        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
         foreach (var id in _escalated)
         {
-            var details = await _agents[0].DetailsAsync(id);
-            if (Status(details) is "offered" or "assigned" && _agents.Find(a => a.AgentId == details["chat"]!["agentId"]?.GetValue<string>()) is { } holder)
+            if (await handoff.Store.GetChatAsync(id) is { Status: HandoffStatus.Offered or HandoffStatus.Assigned } chat
+                && _agents.Find(a => a.AgentId == chat.AgentId) is { } holder)
             {
                 await holder.SendAsync(id, "Closing up.");
                 await holder.ResolveAsync(id);
@@ -145,7 +146,6 @@ public sealed class AssignmentTests(AutoAssignHostFixture host) : IClassFixture<
             await agent.SetPresenceAsync("offline");
         }
 
-        var handoff = host.Factory.Services.GetRequiredService<HandoffService>();
         foreach (var id in _escalated)
         {
             await handoff.AbandonAsync(id); // refused (and harmless) unless it is still waiting
