@@ -21,7 +21,19 @@ internal sealed class PipelineWorker(
     ILogger<PipelineWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan OutageLogInterval = TimeSpan.FromSeconds(10);
+
+    // How long a conversation found leased by another instance is passed over before it is tried again.
+    private static readonly TimeSpan HeldElsewhereRecheck = TimeSpan.FromSeconds(1);
+
+    // At most this many held conversations are read past in one look (a bound on one read of the pending set).
+    private const int MaxHeldElsewhereReadPast = 1000;
+
     private readonly HashSet<string> _busyHere = new(StringComparer.Ordinal);
+
+    // Due conversations another instance holds (busy there, or left leased by one that crashed), with when to try
+    // them again. They keep their place at the front of the pending set, so the dispatcher reads past them: else as
+    // many of them as it looks at would hide everything behind them until their leases end.
+    private readonly Dictionary<string, long> _heldElsewhere = new(StringComparer.Ordinal);
     private long _outageLoggedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -63,16 +75,19 @@ internal sealed class PipelineWorker(
             try
             {
                 int busy;
+                int held;
                 lock (_busyHere)
                 {
                     busy = _busyHere.Count;
+                    held = ForgetHeldElsewhereDue();
                 }
 
                 var free = workers - busy;
                 if (free > 0)
                 {
                     var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                    var due = await db.SortedSetRangeByScoreAsync(RedisKeys.PendingConversations, double.NegativeInfinity, now, take: busy + (2 * free));
+                    var due = await db.SortedSetRangeByScoreAsync(
+                        RedisKeys.PendingConversations, double.NegativeInfinity, now, take: busy + Math.Min(held, MaxHeldElsewhereReadPast) + (2 * free));
                     // Start at a random place so several instances spread over the same candidates.
                     var start = due.Length == 0 ? 0 : Random.Shared.Next(due.Length);
                     for (var i = 0; i < due.Length && free > 0; i++)
@@ -120,6 +135,13 @@ internal sealed class PipelineWorker(
                 {
                     await RunWithLeaseAsync(db, lease, stoppingToken);
                     processed = true;
+                }
+                else
+                {
+                    lock (_busyHere)
+                    {
+                        _heldElsewhere[conversationId] = time.GetTimestamp() + (long)(HeldElsewhereRecheck.TotalSeconds * time.TimestampFrequency);
+                    }
                 }
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -190,11 +212,30 @@ internal sealed class PipelineWorker(
         }
     }
 
+    /// <summary>Marks the conversation as taken by a local worker; false when a local worker has it or it is held elsewhere.</summary>
     private bool TryMarkBusy(string conversationId)
     {
         lock (_busyHere)
         {
-            return _busyHere.Add(conversationId);
+            return !_heldElsewhere.ContainsKey(conversationId) && _busyHere.Add(conversationId);
         }
+    }
+
+    /// <summary>Drops the held-elsewhere marks whose time to try again has come; returns how many are left. Call under the lock.</summary>
+    private int ForgetHeldElsewhereDue()
+    {
+        if (_heldElsewhere.Count > 0)
+        {
+            var now = time.GetTimestamp();
+            foreach (var (conversationId, retryAt) in _heldElsewhere)
+            {
+                if (retryAt <= now)
+                {
+                    _heldElsewhere.Remove(conversationId);
+                }
+            }
+        }
+
+        return _heldElsewhere.Count;
     }
 }
