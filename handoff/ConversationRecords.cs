@@ -51,3 +51,11 @@ public sealed record TranscriptEntry
 [JsonSerializable(typeof(ConversationProfile))]
 [JsonSerializable(typeof(TranscriptEntry))]
 public sealed partial class ConversationJson : JsonSerializerContext;
+
+/// <summary>What is known of one conversation at one moment: its handoff (if any), owner, handoff events, transcript and customer.</summary>
+public sealed record ConversationDetails(
+    HandoffChat? Chat,
+    ConversationOwner Owner,
+    IReadOnlyList<HandoffEvent> Events,
+    IReadOnlyList<TranscriptEntry> Transcript,
+    ConversationProfile? Profile);

@@ -334,9 +334,33 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
 
     // ---- Reads ----
 
-    public async Task<HandoffChat?> GetChatAsync(string conversationId)
+    public async Task<HandoffChat?> GetChatAsync(string conversationId) =>
+        ReadChat(conversationId, await Db.HashGetAllAsync(RedisKeys.HandoffChat(conversationId)));
+
+    /// <summary>
+    /// The chat, its owner, events, transcript and customer profile as they stood at one moment (one MULTI/EXEC; the
+    /// keys share the conversation's hash tag). Read one by one, a re-offer landing in between could give a chat still
+    /// "offered" to the first agent with the events of it going back to the queue.
+    /// </summary>
+    public async Task<ConversationDetails> GetDetailsAsync(string conversationId, int transcriptTake = 500)
     {
-        var fields = await Db.HashGetAllAsync(RedisKeys.HandoffChat(conversationId));
+        var transaction = Db.CreateTransaction();
+        var chat = transaction.HashGetAllAsync(RedisKeys.HandoffChat(conversationId));
+        var owner = transaction.StringGetAsync(RedisKeys.Owner(conversationId));
+        var events = transaction.ListRangeAsync(RedisKeys.HandoffEvents(conversationId));
+        var transcript = transaction.ListRangeAsync(RedisKeys.Transcript(conversationId), -transcriptTake, -1);
+        var profile = transaction.StringGetAsync(RedisKeys.Profile(conversationId));
+        await transaction.ExecuteAsync();
+        return new ConversationDetails(
+            ReadChat(conversationId, await chat),
+            ConversationOwner.Parse(await owner),
+            ReadEvents(await events),
+            ReadTranscript(await transcript),
+            ReadProfile(await profile));
+    }
+
+    private static HandoffChat? ReadChat(string conversationId, HashEntry[] fields)
+    {
         if (fields.Length == 0)
         {
             return null;
@@ -362,9 +386,11 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
         };
     }
 
-    public async Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string conversationId)
+    public async Task<IReadOnlyList<HandoffEvent>> GetEventsAsync(string conversationId) =>
+        ReadEvents(await Db.ListRangeAsync(RedisKeys.HandoffEvents(conversationId)));
+
+    private static List<HandoffEvent> ReadEvents(RedisValue[] raw)
     {
-        var raw = await Db.ListRangeAsync(RedisKeys.HandoffEvents(conversationId));
         var events = new List<HandoffEvent>(raw.Length);
         foreach (var item in raw)
         {
@@ -468,14 +494,17 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     }
 
     public async Task<ConversationProfile?> GetProfileAsync(string conversationId) =>
-        await Db.StringGetAsync(RedisKeys.Profile(conversationId)) is { IsNull: false } json
-            ? JsonSerializer.Deserialize((string)json!, ConversationJson.Default.ConversationProfile)
-            : null;
+        ReadProfile(await Db.StringGetAsync(RedisKeys.Profile(conversationId)));
+
+    private static ConversationProfile? ReadProfile(RedisValue json) =>
+        json.IsNull ? null : JsonSerializer.Deserialize((string)json!, ConversationJson.Default.ConversationProfile);
 
     /// <summary>The last <paramref name="take"/> lines of the conversation, oldest first; replies that failed for good are marked.</summary>
-    public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string conversationId, int take = 500)
+    public async Task<IReadOnlyList<TranscriptEntry>> GetTranscriptAsync(string conversationId, int take = 500) =>
+        ReadTranscript(await Db.ListRangeAsync(RedisKeys.Transcript(conversationId), -take, -1));
+
+    private static IReadOnlyList<TranscriptEntry> ReadTranscript(RedisValue[] raw)
     {
-        var raw = await Db.ListRangeAsync(RedisKeys.Transcript(conversationId), -take, -1);
         List<TranscriptEntry> entries = [.. raw.Select(r => JsonSerializer.Deserialize((string)r!, ConversationJson.Default.TranscriptEntry)).OfType<TranscriptEntry>()];
         var failed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var failure in entries.Where(e => e.IsDeliveryFailure))

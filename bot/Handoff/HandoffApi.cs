@@ -110,24 +110,23 @@ public static partial class HandoffApi
             return problem;
         }
 
-        var chatTask = handoff.Store.GetChatAsync(conversationId);
-        var profileTask = handoff.Store.GetProfileAsync(conversationId);
-        var chat = await chatTask;
-        var profile = await profileTask;
-        if (chat is null && profile is null)
+        // One consistent read: status, events and transcript as they stood together.
+        var details = await handoff.Store.GetDetailsAsync(conversationId);
+        if (details is { Chat: null, Profile: null })
         {
             return Problems.NotFound($"No conversation '{conversationId}'.");
         }
 
+        var chat = details.Chat;
         return TypedResults.Ok(new
         {
             conversationId,
-            owner = (await handoff.Store.OwnerAsync(conversationId)).Value,
+            owner = details.Owner.Value,
             chat,
             figures = chat is null ? null : new { waitMs = Ms(chat.WaitTime), firstResponseMs = Ms(chat.FirstResponseTime), handleMs = Ms(chat.HandleTime) },
-            events = await handoff.Store.GetEventsAsync(conversationId),
-            transcript = await handoff.Store.GetTranscriptAsync(conversationId),
-            customer = Customer(profile),
+            events = details.Events,
+            transcript = details.Transcript,
+            customer = Customer(details.Profile),
         });
     }
 

@@ -270,4 +270,36 @@ public abstract class QueueAndPresenceTests(IStore server) : HandoffStoreTestBas
         Assert.Equal(["anna", "boris"], (await Store.DepartmentAgentsAsync("support")).Order(StringComparer.Ordinal));
         Assert.Null(await Store.GetAgentAsync("ghost"));
     }
+
+    [Fact]
+    public async Task Details_ReadWhileTheChatGoesBackAndForth_StatusAndEventsAlwaysAgree()
+    {
+        await OnlineAsync("anna");
+        await EscalateAsync("c1");
+
+        // Offered, let lapse, back in the queue, offered again: a console or API reader must never see a mix of two moments.
+        var mover = Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                Succeeded(await Store.OfferAsync("c1", "support", "anna", Lease, again: true));
+                Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+                await OnlineAsync("anna");
+                Succeeded(await Store.RequeueAsync("c1", "anna", leaseExpired: true));
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var reads = 0;
+        while (!mover.IsCompleted || reads == 0)
+        {
+            var details = await Store.GetDetailsAsync("c1");
+            var status = details.Chat!.Status;
+            Assert.Equal(status == HandoffStatus.Offered ? "offered" : "queued", details.Events[^1].Type);
+            Assert.Equal(status == HandoffStatus.Offered ? "agent:anna" : "queued", details.Owner.Value);
+            reads++;
+        }
+
+        await mover;
+        Assert.True(reads > 10, $"only {reads} reads overlapped the moves");
+    }
 }
