@@ -99,6 +99,7 @@ internal sealed class BenchArgs
           --shots <n>               keep only n training examples per category, picked at random with the seed
           --seed <s>                seed of that pick and of the trainer (default 1)
           --set <option>=<value>    a FaqRecognizerOptions property, e.g. --set AnswerThreshold=0.6 (repeatable)
+          --misses <file>           also write the test rows not answered right as CSV: text,category,decision,top3
 
           -h, --help                this text
 
@@ -168,6 +169,9 @@ internal sealed class BenchArgs
     public double TimeoutSeconds { get; private set; } = 30;
 
     public string? LatenciesFile { get; private set; }
+
+    /// <summary>faq-eval: where to write the test rows that were not answered with their category.</summary>
+    public string? MissesFile { get; private set; }
 
     public string? TrainFile { get; private set; }
 
@@ -265,6 +269,7 @@ internal sealed class BenchArgs
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
                 "--set" => ReadSetting(value),
                 "--latencies" => SetLatenciesFile(value),
+                "--misses" => SetMissesFile(value),
                 "--train" => ReadFile(name, value, v => TrainFile = v),
                 "--test" => ReadFile(name, value, v => TestFile = v),
                 "--shots" => ReadInt(name, value, 1, 1_000_000, v => Shots = v),
@@ -353,6 +358,12 @@ internal sealed class BenchArgs
         }
 
         Redis = value;
+        return null;
+    }
+
+    private string? SetMissesFile(string value)
+    {
+        MissesFile = value;
         return null;
     }
 

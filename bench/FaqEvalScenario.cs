@@ -81,6 +81,10 @@ internal static class FaqEvalScenario
         BenchProgram.Progress($"faq-eval: prediction p50 {BenchProgram.Percentile(latencies, 50):0.000} ms, p99 {p99:0.000} ms, max {latencies[^1]:0.000} ms; {allocated / test.Count} bytes allocated per prediction, {collections} gen0 collections (server GC: {System.Runtime.GCSettings.IsServerGC})");
         ReportCalibration(results);
         ReportBalancedAccuracy(test, results);
+        if (options.MissesFile is { } missesFile)
+        {
+            WriteMisses(missesFile, test, results);
+        }
 
         var line = new JsonObject
         {
@@ -135,6 +139,39 @@ internal static class FaqEvalScenario
             .ToArray();
         BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture,
             $"faq-eval: balanced accuracy (mean over {perCategory.Length} categories) {perCategory.Average():0.0000}; worst category {perCategory.Min():0.000}"));
+    }
+
+    /// <summary>
+    /// The test rows not answered with their category (a wrong answer, choices or don't-know), with the top three: what
+    /// a content author reads to see which questions the FAQ does not catch yet.
+    /// </summary>
+    private static void WriteMisses(string path, List<LabeledText> test, (FaqRecognition Recognition, bool Correct)[] results)
+    {
+        using var writer = new StreamWriter(path);
+        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteField("text");
+        csv.WriteField("category");
+        csv.WriteField("decision");
+        csv.WriteField("top3");
+        csv.NextRecord();
+        var misses = 0;
+        for (var i = 0; i < test.Count; i++)
+        {
+            var (recognition, correct) = results[i];
+            if (correct && recognition.Decision == FaqDecision.Answer)
+            {
+                continue;
+            }
+
+            csv.WriteField(test[i].Text);
+            csv.WriteField(test[i].Label);
+            csv.WriteField(recognition.Decision.ToString());
+            csv.WriteField(string.Join(" ", recognition.Candidates.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Label}:{c.Confidence:0.00}"))));
+            csv.NextRecord();
+            misses++;
+        }
+
+        BenchProgram.Progress($"faq-eval: {misses} rows not answered right written to {path}");
     }
 
     /// <summary>Rows of a CSV file with a header naming <c>text</c> and <c>category</c>; quoted fields may hold commas, quotes and line breaks.</summary>
