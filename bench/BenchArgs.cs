@@ -94,7 +94,8 @@ internal sealed class BenchArgs
                                     counts into the days of 2001 and deletes them afterwards
 
         Options of faq-eval:
-          --train <csv>             training examples (required)
+          --train <csv|folder>      training examples (required): a CSV, or a content folder (e.g. content):
+                                    its faq/*.yaml questions, as the bot trains on them
           --test <csv>              held-out examples to score (required)
           --shots <n>               keep only n training examples per category, picked at random with the seed
           --seed <s>                seed of that pick and of the trainer (default 1)
@@ -270,7 +271,7 @@ internal sealed class BenchArgs
                 "--set" => ReadSetting(value),
                 "--latencies" => SetLatenciesFile(value),
                 "--misses" => SetMissesFile(value),
-                "--train" => ReadFile(name, value, v => TrainFile = v),
+                "--train" => File.Exists(value) || Directory.Exists(value) ? Set(() => TrainFile = value) : $"{name}: no such file or content folder '{value}'.",
                 "--test" => ReadFile(name, value, v => TestFile = v),
                 "--shots" => ReadInt(name, value, 1, 1_000_000, v => Shots = v),
                 "--seed" => ReadInt(name, value, 0, int.MaxValue, v => Seed = v),
@@ -292,6 +293,12 @@ internal sealed class BenchArgs
             return "faq-eval needs --train <csv> and --test <csv>.";
         }
 
+        return null;
+    }
+
+    private static string? Set(Action set)
+    {
+        set();
         return null;
     }
 

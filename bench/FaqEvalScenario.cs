@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsvHelper;
+using SupportBot.Dialogs.Content;
 using SupportBot.Dialogs.Faq;
 
 namespace SupportBot.Benchmarks;
@@ -24,7 +25,7 @@ internal static class FaqEvalScenario
         FaqRecognizerOptions recognizerOptions;
         try
         {
-            train = ReadCsv(options.TrainFile!);
+            train = Directory.Exists(options.TrainFile) ? ReadFaqQuestions(options.TrainFile) : ReadCsv(options.TrainFile!);
             test = ReadCsv(options.TestFile!);
             recognizerOptions = ApplySettings(new FaqRecognizerOptions { Seed = options.Seed }, options.Settings);
         }
@@ -172,6 +173,19 @@ internal static class FaqEvalScenario
         }
 
         BenchProgram.Progress($"faq-eval: {misses} rows not answered right written to {path}");
+    }
+
+    /// <summary>Every question of a content folder's FAQ entries (all languages), labelled with the entry's id: what the bot trains on.</summary>
+    private static List<LabeledText> ReadFaqQuestions(string folder)
+    {
+        try
+        {
+            return [.. ContentCatalog.Load(folder).Faq.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id)))];
+        }
+        catch (ContentException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
     }
 
     /// <summary>Rows of a CSV file with a header naming <c>text</c> and <c>category</c>; quoted fields may hold commas, quotes and line breaks.</summary>

@@ -42,7 +42,8 @@ public sealed class LlmHostTests(RedisServerFixture redis) : IClassFixture<Redis
         var chat = new DirectLineTestClient(host.CreateClient());
         var conversation = await chat.StartAsync();
 
-        await chat.SendAsync(conversation, "qwerty zxcv, mail me at zed@example.com");
+        // Nothing in the shipped FAQ is about it, so the model answers.
+        await chat.SendAsync(conversation, "do you sponsor local football clubs? write to zed@example.com");
         var replies = await chat.WaitForBotMessagesAsync(conversation, 2);
 
         Assert.Contains(replies, r => (string?)r["text"] == "Gift wrapping is free.");
