@@ -270,7 +270,7 @@ internal sealed class BenchArgs
                 "--timeout-seconds" => ReadDouble(name, value, 0.1, 3600, v => TimeoutSeconds = v),
                 "--set" => ReadSetting(value),
                 "--latencies" => SetLatenciesFile(value),
-                "--misses" => SetMissesFile(value),
+                "--misses" => Set(() => MissesFile = value),
                 "--train" => File.Exists(value) || Directory.Exists(value) ? Set(() => TrainFile = value) : $"{name}: no such file or content folder '{value}'.",
                 "--test" => ReadFile(name, value, v => TestFile = v),
                 "--shots" => ReadInt(name, value, 1, 1_000_000, v => Shots = v),
@@ -365,12 +365,6 @@ internal sealed class BenchArgs
         }
 
         Redis = value;
-        return null;
-    }
-
-    private string? SetMissesFile(string value)
-    {
-        MissesFile = value;
         return null;
     }
 
