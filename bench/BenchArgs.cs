@@ -38,8 +38,8 @@ internal sealed class BenchArgs
           memory     Memory per conversation: --conversations conversations through the host (its own process),
                      then the host's RSS and, for intake conversations, the Redis memory of their state.
           faq-eval   Trains the FAQ recognizer on one CSV file (header text,category; one category = one
-                     FAQ entry) and scores it on another: top-1 and top-3 accuracy, training time and
-                     the 99th percentile of one prediction.
+                     FAQ entry) and scores it on another (or, with --folds, cross-validates on the first):
+                     top-1 and top-3 accuracy, training time and the 99th percentile of one prediction.
 
         Options of webchat and dialogs:
           --conversations <n>       conversations in parallel, also the baseline's concurrency (default 200;
@@ -96,7 +96,9 @@ internal sealed class BenchArgs
         Options of faq-eval:
           --train <csv|folder>      training examples (required): a CSV, or a content folder (e.g. content):
                                     its faq/*.yaml questions, as the bot trains on them
-          --test <csv>              held-out examples to score (required)
+          --test <csv>              held-out examples to score (required, unless --folds)
+          --folds <k>               instead of a test file: k-fold cross-validation on the training rows
+                                    (stratified by category, with the seed); prints the pooled figures
           --shots <n>               keep only n training examples per category, picked at random with the seed
           --seed <s>                seed of that pick and of the trainer (default 1)
           --set <option>=<value>    a FaqRecognizerOptions property, e.g. --set AnswerThreshold=0.6 (repeatable)
@@ -179,6 +181,9 @@ internal sealed class BenchArgs
     public string? TestFile { get; private set; }
 
     public int? Shots { get; private set; }
+
+    /// <summary>faq-eval: cross-validate over this many folds of the training rows instead of scoring a test file.</summary>
+    public int? Folds { get; private set; }
 
     public int Seed { get; private set; } = 1;
 
@@ -274,6 +279,7 @@ internal sealed class BenchArgs
                 "--train" => File.Exists(value) || Directory.Exists(value) ? Set(() => TrainFile = value) : $"{name}: no such file or content folder '{value}'.",
                 "--test" => ReadFile(name, value, v => TestFile = v),
                 "--shots" => ReadInt(name, value, 1, 1_000_000, v => Shots = v),
+                "--folds" => ReadInt(name, value, 2, 100, v => Folds = v),
                 "--seed" => ReadInt(name, value, 0, int.MaxValue, v => Seed = v),
                 _ => $"Unknown option '{name}'.",
             };
@@ -288,9 +294,9 @@ internal sealed class BenchArgs
             return "Name a scenario (webchat, dialogs or faq-eval).";
         }
 
-        if (Scenario == "faq-eval" && (TrainFile is null || TestFile is null))
+        if (Scenario == "faq-eval" && (TrainFile is null || (TestFile is null) == (Folds is null)))
         {
-            return "faq-eval needs --train <csv> and --test <csv>.";
+            return "faq-eval needs --train <csv> and either --test <csv> or --folds <k>.";
         }
 
         return null;
