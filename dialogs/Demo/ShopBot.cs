@@ -76,7 +76,8 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         var replies = new List<OutgoingMessage>();
         var messages = brain.Content.Messages;
         var sentiment = text.Length > 0 ? SentimentLexicon.Classify(text) : null;
-        if (!state.Greeted)
+        var greetedNow = !state.Greeted;
+        if (greetedNow)
         {
             state.Greeted = true;
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
@@ -93,7 +94,8 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
         state.Language = settled is null && dialog.Stack.Count == 0 ? null : dialog.Language;
         state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
-        replies.AddRange(result.Replies);
+        // "Start over" as the very first message: the greeting just went out, no need for it twice.
+        replies.AddRange(greetedNow ? result.Replies.Where(r => r.Text != replies[0].Text) : result.Replies);
         if (text.Length > 0 && Misunderstood(state, ReferenceEquals(result.Result, MainDialog.NotUnderstood)) && result.HandoffReason is null)
         {
             // Going round in circles helps nobody: apologise and bring a person in.
@@ -220,6 +222,13 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
     public override async ValueTask<DialogTurnResult> BeginAsync(DialogContext dc, object? options, CancellationToken cancellationToken)
     {
         var text = dc.Text;
+        if (dc.Turn.TextConsumed)
+        {
+            // Begun by "start over": a fresh start says hello again.
+            await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(content.Messages.Greeting, dc.Language)), cancellationToken);
+            return await dc.EndDialogAsync(null, cancellationToken);
+        }
+
         if (dc.Activity.Kind == ActivityKind.ConversationStart || text.Length == 0)
         {
             return await dc.EndDialogAsync(null, cancellationToken);

@@ -24,7 +24,7 @@ public sealed class DialogContext
     public ChannelActivity Activity => Turn.Activity;
 
     /// <summary>The customer's text, trimmed ("" when none).</summary>
-    public string Text => Turn.Activity.Text?.Trim() ?? "";
+    public string Text => Turn.TextConsumed ? "" : Turn.Activity.Text?.Trim() ?? "";
 
     /// <summary>en, ru or de.</summary>
     public string Language => Turn.Language;

@@ -119,7 +119,8 @@ public sealed class DialogRunner
         var dc = new DialogContext(Dialogs, turn, state.Stack);
         DialogTurnResult result;
         var interruption = Options.Interruptions && activity.Kind != ActivityKind.ConversationStart ? InterruptionRecognizer.Recognize(text) : Interruption.None;
-        if (interruption != Interruption.None && (interruption == Interruption.Human || state.Stack.Count > 0) && !ActivePromptClaims(dc))
+        // "A person" and "start over" mean the same with no dialog active; help and cancel there are left to the root dialog.
+        if (interruption != Interruption.None && (interruption is Interruption.Human or Interruption.StartOver || state.Stack.Count > 0) && !ActivePromptClaims(dc))
         {
             result = await InterruptAsync(dc, interruption, cancellationToken).ConfigureAwait(false);
         }
@@ -187,6 +188,7 @@ public sealed class DialogRunner
             case Interruption.StartOver:
                 await dc.SendAsync(DialogMessages.Get(DialogMessages.StartingOver, language), cancellationToken).ConfigureAwait(false);
                 dc.Stack.Clear();
+                dc.Turn.TextConsumed = true;
                 return await dc.BeginDialogAsync(_rootDialogId, null, cancellationToken).ConfigureAwait(false);
             default:
                 await dc.SendAsync(DialogMessages.Get(DialogMessages.Handoff, language), cancellationToken).ConfigureAwait(false);

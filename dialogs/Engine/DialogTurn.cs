@@ -31,6 +31,12 @@ public sealed class DialogTurn
 
     public string? HandoffReason { get; internal set; }
 
+    /// <summary>
+    /// An interruption took this message's words ("start over"): dialogs begun after it in this turn see no text, so a
+    /// root dialog that answers questions does not take "start over" for one.
+    /// </summary>
+    public bool TextConsumed { get; internal set; }
+
     /// <summary>Requests the customer made in this turn (each becomes an interest record of action request).</summary>
     public IReadOnlyList<LeadRequest> Requests => (IReadOnlyList<LeadRequest>?)_requests ?? [];
 

@@ -187,6 +187,54 @@ public sealed class ShopBotTests
         Assert.Null(result.HandoffReason);
     }
 
+    [Theory]
+    [InlineData("start over", "en")]
+    [InlineData("начать сначала", "ru")]
+    [InlineData("von vorne", "de")]
+    public async Task Turn_StartOverInTheIntake_GreetsAgain_AndTheWordsAreNotTakenForAQuestion(string text, string language)
+    {
+        // Before: "OK, let's start over." followed by "Sorry, I didn't get that" (or, in Russian, the invoice answer).
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+        await bot.OnTurnAsync(Turn(Shipped.Dialogs.Single(d => d.Id == "intake").Triggers[language][0], state), CancellationToken.None);
+        Assert.NotNull(state.Dialog);
+
+        var result = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+
+        Assert.Equal(
+            [Dialogs.Engine.DialogMessages.Get(Dialogs.Engine.DialogMessages.StartingOver, language), Shipped.Messages.Greeting[language]],
+            result.Replies.Select(r => r.Text));
+        Assert.Null(result.HandoffReason);
+        Assert.Null(state.Dialog);
+    }
+
+    [Fact]
+    public async Task Turn_StartOverBetweenQuestions_GreetsAgain_AndForgetsTheMisunderstandings()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true };
+        await bot.OnTurnAsync(Turn("qwerty zxcv", state), CancellationToken.None);
+        await bot.OnTurnAsync(Turn("asdf ghjk", state), CancellationToken.None);
+
+        var restarted = await bot.OnTurnAsync(Turn("restart", state), CancellationToken.None);
+        var missedOnceMore = await bot.OnTurnAsync(Turn("zxcv qwerty", state), CancellationToken.None);
+
+        Assert.Equal(["OK, let's start over.", Shipped.Messages.Greeting["en"]], restarted.Replies.Select(r => r.Text));
+        // Two misses, a fresh start, one miss: no "I keep missing what you mean" handoff yet (it comes at three in a row).
+        Assert.Null(missedOnceMore.HandoffReason);
+        Assert.Equal(Shipped.Messages.Fallback["en"], Assert.Single(missedOnceMore.Replies).Text);
+    }
+
+    [Fact]
+    public async Task Turn_StartOverAsTheFirstMessage_GreetsOnce()
+    {
+        var bot = new ShopBot(Shipped);
+
+        var result = await bot.OnTurnAsync(Turn("start over", new BotConversationState()), CancellationToken.None);
+
+        Assert.Equal([Shipped.Messages.Greeting["en"], "OK, let's start over."], result.Replies.Select(r => r.Text));
+    }
+
     private static FaqEntry Entry(string id, List<string> english, List<string> russian) => new()
     {
         Id = id,

@@ -41,6 +41,13 @@ public sealed class InterruptionTests
         .Send("Bob").AssertReply("What can I help with?")
         .StartTestAsync();
 
+    [Fact]
+    public Task StartOver_WithNoDialogActive_BeginsTheRootDialog() => new ConversationFlow(IntakeDialog.CreateSet(), IntakeDialog.DialogId)
+        .Send("start over").AssertReply(DialogMessages.StartingOver.En).AssertReply("What is your name?")
+        .AssertStatus(DialogTurnStatus.Waiting)
+        .Send("Bob").AssertReply("What can I help with?")
+        .StartTestAsync();
+
     [Theory]
     [InlineData("human", "en")]
     [InlineData("I want to talk to a real person", "en")]
