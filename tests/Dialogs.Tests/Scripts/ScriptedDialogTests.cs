@@ -116,7 +116,7 @@ public sealed class ScriptedDialogTests
             .Send("Анна").AssertReply("С чем вам помочь?")
             .Send("доставка").AssertReply("Как с вами связаться? Напишите адрес электронной почты или номер телефона.")
             .Send("не знаю").AssertReply("Это не похоже на адрес почты или номер телефона. Напишите, пожалуйста, в виде anna@example.com или +7 912 345-67-89.")
-            .Send("anna@example.ru").AssertReply("Открыть заявку на тему «Доставка» для Анна?")
+            .Send("anna@example.ru").AssertReply("Анна, открыть заявку на тему «Доставка»?")
             .Send("да").AssertReply(reply => Assert.StartsWith("Спасибо, Анна! Заявка открыта", reply.Text))
             .StartTestAsync();
     }
