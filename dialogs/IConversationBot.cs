@@ -9,6 +9,13 @@ namespace SupportBot.Dialogs;
 public interface IConversationBot
 {
     Task<BotTurnResult> OnTurnAsync(BotTurn turn, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The customer switched languages (<see cref="BotConversationState.Language"/> is the new one): the question the
+    /// bot has open, asked again in it. None by default.
+    /// </summary>
+    Task<IReadOnlyList<OutgoingMessage>> AskAgainAsync(BotTurn turn, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<OutgoingMessage>>([]);
 }
 
 public sealed class BotTurn(ChannelActivity activity, BotConversationState state)
@@ -42,4 +49,17 @@ public sealed class BotConversationState
 
     /// <summary>The dialog engine's stack while a dialog is open (its own compact JSON); null between dialogs.</summary>
     public System.Text.Json.JsonElement? Dialog { get; set; }
+
+    /// <summary>
+    /// What the bot's last message offered to pick outside a dialog (the bot's own ids, e.g. FAQ entries), so that the
+    /// customer's next message can pick one by its number; null when nothing is offered.
+    /// </summary>
+    public string? Offered { get; set; }
+
+    /// <summary>Nothing the bot asked is open any more (a person took the chat, or the bot failed): the next message is new.</summary>
+    public void ForgetOpenQuestion()
+    {
+        Dialog = null;
+        Offered = null;
+    }
 }

@@ -40,7 +40,7 @@ internal sealed class TurnRouter(
         if (activity.Kind == ActivityKind.AgentTookOver)
         {
             // Whoever has the chat by now (the agent may have handed it back already), the bot's open dialog is over.
-            state.Dialog = null;
+            state.ForgetOpenQuestion();
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 
@@ -48,7 +48,7 @@ internal sealed class TurnRouter(
         {
             // An agent's chat: the message goes to them. A dialog the bot had open (the agent pulled the chat mid-dialog)
             // is over: after the hand-back the customer's next message would otherwise be read as its old question's answer.
-            state.Dialog = null;
+            state.ForgetOpenQuestion();
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 
@@ -69,7 +69,7 @@ internal sealed class TurnRouter(
                 return new TurnDecision([], owner, AnsweredByBot: false);
             }
 
-            state.Dialog = null; // an open dialog ends: a person takes over
+            state.ForgetOpenQuestion(); // an open dialog ends: a person takes over
             metrics.Turn(activity.Channel, Observability.TurnOutcome.Handoff);
             var acknowledged = new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, language));
             return await EscalateAsync(activity, state, language, new BotTurnResult([acknowledged], activity.Text is { Length: > 0 } why ? why : "escalated"));
@@ -79,7 +79,12 @@ internal sealed class TurnRouter(
         {
             // The customer chooses the language; the bot and the waiting notes follow from here on.
             state.Language = switchTo;
-            return new TurnDecision([new OutgoingMessage(BotMessages.Pick(messages.LanguageSwitched, switchTo))], owner, AnsweredByBot: owner.IsBot);
+            OutgoingMessage[] switched = [new OutgoingMessage(BotMessages.Pick(messages.LanguageSwitched, switchTo))];
+            // Mid-dialog, the open question again in the new language: the customer should not answer one they may not read.
+            return new TurnDecision(
+                owner.IsBot && state.Dialog is not null ? [.. switched, .. await bot.AskAgainAsync(new BotTurn(activity, state), cancellationToken)] : switched,
+                owner,
+                AnsweredByBot: owner.IsBot);
         }
 
         if (owner.IsQueued)
@@ -111,7 +116,7 @@ internal sealed class TurnRouter(
             failed = true;
 
             // The open dialog is what failed: drop it, or it fails again on the first message after the person hands back.
-            state.Dialog = null;
+            state.ForgetOpenQuestion();
         }
 
         metrics.Turn(activity.Channel, failed ? Observability.TurnOutcome.Failed

@@ -6,6 +6,7 @@ using SupportBot.Dialogs.Engine;
 using SupportBot.Dialogs.Enrichment;
 using SupportBot.Dialogs.Faq;
 using SupportBot.Dialogs.Llm;
+using SupportBot.Dialogs.Prompts.Recognizers;
 using SupportBot.Dialogs.Scripts;
 
 namespace SupportBot.Dialogs.Demo;
@@ -71,7 +72,8 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         // Microsoft's Web Chat does) is greeted in English, but that does not settle it: the first message still decides.
         var settled = state.Language ?? LanguageDetector.FromLocale(activity.Locale)
             ?? (text.Length > 0 ? LanguageDetector.FromText(text) : null);
-        dialog.Language ??= settled ?? "en";
+        // A language the customer chose between turns ("по-русски", handled by the host) wins over the dialog's.
+        dialog.Language = state.Language ?? dialog.Language ?? settled ?? "en";
 
         var replies = new List<OutgoingMessage>();
         var messages = brain.Content.Messages;
@@ -83,8 +85,23 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
         }
 
+        // The last message offered choices outside a dialog ("did you mean…", "talk to a person"): a number picks one,
+        // as the e-mail channel's numbered list asks ("Reply with the number of your choice"). Anything else is a new message.
+        var offered = state.Offered?.Split(OfferedSeparator);
+        state.Offered = null;
+        var picked = offered is not null && dialog.Stack.Count == 0 ? ChoiceRecognizer.Position(text, offered.Length) : -1;
+        if (picked >= 0 && offered![picked] != MainDialog.HumanAction && brain.Main.Entry(offered[picked]) is { } entry)
+        {
+            state.Language = dialog.Language;
+            state.Values.Remove(MisunderstoodKey);
+            var answer = brain.Main.Answer(entry, dialog.Language);
+            replies.Add(answer);
+            state.Offered = answer.Choices is { Count: > 0 } ? MainDialog.HumanAction : null;
+            return new BotTurnResult(replies, RecordFields: Fields(null, entry.Id, sentiment));
+        }
+
         // Outside a dialog the content's own words for "a person" apply; inside one, the engine's interruption does.
-        if (dialog.Stack.Count == 0 && text.Length > 0 && Phrases.Contains(messages.HumanRequest, text))
+        if (dialog.Stack.Count == 0 && text.Length > 0 && (Phrases.Contains(messages.HumanRequest, text) || (picked >= 0 && offered![picked] == MainDialog.HumanAction)))
         {
             state.Language = dialog.Language;
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.HandoffAcknowledged, dialog.Language)));
@@ -96,7 +113,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
         // "Start over" as the very first message: the greeting just went out, no need for it twice.
         replies.AddRange(greetedNow ? result.Replies.Where(r => r.Text != replies[0].Text) : result.Replies);
-        if (text.Length > 0 && Misunderstood(state, ReferenceEquals(result.Result, MainDialog.NotUnderstood)) && result.HandoffReason is null)
+        if (text.Length > 0 && Misunderstood(state, result.Result is MainDialog.Outcome { NotUnderstood: true }) && result.HandoffReason is null)
         {
             // Going round in circles helps nobody: apologise and bring a person in.
             replies.RemoveAll(r => r.Text == BotMessages.Pick(messages.Fallback, dialog.Language));
@@ -112,7 +129,29 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             return new BotTurnResult(replies, NegativeSentimentReason, result.Requests, Fields(result.RecordFields, null, sentiment));
         }
 
+        if (dialog.Stack.Count == 0 && result.HandoffReason is null && result.Result is MainDialog.Outcome { Offered.Count: > 0 } outcome)
+        {
+            state.Offered = string.Join(OfferedSeparator, outcome.Offered);
+        }
+
         return new BotTurnResult(replies, result.HandoffReason, result.Requests, Fields(result.RecordFields, null, sentiment));
+    }
+
+    private const char OfferedSeparator = ' ';
+
+    public async Task<IReadOnlyList<OutgoingMessage>> AskAgainAsync(BotTurn turn, CancellationToken cancellationToken)
+    {
+        if (turn.State.Dialog is null)
+        {
+            return [];
+        }
+
+        var brain = Volatile.Read(ref _brain);
+        var dialog = Load(brain.Runner, turn.State.Dialog);
+        dialog.Language = turn.State.Language ?? dialog.Language;
+        var replies = await brain.Runner.AskAgainAsync(turn.Activity, dialog, cancellationToken);
+        turn.State.Dialog = Save(brain.Runner, dialog);
+        return replies;
     }
 
     private static Dictionary<string, string>? Fields(IReadOnlyDictionary<string, string>? fields, string? intent, string? sentiment)
@@ -190,17 +229,18 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     private Brain Build(ContentCatalog content)
     {
         var faq = FaqRecognizer.FromFaq(content.Faq);
-        var dialogs = new DialogSet().Add(new MainDialog(content, faq, _llm));
+        var main = new MainDialog(content, faq, _llm);
+        var dialogs = new DialogSet().Add(main);
         foreach (var script in content.Dialogs)
         {
             dialogs.Add(new ScriptedDialog(script));
         }
 
         ScriptedDialog.AddPrompts(dialogs);
-        return new Brain(content, new DialogRunner(dialogs, MainDialog.DialogId, _runnerOptions));
+        return new Brain(content, new DialogRunner(dialogs, MainDialog.DialogId, _runnerOptions), main);
     }
 
-    private sealed record Brain(ContentCatalog Content, DialogRunner Runner);
+    private sealed record Brain(ContentCatalog Content, DialogRunner Runner, MainDialog Main);
 
     [LoggerMessage(1, LogLevel.Warning, "The bot keeps the previous content; the new version could not be built: {Error}")]
     private static partial void LogRebuildFailed(ILogger logger, string error);
@@ -214,8 +254,14 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
 {
     public const string DialogId = "main";
 
-    /// <summary>The result this dialog ends with when it had to say "I don't understand".</summary>
-    public static readonly object NotUnderstood = new();
+    /// <summary>The choice that stands for "talk to a person" among <see cref="Outcome.Offered"/>.</summary>
+    public const string HumanAction = "human";
+
+    /// <summary>What the dialog ended with: whether it had to say "I don't understand", and what its message offered to pick (entry ids, <see cref="HumanAction"/>).</summary>
+    public sealed record Outcome(bool NotUnderstood, IReadOnlyList<string> Offered);
+
+    private static readonly Outcome NotUnderstood = new(true, [HumanAction]);
+    private static readonly Outcome OfferedAPerson = new(false, [HumanAction]);
 
     private readonly Dictionary<string, FaqEntry> _entries = content.Faq.ToDictionary(e => e.Id, StringComparer.Ordinal);
 
@@ -257,17 +303,17 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
         {
             case FaqDecision.Answer:
                 var entry = _entries[recognition.Candidates[0].Label];
-                await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(entry.Answer, language), entry.OfferHuman ? HumanChoice(language) : null), cancellationToken);
-                break;
+                await dc.SendAsync(Answer(entry, language), cancellationToken);
+                return await dc.EndDialogAsync(entry.OfferHuman ? OfferedAPerson : null, cancellationToken);
             case FaqDecision.Choices:
                 // Torn between a few entries: offer their questions, in the customer's language, to pick from.
-                var choices = recognition.Candidates.Take(3)
-                    .Select(c => FirstQuestion(_entries[c.Label], language))
-                    .Where(q => q.Length > 0)
-                    .Select(q => new SuggestedChoice(q, q))
+                var offered = recognition.Candidates.Take(3)
+                    .Select(c => _entries[c.Label])
+                    .Where(e => FirstQuestion(e, language).Length > 0)
                     .ToList();
+                var choices = offered.Select(e => FirstQuestion(e, language)).Select(q => new SuggestedChoice(q, q)).ToList();
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Clarify, language), choices), cancellationToken);
-                break;
+                return await dc.EndDialogAsync(new Outcome(false, [.. offered.Select(e => e.Id)]), cancellationToken);
             default:
                 if (llm is not null)
                 {
@@ -300,8 +346,6 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
                 return await dc.EndDialogAsync(NotUnderstood, cancellationToken);
         }
-
-        return await dc.EndDialogAsync(null, cancellationToken);
     }
 
     /// <summary>The interest record's field with the FAQ ids the model was grounded on (comma-separated).</summary>
@@ -315,6 +359,13 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
 
     /// <summary>The handoff reason when the model called handoff_to_human.</summary>
     public const string LlmHandoffReason = "llm-handoff";
+
+    /// <summary>The entry with this id in the content the dialog was built from, or null (it may be gone since).</summary>
+    public FaqEntry? Entry(string id) => _entries.GetValueOrDefault(id);
+
+    /// <summary>The entry's answer in the customer's language, with a "talk to a person" button when the entry offers one.</summary>
+    public OutgoingMessage Answer(FaqEntry entry, string language) =>
+        new(BotMessages.Pick(entry.Answer, language), entry.OfferHuman ? HumanChoice(language) : null);
 
     private IReadOnlyList<FaqEntry> Search(string query) =>
         faq.Recognize(query, 3).Candidates.Take(3).Select(c => _entries[c.Label]).ToList();

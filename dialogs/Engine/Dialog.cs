@@ -86,6 +86,16 @@ public abstract class Dialog
     public virtual ValueTask<DialogTurnResult> ResumeAsync(DialogContext dc, object? result, CancellationToken cancellationToken) =>
         dc.EndDialogAsync(result, cancellationToken);
 
+    /// <summary>
+    /// True when this dialog can ask its open question again from scratch (<see cref="AskAgainAsync"/>): the customer
+    /// switched languages, and the question saved with the prompt is in the old one.
+    /// </summary>
+    public virtual bool CanAskAgain => false;
+
+    /// <summary>The prompt this dialog began has been dropped: begin it again, worded in <see cref="DialogContext.Language"/>.</summary>
+    public virtual ValueTask<DialogTurnResult> AskAgainAsync(DialogContext dc, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The dialog '{Id}' cannot ask again.");
+
     /// <summary>Writes <see cref="DialogInstance.State"/> as one JSON value. Only called when the state is not null.</summary>
     protected internal virtual void WriteState(Utf8JsonWriter writer, object state) => writer.WriteNullValue();
 

@@ -142,6 +142,34 @@ public sealed class DialogRunner
         return new DialogRunResult(turn.HandoffReason is null ? result.Status : DialogTurnStatus.HandedOff, result.Result, turn.Replies, turn.HandoffReason, 0, turn.Requests, turn.RecordFieldsOrNull);
     }
 
+    /// <summary>
+    /// The open question once more, in <see cref="DialogState.Language"/> (the customer just switched languages): the
+    /// dialog that asked it words it anew where it can, else the prompt repeats what it saved. No replies when no
+    /// prompt is open. The state is changed in place (the prompt's frame and its attempts start afresh).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<OutgoingMessage>> AskAgainAsync(ChannelActivity activity, DialogState state, CancellationToken cancellationToken = default)
+    {
+        var language = state.Language ?? Options.DefaultLanguage;
+        var turn = new DialogTurn(activity, language, Options.Time, Options.TimeZoneFor?.Invoke(language) ?? Options.TimeZone);
+        var (inner, frame) = Innermost(new DialogContext(Dialogs, turn, state.Stack));
+        if (frame is null || inner.Dialogs.Find(frame.Id) is not PromptBase prompt)
+        {
+            return [];
+        }
+
+        if (inner.Stack.Count >= 2 && inner.Dialogs.Find(inner.Stack[^2].Id) is { CanAskAgain: true } asker)
+        {
+            inner.Stack.RemoveAt(inner.Stack.Count - 1);
+            await asker.AskAgainAsync(inner, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await prompt.RepromptAsync(inner, frame, cancellationToken).ConfigureAwait(false);
+        }
+
+        return turn.Replies;
+    }
+
     /// <summary>A stored state as objects; a value that cannot be read starts afresh (keeping its version for the compare-and-set).</summary>
     public DialogState Load(StoredDialogState stored)
     {

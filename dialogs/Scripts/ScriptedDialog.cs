@@ -71,6 +71,11 @@ public sealed class ScriptedDialog : Dialog
 
     public override ValueTask<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken cancellationToken) => RunAsync(dc, cancellationToken);
 
+    /// <summary>The current step is still the question whose prompt was open: asking it again words it in today's language.</summary>
+    public override bool CanAskAgain => true;
+
+    public override ValueTask<DialogTurnResult> AskAgainAsync(DialogContext dc, CancellationToken cancellationToken) => RunAsync(dc, cancellationToken);
+
     /// <summary>A prompt this dialog asked has answered: keep the value and go on with the next step.</summary>
     public override ValueTask<DialogTurnResult> ResumeAsync(DialogContext dc, object? result, CancellationToken cancellationToken)
     {

@@ -40,10 +40,7 @@ public static class ChoiceRecognizer
             return -1;
         }
 
-        if (int.TryParse(normalized, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || (normalized.Length > 2 && normalized.EndsWith("st", StringComparison.Ordinal) | normalized.EndsWith("nd", StringComparison.Ordinal)
-                | normalized.EndsWith("rd", StringComparison.Ordinal) | normalized.EndsWith("th", StringComparison.Ordinal)
-                && int.TryParse(normalized.AsSpan(0, normalized.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out number)))
+        if (IsNumeral(normalized, out var number))
         {
             return number >= 1 && number <= choices.Count ? number - 1 : -1;
         }
@@ -57,6 +54,24 @@ public static class ChoiceRecognizer
 
         return Match(normalized, choices, exactOnly: false);
     }
+
+    /// <summary>
+    /// The index meant when the whole answer is a position among <paramref name="count"/> listed choices ("2", "2.",
+    /// "2nd", "second", "второй", "zwei"), else -1. No matching by words: for choices whose titles are not at hand.
+    /// </summary>
+    public static int Position(string text, int count)
+    {
+        var normalized = TextNormalizer.Normalize(text);
+        var number = IsNumeral(normalized, out var n) ? n : Ordinals.GetValueOrDefault(normalized);
+        return number >= 1 && number <= count ? number - 1 : -1;
+    }
+
+    /// <summary>"2" or "2nd" (the normalizer has dropped the punctuation of "2." and "#2").</summary>
+    private static bool IsNumeral(string normalized, out int number) =>
+        int.TryParse(normalized, NumberStyles.None, CultureInfo.InvariantCulture, out number)
+        || (normalized.Length > 2 && normalized.EndsWith("st", StringComparison.Ordinal) | normalized.EndsWith("nd", StringComparison.Ordinal)
+            | normalized.EndsWith("rd", StringComparison.Ordinal) | normalized.EndsWith("th", StringComparison.Ordinal)
+            && int.TryParse(normalized.AsSpan(0, normalized.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out number));
 
     /// <summary>True when the answer is a choice's value, title or synonym exactly (ignoring case and punctuation).</summary>
     public static bool IsExact(string text, IReadOnlyList<Choice> choices) =>

@@ -188,6 +188,84 @@ public sealed class ShopBotTests
     }
 
     [Theory]
+    [InlineData("2", "en")]
+    [InlineData("2.", "en")]
+    [InlineData("second", "en")]
+    [InlineData("второй", "ru")]
+    public async Task Turn_ChoicesOffered_ANumberPicksOne_AsTheEmailListAsks(string pick, string language)
+    {
+        // E-mail lists the choices as "1. …" and asks for the number; before, "2" was "Sorry, I didn't get that".
+        var bot = new ShopBot(Cards);
+        var state = new BotConversationState { Greeted = true };
+        var offered = Assert.Single((await bot.OnTurnAsync(Turn(language == "ru" ? "моя карта" : "my card", state), CancellationToken.None)).Replies);
+        state = System.Text.Json.JsonSerializer.Deserialize<BotConversationState>(System.Text.Json.JsonSerializer.Serialize(state))!;
+
+        var result = await bot.OnTurnAsync(Turn(pick, state), CancellationToken.None);
+
+        var second = Cards.Faq.Single(e => e.Questions[language][0] == offered.Choices![1].Title);
+        Assert.Equal(second.Answer[language], Assert.Single(result.Replies).Text);
+        Assert.Equal(second.Id, result.RecordFields![ShopBot.IntentField]);
+        Assert.Null(result.HandoffReason);
+    }
+
+    [Fact]
+    public async Task Turn_ChoicesOffered_OnlyTheNextMessageCanPickByNumber()
+    {
+        var bot = new ShopBot(Cards);
+        var state = new BotConversationState { Greeted = true };
+        await bot.OnTurnAsync(Turn("my card", state), CancellationToken.None);
+
+        var outOfRange = await bot.OnTurnAsync(Turn("4", state), CancellationToken.None);
+        var later = await bot.OnTurnAsync(Turn("2", state), CancellationToken.None);
+
+        Assert.Equal(Shipped.Messages.Fallback["en"], Assert.Single(outOfRange.Replies).Text);
+        // "4" was not among three choices and was a message of its own; the offer it answered is over.
+        Assert.Equal(Shipped.Messages.Fallback["en"], Assert.Single(later.Replies).Text);
+    }
+
+    [Fact]
+    public async Task Turn_FallbackOffersAPerson_OnePicksThem()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true };
+        var fallback = Assert.Single((await bot.OnTurnAsync(Turn("qwerty zxcv", state), CancellationToken.None)).Replies);
+        Assert.Single(fallback.Choices!);
+
+        var result = await bot.OnTurnAsync(Turn("1", state), CancellationToken.None);
+
+        Assert.Equal("customer-request", result.HandoffReason);
+        Assert.Equal(Shipped.Messages.HandoffAcknowledged["en"], Assert.Single(result.Replies).Text);
+    }
+
+    [Fact]
+    public async Task LanguageSwitchedMidIntake_TheOpenQuestionIsAskedAgainInIt_AndTheNextOnesFollow()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = "en" };
+        await bot.OnTurnAsync(Turn("Please call me back", state), CancellationToken.None);
+        Assert.Equal("What can I help with?", Assert.Single((await bot.OnTurnAsync(Turn("Boris", state), CancellationToken.None)).Replies).Text);
+
+        // What the host does on "auf Deutsch bitte": the language changes, then the bot asks again.
+        state.Language = "de";
+        var again = await bot.AskAgainAsync(Turn("auf Deutsch bitte", state), CancellationToken.None);
+        var next = await bot.OnTurnAsync(Turn("Lieferung", state), CancellationToken.None);
+
+        var asked = Assert.Single(again);
+        Assert.Equal("Wobei kann ich helfen?", asked.Text);
+        Assert.Equal(["Lieferung", "Rückgabe", "Mit einem Mitarbeiter sprechen"], asked.Choices!.Select(c => c.Title));
+        Assert.Equal("Wie erreichen wir Sie? Schreiben Sie Ihre E-Mail-Adresse oder Telefonnummer.", Assert.Single(next.Replies).Text);
+    }
+
+    [Fact]
+    public async Task LanguageSwitchedWithNoDialogOpen_NothingToAskAgain()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = "de" };
+
+        Assert.Empty(await bot.AskAgainAsync(Turn("auf Deutsch bitte", state), CancellationToken.None));
+    }
+
+    [Theory]
     [InlineData("start over", "en")]
     [InlineData("начать сначала", "ru")]
     [InlineData("von vorne", "de")]

@@ -128,6 +128,28 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     }
 
     [Fact]
+    public async Task ChoicesListedByNumber_AReplyWithTheNumber_GetsThatAnswer()
+    {
+        // "return" is torn between the returns and the return-label entries: the bot lists the closest questions.
+        var customer = NewCustomer("olga");
+        var first = Mail(customer, "Return", "return");
+        await host.Imap.DeliverAsync(ShopAddress, first);
+        var listing = Assert.Single(await _smtp.WaitForAsync(customer));
+        var listed = listing.TextBody!.Split('\n').Where(l => l.StartsWith("2. ", StringComparison.Ordinal)).Select(l => l[3..].Trim()).SingleOrDefault();
+        Assert.True(listed is not null, $"The bot did not list choices for \"return\"; it wrote: {listing.TextBody}");
+        Assert.Contains("Reply to this e-mail with the number of your choice.", listing.TextBody, StringComparison.Ordinal);
+
+        await host.Imap.DeliverAsync(ShopAddress, Mail(customer, "Re: Return",
+            $"2\n\nOn {DateTime.UtcNow:ddd, d MMM yyyy} at 10:15, Northwind Support <{ShopAddress}> wrote:\n> {listing.TextBody!.Replace("\n", "\n> ", StringComparison.Ordinal)}",
+            replyTo: listing));
+
+        var answer = (await _smtp.WaitForAsync(customer, 2))[1];
+        var picked = host.Factory.Services.GetRequiredService<SupportBot.Dialogs.Content.ContentLibrary>().Current.Faq.Single(e => e.Questions["en"][0] == listed);
+        Assert.Contains(picked.Answer["en"], answer.TextBody!, StringComparison.Ordinal);
+        Assert.Equal("Re: Return", answer.Subject);
+    }
+
+    [Fact]
     public async Task HtmlOnlyMail_RecordedAsTextWithoutTheQuoteWithItsLinks()
     {
         var customer = NewCustomer("clara");

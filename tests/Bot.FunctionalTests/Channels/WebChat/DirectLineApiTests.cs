@@ -128,6 +128,25 @@ public abstract class DirectLineApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task PostActivity_CustomerSwitchesLanguageMidDialog_TheOpenQuestionIsAskedAgainInIt_AndTheDialogGoesOnInIt()
+    {
+        // Before: "Gern, machen wir auf Deutsch weiter." and then "What can I help with?" in English.
+        var conversation = await _client.StartAsync("en-US");
+        await _client.SendAsync(conversation, "Please call me back");
+        Assert.Equal("What is your name?", (await _client.WaitForBotMessagesAsync(conversation, 2))[1]["text"]!.GetValue<string>());
+
+        await _client.SendAsync(conversation, "auf Deutsch bitte");
+        var switched = await _client.WaitForBotMessagesAsync(conversation, 4);
+        Assert.Equal("Gern, machen wir auf Deutsch weiter.", switched[2]["text"]!.GetValue<string>());
+        Assert.Equal("Wie heißen Sie?", switched[3]["text"]!.GetValue<string>());
+
+        await _client.SendAsync(conversation, "Boris");
+        var next = (await _client.WaitForBotMessagesAsync(conversation, 5))[4];
+        Assert.Equal("Wobei kann ich helfen?", next["text"]!.GetValue<string>());
+        Assert.Contains("Lieferung", next["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["title"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task PostActivity_AskForHuman_Acknowledged_ThenBotStaysQuietUntilCancelled()
     {
         var conversation = await _client.StartAsync();
