@@ -39,6 +39,19 @@ public static class ActivityKinds
     /// <summary>Something the customer (or the channel on their behalf) did: counted, logged as interest, shown to agents.</summary>
     public static bool IsCustomerAction(this ActivityKind kind) =>
         kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate or ActivityKind.AgentTookOver);
+
+    /// <summary>
+    /// The channel's Start button, pressed: Telegram's <c>/start</c> (also <c>/start@bot</c> and a deep link's
+    /// <c>/start payload</c>) or VK's "Начать" (a button whose payload command is <c>start</c>). A customer action (it is
+    /// recorded, with the deep link's product), but its words are no question: the bot says hello.
+    /// </summary>
+    public static bool IsStartCommand(this ChannelActivity activity)
+    {
+        var text = activity.Text.AsSpan().Trim();
+        return activity.Kind == ActivityKind.Button
+            ? text.Equals("start", StringComparison.Ordinal)
+            : activity.Kind == ActivityKind.Message && text.StartsWith("/start", StringComparison.Ordinal) && (text.Length == 6 || text[6] is ' ' or '@');
+    }
 }
 
 public sealed record ChannelUser(string Id, string? Name = null, string? PhotoUrl = null, string? ProfileUrl = null);

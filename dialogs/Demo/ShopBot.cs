@@ -39,6 +39,9 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
     public const string SentimentField = "sentiment";
 
+    /// <summary>The intent of a Start button press (Telegram /start, VK "Начать").</summary>
+    public const string StartIntent = "start";
+
     public const string NegativeSentimentReason = "negative-sentiment";
 
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
@@ -83,6 +86,21 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         {
             state.Greeted = true;
             replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
+        }
+
+        if (activity.IsStartCommand())
+        {
+            // Pressing Start (again) begins afresh with a hello; "/start product_123" is not a question to answer.
+            state.Dialog = null;
+            state.Language = dialog.Language;
+            state.Offered = null;
+            state.Values.Remove(MisunderstoodKey);
+            if (!greetedNow)
+            {
+                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
+            }
+
+            return new BotTurnResult(replies, RecordFields: Fields(null, StartIntent, sentiment));
         }
 
         // The last message offered choices outside a dialog ("did you mean…", "talk to a person"): a number picks one,

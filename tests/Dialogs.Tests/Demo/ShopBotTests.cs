@@ -237,6 +237,45 @@ public sealed class ShopBotTests
         Assert.Equal(Shipped.Messages.HandoffAcknowledged["en"], Assert.Single(result.Replies).Text);
     }
 
+    [Theory]
+    [InlineData("/start", ActivityKind.Message, "ru")]
+    [InlineData("/start product_123", ActivityKind.Message, "ru")]
+    [InlineData("/start product_123", ActivityKind.Message, "en")]
+    [InlineData("/start@northwind_bot", ActivityKind.Message, "de")]
+    [InlineData("start", ActivityKind.Button, "ru")] // VK's "Начать": payload {"command":"start"}
+    public async Task StartButton_FirstContact_JustTheGreeting(string text, ActivityKind kind, string language)
+    {
+        // Before: the greeting, then "Sorry, I didn't get that" (or "Did you mean…" for a deep link), counted as a miss.
+        var bot = new ShopBot(Shipped);
+
+        var result = await bot.OnTurnAsync(Turn(text, new BotConversationState(), kind, locale: language), CancellationToken.None);
+
+        Assert.True(result.Replies.Count == 1, "Replies: " + string.Join(" | ", result.Replies.Select(r => r.Text)));
+        Assert.Equal(Shipped.Messages.Greeting[language], result.Replies[0].Text);
+        Assert.Null(result.HandoffReason);
+        Assert.Equal(ShopBot.StartIntent, result.RecordFields![ShopBot.IntentField]);
+    }
+
+    [Fact]
+    public async Task StartButtonAgain_MidIntake_GreetsAgainAndTheIntakeIsOver()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = "en" };
+        await bot.OnTurnAsync(Turn("Please call me back", state), CancellationToken.None);
+
+        var result = await bot.OnTurnAsync(Turn("/start", state), CancellationToken.None);
+
+        Assert.Equal(Shipped.Messages.Greeting["en"], Assert.Single(result.Replies).Text);
+        Assert.Null(state.Dialog);
+    }
+
+    [Theory]
+    [InlineData("/starting", ActivityKind.Message)]
+    [InlineData("start", ActivityKind.Message)]
+    [InlineData("/start", ActivityKind.Comment)]
+    public void NotAStartCommand(string text, ActivityKind kind) =>
+        Assert.False(Turn(text, new BotConversationState(), kind).Activity.IsStartCommand());
+
     [Fact]
     public async Task LanguageSwitchedMidIntake_TheOpenQuestionIsAskedAgainInIt_AndTheNextOnesFollow()
     {

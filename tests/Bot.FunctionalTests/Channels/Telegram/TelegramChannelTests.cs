@@ -240,6 +240,16 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Equal("product_123", record.Product);
         Assert.Equal($"https://t.me/{TelegramApiStandIn.BotUsername}?start=product_123", record.SourceLink);
         Assert.Equal("en", record.Language);
+
+        // Pressing Start gets a hello, not "Did you mean one of these?" about "/start product_123". A second message
+        // would come a second later (one message a second per chat): wait past that.
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Any(), "the greeting");
+        await Task.Delay(1500, Ct);
+        var sent = host.Api.MessagesTo(chat).Select(m => m.Body["text"]!.GetValue<string>()).ToList();
+        Assert.True(sent.Count == 1, $"Expected the greeting alone, got: {string.Join(" | ", sent)}");
+        var greeting = sent[0];
+        Assert.StartsWith("Hi! I'm the Northwind Shop assistant.", greeting, StringComparison.Ordinal);
+        Assert.EndsWith("to talk to a person.", greeting, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,6 +112,23 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task StartButton_Начать_GreetedOnce_NotTakenForAQuestion()
+    {
+        // VK shows "Начать" to someone opening the community's messages for the first time; it sends {"command":"start"}.
+        var user = NewUserId();
+        var start = Message(user, "Начать");
+        start["message"]!["payload"] = "{\"command\":\"start\"}";
+        start["client_info"]!["lang_id"] = 0;
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostEventAsync("message_new", start, NewEventId())).StatusCode);
+
+        await EventuallyAsync(() => Task.FromResult(SendsTo(user)), s => s.Count > 0);
+        await Task.Delay(700, Ct);
+        var greeting = Assert.Single(SendsTo(user));
+        Assert.StartsWith("Здравствуйте! Я помощник магазина Northwind.", greeting["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_Error6ThenSuccess_RetriedWithTheSameRandomIdAndDelivered()
     {
         var user = NewUserId();
