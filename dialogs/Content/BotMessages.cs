@@ -20,6 +20,9 @@ public sealed class BotMessages
     public Dictionary<string, string> HandoffAfterMisunderstanding { get; set; } = [];
     public Dictionary<string, string> BackToBot { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
+
+    /// <summary>Said to a message that is only a photo, voice message or file (no words): the bot cannot look at it.</summary>
+    public Dictionary<string, string> AttachmentOnly { get; set; } = [];
     public Dictionary<string, string> LanguageSwitched { get; set; } = [];
 
     /// <summary>The subject of the confirmation mail to a web form's author.</summary>

@@ -293,6 +293,14 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
             return await dc.EndDialogAsync(null, cancellationToken);
         }
 
+        if (text.Length == 0 && dc.Activity is { Kind: ActivityKind.Message or ActivityKind.Email, Attachments.Count: > 0 }
+            && BotMessages.Pick(content.Messages.AttachmentOnly, dc.Language) is { Length: > 0 } attachmentOnly)
+        {
+            // A photo of the damage, a voice message: say so rather than nothing, and offer the person who can look at it.
+            await dc.SendAsync(new OutgoingMessage(attachmentOnly, HumanChoice(dc.Language)), cancellationToken);
+            return await dc.EndDialogAsync(OfferedAPerson, cancellationToken);
+        }
+
         if (dc.Activity.Kind == ActivityKind.ConversationStart || text.Length == 0)
         {
             return await dc.EndDialogAsync(null, cancellationToken);

@@ -277,6 +277,35 @@ public sealed class ShopBotTests
         Assert.False(Turn(text, new BotConversationState(), kind).Activity.IsStartCommand());
 
     [Fact]
+    public async Task PhotoWithoutWords_SaysTheBotReadsOnlyText_AndOneBringsAPerson()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = "de" };
+        var photo = Turn("", state);
+        photo = new BotTurn(photo.Activity with { Text = null, Attachments = [new ActivityAttachment("image/jpeg", "https://example.invalid/p.jpg", "photo.jpg")] }, state);
+
+        var result = await bot.OnTurnAsync(photo, CancellationToken.None);
+        var pressed = await bot.OnTurnAsync(Turn("1", state), CancellationToken.None);
+
+        var reply = Assert.Single(result.Replies);
+        Assert.Equal(Shipped.Messages.AttachmentOnly["de"], reply.Text);
+        Assert.Equal(Shipped.Messages.HumanChoice["de"], Assert.Single(reply.Choices!).Title);
+        Assert.Equal("customer-request", pressed.HandoffReason);
+    }
+
+    [Fact]
+    public async Task PhotoWithoutWords_UnderAWallPost_NotAnswered()
+    {
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true };
+        var comment = Turn("", state, ActivityKind.Comment);
+
+        var result = await bot.OnTurnAsync(new BotTurn(comment.Activity with { Text = null, Attachments = [new ActivityAttachment("image/jpeg")] }, state), CancellationToken.None);
+
+        Assert.Empty(result.Replies);
+    }
+
+    [Fact]
     public async Task LanguageSwitchedMidIntake_TheOpenQuestionIsAskedAgainInIt_AndTheNextOnesFollow()
     {
         var bot = new ShopBot(Shipped);

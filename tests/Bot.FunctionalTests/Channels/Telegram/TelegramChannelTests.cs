@@ -598,6 +598,22 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task VoiceMessageAlone_AnsweredThatTheBotReadsOnlyText_WithAPersonOffered()
+    {
+        // Before: the greeting and then nothing, as if the voice message had not arrived.
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var update = Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, null, shape: m =>
+            m["voice"] = new JsonObject { ["file_id"] = "voice" + chat, ["file_unique_id"] = "v", ["duration"] = 7, ["mime_type"] = "audio/ogg" });
+
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(update)).StatusCode);
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count() >= 2, "the answer after the greeting");
+        var answer = host.Api.MessagesTo(chat).Last().Body;
+        Assert.Contains("I can only read text", answer["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Talk to a person", answer["reply_markup"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Polling_DevBot_ReceivesAndAnswers()
     {
         await Eventually.TrueAsync(() => host.Api.CallsOf("getUpdates").Any(c => c.Token == TelegramHostFixture<TStore>.DevToken), "polling");
