@@ -42,6 +42,9 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     /// <summary>The intent of a Start button press (Telegram /start, VK "Начать").</summary>
     public const string StartIntent = "start";
 
+    /// <summary>The intent of "?", "help" and the like with no question open.</summary>
+    public const string HelpIntent = "help";
+
     public const string NegativeSentimentReason = "negative-sentiment";
 
     /// <summary>On live content: rebuilt whenever the library reloads.</summary>
@@ -103,6 +106,20 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             return new BotTurnResult(replies, RecordFields: Fields(null, StartIntent, sentiment));
         }
 
+        if (dialog.Stack.Count == 0 && InterruptionRecognizer.Recognize(text) == Interruption.Help)
+        {
+            // "?", "help", "I don't understand" with no question open: what the bot can do, not "Sorry, I didn't get that"
+            // (which would count towards handing the customer over for not being understood).
+            state.Language = dialog.Language;
+            state.Values.Remove(MisunderstoodKey);
+            if (!greetedNow)
+            {
+                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
+            }
+
+            return new BotTurnResult(replies, RecordFields: Fields(null, HelpIntent, sentiment));
+        }
+
         // The last message offered choices outside a dialog ("did you mean…", "talk to a person"): a number picks one,
         // as the e-mail channel's numbered list asks ("Reply with the number of your choice"). Anything else is a new message.
         var offered = state.Offered?.Split(OfferedSeparator);
@@ -157,6 +174,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
 
     private const char OfferedSeparator = ' ';
 
+    /// <summary>The open question of a scripted dialog, worded anew in the language the customer switched to.</summary>
     public async Task<IReadOnlyList<OutgoingMessage>> AskAgainAsync(BotTurn turn, CancellationToken cancellationToken)
     {
         if (turn.State.Dialog is null)

@@ -305,6 +305,26 @@ public sealed class ShopBotTests
         Assert.Empty(result.Replies);
     }
 
+    [Theory]
+    [InlineData("?", "en")]
+    [InlineData("не понимаю", "ru")]
+    [InlineData("Hilfe", "de")]
+    public async Task HelpWithNoQuestionOpen_SaysWhatTheBotDoes_AndIsNoMisunderstanding(string text, string language)
+    {
+        // Before: "?" was "Sorry, I didn't get that", and three of them handed the customer over for not being understood.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+
+        var results = new List<BotTurnResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            results.Add(await bot.OnTurnAsync(Turn(text, state), CancellationToken.None));
+        }
+
+        Assert.All(results, r => Assert.Equal(Shipped.Messages.Greeting[language], Assert.Single(r.Replies).Text));
+        Assert.All(results, r => Assert.Null(r.HandoffReason));
+    }
+
     [Fact]
     public async Task LanguageSwitchedMidIntake_TheOpenQuestionIsAskedAgainInIt_AndTheNextOnesFollow()
     {
