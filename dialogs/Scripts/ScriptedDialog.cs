@@ -71,7 +71,7 @@ public sealed class ScriptedDialog : Dialog
 
     public override ValueTask<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken cancellationToken) => RunAsync(dc, cancellationToken);
 
-    /// <summary>The current step is still the question whose prompt was open: asking it again words it in today's language.</summary>
+    /// <summary>The current step is still the question whose prompt was open: running it again words it in the conversation's language now.</summary>
     public override bool CanAskAgain => true;
 
     public override ValueTask<DialogTurnResult> AskAgainAsync(DialogContext dc, CancellationToken cancellationToken) => RunAsync(dc, cancellationToken);

@@ -73,9 +73,7 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         await host.Imap.DeliverAsync(ShopAddress, first);
         var botReply = Assert.Single(await _smtp.WaitForAsync(customer));
 
-        var second = Mail(customer, "Re: Delivery",
-            $"Thanks! And how long does delivery take to Austria?\n\nOn {DateTime.UtcNow:ddd, d MMM yyyy} at 10:15, Northwind Support <{ShopAddress}> wrote:\n> {botReply.TextBody!.Replace("\n", "\n> ", StringComparison.Ordinal)}",
-            replyTo: botReply);
+        var second = QuotingReply(customer, "Re: Delivery", "Thanks! And how long does delivery take to Austria?", botReply);
         await host.Imap.DeliverAsync(ShopAddress, second);
         var replies = await _smtp.WaitForAsync(customer, 2);
 
@@ -139,9 +137,7 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         Assert.True(listed is not null, $"The bot did not list choices for \"return\"; it wrote: {listing.TextBody}");
         Assert.Contains("Reply to this e-mail with the number of your choice.", listing.TextBody, StringComparison.Ordinal);
 
-        await host.Imap.DeliverAsync(ShopAddress, Mail(customer, "Re: Return",
-            $"2\n\nOn {DateTime.UtcNow:ddd, d MMM yyyy} at 10:15, Northwind Support <{ShopAddress}> wrote:\n> {listing.TextBody!.Replace("\n", "\n> ", StringComparison.Ordinal)}",
-            replyTo: listing));
+        await host.Imap.DeliverAsync(ShopAddress, QuotingReply(customer, "Re: Return", "2", listing));
 
         var answer = (await _smtp.WaitForAsync(customer, 2))[1];
         var picked = host.Factory.Services.GetRequiredService<SupportBot.Dialogs.Content.ContentLibrary>().Current.Faq.Single(e => e.Questions["en"][0] == listed);
@@ -382,4 +378,9 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
         Assert.Equal("Thank you, we will call you back today.", mail.TextBody!.Trim());
         await Assert.ThrowsAsync<ArgumentException>(() => notifier.SendAsync(new EmailNotification("not an address", "x", "y"), Ct));
     }
+
+    /// <summary>The customer's answer in the thread, quoting the bot's mail below it as mail clients do.</summary>
+    private static MimeMessage QuotingReply(string customer, string subject, string text, MimeMessage botReply) => Mail(customer, subject,
+        $"{text}\n\nOn {DateTime.UtcNow:ddd, d MMM yyyy} at 10:15, Northwind Support <{ShopAddress}> wrote:\n> {botReply.TextBody!.Replace("\n", "\n> ", StringComparison.Ordinal)}",
+        replyTo: botReply);
 }
