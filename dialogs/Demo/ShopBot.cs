@@ -106,20 +106,6 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             return new BotTurnResult(replies, RecordFields: Fields(null, StartIntent, sentiment));
         }
 
-        if (dialog.Stack.Count == 0 && InterruptionRecognizer.Recognize(text) == Interruption.Help)
-        {
-            // "?", "help", "I don't understand" with no question open: what the bot can do, not "Sorry, I didn't get that"
-            // (which would count towards handing the customer over for not being understood).
-            state.Language = dialog.Language;
-            state.Values.Remove(MisunderstoodKey);
-            if (!greetedNow)
-            {
-                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
-            }
-
-            return new BotTurnResult(replies, RecordFields: Fields(null, HelpIntent, sentiment));
-        }
-
         // The last message offered choices outside a dialog ("did you mean…", "talk to a person"): a number picks one,
         // as the e-mail channel's numbered list asks ("Reply with the number of your choice"). Anything else is a new message.
         var offered = state.Offered?.Split(OfferedSeparator);
@@ -304,9 +290,15 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
     public override async ValueTask<DialogTurnResult> BeginAsync(DialogContext dc, object? options, CancellationToken cancellationToken)
     {
         var text = dc.Text;
-        if (dc.Turn.TextConsumed)
+        if (dc.Turn.TextConsumed || dc.Turn.Interruption == Interruption.Help)
         {
-            // Begun by "start over": a fresh start says hello again.
+            // Begun by "start over", or "?", "help" with no question open: the greeting says what the bot does (not
+            // "Sorry, I didn't get that", which would count towards handing the customer over).
+            if (!dc.Turn.TextConsumed)
+            {
+                dc.Turn.RecordFields[ShopBot.IntentField] = ShopBot.HelpIntent;
+            }
+
             await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(content.Messages.Greeting, dc.Language)), cancellationToken);
             return await dc.EndDialogAsync(null, cancellationToken);
         }

@@ -119,6 +119,7 @@ public sealed class DialogRunner
         var dc = new DialogContext(Dialogs, turn, state.Stack);
         DialogTurnResult result;
         var interruption = Options.Interruptions && activity.Kind != ActivityKind.ConversationStart ? InterruptionRecognizer.Recognize(text) : Interruption.None;
+        turn.Interruption = interruption;
         // "A person" and "start over" mean the same with no dialog active; help and cancel there are left to the root dialog.
         if (interruption != Interruption.None && (interruption is Interruption.Human or Interruption.StartOver || state.Stack.Count > 0) && !ActivePromptClaims(dc))
         {

@@ -37,6 +37,12 @@ public sealed class DialogTurn
     /// </summary>
     public bool TextConsumed { get; internal set; }
 
+    /// <summary>
+    /// The interruption the runner recognised in the message, also one it left to the root dialog (help or cancel with
+    /// no dialog open), so that dialog need not recognise it again.
+    /// </summary>
+    public Interruption Interruption { get; internal set; }
+
     /// <summary>Requests the customer made in this turn (each becomes an interest record of action request).</summary>
     public IReadOnlyList<LeadRequest> Requests => (IReadOnlyList<LeadRequest>?)_requests ?? [];
 
