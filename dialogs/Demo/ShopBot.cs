@@ -98,12 +98,7 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
             state.Language = dialog.Language;
             state.Offered = null;
             state.Values.Remove(MisunderstoodKey);
-            if (!greetedNow)
-            {
-                replies.Add(new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language)));
-            }
-
-            return new BotTurnResult(replies, RecordFields: Fields(null, StartIntent, sentiment));
+            return new BotTurnResult([new OutgoingMessage(BotMessages.Pick(messages.Greeting, dialog.Language))], RecordFields: Fields(null, StartIntent, sentiment));
         }
 
         // The last message offered choices outside a dialog ("did you mean…", "talk to a person"): a number picks one,
