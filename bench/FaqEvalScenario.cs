@@ -23,9 +23,18 @@ internal static class FaqEvalScenario
         List<LabeledText> train;
         List<LabeledText> test;
         FaqRecognizerOptions recognizerOptions;
+        SocialPhrases? social = null;
         try
         {
-            train = Directory.Exists(options.TrainFile) ? ReadFaqQuestions(options.TrainFile) : ReadCsv(options.TrainFile!);
+            if (Directory.Exists(options.TrainFile))
+            {
+                (train, social) = ReadFaqQuestions(options.TrainFile);
+            }
+            else
+            {
+                train = ReadCsv(options.TrainFile!);
+            }
+
             test = options.TestFile is { } testFile ? ReadCsv(testFile) : [];
             recognizerOptions = ApplySettings(new FaqRecognizerOptions { Seed = options.Seed }, options.Settings);
         }
@@ -44,7 +53,7 @@ internal static class FaqEvalScenario
                 return 2;
             }
 
-            return CrossValidate(train, folds, recognizerOptions, options);
+            return CrossValidate(train, folds, recognizerOptions, social, options);
         }
 
         if (options.Shots is { } shots)
@@ -58,7 +67,7 @@ internal static class FaqEvalScenario
             return 2;
         }
 
-        var run = TrainAndScore(train, test, recognizerOptions);
+        var run = TrainAndScore(train, test, recognizerOptions, social);
         Report(test, run.Results, options);
         var line = new JsonObject
         {
@@ -80,7 +89,7 @@ internal static class FaqEvalScenario
     /// of 1,000–2,000 rows moves a point or more with the split (BANKING77: 0.888–0.931 over ten folds), so a change is
     /// judged on the pooled figure, with the folds' spread beside it.
     /// </summary>
-    private static int CrossValidate(List<LabeledText> rows, int folds, FaqRecognizerOptions recognizerOptions, BenchArgs options)
+    private static int CrossValidate(List<LabeledText> rows, int folds, FaqRecognizerOptions recognizerOptions, SocialPhrases? social, BenchArgs options)
     {
         var foldOf = AssignFolds(rows, folds, options.Seed);
         var pooledTest = new List<LabeledText>(rows.Count);
@@ -98,7 +107,7 @@ internal static class FaqEvalScenario
                 train = KeepPerCategory(train, shots, options.Seed + fold);
             }
 
-            var run = TrainAndScore(train, test, recognizerOptions);
+            var run = TrainAndScore(train, test, recognizerOptions, social);
             accuracies[fold] = run.Accuracy;
             trainSeconds[fold] = run.TrainSeconds;
             trainRows[fold] = train.Count;
@@ -152,11 +161,12 @@ internal static class FaqEvalScenario
     }
 
     /// <summary>Trains on <paramref name="train"/>, then recognises every test row once, timing each call after a warm-up.</summary>
-    private static ScoredRun TrainAndScore(List<LabeledText> train, List<LabeledText> test, FaqRecognizerOptions recognizerOptions)
+    /// <remarks><paramref name="social"/>: a content folder's greetings and thanks, looked past as the bot does (none for a CSV).</remarks>
+    private static ScoredRun TrainAndScore(List<LabeledText> train, List<LabeledText> test, FaqRecognizerOptions recognizerOptions, SocialPhrases? social)
     {
         BenchProgram.Progress($"faq-eval: {train.Count} training examples in {train.Select(t => t.Label).Distinct().Count()} categories, {test.Count} test examples ({Environment.ProcessorCount} cores)");
         var clock = Stopwatch.StartNew();
-        var recognizer = FaqRecognizer.Train(train, recognizerOptions);
+        var recognizer = FaqRecognizer.Train(train, recognizerOptions, social);
         var trainSeconds = clock.Elapsed.TotalSeconds;
         BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture, $"faq-eval: trained in {trainSeconds:0.00} s; softmax temperature {recognizer.Options.Temperature:0.###}"));
 
@@ -282,12 +292,13 @@ internal static class FaqEvalScenario
         BenchProgram.Progress($"faq-eval: {misses} rows not answered right written to {path}");
     }
 
-    /// <summary>Every question of a content folder's FAQ entries (all languages), labelled with the entry's id: what the bot trains on.</summary>
-    private static List<LabeledText> ReadFaqQuestions(string folder)
+    /// <summary>Every question of a content folder's FAQ entries (all languages), labelled with the entry's id, and its small talk: what the bot trains on.</summary>
+    private static (List<LabeledText> Questions, SocialPhrases? Social) ReadFaqQuestions(string folder)
     {
         try
         {
-            return [.. ContentCatalog.Load(folder).Faq.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id)))];
+            var faq = ContentCatalog.Load(folder).Faq;
+            return ([.. faq.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id)))], SocialPhrases.From(faq));
         }
         catch (ContentException e)
         {

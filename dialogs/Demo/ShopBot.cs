@@ -330,7 +330,16 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
             _ => "unknown",
         });
         dc.Turn.RecordFields[ShopBot.IntentField] = recognition.Decision == FaqDecision.Unknown || recognition.Candidates.Count == 0 ? "unknown" : recognition.Candidates[0].Label;
-        switch (recognition.Decision)
+        var decision = recognition.Decision;
+        if (decision == FaqDecision.Choices && IsSmallTalk(recognition.Candidates[0].Label)
+            && (SocialPhrases.WordCount(text) <= 2 || recognition.Candidates.Take(3).All(c => IsSmallTalk(c.Label))))
+        {
+            // "super", "alles klar": most likely thanks or goodbye, and a friendly word does no harm, where a list of
+            // questions to pick from would puzzle. A longer text is more likely a question: its choices are offered.
+            decision = FaqDecision.Answer;
+        }
+
+        switch (decision)
         {
             case FaqDecision.Answer:
                 var entry = _entries[recognition.Candidates[0].Label];
@@ -339,6 +348,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
             case FaqDecision.Choices:
                 // Torn between a few entries: offer their questions, in the customer's language, to pick from.
                 var offered = recognition.Candidates.Take(3)
+                    .Where(c => !IsSmallTalk(c.Label))
                     .Select(c => _entries[c.Label])
                     .Where(e => FirstQuestion(e, language).Length > 0)
                     .ToList();
@@ -390,6 +400,10 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
 
     /// <summary>The handoff reason when the model called handoff_to_human.</summary>
     public const string LlmHandoffReason = "llm-handoff";
+
+    /// <summary>A greeting, thanks or goodbye (tagged <c>smalltalk</c>): answered, never offered as a choice.</summary>
+    private bool IsSmallTalk(string entryId) =>
+        _entries.TryGetValue(entryId, out var entry) && entry.Tags.Contains(SocialPhrases.Tag, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The entry with this id in the content the dialog was built from, or null (it may be gone since).</summary>
     public FaqEntry? Entry(string id) => _entries.GetValueOrDefault(id);

@@ -35,6 +35,9 @@ public sealed class FaqRecognizer
     private readonly SparseIndex? _centroids;
     private readonly ObjectPool<Scorer>? _scorers;
 
+    // Greetings and thanks to look past (FAQ entries tagged smalltalk); none for plain labelled examples.
+    private SocialPhrases? _social;
+
     private FaqRecognizer(
         FaqRecognizerOptions options,
         string[] labels,
@@ -57,10 +60,20 @@ public sealed class FaqRecognizer
     public FaqRecognizerOptions Options => _options;
 
     /// <summary>Trains on the questions of FAQ entries (every language); the labels are the entries' ids.</summary>
-    public static FaqRecognizer FromFaq(IEnumerable<FaqEntry> entries, FaqRecognizerOptions? options = null) =>
-        Train(
-            entries.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id))),
-            options);
+    /// <remarks>A question wrapped in the greetings or thanks of the entries tagged <c>smalltalk</c> is recognised without them.</remarks>
+    public static FaqRecognizer FromFaq(IEnumerable<FaqEntry> entries, FaqRecognizerOptions? options = null)
+    {
+        var list = entries.ToList();
+        return Train(list.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id))), options, SocialPhrases.From(list));
+    }
+
+    /// <summary>Trains on labelled examples, looking past the <paramref name="social"/> phrases around a question.</summary>
+    internal static FaqRecognizer Train(IEnumerable<LabeledText> examples, FaqRecognizerOptions? options, SocialPhrases? social)
+    {
+        var recognizer = Train(examples, options);
+        recognizer._social = social;
+        return recognizer;
+    }
 
     /// <summary>
     /// Trains on labelled examples. No examples gives a recognizer that finds nothing; one label
@@ -251,6 +264,40 @@ public sealed class FaqRecognizer
     public FaqRecognition Recognize(string text, int k = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (_social?.Strip(text) is not { } question)
+        {
+            return RecognizeText(text, k);
+        }
+
+        // "Добрый день, где мой заказ?": the question is what wants answering, the greeting only when nothing else is there.
+        var withoutGreeting = RecognizeText(question, k);
+        if (withoutGreeting.Decision == FaqDecision.Unknown)
+        {
+            // "Thanks, but the parcel never came": a question the FAQ does not know is no reason to answer the thanks
+            // ("You're welcome!"); say so instead. Two words or fewer left ("hi, quick question") are no such question.
+            var asWritten = RecognizeText(text, k);
+            return asWritten.Decision != FaqDecision.Unknown && _social.IsSocial(asWritten.Candidates[0].Label) && SocialPhrases.WordCount(question) > 2
+                ? withoutGreeting
+                : asWritten;
+        }
+
+        if (_social.IsSocial(withoutGreeting.Candidates[0].Label))
+        {
+            return RecognizeText(text, k);
+        }
+
+        if (withoutGreeting.Decision == FaqDecision.Answer)
+        {
+            return withoutGreeting;
+        }
+
+        // Only unsure without it: the whole text may still answer a question outright (a greeting word can be part of one).
+        var whole = RecognizeText(text, k);
+        return whole.Decision == FaqDecision.Answer && !_social.IsSocial(whole.Candidates[0].Label) ? whole : withoutGreeting;
+    }
+
+    private FaqRecognition RecognizeText(string text, int k)
+    {
         if (_labels.Length == 0 || string.IsNullOrWhiteSpace(text))
         {
             return new FaqRecognition(FaqDecision.Unknown, [], 0);

@@ -175,6 +175,12 @@ public sealed class ShopBotTests
     [InlineData("hi, where is my order?", "order-status", "en")]
     [InlineData("thank you, how long does delivery take?", "delivery-time", "en")]
     [InlineData("здравствуйте, как вернуть товар?", "returns", "ru")]
+    [InlineData("Добрый день, где мой заказ?", "order-status", "ru")]      // before: «Здравствуйте! Чем могу помочь?»
+    [InlineData("hi there, my parcel is late", "order-status", "en")]       // before: "Hello! How can I help?"
+    [InlineData("Guten Tag! Wie lange dauert die Lieferung? Danke!", "delivery-time", "de")]
+    [InlineData("super", "smalltalk-thanks", "en")]                          // before: "Did you mean…" with "thanks" a choice
+    [InlineData("how are you?", "smalltalk-hello", "en")]
+    [InlineData("hello, I have a question", "smalltalk-hello", "en")]
     public async Task Turn_SmallTalk_GetsAFriendlyWordAndDoesNotHideTheQuestion(string text, string entry, string language)
     {
         // "Sorry, I didn't get that" to a "thank you" reads badly, and two of them would call a person for nothing.
@@ -185,6 +191,39 @@ public sealed class ShopBotTests
 
         Assert.Equal(Shipped.Faq.Single(e => e.Id == entry).Answer[language], Assert.Single(result.Replies).Text);
         Assert.Null(result.HandoffReason);
+    }
+
+    [Theory]
+    [InlineData("thanks, but the parcel never came", "en")]
+    [InlineData("Спасибо, но посылку так и не привезли, а трек молчит", "ru")]
+    public async Task Turn_ThanksAroundAQuestionTheFaqDoesNotKnow_SaysSo_NotYoureWelcome(string text, string language)
+    {
+        // Before: "You're welcome! Is there anything else I can help with?" (and «Пожалуйста!…») to a complaint.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+
+        var result = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+
+        var reply = Assert.Single(result.Replies);
+        Assert.DoesNotContain(Shipped.Faq.Where(e => e.Tags.Contains("smalltalk")), e => e.Answer[language] == reply.Text);
+        // "Sorry, I didn't get that" with the person button, or questions close to theirs: something to go on.
+        Assert.NotEmpty(reply.Choices!);
+    }
+
+    [Fact]
+    public async Task Turn_Choices_NeverOfferAGreetingOrThanksToPick()
+    {
+        // Torn between goodbye ("that is all") and two payment questions: before, "bye" was one of the three choices.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = "en" };
+
+        var result = await bot.OnTurnAsync(Turn("that is all I need: payment", state), CancellationToken.None);
+
+        var reply = Assert.Single(result.Replies);
+        Assert.Equal(Shipped.Messages.Clarify["en"], reply.Text);
+        var smallTalk = Shipped.Faq.Where(e => e.Tags.Contains("smalltalk")).SelectMany(e => e.Questions["en"]).ToHashSet();
+        Assert.DoesNotContain(reply.Choices!, c => smallTalk.Contains(c.Title));
+        Assert.Contains(reply.Choices!, c => c.Title == Shipped.Faq.Single(e => e.Id == "payment-methods").Questions["en"][0]);
     }
 
     [Theory]

@@ -1,0 +1,126 @@
+using SupportBot.Dialogs.Content;
+
+namespace SupportBot.Dialogs.Faq;
+
+/// <summary>
+/// The greetings, thanks and goodbyes of the FAQ's small-talk entries (tag <see cref="Tag"/>), found around a
+/// question: "Добрый день, где мой заказ?", "Wie funktioniert die Rücksendung? Danke!".
+/// </summary>
+/// <remarks>
+/// Customers often wrap a question in a greeting. Recognised as a whole, such a message was often taken for the
+/// greeting alone ("Hello! How can I help?" to "Добрый день, где мой заказ?"), or the greeting's words drowned the
+/// question's. <see cref="Strip"/> cuts the phrases off so the question can be recognised by itself.
+/// </remarks>
+internal sealed class SocialPhrases
+{
+    /// <summary>The tag of the FAQ entries whose questions are greetings, thanks or goodbyes.</summary>
+    public const string Tag = "smalltalk";
+
+    // Each phrase as its lower-case words, longest first so "good morning" wins over "good".
+    private readonly string[][] _phrases;
+    private readonly HashSet<string> _labels;
+
+    private SocialPhrases(string[][] phrases, HashSet<string> labels)
+    {
+        _phrases = phrases;
+        _labels = labels;
+    }
+
+    /// <summary>The small-talk entries' phrases, or null when the FAQ has none.</summary>
+    public static SocialPhrases? From(IEnumerable<FaqEntry> entries)
+    {
+        var social = entries.Where(e => e.Tags.Contains(Tag, StringComparer.OrdinalIgnoreCase)).ToList();
+        var phrases = social
+            .SelectMany(e => e.Questions.Values.SelectMany(q => q))
+            .Select(q => Words(q).Select(w => q.Substring(w.Start, w.Length).ToLowerInvariant()).ToArray())
+            .Where(words => words.Length > 0)
+            .DistinctBy(words => string.Join(' ', words), StringComparer.Ordinal)
+            .OrderByDescending(words => words.Length)
+            .ToArray();
+        return phrases.Length == 0 ? null : new SocialPhrases(phrases, social.Select(e => e.Id).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>Whether the FAQ entry with this id is small talk.</summary>
+    public bool IsSocial(string label) => _labels.Contains(label);
+
+    /// <summary>
+    /// The text without the greetings and thanks it begins or ends with ("Hi there, returns? thanks" → "returns?"),
+    /// or null when it has none, or is nothing else.
+    /// </summary>
+    public string? Strip(string text)
+    {
+        var words = Words(text);
+        var first = 0;
+        var last = words.Count - 1;
+        while (first <= last && MatchAt(text, words, first, last, forward: true) is > 0 and var length)
+        {
+            first += length;
+        }
+
+        while (first <= last && MatchAt(text, words, first, last, forward: false) is > 0 and var length)
+        {
+            last -= length;
+        }
+
+        if (first > last || (first == 0 && last == words.Count - 1))
+        {
+            return null;
+        }
+
+        // From the first word kept to just before the next word cut (its punctuation stays: "…заказ?").
+        var start = words[first].Start;
+        var end = last + 1 < words.Count ? words[last + 1].Start : text.Length;
+        return text[start..end].Trim().TrimEnd(',', ';', '-', '–', '—').Trim();
+    }
+
+    /// <summary>How many words of the longest phrase at the start (or end) of words[first..last], or 0.</summary>
+    private int MatchAt(string text, List<(int Start, int Length)> words, int first, int last, bool forward)
+    {
+        foreach (var phrase in _phrases)
+        {
+            if (phrase.Length > last - first + 1)
+            {
+                continue;
+            }
+
+            var matches = true;
+            for (var i = 0; i < phrase.Length && matches; i++)
+            {
+                var (start, length) = words[forward ? first + i : last - phrase.Length + 1 + i];
+                matches = text.AsSpan(start, length).Equals(phrase[i], StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (matches)
+            {
+                return phrase.Length;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>How many words the text has (runs of letters and digits).</summary>
+    public static int WordCount(string text) => Words(text).Count;
+
+    /// <summary>Runs of letters and digits (an apostrophe or hyphen splits, as in <see cref="Phrases"/>).</summary>
+    private static List<(int Start, int Length)> Words(string text)
+    {
+        var words = new List<(int, int)>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                words.Add((start, i - start));
+                start = -1;
+            }
+        }
+
+        return words;
+    }
+}
