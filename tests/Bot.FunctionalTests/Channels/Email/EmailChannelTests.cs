@@ -128,13 +128,13 @@ public abstract class EmailChannelTests<TStore>(EmailHostFixture<TStore> host) w
     [Fact]
     public async Task ChoicesListedByNumber_AReplyWithTheNumber_GetsThatAnswer()
     {
-        // "return" is torn between the returns and the return-label entries: the bot lists the closest questions.
+        // "returns" is torn between the returns and the return-label entries: the bot lists the closest questions.
         var customer = NewCustomer("olga");
-        var first = Mail(customer, "Return", "return");
+        var first = Mail(customer, "Return", "returns");
         await host.Imap.DeliverAsync(ShopAddress, first);
         var listing = Assert.Single(await _smtp.WaitForAsync(customer));
         var listed = listing.TextBody!.Split('\n').Where(l => l.StartsWith("2. ", StringComparison.Ordinal)).Select(l => l[3..].Trim()).SingleOrDefault();
-        Assert.True(listed is not null, $"The bot did not list choices for \"return\"; it wrote: {listing.TextBody}");
+        Assert.True(listed is not null, $"The bot did not list choices for \"returns\"; it wrote: {listing.TextBody}");
         Assert.Contains("Reply to this e-mail with the number of your choice.", listing.TextBody, StringComparison.Ordinal);
 
         await host.Imap.DeliverAsync(ShopAddress, QuotingReply(customer, "Re: Return", "2", listing));
