@@ -32,13 +32,19 @@ public enum ActivityKind
     /// not read as the answer to the bot's last question.
     /// </summary>
     AgentTookOver,
+    /// <summary>
+    /// Not a customer action: the agent handed the chat back to the bot (<see cref="ChannelActivity.Text"/> is
+    /// <c>returned</c> or <c>resolved</c>). Queued like any activity so it comes after the agent's last reply; its turn
+    /// tells the customer that the bot answers again.
+    /// </summary>
+    AgentHandedBack,
 }
 
 public static class ActivityKinds
 {
     /// <summary>Something the customer (or the channel on their behalf) did: counted, logged as interest, shown to agents.</summary>
     public static bool IsCustomerAction(this ActivityKind kind) =>
-        kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate or ActivityKind.AgentTookOver);
+        kind is not (ActivityKind.ConversationStart or ActivityKind.Escalate or ActivityKind.AgentTookOver or ActivityKind.AgentHandedBack);
 
     /// <summary>
     /// The channel's Start button, pressed: Telegram's <c>/start</c> (also <c>/start@bot</c> and a deep link's

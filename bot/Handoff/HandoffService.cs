@@ -225,7 +225,14 @@ public sealed class HandoffService(
     }
 
     /// <summary>The agent pulled the chat from the bot: a turn in the conversation's order ends whatever dialog the bot had open.</summary>
-    private async Task EndBotDialogAsync(string conversationId)
+    private Task EndBotDialogAsync(string conversationId) => TellCustomerAsync(conversationId, ActivityKind.AgentTookOver, text: null);
+
+    /// <summary>
+    /// A turn of the conversation's own, queued after what is already in it (the agent's last reply, the customer's
+    /// messages), for what an agent did: <see cref="ActivityKind.AgentTookOver"/> ends the bot's open dialog,
+    /// <see cref="ActivityKind.AgentHandedBack"/> tells the customer the bot answers again.
+    /// </summary>
+    private async Task TellCustomerAsync(string conversationId, ActivityKind kind, string? text)
     {
         if (await store.GetProfileAsync(conversationId) is not { } profile)
         {
@@ -236,9 +243,11 @@ public sealed class HandoffService(
         {
             Channel = profile.Channel,
             ConversationId = conversationId,
-            EventId = "taken-over:" + Guid.NewGuid().ToString("N"),
+            EventId = (kind == ActivityKind.AgentTookOver ? "taken-over:" : "handed-back:") + Guid.NewGuid().ToString("N"),
             From = new ChannelUser(profile.UserId, profile.Name, profile.PhotoUrl, profile.ProfileUrl),
-            Kind = ActivityKind.AgentTookOver,
+            Kind = kind,
+            Text = text,
+            Locale = profile.Language,
             ChannelAccount = profile.ChannelAccount,
         });
     }
@@ -353,6 +362,10 @@ public sealed class HandoffService(
     {
         if (outcome.Succeeded)
         {
+            if (Channels.DirectChats.IsDirect(conversationId))
+            {
+                await TellCustomerAsync(conversationId, ActivityKind.AgentHandedBack, type);
+            }
             await NotifyAsync(new HandoffNotice(type, conversationId, agentId, Note: note));
             await assignerWake.PulseAsync(); // the agent has room again
         }

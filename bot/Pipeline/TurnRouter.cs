@@ -44,6 +44,11 @@ internal sealed class TurnRouter(
             return new TurnDecision([], owner, AnsweredByBot: false);
         }
 
+        if (activity.Kind == ActivityKind.AgentHandedBack)
+        {
+            return HandedBack(activity, owner, state);
+        }
+
         if (owner.IsAgent)
         {
             // An agent's chat: the message goes to them. A dialog the bot had open (the agent pulled the chat mid-dialog)
@@ -170,6 +175,23 @@ internal sealed class TurnRouter(
         }
 
         return new TurnDecision(replies, outcome.Owner, AnsweredByBot: false, reason, requests, outcome, result.RecordFields);
+    }
+
+    /// <summary>
+    /// The agent handed the chat back (returned or resolved): the customer is told that the bot answers again, so the
+    /// next message is not written to a person who has left. Not when the chat has moved on meanwhile (the customer
+    /// asked for a person again, or another agent pulled it).
+    /// </summary>
+    private TurnDecision HandedBack(ChannelActivity activity, ConversationOwner owner, BotConversationState state)
+    {
+        state.ForgetOpenQuestion();
+        state.Values.Remove(QueueNoticeKey);
+        var messages = content.Current.Messages;
+        var lines = activity.Text == "resolved" ? messages.ChatResolved : messages.ChatReturned;
+        var language = state.Language ?? LanguageDetector.FromLocale(activity.Locale) ?? "en";
+        return owner.IsBot && BotMessages.Pick(lines, language) is { Length: > 0 } line
+            ? new TurnDecision([new OutgoingMessage(line)], owner, AnsweredByBot: false)
+            : new TurnDecision([], owner, AnsweredByBot: false);
     }
 
     private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)

@@ -19,6 +19,12 @@ public sealed class BotMessages
     /// <summary>"I don't understand" too many times in a row: the bot brings a person in.</summary>
     public Dictionary<string, string> HandoffAfterMisunderstanding { get; set; } = [];
     public Dictionary<string, string> BackToBot { get; set; } = [];
+
+    /// <summary>Said when an agent hands the chat back to the bot; empty in every language to say nothing.</summary>
+    public Dictionary<string, string> ChatReturned { get; set; } = [];
+
+    /// <summary>Said when an agent marks the chat resolved; empty in every language to say nothing.</summary>
+    public Dictionary<string, string> ChatResolved { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
 
     /// <summary>Said to a message that is only a photo, voice message or file (no words): the bot cannot look at it.</summary>

@@ -27,6 +27,9 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         return agent;
     }
 
+    private SupportBot.Dialogs.Content.BotMessages ShippedMessages =>
+        factory.Services.GetRequiredService<SupportBot.Dialogs.Content.ContentLibrary>().Current.Messages;
+
     /// <summary>A customer who asked for a person and was told their place in line.</summary>
     private async Task<(StartedConversation Chat, string Id)> WaitingCustomerAsync()
     {
@@ -135,7 +138,11 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         Assert.Equal(boris.AgentId, back["chat"]!["agentId"]!.GetValue<string>());
         Assert.Equal("returning", back["events"]!.AsArray().Last(e => e!["type"]!.GetValue<string>() == "offered")!["why"]!.GetValue<string>());
         await Task.Delay(300, Ct);
-        Assert.Equal(4, DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat)).Count); // greeting, ack, position, Boris — no bot answer
+        // Greeting, ack, position, Boris, and the customer told the chat was closed (before, nothing: they wrote on to no one) —
+        // no bot answer to the message that went back to Boris.
+        var said = DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat));
+        Assert.Equal(5, said.Count);
+        Assert.Equal(ShippedMessages.ChatResolved["en"], said[4]["text"]!.GetValue<string>());
     }
 
     [Fact]
@@ -147,10 +154,12 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         (await carla.ClaimAsync(id)).EnsureSuccessStatusCode();
 
         (await carla.ReturnAsync(id)).EnsureSuccessStatusCode();
+        // The customer is told the bot answers again (before, nothing), then asks the bot.
+        Assert.Equal(ShippedMessages.ChatReturned["en"], (await _customer.WaitForBotMessagesAsync(chat, 4))[3]["text"]!.GetValue<string>());
         await _customer.SendAsync(chat, "Which payment methods do you accept?");
 
-        var replies = await _customer.WaitForBotMessagesAsync(chat, 4);
-        Assert.Contains("card", replies[3]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 5);
+        Assert.Contains("card", replies[4]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal("returned", Status(await carla.DetailsAsync(id)));
     }
 
@@ -177,9 +186,10 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         (await erik.ReturnAsync(id)).EnsureSuccessStatusCode();
         await _customer.SendAsync(chat, "Which payment methods do you accept?");
 
-        // Answered, not taken as the customer's name for the call-back request.
-        var replies = await _customer.WaitForBotMessagesAsync(chat, 3);
-        Assert.Contains("card", replies[2]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        // Answered (after the notice that the bot is back), not taken as the customer's name for the call-back request.
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 4);
+        Assert.Equal(ShippedMessages.ChatReturned["en"], replies[2]["text"]!.GetValue<string>());
+        Assert.Contains("card", replies[3]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -196,8 +206,9 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         (await fred.ReturnAsync(id)).EnsureSuccessStatusCode();
         await _customer.SendAsync(chat, "Which payment methods do you accept?");
 
-        var replies = await _customer.WaitForBotMessagesAsync(chat, 4);
-        Assert.Contains("card", replies[3]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        var replies = await _customer.WaitForBotMessagesAsync(chat, 5);
+        Assert.Equal(ShippedMessages.ChatReturned["en"], replies[3]["text"]!.GetValue<string>());
+        Assert.Contains("card", replies[4]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
