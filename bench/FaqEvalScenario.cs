@@ -298,7 +298,7 @@ internal static class FaqEvalScenario
         try
         {
             var faq = ContentCatalog.Load(folder).Faq;
-            return ([.. faq.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id)))], SocialPhrases.From(faq));
+            return ([.. FaqRecognizer.ExamplesOf(faq)], SocialPhrases.From(faq));
         }
         catch (ContentException e)
         {

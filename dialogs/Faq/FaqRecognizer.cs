@@ -60,12 +60,22 @@ public sealed class FaqRecognizer
     public FaqRecognizerOptions Options => _options;
 
     /// <summary>Trains on the questions of FAQ entries (every language); the labels are the entries' ids.</summary>
-    /// <remarks>A question wrapped in the greetings or thanks of the entries tagged <c>smalltalk</c> is recognised without them.</remarks>
+    /// <remarks>
+    /// A question wrapped in the greetings or thanks of the entries tagged <c>smalltalk</c> is recognised without them;
+    /// their questions of symbols only ("👍") are matched as written.
+    /// </remarks>
     public static FaqRecognizer FromFaq(IEnumerable<FaqEntry> entries, FaqRecognizerOptions? options = null)
     {
         var list = entries.ToList();
-        return Train(list.SelectMany(e => e.Questions.Values.SelectMany(q => q).Select(q => new LabeledText(q, e.Id))), options, SocialPhrases.From(list));
+        return Train(ExamplesOf(list), options, SocialPhrases.From(list));
     }
+
+    /// <summary>
+    /// What <see cref="FromFaq"/> learns from: every question, labelled with its entry's id, but those of symbols only
+    /// ("👍"), which are no example to learn from (see <see cref="SocialPhrases.IsSymbolsOnly"/>).
+    /// </summary>
+    internal static IEnumerable<LabeledText> ExamplesOf(IEnumerable<FaqEntry> entries) =>
+        entries.SelectMany(e => e.Questions.Values.SelectMany(q => q).Where(q => !SocialPhrases.IsSymbolsOnly(q)).Select(q => new LabeledText(q, e.Id)));
 
     /// <summary>Trains on labelled examples, looking past the <paramref name="social"/> phrases around a question.</summary>
     internal static FaqRecognizer Train(IEnumerable<LabeledText> examples, FaqRecognizerOptions? options, SocialPhrases? social)
@@ -264,6 +274,11 @@ public sealed class FaqRecognizer
     public FaqRecognition Recognize(string text, int k = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (_social?.SymbolsEntry(text) is { } symbolsEntry)
+        {
+            return new FaqRecognition(FaqDecision.Answer, [new FaqCandidate(symbolsEntry, 1)], 1);
+        }
+
         if (_social?.Strip(text) is not { } question)
         {
             return RecognizeText(text, k);

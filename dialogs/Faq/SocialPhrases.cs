@@ -20,10 +20,17 @@ internal sealed class SocialPhrases
     private readonly string[][] _phrases;
     private readonly HashSet<string> _labels;
 
-    private SocialPhrases(string[][] phrases, HashSet<string> labels)
+    // Emoji skin-tone modifiers (U+1F3FB–U+1F3FF): "👍🏽" means what "👍" does.
+    private static readonly string[] SkinTones = ["\U0001F3FB", "\U0001F3FC", "\U0001F3FD", "\U0001F3FE", "\U0001F3FF"];
+
+    // Questions without a letter or digit ("👍", "🙏"), as Symbols() writes them, and their entries.
+    private readonly Dictionary<string, string> _symbols;
+
+    private SocialPhrases(string[][] phrases, HashSet<string> labels, Dictionary<string, string> symbols)
     {
         _phrases = phrases;
         _labels = labels;
+        _symbols = symbols;
     }
 
     /// <summary>The small-talk entries' phrases, or null when the FAQ has none.</summary>
@@ -37,7 +44,55 @@ internal sealed class SocialPhrases
             .DistinctBy(words => string.Join(' ', words), StringComparer.Ordinal)
             .OrderByDescending(words => words.Length)
             .ToArray();
-        return phrases.Length == 0 ? null : new SocialPhrases(phrases, social.Select(e => e.Id).ToHashSet(StringComparer.Ordinal));
+        var symbols = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in social)
+        {
+            foreach (var question in entry.Questions.Values.SelectMany(q => q).Where(IsSymbolsOnly))
+            {
+                symbols.TryAdd(Symbols(question), entry.Id);
+            }
+        }
+
+        return phrases.Length == 0 && symbols.Count == 0
+            ? null
+            : new SocialPhrases(phrases, social.Select(e => e.Id).ToHashSet(StringComparer.Ordinal), symbols);
+    }
+
+    /// <summary>
+    /// A question with no letter or digit, such as an emoji: the recognizer cannot learn it (to its features "👍" and
+    /// "😡" look alike), so it is matched as written instead.
+    /// </summary>
+    public static bool IsSymbolsOnly(string text) => !string.IsNullOrWhiteSpace(text) && !text.Any(char.IsLetterOrDigit);
+
+    /// <summary>The small-talk entry whose question the text is, when both are symbols only ("👍", "👍🏽", "👍👍"), else null.</summary>
+    public string? SymbolsEntry(string text) =>
+        _symbols.Count > 0 && IsSymbolsOnly(text) && _symbols.TryGetValue(Symbols(text), out var label) ? label : null;
+
+    /// <summary>
+    /// The text's symbols without white space, skin tones and emoji presentation selectors, a run of the same one
+    /// written once: "👍🏽 👍" and "👍" read alike.
+    /// </summary>
+    private static string Symbols(string text)
+    {
+        var kept = new System.Text.StringBuilder();
+        string? previous = null;
+        var elements = System.Globalization.StringInfo.GetTextElementEnumerator(text);
+        while (elements.MoveNext())
+        {
+            var element = new string([.. ((string)elements.Current).Where(c => !char.IsWhiteSpace(c) && c != '\uFE0F')]);
+            foreach (var tone in SkinTones)
+            {
+                element = element.Replace(tone, "", StringComparison.Ordinal);
+            }
+
+            if (element.Length > 0 && element != previous)
+            {
+                kept.Append(element);
+                previous = element;
+            }
+        }
+
+        return kept.ToString();
     }
 
     /// <summary>Whether the FAQ entry with this id is small talk.</summary>

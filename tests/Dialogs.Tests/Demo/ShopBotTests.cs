@@ -181,6 +181,8 @@ public sealed class ShopBotTests
     [InlineData("super", "smalltalk-thanks", "en")]                          // before: "Did you mean…" with "thanks" a choice
     [InlineData("how are you?", "smalltalk-hello", "en")]
     [InlineData("hello, I have a question", "smalltalk-hello", "en")]
+    [InlineData("👍", "smalltalk-thanks", "en")]                              // before: "Sorry, I didn't get that", a miss
+    [InlineData("🙏🏽", "smalltalk-thanks", "ru")]
     public async Task Turn_SmallTalk_GetsAFriendlyWordAndDoesNotHideTheQuestion(string text, string entry, string language)
     {
         // "Sorry, I didn't get that" to a "thank you" reads badly, and two of them would call a person for nothing.

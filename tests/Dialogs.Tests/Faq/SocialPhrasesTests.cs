@@ -8,7 +8,7 @@ public sealed class SocialPhrasesTests
     private static readonly SocialPhrases Phrases = SocialPhrases.From(
     [
         Entry("hello", SocialPhrases.Tag, ["hi", "hi there", "hello", "good morning"], ["здравствуйте", "добрый день"], ["hallo", "guten Tag"]),
-        Entry("thanks", "SmallTalk", ["thanks", "thank you"], ["спасибо"], ["danke", "vielen Dank"]),
+        Entry("thanks", "SmallTalk", ["thanks", "thank you", "👍", "❤️"], ["спасибо"], ["danke", "vielen Dank"]),
         Entry("order-status", "orders", ["Where is my order?"], ["Где мой заказ?"], ["Wo ist meine Bestellung?"]),
     ])!;
 
@@ -32,6 +32,18 @@ public sealed class SocialPhrasesTests
     [InlineData("")]
     public void Strip_NoPhraseAtAnEnd_OrNothingElse_GivesNull(string text) =>
         Assert.Null(Phrases.Strip(text));
+
+    [Theory]
+    [InlineData("👍", "thanks")]
+    [InlineData(" 👍🏽 ", "thanks")]   // a skin tone
+    [InlineData("👍👍👍", "thanks")]
+    [InlineData("❤", "thanks")]        // without the emoji presentation selector the FAQ wrote
+    [InlineData("👎", null)]
+    [InlineData("👍👎", null)]
+    [InlineData("👍 thanks", null)]    // has words: the recognizer's
+    [InlineData("?", null)]
+    public void SymbolsEntry_EmojiMatchedAsWritten_NotLookalikes(string text, string? entry) =>
+        Assert.Equal(entry, Phrases.SymbolsEntry(text));
 
     [Fact]
     public void From_FaqWithoutSmallTalk_GivesNull_AndKnowsWhichEntriesAreSmallTalk()
