@@ -366,6 +366,7 @@ public sealed class HandoffService(
             {
                 await TellCustomerAsync(conversationId, ActivityKind.AgentHandedBack, type);
             }
+
             await NotifyAsync(new HandoffNotice(type, conversationId, agentId, Note: note));
             await assignerWake.PulseAsync(); // the agent has room again
         }

@@ -9,19 +9,20 @@ namespace SupportBot.Dialogs.Faq;
 /// <remarks>
 /// Customers often wrap a question in a greeting. Recognised as a whole, such a message was often taken for the
 /// greeting alone ("Hello! How can I help?" to "Добрый день, где мой заказ?"), or the greeting's words drowned the
-/// question's. <see cref="Strip"/> cuts the phrases off so the question can be recognised by itself.
+/// question's. <see cref="Strip"/> cuts the phrases off so the question can be recognised by itself. Their questions of
+/// symbols only ("👍") are matched as written (<see cref="SymbolsEntry"/>).
 /// </remarks>
 internal sealed class SocialPhrases
 {
     /// <summary>The tag of the FAQ entries whose questions are greetings, thanks or goodbyes.</summary>
     public const string Tag = "smalltalk";
 
+    // Emoji skin-tone modifiers (U+1F3FB–U+1F3FF): "👍🏽" means what "👍" does.
+    private static readonly string[] SkinTones = ["\U0001F3FB", "\U0001F3FC", "\U0001F3FD", "\U0001F3FE", "\U0001F3FF"];
+
     // Each phrase as its lower-case words, longest first so "good morning" wins over "good".
     private readonly string[][] _phrases;
     private readonly HashSet<string> _labels;
-
-    // Emoji skin-tone modifiers (U+1F3FB–U+1F3FF): "👍🏽" means what "👍" does.
-    private static readonly string[] SkinTones = ["\U0001F3FB", "\U0001F3FC", "\U0001F3FD", "\U0001F3FE", "\U0001F3FF"];
 
     // Questions without a letter or digit ("👍", "🙏"), as Symbols() writes them, and their entries.
     private readonly Dictionary<string, string> _symbols;
