@@ -6,6 +6,7 @@ public static class DialogMessages
     public sealed record Line(string En, string Ru, string De);
 
     public static readonly Line RetryText = new("Sorry, I didn't get that.", "Извините, я не понял.", "Entschuldigung, das habe ich nicht verstanden.");
+    public static readonly Line RetryName = new("Please tell me just your name, like Anna Schmidt.", "Напишите, пожалуйста, только имя, например: Анна Смирнова.", "Bitte nennen Sie nur Ihren Namen, z. B. Anna Schmidt.");
     public static readonly Line RetryNumber = new("Please answer with a number.", "Пожалуйста, ответьте числом.", "Bitte antworten Sie mit einer Zahl.");
     public static readonly Line RetryChoice = new("Please pick one of the options.", "Пожалуйста, выберите один из вариантов.", "Bitte wählen Sie eine der Optionen.");
     public static readonly Line RetryConfirm = new("Please answer yes or no.", "Пожалуйста, ответьте «да» или «нет».", "Bitte antworten Sie mit Ja oder Nein.");

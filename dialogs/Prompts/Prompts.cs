@@ -10,6 +10,15 @@ public sealed class TextPrompt(string id, PromptValidator<string>? validator = n
         PromptRecognizerResult<string>.Of(text);
 }
 
+/// <summary>A person's name, without "my name is" and the like; greetings, yes or no, questions and sentences are asked again.</summary>
+public sealed class NamePrompt(string id, PromptValidator<string>? validator = null) : Prompt<string>(id, validator)
+{
+    protected override PromptRecognizerResult<string> Recognize(DialogContext dc, string text, PromptOptions options) =>
+        NameRecognizer.Recognize(text) is { } name ? PromptRecognizerResult<string>.Of(name) : PromptRecognizerResult<string>.Failed;
+
+    protected override string DefaultRetryText(string language) => DialogMessages.Get(DialogMessages.RetryName, language);
+}
+
 /// <summary>A number (decimal) in the customer's notation: "42", "3,5" (de/ru), "1,000.5" (en), "zwölf", "три".</summary>
 public sealed class NumberPrompt(string id, PromptValidator<decimal>? validator = null) : Prompt<decimal>(id, validator)
 {

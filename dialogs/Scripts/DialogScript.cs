@@ -11,7 +11,7 @@ public sealed record LocalizedText(IReadOnlyDictionary<string, string> ByLanguag
 
 /// <summary>The kinds of answer an <c>ask</c> step can wait for.</summary>
 /// <remarks><see cref="Contact"/> takes an e-mail address or a phone number and also sets <c>&lt;variable&gt;_kind</c> to <c>email</c> or <c>phone</c>.</remarks>
-public enum ScriptPromptKind { Text, Number, Choice, Confirm, Email, Phone, Date, Contact }
+public enum ScriptPromptKind { Text, Number, Choice, Confirm, Email, Phone, Date, Contact, Name }
 
 /// <param name="Value">What is stored in the variable (stable across languages).</param>
 /// <param name="Title">What the customer sees, per language.</param>

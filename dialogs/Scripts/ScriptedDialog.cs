@@ -56,6 +56,7 @@ public sealed class ScriptedDialog : Dialog
                     ScriptPromptKind.Email => new EmailPrompt(id),
                     ScriptPromptKind.Phone => new PhonePrompt(id),
                     ScriptPromptKind.Contact => new ContactPrompt(id),
+                    ScriptPromptKind.Name => new NamePrompt(id),
                     _ => new DateTimePrompt(id),
                 });
             }

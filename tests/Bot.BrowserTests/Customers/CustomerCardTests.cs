@@ -28,7 +28,7 @@ public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(hos
     [Fact]
     public async Task CustomerFromIntake_CardShowsThemAsText_AgentAddsNoteTagsStatusAndFollowUp()
     {
-        const string hostileName = "<b>Eve</b><img src=x onerror=\"window.__xss=1\">";
+        const string hostileName = "<b>Eve</b><img src=x onerror=\"window.__xss=true\">";  // no digits: the name prompt asks again for "=1"
         var email = "eve." + Guid.NewGuid().ToString("N")[..8] + "@example.com";
         using var http = Host.CreateHttpClient();
         var chat = new DirectLineTestClient(http);

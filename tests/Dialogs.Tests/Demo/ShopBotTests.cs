@@ -112,6 +112,26 @@ public sealed class ShopBotTests
         Assert.Null(state.Dialog);
     }
 
+    [Theory]
+    [InlineData("en", "Please call me back", "Hello", "My name is anna schmidt.", "Shall I open a request about Returns for Anna Schmidt?")]
+    [InlineData("ru", "Перезвоните мне", "Здравствуйте", "меня зовут Анна", "Анна, открыть заявку на тему «Возврат»?")]
+    [InlineData("de", "Bitte rufen Sie mich zurück", "Hallo", "Ich heiße Jürgen Müller", "Soll ich eine Anfrage zu „Rückgabe“ für Jürgen Müller anlegen?")]
+    public async Task Intake_AGreetingForTheName_IsAskedAgain_AndMyNameIsLeftOut(string language, string trigger, string greeting, string name, string confirmation)
+    {
+        // Before, the request was opened for "Hallo", or for "My name is anna schmidt."
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+        var asked = Assert.Single((await bot.OnTurnAsync(Turn(trigger, state), CancellationToken.None)).Replies).Text;
+
+        var again = Assert.Single((await bot.OnTurnAsync(Turn(greeting, state), CancellationToken.None)).Replies).Text;
+        await bot.OnTurnAsync(Turn(name, state), CancellationToken.None);
+        await bot.OnTurnAsync(Turn(language switch { "ru" => "возврат", "de" => "Rückgabe", _ => "returns" }, state), CancellationToken.None);
+        var confirm = Assert.Single((await bot.OnTurnAsync(Turn("anna@example.com", state), CancellationToken.None)).Replies).Text;
+
+        Assert.Equal(SupportBot.Dialogs.Engine.DialogMessages.Get(SupportBot.Dialogs.Engine.DialogMessages.RetryName, language) + " " + asked, again);
+        Assert.Equal(confirmation, confirm);
+    }
+
     [Fact]
     public async Task Turn_AskForPersonOutsideADialog_HandsOffWithTheContentsWords()
     {
