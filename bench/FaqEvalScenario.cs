@@ -166,7 +166,8 @@ internal static class FaqEvalScenario
     {
         BenchProgram.Progress($"faq-eval: {train.Count} training examples in {train.Select(t => t.Label).Distinct().Count()} categories, {test.Count} test examples ({Environment.ProcessorCount} cores)");
         var clock = Stopwatch.StartNew();
-        var recognizer = FaqRecognizer.Train(train, recognizerOptions, social);
+        // A content folder (it has small talk): recognised as the bot does, with its topic words.
+        var recognizer = FaqRecognizer.Train(train, recognizerOptions, social, social is null ? null : TopicWords.From(train));
         var trainSeconds = clock.Elapsed.TotalSeconds;
         BenchProgram.Progress(string.Create(CultureInfo.InvariantCulture, $"faq-eval: trained in {trainSeconds:0.00} s; softmax temperature {recognizer.Options.Temperature:0.###}"));
 

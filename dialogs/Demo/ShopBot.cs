@@ -332,7 +332,7 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
         dc.Turn.RecordFields[ShopBot.IntentField] = recognition.Decision == FaqDecision.Unknown || recognition.Candidates.Count == 0 ? "unknown" : recognition.Candidates[0].Label;
         var decision = recognition.Decision;
         if (decision == FaqDecision.Choices && IsSmallTalk(recognition.Candidates[0].Label)
-            && (SocialPhrases.WordCount(text) <= 2 || recognition.Candidates.Take(3).All(c => IsSmallTalk(c.Label))))
+            && (TextWords.Count(text) <= 2 || recognition.Candidates.Take(3).All(c => IsSmallTalk(c.Label))))
         {
             // "super", "alles klar": most likely thanks or goodbye, and a friendly word does no harm, where a list of
             // questions to pick from would puzzle. A longer text is more likely a question: its choices are offered.

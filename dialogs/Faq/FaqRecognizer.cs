@@ -35,8 +35,10 @@ public sealed class FaqRecognizer
     private readonly SparseIndex? _centroids;
     private readonly ObjectPool<Scorer>? _scorers;
 
-    // Greetings and thanks to look past (FAQ entries tagged smalltalk); none for plain labelled examples.
+    // Greetings and thanks to look past (FAQ entries tagged smalltalk), and words several entries share: from FAQ
+    // content (FromFaq), none for plain labelled examples.
     private SocialPhrases? _social;
+    private TopicWords? _topics;
 
     private FaqRecognizer(
         FaqRecognizerOptions options,
@@ -67,7 +69,8 @@ public sealed class FaqRecognizer
     public static FaqRecognizer FromFaq(IEnumerable<FaqEntry> entries, FaqRecognizerOptions? options = null)
     {
         var list = entries.ToList();
-        return Train(ExamplesOf(list), options, SocialPhrases.From(list));
+        var examples = ExamplesOf(list).ToList();
+        return Train(examples, options, SocialPhrases.From(list), TopicWords.From(examples));
     }
 
     /// <summary>
@@ -77,11 +80,15 @@ public sealed class FaqRecognizer
     internal static IEnumerable<LabeledText> ExamplesOf(IEnumerable<FaqEntry> entries) =>
         entries.SelectMany(e => e.Questions.Values.SelectMany(q => q).Where(q => !SocialPhrases.IsSymbolsOnly(q)).Select(q => new LabeledText(q, e.Id)));
 
-    /// <summary>Trains on labelled examples, looking past the <paramref name="social"/> phrases around a question.</summary>
-    internal static FaqRecognizer Train(IEnumerable<LabeledText> examples, FaqRecognizerOptions? options, SocialPhrases? social)
+    /// <summary>
+    /// Trains on labelled examples, looking past the <paramref name="social"/> phrases around a question and offering
+    /// choices for a lone word of the <paramref name="topics"/>.
+    /// </summary>
+    internal static FaqRecognizer Train(IEnumerable<LabeledText> examples, FaqRecognizerOptions? options, SocialPhrases? social, TopicWords? topics)
     {
         var recognizer = Train(examples, options);
         recognizer._social = social;
+        recognizer._topics = topics;
         return recognizer;
     }
 
@@ -279,7 +286,23 @@ public sealed class FaqRecognizer
             return new FaqRecognition(FaqDecision.Answer, [new FaqCandidate(symbolsEntry, 1)], 1);
         }
 
-        if (_social?.Strip(text) is not { } question)
+        var question = _social?.Strip(text);
+        var recognition = RecognizeQuestion(text, question, k);
+        if (recognition.Decision != FaqDecision.Answer || _topics?.EntriesOf(question ?? text) is not { } entries
+            || _social?.IsSocial(recognition.Candidates[0].Label) == true)
+        {
+            return recognition;
+        }
+
+        // "Zahlung", "доставка": a topic several entries share, not one of its questions; the customer picks.
+        var all = RecognizeText(question ?? text, _labels.Length);
+        return new FaqRecognition(FaqDecision.Choices, [.. all.Candidates.Where(c => entries.Contains(c.Label)).Take(k)], all.Similarity);
+    }
+
+    /// <param name="question">The text without the greetings or thanks around it, null when it has none.</param>
+    private FaqRecognition RecognizeQuestion(string text, string? question, int k)
+    {
+        if (_social is null || question is null)
         {
             return RecognizeText(text, k);
         }
@@ -291,7 +314,7 @@ public sealed class FaqRecognizer
             // "Thanks, but the parcel never came": a question the FAQ does not know is no reason to answer the thanks
             // ("You're welcome!"); say so instead. Two words or fewer left ("hi, quick question") are no such question.
             var asWritten = RecognizeText(text, k);
-            return asWritten.Decision != FaqDecision.Unknown && _social.IsSocial(asWritten.Candidates[0].Label) && SocialPhrases.WordCount(question) > 2
+            return asWritten.Decision != FaqDecision.Unknown && _social.IsSocial(asWritten.Candidates[0].Label) && TextWords.Count(question) > 2
                 ? withoutGreeting
                 : asWritten;
         }

@@ -40,7 +40,7 @@ internal sealed class SocialPhrases
         var social = entries.Where(e => e.Tags.Contains(Tag, StringComparer.OrdinalIgnoreCase)).ToList();
         var phrases = social
             .SelectMany(e => e.Questions.Values.SelectMany(q => q))
-            .Select(q => Words(q).Select(w => q.Substring(w.Start, w.Length).ToLowerInvariant()).ToArray())
+            .Select(q => TextWords.Of(q).Select(w => w.ToLowerInvariant()).ToArray())
             .Where(words => words.Length > 0)
             .DistinctBy(words => string.Join(' ', words), StringComparer.Ordinal)
             .OrderByDescending(words => words.Length)
@@ -105,7 +105,7 @@ internal sealed class SocialPhrases
     /// </summary>
     public string? Strip(string text)
     {
-        var words = Words(text);
+        var words = TextWords.Spans(text);
         var first = 0;
         var last = words.Count - 1;
         while (first <= last && MatchAt(text, words, first, last, forward: true) is > 0 and var length)
@@ -130,7 +130,7 @@ internal sealed class SocialPhrases
     }
 
     /// <summary>How many words of the longest phrase at the start (or end) of words[first..last], or 0.</summary>
-    private int MatchAt(string text, List<(int Start, int Length)> words, int first, int last, bool forward)
+    private int MatchAt(string text, IReadOnlyList<(int Start, int Length)> words, int first, int last, bool forward)
     {
         foreach (var phrase in _phrases)
         {
@@ -153,30 +153,5 @@ internal sealed class SocialPhrases
         }
 
         return 0;
-    }
-
-    /// <summary>How many words the text has (runs of letters and digits).</summary>
-    public static int WordCount(string text) => Words(text).Count;
-
-    /// <summary>Runs of letters and digits (an apostrophe or hyphen splits, as in <see cref="Phrases"/>).</summary>
-    private static List<(int Start, int Length)> Words(string text)
-    {
-        var words = new List<(int, int)>();
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var inWord = i < text.Length && char.IsLetterOrDigit(text[i]);
-            if (inWord && start < 0)
-            {
-                start = i;
-            }
-            else if (!inWord && start >= 0)
-            {
-                words.Add((start, i - start));
-                start = -1;
-            }
-        }
-
-        return words;
     }
 }

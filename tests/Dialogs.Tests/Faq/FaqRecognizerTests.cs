@@ -110,6 +110,32 @@ public sealed class FaqRecognizerTests
         public string Category { get; set; } = "";
     }
 
+    /// <summary>A lone word several entries share names a topic: the customer picks (before, "payment" got the failed-payment answer).</summary>
+    [Theory]
+    [InlineData("delivery", "delivery-")]
+    [InlineData("Lieferung", "delivery-")]
+    [InlineData("payment", "payment-methods", "payment-failed", "installments")]
+    [InlineData("order", "order-")]
+    [InlineData("hi, delivery?", "delivery-")]
+    public void Recognize_ALoneTopicWord_OffersTheEntriesThatShareIt(string text, params string[] entries)
+    {
+        var recognition = Shipped.Value.Recognize(text, 3);
+
+        Assert.True(recognition.Decision == FaqDecision.Choices && recognition.Candidates.Count == 3, Describe(recognition));
+        Assert.All(recognition.Candidates, c => Assert.Contains(entries, e => e.EndsWith('-') ? c.Label.StartsWith(e, StringComparison.Ordinal) : c.Label == e));
+    }
+
+    [Theory]
+    [InlineData("warranty", "warranty")]           // one entry's word (and one more's): answered
+    [InlineData("Rückgabe", "returns")]
+    [InlineData("where is my order", "order-status")] // a question about the topic: answered
+    public void Recognize_AWordOfOneEntry_OrAQuestion_IsStillAnswered(string text, string entry)
+    {
+        var recognition = Shipped.Value.Recognize(text, 3);
+
+        Assert.True(recognition.Decision == FaqDecision.Answer && recognition.Top?.Label == entry, Describe(recognition));
+    }
+
     [Theory]
     [InlineData("qwerty zxcv")]
     [InlineData("")]
