@@ -294,7 +294,7 @@ public sealed class FaqRecognizer
             return recognition;
         }
 
-        // "Zahlung", "доставка": a topic several entries share, not one of its questions; the customer picks.
+        // "payment", "доставка": a topic several entries share, not one of its questions; the customer picks.
         var all = RecognizeText(question ?? text, _labels.Length);
         return new FaqRecognition(FaqDecision.Choices, [.. all.Candidates.Where(c => entries.Contains(c.Label)).Take(k)], all.Similarity);
     }

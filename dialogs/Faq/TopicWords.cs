@@ -4,9 +4,9 @@ using Lucene.Net.Tartarus.Snowball.Ext;
 namespace SupportBot.Dialogs.Faq;
 
 /// <summary>
-/// Words that name a topic several FAQ entries share: "delivery" (how long, how much, where to), "Zahlung", "заказ".
+/// Words that name a topic several FAQ entries share: "delivery" (how long, how much, where to), "Lieferung", "заказ".
 /// A message of that one word asks about the topic, not one of its questions, so the customer is offered the closest
-/// of those entries to choose from rather than answered one of them ("Zahlung" was answered "your payment failed").
+/// of those entries to choose from rather than answered one of them ("payment" was answered "your payment failed").
 /// </summary>
 internal sealed class TopicWords
 {
