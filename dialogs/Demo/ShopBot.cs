@@ -20,7 +20,8 @@ namespace SupportBot.Dialogs.Demo;
 public sealed partial class ShopBot : IConversationBot, IDisposable
 {
     private readonly ContentLibrary? _library;
-    private readonly DialogRunnerOptions _runnerOptions;
+    private readonly TimeProvider _time;
+    private readonly Func<string, TimeZoneInfo>? _timeZoneFor;
     private readonly ILogger _logger;
     private readonly ILlmAssistant? _llm;
     private Brain _brain;
@@ -63,7 +64,8 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     {
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _llm = llm;
-        _runnerOptions = new DialogRunnerOptions { Time = time ?? TimeProvider.System, TimeZoneFor = timeZoneFor };
+        _time = time ?? TimeProvider.System;
+        _timeZoneFor = timeZoneFor;
         _brain = Build(content);
     }
 
@@ -254,7 +256,14 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         }
 
         ScriptedDialog.AddPrompts(dialogs);
-        return new Brain(content, new DialogRunner(dialogs, MainDialog.DialogId, _runnerOptions), main);
+        // "Speak to someone" (the engine's words for a person, mid-dialog or not) gets the content's line, as "human" does.
+        var options = new DialogRunnerOptions
+        {
+            Time = _time,
+            TimeZoneFor = _timeZoneFor,
+            HandoffText = language => BotMessages.Pick(content.Messages.HandoffAcknowledged, language),
+        };
+        return new Brain(content, new DialogRunner(dialogs, MainDialog.DialogId, options), main);
     }
 
     private sealed record Brain(ContentCatalog Content, DialogRunner Runner, MainDialog Main);

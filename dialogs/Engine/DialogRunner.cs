@@ -23,6 +23,12 @@ public sealed class DialogRunnerOptions
     public int MaxConflictRetries { get; init; } = 5;
 
     public string DefaultLanguage { get; init; } = "en";
+
+    /// <summary>
+    /// What is said, per language, when the customer asks for a person and is handed off; null for the engine's own
+    /// line. A bot with content of its own passes its line, so the customer hears the same words however they asked.
+    /// </summary>
+    public Func<string, string>? HandoffText { get; init; }
 }
 
 /// <summary>What a turn produced.</summary>
@@ -220,7 +226,7 @@ public sealed class DialogRunner
                 dc.Turn.TextConsumed = true;
                 return await dc.BeginDialogAsync(_rootDialogId, null, cancellationToken).ConfigureAwait(false);
             default:
-                await dc.SendAsync(DialogMessages.Get(DialogMessages.Handoff, language), cancellationToken).ConfigureAwait(false);
+                await dc.SendAsync(Options.HandoffText?.Invoke(language) ?? DialogMessages.Get(DialogMessages.Handoff, language), cancellationToken).ConfigureAwait(false);
                 return await dc.HandoffAsync("customer-request", cancellationToken).ConfigureAwait(false);
         }
     }

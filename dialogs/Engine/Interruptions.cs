@@ -58,8 +58,10 @@ public static class InterruptionRecognizer
     private static readonly string[] HumanAnywhere =
     [
         "human", "operator", "real person", "live person", "live agent", "real agent", "talk to a person", "speak to a person", "speak to someone", "talk to someone",
+        "speak with someone", "talk with someone",
         "оператор", "оператора", "оператором", "живой человек", "живого человека", "живым человеком", "с человеком", "сотрудник", "сотрудника",
         "mitarbeiter", "mitarbeiterin", "echten menschen", "echter mensch", "mit einem menschen", "menschlichen",
+        "mit jemandem sprechen", "mit jemandem reden", "mit einer person sprechen",
     ];
 
     private static readonly string[] HumanAnywherePadded = Array.ConvertAll(HumanAnywhere, phrase => " " + phrase + " ");

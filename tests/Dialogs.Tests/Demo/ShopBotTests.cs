@@ -143,6 +143,29 @@ public sealed class ShopBotTests
         Assert.Equal(Shipped.Messages.HandoffAcknowledged["en"], Assert.Single(result.Replies).Text);
     }
 
+    [Theory]
+    [InlineData("can I speak to someone?", "en", null)]
+    [InlineData("ich möchte mit jemandem sprechen", "de", null)]        // before: the returns answer
+    [InlineData("можно с живым человеком поговорить?", "ru", null)]
+    [InlineData("speak to someone please", "en", "Please call me back")] // mid-dialog: the engine's interruption
+    public async Task Turn_AskForPersonInOtherWords_HearsTheContentsLine_AsForHuman(string text, string language, string? dialogTrigger)
+    {
+        // Before, words only the engine knew got its own "I'm passing you to a colleague, one moment please." (without
+        // how to go back to the bot), where "human" got the content's line.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+        if (dialogTrigger is not null)
+        {
+            await bot.OnTurnAsync(Turn(dialogTrigger, state), CancellationToken.None);
+            Assert.NotNull(state.Dialog);
+        }
+
+        var result = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+
+        Assert.Equal("customer-request", result.HandoffReason);
+        Assert.Equal(Shipped.Messages.HandoffAcknowledged[language], Assert.Single(result.Replies).Text);
+    }
+
     [Fact]
     public async Task Turn_FirstMessage_GreetsInTheCustomersLanguageThenAnswers()
     {
