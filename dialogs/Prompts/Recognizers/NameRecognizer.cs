@@ -13,7 +13,7 @@ public static class NameRecognizer
     private const int MaxWords = 5;
     private const int MaxLength = 60;
 
-    // How people introduce themselves, longest first so "my name is" is cut before "my". Compared in lower case,
+    // How people introduce themselves, longest first ("name is" before "name"). Compared in lower case,
     // followed by a space or punctuation ("я" must not cut "Яна").
     private static readonly string[] LeadIns = new[]
     {
