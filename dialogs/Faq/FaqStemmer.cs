@@ -62,6 +62,24 @@ internal sealed class FaqStemmer
         return _text.ToString();
     }
 
+    /// <summary>
+    /// The word in lower case and its English, German and Russian stems: the forms it may take whichever of the three
+    /// languages it is in (a lone word says too little for the language detector).
+    /// </summary>
+    public IReadOnlySet<string> FormsOf(string word)
+    {
+        var lower = word.ToLowerInvariant();
+        var forms = new HashSet<string>(StringComparer.Ordinal) { lower };
+        foreach (var stemmer in (ReadOnlySpan<SnowballProgram>)[_english, _german, _russian])
+        {
+            stemmer.SetCurrent(lower);
+            stemmer.Stem();
+            forms.Add(stemmer.Current);
+        }
+
+        return forms;
+    }
+
     private static bool IsCyrillic(string word)
     {
         foreach (var c in word)

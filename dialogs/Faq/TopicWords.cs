@@ -1,6 +1,3 @@
-using Lucene.Net.Tartarus.Snowball;
-using Lucene.Net.Tartarus.Snowball.Ext;
-
 namespace SupportBot.Dialogs.Faq;
 
 /// <summary>
@@ -21,12 +18,12 @@ internal sealed class TopicWords
     public static TopicWords From(IEnumerable<LabeledText> examples)
     {
         var entriesByWord = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        var stemmers = new Stemmers();
+        var stemmer = new FaqStemmer();
         foreach (var example in examples)
         {
             foreach (var word in TextWords.Of(example.Text))
             {
-                foreach (var form in stemmers.FormsOf(word))
+                foreach (var form in stemmer.FormsOf(word))
                 {
                     if (!entriesByWord.TryGetValue(form, out var entries))
                     {
@@ -53,9 +50,8 @@ internal sealed class TopicWords
             return null;
         }
 
-        // The word in whichever language it is: a lone word says too little for the language detector.
         HashSet<string>? widest = null;
-        foreach (var form in new Stemmers().FormsOf(words[0]))
+        foreach (var form in new FaqStemmer().FormsOf(words[0])) // a stemmer of its own: they are not thread-safe
         {
             if (_entriesByWord.TryGetValue(form, out var entries) && entries.Count > (widest?.Count ?? 0))
             {
@@ -64,25 +60,5 @@ internal sealed class TopicWords
         }
 
         return widest is { Count: >= MinEntries } ? widest : null;
-    }
-
-    /// <summary>A word as written (lower case) and its English, German and Russian Snowball stems. Not thread-safe.</summary>
-    private sealed class Stemmers
-    {
-        private readonly SnowballProgram[] _stemmers = [new EnglishStemmer(), new GermanStemmer(), new RussianStemmer()];
-
-        public IEnumerable<string> FormsOf(string word)
-        {
-            var lower = word.ToLowerInvariant();
-            var forms = new HashSet<string>(StringComparer.Ordinal) { lower };
-            foreach (var stemmer in _stemmers)
-            {
-                stemmer.SetCurrent(lower);
-                stemmer.Stem();
-                forms.Add(stemmer.Current);
-            }
-
-            return forms;
-        }
     }
 }
