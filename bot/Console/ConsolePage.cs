@@ -6,7 +6,7 @@ using SupportBot.AgentConsole.Accounts;
 namespace SupportBot.AgentConsole;
 
 /// <summary>What every console page needs: the signed-in account (re-read from the store, so a role change shows at once).</summary>
-public abstract class ConsolePage : ComponentBase
+public abstract class ConsolePage : Live.LiveComponent
 {
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;

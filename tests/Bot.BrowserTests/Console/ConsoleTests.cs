@@ -322,6 +322,71 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task RussianAgent_ACustomerWritesWhileTheChatIsOpen_ThePageStaysInRussian()
+    {
+        // News from another thread (a customer's message) re-renders the page; it used to do so in the server's culture:
+        // English words and invariant dates ("12/03/2026 18:19") in the middle of a Russian page.
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        await SignInAndWaitAsync(agent);
+        await Page.SelectOptionAsync("[data-testid=language]", "ru");
+        await Page.ClickAsync("form[action='console/language'] button");
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Очередь");
+
+        var customer = Customer;
+        var conversation = await customer.StartAsync();
+        await customer.SendAsync(conversation, "I want a human");
+        await customer.WaitForBotMessagesAsync(conversation, 2, TimeSpan.FromSeconds(15));
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("claim").ClickAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("У агента");
+
+        await customer.SendAsync(conversation, "my order 4711 never came");
+        await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("my order 4711 never came");
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("У агента");
+        await Expect(Page.Locator(".transcript li.from-bot .who").First).ToHaveTextAsync("Бот");
+        var times = await Page.Locator(".transcript time").AllInnerTextsAsync();
+        Assert.NotEmpty(times);
+        Assert.All(times, time => Assert.Matches(@"^\d{2}\.\d{2}\.\d{4} \d{1,2}:\d{2}$", time)); // Russian: 03.12.2026 18:19
+        AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task Agent_EnterSendsTheReplyOnce_ShiftEnterStartsANewLine()
+    {
+        var conversation = await CustomerWroteAsync("I want a human");
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("claim").ClickAsync();
+        var box = Page.GetByTestId("reply-box");
+        await Expect(box).ToHaveAttributeAsync("placeholder", new Regex("Enter"));
+
+        await box.PressSequentiallyAsync("Your parcel left today.");
+        await box.PressAsync("Shift+Enter");
+        await box.PressSequentiallyAsync("Tracking: NW123");
+        await Expect(box).ToHaveValueAsync("Your parcel left today.\nTracking: NW123");
+        await box.PressAsync("Enter");
+        await box.PressAsync("Enter"); // a second Enter on an emptied box sends nothing
+
+        await Expect(Page.Locator(".transcript li.from-agent")).ToHaveCountAsync(1);
+        await Expect(Page.Locator(".transcript li.from-agent")).ToContainTextAsync("Tracking: NW123");
+        await Expect(box).ToHaveValueAsync("");
+        const string sent = "Your parcel left today.\nTracking: NW123";
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        List<System.Text.Json.Nodes.JsonObject> replies;
+        while (!(replies = DirectLineTestClient.BotMessages(await Customer.GetActivitiesAsync(conversation))).Any(r => r["text"]?.GetValue<string>() == sent)
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Single(replies, r => r["text"]?.GetValue<string>() == sent);
+        await Expect(Page.Locator(".transcript li.from-agent")).ToHaveCountAsync(1);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Supervisor_ReassignsAChatAnotherAgentHolds_TheHolderLosesItLive_AnAgentCannot()
     {
         var conversation = await CustomerWroteAsync("I want a human");
