@@ -31,6 +31,7 @@ public static class ConsoleSetup
         builder.Services.AddSingleton<Departments.DepartmentSettings>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Departments.DepartmentSettings>());
         builder.Services.AddLocalization();
+        builder.Services.AddTransient<ConsoleNames>();
         // First among the exception handlers: ahead of the storage's JSON answer to the same outage.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler, ConsoleOutagePage>());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

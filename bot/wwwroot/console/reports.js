@@ -20,7 +20,8 @@ function replace(canvas, config, Chart) {
 
 /**
  * Counts over periods, one stacked bar series per key.
- * data: { labels: string[], series: [{ key, counts: number[], color? }], title } (a series' own colour when it has one)
+ * data: { labels: string[], series: [{ key, label?, counts: number[], color? }], title } (a series' own colour when it has one;
+ * its label in the agent's language, else its key)
  */
 export async function drawCounts(canvas, data) {
   const Chart = await chartJs();
@@ -28,7 +29,7 @@ export async function drawCounts(canvas, data) {
     type: 'bar',
     data: {
       labels: data.labels,
-      datasets: data.series.map((s, i) => ({ label: s.key, data: s.counts, backgroundColor: s.color ?? palette[i % palette.length], stack: 'counts' })),
+      datasets: data.series.map((s, i) => ({ label: s.label ?? s.key, data: s.counts, backgroundColor: s.color ?? palette[i % palette.length], stack: 'counts' })),
     },
     options: {
       animation: false,

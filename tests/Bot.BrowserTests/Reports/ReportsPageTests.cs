@@ -43,9 +43,10 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
 
         Assert.True(await HasInkAsync("chart-source"), "the source chart's canvas is blank");
         await Expect(Page.GetByTestId("report-totals")).ToContainTextAsync("processed");
-        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "webchat" })).ToContainTextAsync("100%");
-        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "telegram" })).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "Website chat" })).ToContainTextAsync("100%");
+        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "Telegram" })).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("report-departments").Locator("tr[data-department=support]")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("report-by-agent").Locator("tr[data-key=unassigned]")).ToContainTextAsync("Not assigned");
         var row = Page.GetByTestId("report-unanswered").Locator("tr", new() { HasText = "Where is my parcel 7731?" });
         await Expect(row).ToBeVisibleAsync();
         await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open in the feed" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^console/feed\\?conversation=telegram"));
@@ -81,9 +82,9 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
             () => Object.fromEntries(Chart.getChart(document.querySelector('[data-testid="chart-sentiment"]'))
               .data.datasets.map(d => [d.label, d.backgroundColor]))
             """);
-        Assert.Equal("#dc2626", colours["negative"]);
-        Assert.Equal("#16a34a", colours["positive"]);
-        Assert.NotEqual(colours["negative"], colours["neutral"]);
+        Assert.Equal("#dc2626", colours["Negative"]);
+        Assert.Equal("#16a34a", colours["Positive"]);
+        Assert.NotEqual(colours["Negative"], colours["Neutral"]);
         AssertNoPageErrors();
     }
 
@@ -91,6 +92,10 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     public async Task InRussian_ThePageAndItsChartsSpeakRussian()
     {
         // Switched on the queue page once it is live (the same form as everywhere), then the reports opened.
+        var now = DateTimeOffset.UtcNow;
+        await AppendAsync(
+            Record(now.AddMinutes(-6), "webchat", "Wann kommt mein Paket?", processed: true),
+            Record(now.AddHours(-3), "webchat", "Где мой заказ?", processed: false));
         await SignInAndWaitAsync(ConsoleHostFixture.Admin);
         await Page.SelectOptionAsync("[data-testid=language]", "ru");
         await Page.ClickAsync("form[action='console/language'] button");
@@ -103,6 +108,16 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
             await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Обращения по источникам" })).ToBeVisibleAsync();
             await Expect(Page.GetByTestId("chart-source")).ToHaveAttributeAsync("data-rendered", "true");
             await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Показать" })).ToBeVisibleAsync();
+
+            // The values records carry are named in Russian too: sources, actions, nobody's records; not "webchat", "message", "unassigned".
+            await Expect(Page.GetByTestId("report-sources")).ToContainTextAsync("Чат на сайте");
+            await Expect(Page.GetByTestId("report-by-agent").Locator("tr[data-key=unassigned]")).ToContainTextAsync("Не назначено");
+            await Expect(Page.GetByTestId("chart-action")).ToHaveAttributeAsync("data-rendered", "true");
+            var legend = await Page.EvaluateAsync<string[]>(
+                "() => Chart.getChart(document.querySelector('[data-testid=\"chart-action\"]')).data.datasets.map(d => d.label)");
+            Assert.Contains("Сообщение", legend);
+            Assert.DoesNotContain("message", legend);
+            await Expect(Page.GetByTestId("report-unanswered")).ToContainTextAsync("Чат на сайте · Сообщение");
         }
         finally
         {
