@@ -17,6 +17,15 @@ public sealed class ConsoleNames(IStringLocalizer<ConsoleNames> words)
 
     public string Stage(string? stage) => Word("Stage_", stage);
 
+    /// <summary>
+    /// A customer as agents call them: their name; else, for a website visitor who gave none, "Website visitor 2b9f" (the
+    /// start of their random id, so two visitors differ at a glance); else the channel's id for them.
+    /// </summary>
+    public string Person(string? name, string? userId) =>
+        !string.IsNullOrWhiteSpace(name) ? name
+        : SupportBot.Channels.WebChat.DirectLineApi.IsAnonymousVisitor(userId) ? words["Visitor", userId![2..6]].Value
+        : userId ?? "—";
+
     /// <summary>The word for a value of <paramref name="dimension"/> as reports group them ("action", "source", "sentiment").</summary>
     public string Of(string dimension, string? value) => dimension switch
     {

@@ -232,7 +232,15 @@ public static class DirectLineApi
     internal static long? ParseWatermark(string? watermark) =>
         long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private static string NewUserId() => "u_" + Guid.NewGuid().ToString("N")[..16];
+    private static string NewUserId() => VisitorIdPrefix + Guid.NewGuid().ToString("N")[..VisitorIdHexLength];
+
+    /// <summary>A visitor id we made up ("u_" and 16 hex digits): the visitor is anonymous, not a user of the embedding site.</summary>
+    public static bool IsAnonymousVisitor(string? userId) =>
+        userId is { Length: 2 + VisitorIdHexLength } && userId.StartsWith(VisitorIdPrefix, StringComparison.Ordinal) && !userId.AsSpan(2).ContainsAnyExcept(HexDigits);
+
+    private const string VisitorIdPrefix = "u_";
+    private const int VisitorIdHexLength = 16;
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     private static string? UserIdFrom(JsonObject? body) =>
         body?["user"] is JsonObject user && user["id"] is JsonValue id && id.TryGetValue<string>(out var value) && value.Length is > 0 and <= 128 && !value.StartsWith("dl_", StringComparison.Ordinal)

@@ -219,6 +219,8 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Expect(row).ToBeVisibleAsync(); // no reload: pushed to the page
         await Expect(row).ToHaveClassAsync(new Regex("fresh"));
         await Expect(row.GetByTestId("reason")).ToHaveTextAsync("Asked for a person");
+        // A visitor who gave no name is called one, by the start of their random id, not "u_3f9a…".
+        await Expect(row.Locator(".badge-customer .name")).ToHaveTextAsync(new Regex("^Website visitor [0-9a-f]{4}$"));
         await Expect(Page.Locator("html")).ToHaveAttributeAsync("data-chimes", new Regex("^[1-9]"), new() { Timeout = 20_000 }); // counted once the sound played
         await ScreenshotAsync("console-queue-live");
 
