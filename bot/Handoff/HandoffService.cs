@@ -391,9 +391,15 @@ public sealed class HandoffService(
 
     public Task<bool> HeartbeatAsync(string agentId) => store.HeartbeatAsync(agentId, TimeSpan.FromSeconds(Options.PresenceTtlSeconds));
 
-    /// <summary>A customer wrote in a chat an agent holds (the turn stored it): pushed to that agent live.</summary>
-    public Task NotifyCustomerMessageAsync(string conversationId, string agentId, ChannelActivity activity) =>
-        NotifyAsync(new HandoffNotice("customer_message", conversationId, agentId, Text: activity.Text, Name: activity.From.Name));
+    /// <summary>
+    /// A customer wrote in a chat an agent holds (the turn stored it): pushed to that agent live, words included. In a chat
+    /// still waiting in the queue (<paramref name="agentId"/> null) every agent hears only that it moved, as with other queue
+    /// changes, so that an open queue or chat page shows the new message.
+    /// </summary>
+    public Task NotifyCustomerMessageAsync(string conversationId, string? agentId, ChannelActivity activity) =>
+        agentId is null
+            ? NotifyAsync(new HandoffNotice("queue_message", conversationId))
+            : NotifyAsync(new HandoffNotice("customer_message", conversationId, agentId, Text: activity.Text, Name: activity.From.Name));
 
     /// <summary>
     /// Tells every instance; each forwards to the agents connected to it. Called once, by the instance that made the change,

@@ -106,9 +106,9 @@ internal sealed class ConversationProcessor(
                 await lease.RereadTurnInputsAsync(); // the handoff scripts wrote the owner and the last agent
             }
 
-            if (decision.Owner.AgentId is { } agentId && FromCustomer(activity))
+            if ((decision.Owner.IsAgent || decision.Owner.IsQueued) && FromCustomer(activity))
             {
-                await handoff.NotifyCustomerMessageAsync(conversationId, agentId, activity);
+                await handoff.NotifyCustomerMessageAsync(conversationId, decision.Owner.AgentId, activity);
             }
 
             Log.TurnCommitted(logger, conversationId, sequence, activity.Kind, decision.Replies.Count);

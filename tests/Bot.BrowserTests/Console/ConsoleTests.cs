@@ -389,6 +389,38 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task Queue_ShowsWhatCustomersWroteLast_AndWhichOfMyChatsWaitForMe_Live()
+    {
+        var waiting = await CustomerWroteAsync("I want a human");
+        var held = await CustomerWroteAsync("I want a human");
+        var agent = await NewAccountAsync(AgentRoles.Agent, "support");
+        await SignInAndWaitAsync(agent);
+        await Page.GotoAsync($"/console/chats/{ChatId(held)}");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("claim").ClickAsync();
+        await Expect(Page.GetByTestId("reply-box")).ToBeVisibleAsync();
+
+        await Page.GotoAsync("/console");
+        await WaitForLiveAsync();
+        var waitingRow = Page.Locator($"tr[data-conversation='{ChatId(waiting)}']");
+        await Expect(waitingRow.GetByTestId("last-message")).ToHaveTextAsync("I want a human"); // not the bot's queue notice after it
+        await Expect(waitingRow.GetByTestId("language")).ToHaveTextAsync("en");
+        var mine = Page.Locator($"[data-testid=my-chats] li[data-conversation='{ChatId(held)}']");
+        await Expect(mine.GetByTestId("awaits-reply")).ToBeVisibleAsync(); // claimed, nobody has answered yet
+
+        // Without a reload: the waiting customer adds details; the agent answers the held chat, whose customer writes again.
+        await Customer.SendAsync(waiting, "order 5521 arrived broken");
+        await Expect(waitingRow.GetByTestId("last-message")).ToHaveTextAsync("order 5521 arrived broken");
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        Assert.True((await handoff.SendAsync(ChatId(held), AgentAccountStore.IdFor(agent.Email), "Hello, how can I help?")).Succeeded);
+        await Expect(mine.GetByTestId("awaits-reply")).ToHaveCountAsync(0);
+        await Customer.SendAsync(held, "the kettle leaks");
+        await Expect(mine.GetByTestId("last-message")).ToHaveTextAsync("the kettle leaks");
+        await Expect(mine.GetByTestId("awaits-reply")).ToBeVisibleAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Supervisor_ReassignsAChatAnotherAgentHolds_TheHolderLosesItLive_AnAgentCannot()
     {
         var conversation = await CustomerWroteAsync("I want a human");

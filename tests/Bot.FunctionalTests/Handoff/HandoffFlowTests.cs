@@ -61,6 +61,20 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task WaitingCustomerWritesAgain_EveryAgentHearsThatTheChatMoved_ButNotTheWords()
+    {
+        var ivy = Agent("ivy");
+        Assert.Equal(HttpStatusCode.OK, (await ivy.SetPresenceAsync("away", name: "Ivy")).StatusCode); // away: no chat is given to her
+        await ivy.ConnectHubAsync();
+        var (chat, id) = await WaitingCustomerAsync();
+
+        await _customer.SendAsync(chat, "my card ends in 4242");
+        var heard = await ivy.NextNoticeAsync(n => n["type"]?.GetValue<string>() == "queue_message" && n["conversationId"]?.GetValue<string>() == id);
+        Assert.Null(heard["text"]); // the chat is nobody's yet: its words go to no agent's screen unasked
+        Assert.Equal("queued", Status(await ivy.DetailsAsync(id)));
+    }
+
+    [Fact]
     public async Task AskForPerson_AgentClaimsAndAnswers_CustomerReadsIt_BotStaysSilent_AgentHearsCustomerLive()
     {
         var anna = Agent("anna");
