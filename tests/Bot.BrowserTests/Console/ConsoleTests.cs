@@ -421,6 +421,41 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task ALongChat_OpensAtItsNewestLines_AndFollowsNewOnes_UnlessTheAgentScrolledBack()
+    {
+        // Enough lines to overflow the transcript's box: it used to open at the oldest, the newest out of sight below.
+        var customer = Customer;
+        var conversation = await customer.StartAsync();
+        for (var i = 1; i <= 12; i++)
+        {
+            await customer.SendAsync(conversation, $"How long does delivery take to Spain, question {i}?");
+        }
+
+        await customer.SendAsync(conversation, "I want a human");
+        await customer.WaitForBotMessagesAsync(conversation, 15, TimeSpan.FromSeconds(30));
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync();
+        var transcript = Page.GetByTestId("transcript");
+        Assert.True(await transcript.EvaluateAsync<bool>("box => box.scrollHeight > box.clientHeight"), "the transcript should overflow its box for this test");
+        await Expect(Page.Locator(".transcript li.from-customer").Last).ToContainTextAsync("I want a human");
+        await Expect(Page.Locator(".transcript li.from-customer").Last).ToBeInViewportAsync();
+        await Expect(Page.Locator(".transcript li").First).Not.ToBeInViewportAsync();
+
+        await customer.SendAsync(conversation, "still there? order 6610");
+        await Expect(Page.Locator(".transcript li.from-customer").Last).ToContainTextAsync("order 6610");
+        await Expect(Page.Locator(".transcript li.from-customer").Last).ToBeInViewportAsync();
+
+        // Reading back: a new line does not pull the agent away from where they are.
+        await transcript.EvaluateAsync("box => box.scrollTop = 0");
+        await Expect(Page.Locator(".transcript li").First).ToBeInViewportAsync();
+        await customer.SendAsync(conversation, "hello?");
+        await Expect(Page.Locator(".transcript li.from-customer").Last).ToContainTextAsync("hello?");
+        await Expect(Page.Locator(".transcript li").First).ToBeInViewportAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Supervisor_ReassignsAChatAnotherAgentHolds_TheHolderLosesItLive_AnAgentCannot()
     {
         var conversation = await CustomerWroteAsync("I want a human");
