@@ -28,19 +28,22 @@
     en: {
       title: 'Chat with us', open: 'Open chat', close: 'Close chat', message: 'Your message', placeholder: 'Type a message…',
       send: 'Send', connecting: 'Connecting…', connectFailed: 'Could not connect. Retrying…', reconnecting: 'Reconnecting…',
-      tooLong: 'That message is too long.', notSent: 'Not sent. Tap the message to send it again.', sendAgain: 'Send again'
+      tooLong: 'That message is too long.', notSent: 'Not sent. Tap the message to send it again.', sendAgain: 'Send again',
+      agent: 'Our team'
     },
     ru: {
       title: 'Напишите нам', open: 'Открыть чат', close: 'Закрыть чат', message: 'Ваше сообщение', placeholder: 'Введите сообщение…',
       send: 'Отправить', connecting: 'Подключение…', connectFailed: 'Не удалось подключиться. Пробуем ещё раз…',
       reconnecting: 'Переподключение…', tooLong: 'Сообщение слишком длинное.',
-      notSent: 'Не отправлено. Нажмите на сообщение, чтобы отправить его ещё раз.', sendAgain: 'Отправить ещё раз'
+      notSent: 'Не отправлено. Нажмите на сообщение, чтобы отправить его ещё раз.', sendAgain: 'Отправить ещё раз',
+      agent: 'Сотрудник'
     },
     de: {
       title: 'Schreiben Sie uns', open: 'Chat öffnen', close: 'Chat schließen', message: 'Ihre Nachricht',
       placeholder: 'Nachricht eingeben…', send: 'Senden', connecting: 'Verbinde…',
       connectFailed: 'Keine Verbindung. Neuer Versuch…', reconnecting: 'Verbinde neu…', tooLong: 'Die Nachricht ist zu lang.',
-      notSent: 'Nicht gesendet. Tippen Sie auf die Nachricht, um sie erneut zu senden.', sendAgain: 'Erneut senden'
+      notSent: 'Nicht gesendet. Tippen Sie auf die Nachricht, um sie erneut zu senden.', sendAgain: 'Erneut senden',
+      agent: 'Unser Team'
     }
   };
   var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
@@ -62,6 +65,7 @@
     '.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f8fafc}' +
     '.msg{max-width:80%;padding:8px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}' +
     '.msg.bot{align-self:flex-start;background:#fff;border:1px solid #e2e8f0}' +
+    '.who{align-self:flex-start;font-size:12px;color:#64748b;margin:4px 0 -4px 4px}' +
     '.msg.user{align-self:flex-end;background:#2563eb;color:#fff}' +
     '.msg.pending{opacity:.6}' +
     '.msg.user.failed{opacity:1;background:#fef2f2;color:#991b1b;border:1px solid #fca5a5}' +
@@ -239,6 +243,7 @@
   }
 
   // ---- rendering ----
+  var lastSpeaker = null; // who wrote the latest line on our side (the bot, or a person of the team)
   function render(a) {
     if (a.type !== 'message' || rendered[a.id]) return;
     rendered[a.id] = true;
@@ -248,10 +253,23 @@
       pending[clientId].classList.remove('pending', 'failed'); // the server had it after all
       delete pending[clientId];
     } else {
+      if (role === 'bot') introduce(a.from || {});
       bubbleFor(role, a.text || '');
     }
     // Only the latest bot message's suggestions are offered; once the visitor answers they go.
     showActions(role === 'bot' ? a.suggestedActions && a.suggestedActions.actions : null);
+  }
+
+  // A person of the team who starts writing is named above their first line: the visitor knows a human answers now.
+  function introduce(from) {
+    var person = typeof from.id === 'string' && from.id.indexOf('agent:') === 0;
+    if (person && from.id !== lastSpeaker) {
+      var who = document.createElement('div');
+      who.className = 'who';
+      who.textContent = from.name || t.agent; // text, never markup: the name comes from the team's accounts
+      log.appendChild(who);
+    }
+    lastSpeaker = from.id || null;
   }
 
   function bubbleFor(role, text) {

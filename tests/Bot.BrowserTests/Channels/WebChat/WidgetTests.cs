@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SupportBot.BrowserTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -52,6 +53,19 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
         await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
         await Expect(UserMessages).ToHaveTextAsync(["I want a human"]);
         await Expect(NotSentMessages).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#sb-chat-widget .log .who")).ToHaveCountAsync(0); // the bot needs no introduction
+
+        // A person takes the chat: the visitor sees who answers now, once, above their first line.
+        var conversationId = await Page.EvaluateAsync<string>(
+            "() => JSON.parse(Object.entries(sessionStorage).find(([k]) => k.startsWith('sb-chat:'))[1]).conversationId");
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        await handoff.SetPresenceAsync("sam", new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, [], "Sam"));
+        Assert.True((await handoff.ClaimAsync("webchat:" + conversationId, "sam")).Succeeded);
+        Assert.True((await handoff.SendAsync("webchat:" + conversationId, "sam", "Hi, Sam here.")).Succeeded);
+        Assert.True((await handoff.SendAsync("webchat:" + conversationId, "sam", "What is your order number?")).Succeeded);
+        await Expect(BotMessages.Last).ToHaveTextAsync("What is your order number?");
+        await Expect(Page.Locator("#sb-chat-widget .log .who")).ToHaveTextAsync(["Sam"]);
+        Assert.Equal("Hi, Sam here.", await Page.Locator("#sb-chat-widget .log .who + .msg").InnerTextAsync());
         AssertNoPageErrors();
     }
 
