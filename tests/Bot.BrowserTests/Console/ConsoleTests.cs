@@ -519,6 +519,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         var row = Page.Locator($"tr[data-account='{AgentAccountStore.IdFor(nina.Email)}']");
         await Expect(row).ToContainTextAsync(nina.Name);
         await Expect(row).ToContainTextAsync("support");
+        await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("Agent"); // the role in words, not its key
         await Expect(Page.GetByTestId("account-message")).ToHaveCountAsync(0);
 
         // The new agent signs in with the password the admin set, and keeps the console open.
