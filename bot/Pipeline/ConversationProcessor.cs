@@ -340,7 +340,10 @@ internal sealed class ConversationProcessor(
         }
     }
 
-    /// <summary>A request collected by the bot: open (not processed) until a person works on it.</summary>
+    /// <summary>
+    /// A request collected by the bot: open (not processed) until a person works on it. The bot promised to write or call
+    /// at the contact the customer gave, so that is how to answer it; without one, in the conversation.
+    /// </summary>
     private static InterestRecord RequestRecord(ChannelActivity activity, LeadRequest request, int index, TurnDecision decision, string? language) => new()
     {
         Id = InterestLog.RecordId("req", activity.ConversationId, $"{activity.EventId}:{index}"),
@@ -357,7 +360,8 @@ internal sealed class ConversationProcessor(
         Language = language,
         Responsible = decision.Owner.IsBot ? null : decision.Owner.IsQueued ? "queue" : decision.Owner.Value,
         Processed = false,
-        ReplyAction = activity.SourceLink ?? "conversation:" + activity.ConversationId,
+        ReplyAction = Customers.Contacts.ReplyLink(request.Fields.GetValueOrDefault("contact"))
+            ?? activity.SourceLink ?? "conversation:" + activity.ConversationId,
         Fields = request.Fields,
         EventId = activity.EventId,
     };

@@ -91,6 +91,50 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
     }
 
     [Fact]
+    public async Task Feed_ACallBackRequestOrAWebForm_OffersToWriteOrCallAtTheContactGiven()
+    {
+        // The bot promised "we'll write to anna@…" / "we'll call you at …": the card says where, one click away.
+        var product = "Toaster " + UniqueWord();
+        var now = DateTimeOffset.UtcNow;
+        var log = Host.Services.GetRequiredService<InterestLog>();
+        InterestRecord Request(string source, string conversation, string replyAction, string text) => new()
+        {
+            Id = InterestLog.RecordId("req", conversation, Guid.NewGuid().ToString("N")),
+            Date = now.AddMinutes(-1),
+            SourceType = source,
+            Author = new InterestAuthor("a-" + conversation, "Anna", null, null),
+            Action = source == "website" ? "form" : "request",
+            Direction = "in",
+            Text = text,
+            Product = product,
+            ConversationId = conversation,
+            Responsible = "queue",
+            ReplyAction = replyAction,
+        };
+        var fromChat = Request("webchat", "webchat:" + UniqueWord(), "mailto:anna@example.com", "returns: name: Anna; contact: anna@example.com");
+        var fromForm = Request("website", "website:shop:" + UniqueWord(), "tel:+491701234567", "Please call me about the toaster");
+        var forged = Request("webchat", "webchat:" + UniqueWord(), "mailto:x@example.com?body=hi", "odd");
+        foreach (var record in new[] { fromChat, fromForm, forged })
+        {
+            await log.AppendAsync(record);
+        }
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync("/console/feed?product=" + Uri.EscapeDataString(product));
+        await WaitForLiveAsync();
+
+        var chatRow = Page.Locator($"tr[data-record='{fromChat.Id}']");
+        await Expect(chatRow.GetByTestId("reply-contact")).ToHaveTextAsync("anna@example.com");
+        await Expect(chatRow.GetByTestId("reply-contact")).ToHaveAttributeAsync("href", "mailto:anna@example.com");
+        await Expect(chatRow.GetByTestId("reply")).ToBeEnabledAsync(); // the customer may still be in the chat, too
+        var formRow = Page.Locator($"tr[data-record='{fromForm.Id}']");
+        await Expect(formRow.GetByTestId("reply-contact")).ToHaveAttributeAsync("href", "tel:+491701234567");
+        await Expect(formRow.GetByTestId("reply")).ToHaveCountAsync(0); // a form has no chat to answer in
+        await Expect(Page.Locator($"tr[data-record='{forged.Id}']").GetByTestId("reply-contact")).ToHaveCountAsync(0);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Feed_SupervisorPicksAnAgentAsResponsible_SeesOnlyTheirRecords_AgentsGetNoPicker()
     {
         var product = "Toaster " + UniqueWord();

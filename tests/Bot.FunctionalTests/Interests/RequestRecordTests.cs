@@ -36,6 +36,7 @@ public sealed class RequestRecordTests(RedisServerFixture redis) : IClassFixture
         Assert.Equal("Alice", request["author"]!["name"]!.GetValue<string>());
         Assert.Equal("alice@example.com", request["fields"]!["contact"]!.GetValue<string>());
         Assert.Contains("returns", request["text"]!.GetValue<string>());
+        Assert.Equal("mailto:alice@example.com", request["replyAction"]!.GetValue<string>()); // the bot promised to write there
     }
 
     private sealed class RequestTakingBot : IConversationBot
