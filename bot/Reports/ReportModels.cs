@@ -48,7 +48,7 @@ public sealed record AgentsReport(IReadOnlyList<AgentFigures> Agents, IReadOnlyL
 
 public sealed record UnansweredItem(
     string Id, DateTimeOffset Date, int AgeMinutes, string SourceType, string Action, string ConversationId,
-    string? AuthorName, string? Text, string? Product, string? Responsible, string? SourceLink);
+    string? AuthorName, string? Text, string? Product, string? Responsible, string? SourceLink, string? AuthorId = null);
 
 /// <param name="Total">All inbound records still open and older than the cut-off (the list shows the newest <c>limit</c> of them).</param>
 public sealed record UnansweredReport(IReadOnlyList<UnansweredItem> Items, long Total, DateTimeOffset OlderThan);

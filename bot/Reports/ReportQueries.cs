@@ -65,7 +65,7 @@ public sealed class ReportQueries(
             .Where(r => r is { Direction: "in", Processed: false }) // answered between the two reads: left out
             .Select(r => new UnansweredItem(
                 r.Id, r.Date, (int)(now - r.Date).TotalMinutes, r.SourceType, r.Action, r.ConversationId,
-                r.Author.Name, Shorten(r.Text), r.Product, r.Responsible, r.SourceLink))
+                r.Author.Name, Shorten(r.Text), r.Product, r.Responsible, r.SourceLink, r.Author.Id))
             .ToList();
         return new UnansweredReport(items, await totalTask, cutOff);
     }

@@ -19,10 +19,16 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     {
         var now = DateTimeOffset.UtcNow;
         var unanswered = Record(now.AddHours(-2), "telegram", "Where is my parcel 7731?", processed: false);
+        var fromAVisitor = Record(now.AddHours(-3), "webchat", "Is anyone there? 5150", processed: false) with
+        {
+            Author = new InterestAuthor("u_3f9a0123456789ab", null, null, null), // a website visitor who gave no name
+        };
         await AppendAsync(
-            Record(now.AddMinutes(-1), "webchat", "Do you ship to Riga?", processed: true),
-            Record(now.AddMinutes(-2), "webchat", "Opening hours?", processed: true),
-            unanswered);
+            // From VK, all processed (so are the other tests' VK records): 100%.
+            Record(now.AddMinutes(-1), "vk", "Do you ship to Riga?", processed: true),
+            Record(now.AddMinutes(-2), "vk", "Opening hours?", processed: true),
+            unanswered,
+            fromAVisitor);
         var consoleErrors = new List<string>();
         Page.Console += (_, message) =>
         {
@@ -43,7 +49,7 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
 
         Assert.True(await HasInkAsync("chart-source"), "the source chart's canvas is blank");
         await Expect(Page.GetByTestId("report-totals")).ToContainTextAsync("processed");
-        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "Website chat" })).ToContainTextAsync("100%");
+        await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "VK" })).ToContainTextAsync("100%");
         await Expect(Page.GetByTestId("report-sources").Locator("tr", new() { HasText = "Telegram" })).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("report-departments").Locator("tr[data-department=support]")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("report-by-agent").Locator("tr[data-key=unassigned]")).ToContainTextAsync("Not assigned");
@@ -51,6 +57,7 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
         await Expect(row).ToBeVisibleAsync();
         await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open in the feed" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^console/feed\\?conversation=telegram"));
         await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open the chat" })).ToHaveAttributeAsync("href", "console/chats/" + unanswered.ConversationId);
+        await Expect(Page.GetByTestId("report-unanswered").Locator("tr", new() { HasText = "Is anyone there? 5150" })).ToContainTextAsync("Website visitor 3f9a");
         await ScreenshotAsync("console-reports");
 
         // Another period redraws the same charts from the new numbers.
@@ -94,8 +101,8 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
         // Switched on the queue page once it is live (the same form as everywhere), then the reports opened.
         var now = DateTimeOffset.UtcNow;
         await AppendAsync(
-            Record(now.AddMinutes(-6), "webchat", "Wann kommt mein Paket?", processed: true),
-            Record(now.AddHours(-3), "webchat", "Где мой заказ?", processed: false));
+            Record(now.AddMinutes(-6), "email", "Wann kommt mein Paket?", processed: true),
+            Record(now.AddHours(-3), "email", "Где мой заказ?", processed: false));
         await SignInAndWaitAsync(ConsoleHostFixture.Admin);
         await Page.SelectOptionAsync("[data-testid=language]", "ru");
         await Page.ClickAsync("form[action='console/language'] button");
@@ -109,15 +116,15 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
             await Expect(Page.GetByTestId("chart-source")).ToHaveAttributeAsync("data-rendered", "true");
             await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Показать" })).ToBeVisibleAsync();
 
-            // The values records carry are named in Russian too: sources, actions, nobody's records; not "webchat", "message", "unassigned".
-            await Expect(Page.GetByTestId("report-sources")).ToContainTextAsync("Чат на сайте");
+            // The values records carry are named in Russian too: sources, actions, nobody's records; not "email", "message", "unassigned".
+            await Expect(Page.GetByTestId("report-sources")).ToContainTextAsync("Почта");
             await Expect(Page.GetByTestId("report-by-agent").Locator("tr[data-key=unassigned]")).ToContainTextAsync("Не назначено");
             await Expect(Page.GetByTestId("chart-action")).ToHaveAttributeAsync("data-rendered", "true");
             var legend = await Page.EvaluateAsync<string[]>(
                 "() => Chart.getChart(document.querySelector('[data-testid=\"chart-action\"]')).data.datasets.map(d => d.label)");
             Assert.Contains("Сообщение", legend);
             Assert.DoesNotContain("message", legend);
-            await Expect(Page.GetByTestId("report-unanswered")).ToContainTextAsync("Чат на сайте · Сообщение");
+            await Expect(Page.GetByTestId("report-unanswered")).ToContainTextAsync("Почта · Сообщение");
         }
         finally
         {
