@@ -347,6 +347,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("my order 4711 never came");
         await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("У агента");
         await Expect(Page.Locator(".transcript li.from-bot .who").First).ToHaveTextAsync("Бот");
+        await Expect(Page.GetByTestId("customer-name")).ToHaveTextAsync(new Regex("^Посетитель сайта [0-9a-f]{4}$")); // not «Без имени»
         var times = await Page.Locator(".transcript time").AllInnerTextsAsync();
         Assert.NotEmpty(times);
         Assert.All(times, time => Assert.Matches(@"^\d{2}\.\d{2}\.\d{4} \d{1,2}:\d{2}$", time)); // Russian: 03.12.2026 18:19
