@@ -27,6 +27,12 @@ public sealed class BotMessages
     public Dictionary<string, string> ChatResolved { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
 
+    /// <summary>
+    /// Said to a message that is only an e-mail address or a phone number, before the request intake starts with it filled
+    /// in; placeholder {contact}. Empty in every language: such a message is a question like any other.
+    /// </summary>
+    public Dictionary<string, string> ContactNoted { get; set; } = [];
+
     /// <summary>Said to a message that is only a photo, voice message or file (no words): the bot cannot look at it.</summary>
     public Dictionary<string, string> AttachmentOnly { get; set; } = [];
     public Dictionary<string, string> LanguageSwitched { get; set; } = [];

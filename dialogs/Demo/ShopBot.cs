@@ -329,6 +329,17 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
             }
         }
 
+        if (GivenContact(text) is { } given && BotMessages.Pick(content.Messages.ContactNoted, dc.Language) is { Length: > 0 } noted
+            && content.Dialogs.Select(s => (Script: s, Variable: ScriptedDialog.ContactVariable(s))).FirstOrDefault(s => s.Variable is not null) is { Variable: { } variable } intake)
+        {
+            // "anna@example.com" out of the blue: the customer wants to hear from us ("Sorry, I didn't get that" would be
+            // a poor answer). The request intake starts with the contact filled in and does not ask for it again.
+            dc.Turn.RecordFields[ShopBot.IntentField] = "dialog:" + intake.Script.Id;
+            await dc.SendAsync(new OutgoingMessage(noted.Replace("{contact}", given.Value, StringComparison.Ordinal)), cancellationToken);
+            var values = new Dictionary<string, string>(StringComparer.Ordinal) { [variable] = given.Value, [ScriptedDialog.KindVariable(variable)] = given.Kind };
+            return await dc.BeginDialogAsync(ScriptedDialog.IdPrefix + intake.Script.Id, values, cancellationToken);
+        }
+
         var language = dc.Language;
         var messages = content.Messages;
         var recognition = faq.Recognize(text, 3);
@@ -396,6 +407,25 @@ internal sealed class MainDialog(ContentCatalog content, FaqRecognizer faq, ILlm
                 await dc.SendAsync(new OutgoingMessage(BotMessages.Pick(messages.Fallback, language), HumanChoice(language)), cancellationToken);
                 return await dc.EndDialogAsync(NotUnderstood, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A message that is only an e-mail address or an international phone number ("anna@example.com.", "+49 170 1234567"),
+    /// as the intake's contact question stores it ("email" or "phone"), or null. A number without "+" is not taken: it is
+    /// more likely an order number.
+    /// </summary>
+    internal static (string Value, string Kind)? GivenContact(string text)
+    {
+        var whole = text.Trim().TrimEnd('.', '!');
+        if (EmailRecognizer.Recognize(whole) is { } email && email.Length == whole.Length)
+        {
+            return (email, "email");
+        }
+
+        return whole.StartsWith('+') && whole.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '.')
+            && PhoneRecognizer.Recognize(whole, null) is { } phone
+            ? (phone, "phone")
+            : null;
     }
 
     /// <summary>The interest record's field with the FAQ ids the model was grounded on (comma-separated).</summary>

@@ -63,12 +63,31 @@ public sealed class ScriptedDialog : Dialog
         }
     }
 
+    /// <param name="options">
+    /// Values the customer has given already (an <c>IReadOnlyDictionary&lt;string, string&gt;</c>, e.g. the e-mail address
+    /// they wrote out of the blue): the script starts with them, and the first question that would ask for one is skipped.
+    /// </param>
     public override ValueTask<DialogTurnResult> BeginAsync(DialogContext dc, object? options, CancellationToken cancellationToken)
     {
-        dc.ActiveDialog!.State = new ScriptState();
+        var state = new ScriptState();
+        if (options is IReadOnlyDictionary<string, string> given && given.Count > 0)
+        {
+            foreach (var (variable, value) in given)
+            {
+                state.Values[variable] = value;
+            }
+
+            state.Given = [.. given.Keys];
+        }
+
+        dc.ActiveDialog!.State = state;
         dc.ActiveDialog.Step = 0;
         return RunAsync(dc, cancellationToken);
     }
+
+    /// <summary>The variable this script's first contact question fills (e.g. <c>contact</c>), or null when it asks for none.</summary>
+    public static string? ContactVariable(DialogScript script) =>
+        script.Steps.OfType<AskStep>().FirstOrDefault(a => a.Prompt == ScriptPromptKind.Contact)?.Variable;
 
     public override ValueTask<DialogTurnResult> ContinueAsync(DialogContext dc, CancellationToken cancellationToken) => RunAsync(dc, cancellationToken);
 
@@ -131,6 +150,8 @@ public sealed class ScriptedDialog : Dialog
                 case SayStep say:
                     await dc.SendAsync(Format(say.Text.For(language), state), cancellationToken);
                     break;
+                case AskStep ask when state.Given?.Remove(ask.Variable) == true && state.Values.ContainsKey(ask.Variable):
+                    break; // given before it was asked: not asked again
                 case AskStep ask:
                     state.Awaiting = ask.Variable;
                     return await dc.PromptAsync(PromptId(ask.Prompt), new PromptOptions
@@ -270,6 +291,11 @@ public sealed class ScriptState
     [JsonPropertyName("w")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Awaiting { get; set; }
+
+    /// <summary>Variables given when the dialog began, whose questions are still to be skipped (once each).</summary>
+    [JsonPropertyName("g")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HashSet<string>? Given { get; set; }
 }
 
 [JsonSerializable(typeof(ScriptState))]

@@ -132,6 +132,37 @@ public sealed class ShopBotTests
         Assert.Equal(confirmation, confirm);
     }
 
+    [Theory]
+    [InlineData("en", "anna@example.com", "Thank you! Let me open a request, so that we can get back to you at anna@example.com.", "What is your name?", "Anna", "Returns",
+        "Shall I open a request about Returns for Anna?", "Thank you, Anna! Your request is open; we'll write to anna@example.com within one working day.")]
+    [InlineData("ru", "+7 912 345-67-89", "Спасибо! Давайте оформим заявку, чтобы мы связались с вами: +79123456789.", "Как вас зовут?", "Анна", "возврат",
+        "Анна, открыть заявку на тему «Возврат»?", "Спасибо, Анна! Заявка открыта; мы позвоним вам по номеру +79123456789 в течение рабочего дня.")]
+    [InlineData("de", "Anna.K@Example.de.", "Danke! Ich lege eine Anfrage an, damit wir uns unter Anna.K@example.de bei Ihnen melden.", "Wie heißen Sie?", "Anna", "Lieferung",
+        "Soll ich eine Anfrage zu „Lieferung“ für Anna anlegen?", "Danke, Anna! Ihre Anfrage ist angelegt; wir antworten innerhalb eines Werktags an Anna.K@example.de.")]
+    public async Task Turn_OnlyAContact_OpensTheIntakeWithItFilledIn_AndDoesNotAskForItAgain(
+        string language, string contact, string noted, string nameQuestion, string name, string topic, string confirmation, string done)
+    {
+        // Before: "Sorry, I didn't get that", which also counted towards handing the customer over for not being understood.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState { Greeted = true, Language = language };
+
+        var first = await bot.OnTurnAsync(Turn(contact, state), CancellationToken.None);
+        Assert.Equal([noted, nameQuestion], first.Replies.Select(r => r.Text));
+        await bot.OnTurnAsync(Turn(name, state), CancellationToken.None);
+        var confirm = Assert.Single((await bot.OnTurnAsync(Turn(topic, state), CancellationToken.None)).Replies).Text;
+        var opened = await bot.OnTurnAsync(Turn(language switch { "ru" => "да", "de" => "ja", _ => "yes" }, state), CancellationToken.None);
+
+        Assert.Equal(confirmation, confirm);
+        Assert.Equal(done, Assert.Single(opened.Replies).Text);
+        Assert.Contains(Assert.Single(opened.Requests!).Fields["contact"], noted, StringComparison.Ordinal); // the contact as given, normalised
+    }
+
+    [Theory]
+    [InlineData("12345")]                               // an order number, not a phone number
+    [InlineData("my order 4711 and anna@example.com")]  // more than a contact: a question like any other
+    [InlineData("+")]
+    public void GivenContact_IsOnlyAWholeAddressOrAnInternationalNumber(string text) => Assert.Null(MainDialog.GivenContact(text));
+
     [Fact]
     public async Task Turn_AskForPersonOutsideADialog_HandsOffWithTheContentsWords()
     {
