@@ -77,7 +77,8 @@ public sealed class ScriptedDialog : Dialog
                 state.Values[variable] = value;
             }
 
-            state.Given = [.. given.Keys];
+            // Only what a question would ask for is skipped later; the rest (e.g. contact_kind) is a plain value.
+            state.Given = [.. given.Keys.Where(variable => _program.Any(i => i.Step is AskStep ask && ask.Variable == variable))];
         }
 
         dc.ActiveDialog!.State = state;
