@@ -49,6 +49,7 @@ public sealed class HandoffService(
     TimeProvider time,
     Observability.BotMetrics metrics,
     Interests.InterestLog interests,
+    Dialogs.Content.ContentLibrary content,
     ILogger<HandoffService> logger)
 {
     public HandoffOptions Options => options.Value;
@@ -255,7 +256,9 @@ public sealed class HandoffService(
     /// <summary>The agent's reply: into the conversation's outbox, sent on its own channel by the pipeline.</summary>
     public async Task<HandoffOutcome> SendAsync(string conversationId, string agentId, string text)
     {
-        if (await AgentMessageAsync(conversationId, agentId, text) is not { } message)
+        // Their first line in this chat (after taking it, or receiving it by transfer): the customer learns a person answers, and who.
+        var introduce = (await store.GetChatAsync(conversationId))?.AnsweredBy != agentId;
+        if (await AgentMessageAsync(conversationId, agentId, text, introduce: introduce) is not { } message)
         {
             return new(HandoffRefusal.UnknownChat, $"No conversation '{conversationId}'.");
         }
@@ -272,9 +275,11 @@ public sealed class HandoffService(
 
     /// <summary>
     /// An agent's message to the customer as the outbox and the console's transcript store it (JSON), addressed from
-    /// the conversation's profile; null when the conversation has expired.
+    /// the conversation's profile; null when the conversation has expired. With <paramref name="introduce"/>, on a channel
+    /// that shows the customer no sender of its own, the message begins with the <c>agentIntroduction</c> line.
     /// </summary>
-    public async Task<(RedisValue OutboxItem, RedisValue TranscriptEntry)?> AgentMessageAsync(string conversationId, string agentId, string text, string? inReplyToEventId = null)
+    public async Task<(RedisValue OutboxItem, RedisValue TranscriptEntry)?> AgentMessageAsync(
+        string conversationId, string agentId, string text, string? inReplyToEventId = null, bool introduce = false)
     {
         var profileTask = store.GetProfileAsync(conversationId);
         var agentTask = store.GetAgentAsync(agentId);
@@ -292,7 +297,7 @@ public sealed class HandoffService(
             ConversationId = conversationId,
             ChannelAccount = profile.ChannelAccount,
             RecipientId = profile.UserId,
-            Message = new OutgoingMessage(text),
+            Message = new OutgoingMessage(introduce ? Introduced(text, conversationId, profile, agent) : text),
             Author = ConversationOwner.Agent(agentId).Value,
             AuthorName = agent?.Name ?? agentId,
             InReplyToEventId = inReplyToEventId,
@@ -301,6 +306,25 @@ public sealed class HandoffService(
         };
         var entry = new TranscriptEntry { AtUnixMs = now.ToUnixTimeMilliseconds(), From = "agent", AgentId = agentId, Text = text, OutboxId = item.Id };
         return (JsonSerializer.Serialize(item, BotJson.Default.OutboxItem), JsonSerializer.Serialize(entry, ConversationJson.Default.TranscriptEntry));
+    }
+
+    /// <summary>
+    /// "Anna from our team:" above the text in a private chat on Telegram or VK: there every line comes from the bot's
+    /// account, so the customer could not tell a person's first words from the bot's. The web chat labels the agent's lines
+    /// and an e-mail carries their name as its sender, so those go as written; so do replies in a group or a comment thread
+    /// (everyone reads them) and the text of an agent with no name (only their id).
+    /// </summary>
+    private string Introduced(string text, string conversationId, ConversationProfile profile, AgentState? agent)
+    {
+        if (profile.Channel is not (Channels.Telegram.TelegramBots.ChannelName or Channels.Vk.VkConversation.Channel)
+            || !Channels.DirectChats.IsDirect(conversationId)
+            || agent?.Name is not { Length: > 0 } name || name == agent.AgentId)
+        {
+            return text;
+        }
+
+        var line = Dialogs.Content.BotMessages.Pick(content.Current.Messages.AgentIntroduction, profile.Language ?? "en");
+        return line.Length == 0 ? text : line.Replace("{agent}", name, StringComparison.Ordinal) + "\n" + text;
     }
 
     /// <summary>A message is in an outbox and its conversation is due: wake the pipeline here and on every instance.</summary>

@@ -28,6 +28,12 @@ public sealed class BotMessages
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
 
     /// <summary>
+    /// Above an agent's first message in a chat on Telegram or VK, where the customer sees no sender; placeholder {agent}
+    /// (their name). Empty in every language: the agent's words go as written.
+    /// </summary>
+    public Dictionary<string, string> AgentIntroduction { get; set; } = [];
+
+    /// <summary>
     /// Said to a message that is only an e-mail address or a phone number, before the request intake starts with it filled
     /// in; placeholder {contact}. Empty in every language: such a message is a question like any other.
     /// </summary>

@@ -758,6 +758,37 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task AgentsFirstReply_BeginsWithTheirName_LaterOnesAsWritten_AndTheAgentTakingOverByTransferIsNamedToo()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        await using var anna = new AgentTestClient(host.Factory, $"anna-{chat}");
+        await using var boris = new AgentTestClient(host.Factory, $"boris-{chat}");
+        (await anna.SetPresenceAsync("away", name: "Anna")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        (await boris.SetPresenceAsync("away", name: "Boris")).EnsureSuccessStatusCode();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Позовите оператора", shape: m => m["from"] = Updates.User(chat, "ru")));
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await Eventually.TrueAsync(
+            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
+            "the customer's turn committed: the chat waits in the queue");
+        (await anna.ClaimAsync(conversation)).EnsureSuccessStatusCode();
+
+        (await anna.SendAsync(conversation, "Сейчас проверю ваш заказ.")).EnsureSuccessStatusCode();
+        (await anna.SendAsync(conversation, "Он уходит сегодня.")).EnsureSuccessStatusCode();
+        (await anna.TransferAsync(conversation, new JsonObject { ["agentId"] = boris.AgentId })).EnsureSuccessStatusCode();
+        (await boris.SendAsync(conversation, "Добрый день, помогу с возвратом.")).EnsureSuccessStatusCode();
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Count(m => m.Body["text"]!.GetValue<string>().EndsWith("помогу с возвратом.", StringComparison.Ordinal)) == 1, "Boris's reply sent");
+        var texts = host.Api.MessagesTo(chat).Select(m => m.Body["text"]!.GetValue<string>()).ToList();
+        var annas = texts.Skip(texts.FindIndex(t => t.EndsWith("Сейчас проверю ваш заказ.", StringComparison.Ordinal))).ToList();
+        Assert.Equal(["Anna, служба поддержки:\nСейчас проверю ваш заказ.", "Он уходит сегодня.", "Boris, служба поддержки:\nДобрый день, помогу с возвратом."], annas);
+
+        // The console's transcript keeps the agent's words as they wrote them (it names the agent itself).
+        var transcript = await handoff.GetTranscriptAsync(conversation);
+        Assert.Contains(transcript, e => e.From == "agent" && e.Text == "Сейчас проверю ваш заказ.");
+    }
+
+    [Fact]
     public async Task GroupMention_AnsweredFromTheFeedByAnAgent_GoesToTheGroupTopicAsAReplyToThatMessage()
     {
         var user = TelegramHostFixture<TStore>.NextChatId();
