@@ -129,8 +129,11 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
         var result = await brain.Runner.RunTurnAsync(activity, dialog, cancellationToken);
         state.Language = settled is null && dialog.Stack.Count == 0 ? null : dialog.Language;
         state.Dialog = dialog.Stack.Count == 0 ? null : Save(brain.Runner, dialog);
-        // "Start over" as the very first message: the greeting just went out, no need for it twice.
-        replies.AddRange(greetedNow ? result.Replies.Where(r => r.Text != replies[0].Text) : result.Replies);
+        // "Start over" as the very first message: the greeting just went out, no need for it twice. Nor for a small-talk
+        // answer to a first "Hello" (Telegram and VK have no opening of the chat to greet at): it would greet again.
+        replies.AddRange(!greetedNow ? result.Replies
+            : IsSmallTalk(brain, result.RecordFields) ? []
+            : result.Replies.Where(r => r.Text != replies[0].Text));
         if (text.Length > 0 && Misunderstood(state, result.Result is MainDialog.Outcome { NotUnderstood: true }) && result.HandoffReason is null)
         {
             // Going round in circles helps nobody: apologise and bring a person in.
@@ -156,6 +159,11 @@ public sealed partial class ShopBot : IConversationBot, IDisposable
     }
 
     private const char OfferedSeparator = ' ';
+
+    /// <summary>The turn was answered by a small-talk entry of the FAQ (a greeting, thanks, a goodbye).</summary>
+    private static bool IsSmallTalk(Brain brain, IReadOnlyDictionary<string, string>? fields) =>
+        fields?.GetValueOrDefault(IntentField) is { } intent && brain.Main.Entry(intent) is { } entry
+        && entry.Tags.Contains(Faq.SocialPhrases.Tag, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The open question of a scripted dialog, worded anew in the language the customer switched to.</summary>
     public async Task<IReadOnlyList<OutgoingMessage>> AskAgainAsync(BotTurn turn, CancellationToken cancellationToken)

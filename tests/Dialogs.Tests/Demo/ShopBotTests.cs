@@ -516,6 +516,35 @@ public sealed class ShopBotTests
         Assert.Equal([Shipped.Messages.Greeting["en"], "OK, let's start over."], result.Replies.Select(r => r.Text));
     }
 
+    [Theory]
+    [InlineData("Здравствуйте", "ru")]
+    [InlineData("Hi there", "en")]
+    [InlineData("спасибо", "ru")]
+    public async Task Turn_HelloAsTheFirstMessage_GreetsOnce_TheNextHelloIsAnswered(string text, string language)
+    {
+        // On Telegram and VK the customer's first message is the chat's start: the greeting answers a "hello" by itself.
+        var bot = new ShopBot(Shipped);
+        var state = new BotConversationState();
+
+        var first = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+        var again = await bot.OnTurnAsync(Turn(text, state), CancellationToken.None);
+
+        Assert.Equal(Shipped.Messages.Greeting[language], Assert.Single(first.Replies).Text);
+        Assert.NotEqual(Shipped.Messages.Greeting[language], Assert.Single(again.Replies).Text);
+        Assert.StartsWith("smalltalk-", first.RecordFields![ShopBot.IntentField], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Turn_QuestionInAGreetingAsTheFirstMessage_GreetsThenAnswers()
+    {
+        var bot = new ShopBot(Shipped);
+
+        var result = await bot.OnTurnAsync(Turn("Здравствуйте, сколько стоит доставка?", new()), CancellationToken.None);
+
+        Assert.Equal(Shipped.Messages.Greeting["ru"], result.Replies[0].Text);
+        Assert.Contains("Доставка бесплатна", Assert.Single(result.Replies.Skip(1)).Text);
+    }
+
     private static FaqEntry Entry(string id, List<string> english, List<string> russian) => new()
     {
         Id = id,
