@@ -46,7 +46,7 @@ public sealed class CustomerCardTests(ConsoleHostFixture host) : ConsoleTest(hos
         var card = Page.GetByTestId("customer-card");
         await Expect(card.GetByTestId("customer-name")).ToHaveTextAsync(hostileName);
         await Expect(card.GetByTestId("customer-status")).ToHaveAttributeAsync("aria-label", "New");
-        await Expect(card.GetByTestId("customer-identities")).ToContainTextAsync("webchat");
+        await Expect(card.GetByTestId("customer-identities")).ToContainTextAsync("Website chat");
         await Expect(card.GetByTestId("customer-contacts")).ToContainTextAsync(email);
         await Expect(card.GetByTestId("customer-history")).ToContainTextAsync("request");
 
