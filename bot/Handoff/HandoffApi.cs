@@ -16,6 +16,9 @@ public static partial class HandoffApi
     /// <summary>Longest agent message we relay; channels split or reject longer ones.</summary>
     public const int MaxMessageLength = 4096;
 
+    /// <summary>A transfer's note, a return's note, a resolve's reason.</summary>
+    public const int MaxNoteLength = 1000;
+
     private const long MaxBodyBytes = 16 * 1024;
 
     public static RouteGroupBuilder MapHandoffApi(this IEndpointRouteBuilder app)
@@ -215,9 +218,9 @@ public static partial class HandoffApi
             return Problems.BadRequest($"Unknown department '{toDepartment}'.");
         }
 
-        if (note?.Length > 1000)
+        if (note?.Length > MaxNoteLength)
         {
-            return Problems.BadRequest("A note may be at most 1000 characters.");
+            return Problems.BadRequest($"A note may be at most {MaxNoteLength} characters.");
         }
 
         // A supervisor's or admin's console sign-in may move a chat another agent holds; everyone else only their own.
@@ -243,9 +246,9 @@ public static partial class HandoffApi
         }
 
         var text = body is null ? null : Text(body, field);
-        if (text?.Length > 1000)
+        if (text?.Length > MaxNoteLength)
         {
-            return Problems.BadRequest($"{field} may be at most 1000 characters.");
+            return Problems.BadRequest($"{field} may be at most {MaxNoteLength} characters.");
         }
 
         return Result(await close(agentId!, text), handoff, conversationId);

@@ -503,6 +503,42 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task Transfer_WithANote_TheAgentWhoReceivesTheChatReadsWhoPassedItOnAndWhy_InTheTranscript()
+    {
+        var conversation = await CustomerWroteAsync("I want a human");
+        var chatPage = $"/console/chats/{ChatId(conversation)}";
+
+        // The supervisor is online, so Sam can pass the chat to them.
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        var online = Page.Locator("[data-testid=presence] button[data-status=online]");
+        await online.ClickAsync();
+        await Expect(online).ToHaveClassAsync(new Regex(@"\bon\b"));
+
+        var sam = await OpenAnotherBrowserAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent, sam);
+        await sam.GotoAsync(chatPage);
+        await WaitForLiveAsync(sam);
+        await sam.GetByTestId("claim").ClickAsync();
+        await Expect(sam.GetByTestId("reply-box")).ToBeVisibleAsync();
+        await Expect(sam.GetByTestId("transfer-note")).ToHaveCountAsync(0); // asked for once there is someone to pass it to
+        await sam.GetByTestId("transfer-to").SelectOptionAsync("agent:" + AgentAccountStore.IdFor(ConsoleHostFixture.Supervisor.Email));
+        await sam.GetByTestId("transfer-note").FillAsync("Refund for order 5150: the card was charged twice");
+        await sam.GetByTestId("transfer").ClickAsync();
+        await Expect(sam.GetByTestId("reply-box")).ToHaveCountAsync(0);
+
+        await Page.GotoAsync(chatPage);
+        await WaitForLiveAsync();
+        var events = Page.GetByTestId("chat-event");
+        await Expect(events.First).ToContainTextAsync($"{ConsoleHostFixture.SupportAgent.Name} took the chat");
+        await Expect(events.Last).ToContainTextAsync($"{ConsoleHostFixture.SupportAgent.Name} passed the chat to {ConsoleHostFixture.Supervisor.Name}");
+        await Expect(events.Last.GetByTestId("chat-event-note")).ToHaveTextAsync("Note: Refund for order 5150: the card was charged twice");
+        // In time order: after the customer's words and the bot's answer.
+        await Expect(Page.Locator(".transcript li").Last).ToHaveAttributeAsync("data-testid", "chat-event");
+        await ScreenshotAsync("console-chat-transferred-with-note");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Admin_CreatesAnAgent_WhoSignsIn_ThenDisablesThem_AndTheyAreOut()
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
