@@ -97,7 +97,7 @@ public abstract class OutboxTests : IAsyncDisposable
     [Fact]
     public async Task Send_PermanentFailure_DeadLetteredWithoutRetry()
     {
-        var conversationId = await AcceptAsync("blocked", "hello");
+        var conversationId = await AcceptAsync("blocked", "How much is shipping?");
 
         await WaitForDeadLettersAsync(conversationId, 2);
 

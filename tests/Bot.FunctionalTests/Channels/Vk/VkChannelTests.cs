@@ -480,7 +480,7 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         var conversation = $"vk:shop:{user}";
         _vk.FailNext("messages.send", user, code, message);
 
-        await host.PostEventAsync("message_new", Message(user, "Hi"));
+        await host.PostEventAsync("message_new", Message(user, "How long does delivery take?"));
 
         // The first reply failed; it stays at the head of the outbox, due again only after VK's back-off, and nothing behind it overtakes it.
         var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
