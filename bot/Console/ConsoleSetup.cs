@@ -32,6 +32,7 @@ public static class ConsoleSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Departments.DepartmentSettings>());
         builder.Services.AddLocalization();
         builder.Services.AddTransient<ConsoleNames>();
+        builder.Services.AddScoped<AgentClock>();
         // First among the exception handlers: ahead of the storage's JSON answer to the same outage.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<Microsoft.AspNetCore.Diagnostics.IExceptionHandler, ConsoleOutagePage>());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

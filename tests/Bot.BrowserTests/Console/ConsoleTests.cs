@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -536,6 +537,35 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Expect(Page.Locator(".transcript li").Last).ToHaveAttributeAsync("data-testid", "chat-event");
         await ScreenshotAsync("console-chat-transferred-with-note");
         AssertNoPageErrors();
+    }
+
+    [Fact]
+    public async Task AgentInMoscow_SeesTimesOnTheirOwnClock_AndAFollowUpSetForTen_IsDueAtTenInMoscow()
+    {
+        // The server keeps the machine's zone (UTC in a container); the agent's browser says Moscow (UTC+3 all year).
+        var conversation = await CustomerWroteAsync("I want a human");
+        var moscow = await OpenAnotherBrowserAsync(timeZone: "Europe/Moscow");
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor, moscow);
+        await moscow.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync(moscow);
+
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        var said = (await handoff.Store.GetTranscriptAsync(ChatId(conversation))).First(e => e.From == "customer");
+        var inMoscow = DateTimeOffset.FromUnixTimeMilliseconds(said.AtUnixMs).ToOffset(TimeSpan.FromHours(3));
+        await Expect(moscow.Locator(".transcript li.from-customer time").First).ToHaveTextAsync(inMoscow.ToString("g", CultureInfo.GetCultureInfo("en")));
+
+        var text = "Call back at ten " + Guid.NewGuid().ToString("N")[..6];
+        var tomorrowAtTen = inMoscow.Date.AddDays(1).AddHours(10);
+        await moscow.GetByTestId("followup-text").FillAsync(text);
+        await moscow.GetByTestId("followup-due").FillAsync(tomorrowAtTen.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await moscow.GetByTestId("followup-add").ClickAsync();
+        await Expect(moscow.GetByTestId("followups")).ToContainTextAsync(text);
+        await Expect(moscow.GetByTestId("followups").Locator("li", new() { HasText = text }).Locator("time"))
+            .ToHaveTextAsync(tomorrowAtTen.ToString("g", CultureInfo.GetCultureInfo("en")));
+
+        var followUps = Host.Services.GetRequiredService<SupportBot.FollowUps.FollowUpStore>();
+        var stored = (await followUps.ListAsync(AgentAccountStore.IdFor(ConsoleHostFixture.Supervisor.Email), SupportBot.FollowUps.FollowUpStatus.Open)).Single(f => f.Text == text);
+        Assert.Equal(new DateTimeOffset(tomorrowAtTen, TimeSpan.FromHours(3)), stored.DueAt);
     }
 
     [Fact]

@@ -39,20 +39,22 @@ public abstract class BrowserTest(BrowserHostFixture host) : IAsyncLifetime
 
     /// <summary>A second browser beside the test's own (its own cookies), e.g. another agent at work at the same time; closed with the test.</summary>
     /// <param name="locale">The browser's language (<c>navigator.language</c> and Accept-Language).</param>
-    protected async Task<IPage> OpenAnotherBrowserAsync(string locale = "en-US")
+    /// <param name="timeZone">The browser's clock (an IANA id); null: the machine's.</param>
+    protected async Task<IPage> OpenAnotherBrowserAsync(string locale = "en-US", string? timeZone = null)
     {
-        var (context, page) = await NewContextAsync(locale);
+        var (context, page) = await NewContextAsync(locale, timeZone);
         _otherContexts.Add(context);
         return page;
     }
 
-    private async Task<(IBrowserContext Context, IPage Page)> NewContextAsync(string locale = "en-US")
+    private async Task<(IBrowserContext Context, IPage Page)> NewContextAsync(string locale = "en-US", string? timeZone = null)
     {
         var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = host.HostUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Locale = locale,
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(10_000);
         // A page load runs the page's scripts; CI runs the other test projects beside these, on the same two cores.
