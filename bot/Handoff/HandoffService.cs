@@ -166,7 +166,10 @@ public sealed class HandoffService(
         return ConversationOwner.Agent(agentId);
     }
 
-    /// <summary>Position in line and an estimate of the wait from recent handle times and the agents on duty.</summary>
+    /// <summary>
+    /// Position in line and an estimate of the wait from recent handle times and the agents on duty; no estimate when
+    /// nobody of the department is online, since then it depends on when someone comes in, not on handle times.
+    /// </summary>
     public async Task<(long? Position, TimeSpan? Wait)> WaitingAsync(string conversationId, string department)
     {
         var position = await store.PositionAsync(conversationId, department);
@@ -178,9 +181,13 @@ public sealed class HandoffService(
         var handle = (await store.FiguresAsync("handle", department)).Median ?? TimeSpan.FromSeconds(Options.DefaultHandleSeconds);
         var agents = await Task.WhenAll((await store.DepartmentAgentsAsync(department)).Select(store.GetAgentAsync));
         var seats = agents.Where(a => a is { Status: PresenceStatus.Online, Alive: true }).Sum(a => a!.Capacity);
+        if (seats == 0)
+        {
+            return (position, null);
+        }
 
         // Each seat finishes a chat per handle time; the customer is served when `position` seats have freed.
-        var rounds = Math.Ceiling(position.Value / (double)Math.Max(1, seats));
+        var rounds = Math.Ceiling(position.Value / (double)seats);
         return (position, handle * rounds);
     }
 

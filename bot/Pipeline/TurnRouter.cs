@@ -222,13 +222,20 @@ internal sealed class TurnRouter(
 
     private OutgoingMessage? PositionNotice(long? position, TimeSpan? wait, string language)
     {
-        if (position is null || wait is null)
+        if (position is null)
         {
             return null;
         }
 
+        var messages = content.Current.Messages;
+        if (wait is null)
+        {
+            return new OutgoingMessage(BotMessages.Pick(messages.QueuePositionNobodyOnline, language)
+                .Replace("{position}", position.Value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+
         var minutes = Math.Max(1, (int)Math.Ceiling(wait.Value.TotalMinutes));
-        var text = BotMessages.Pick(content.Current.Messages.QueuePosition, language)
+        var text = BotMessages.Pick(messages.QueuePosition, language)
             .Replace("{position}", position.Value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{minutes}", minutes.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         return new OutgoingMessage(text);

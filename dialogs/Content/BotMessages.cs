@@ -12,6 +12,8 @@ public sealed class BotMessages
     public Dictionary<string, string> StillQueued { get; set; } = [];
     /// <summary>Place in line and wait estimate; placeholders {position} and {minutes}.</summary>
     public Dictionary<string, string> QueuePosition { get; set; } = [];
+    /// <summary>Place in line when no agent of the department is online (open hours): no estimate; placeholder {position}.</summary>
+    public Dictionary<string, string> QueuePositionNobodyOnline { get; set; } = [];
     /// <summary>Closed now; the chat waits for the opening at {opens} and the bot keeps answering.</summary>
     public Dictionary<string, string> AfterHoursQueued { get; set; } = [];
     /// <summary>Closed now and not queued: the request is noted and the team answers after {opens}.</summary>

@@ -61,6 +61,22 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AskForPerson_WithNobodyOnline_IsToldTheirPlaceWithoutAMadeUpWait_WithSomeoneOnline_AWaitInMinutes()
+    {
+        var first = await _customer.StartAsync();
+        await _customer.SendAsync(first, "I want to talk to a human");
+        var nobodyIn = (await _customer.WaitForBotMessagesAsync(first, 3))[2]["text"]!.GetValue<string>();
+        Assert.Matches(@"^You're number \d+ in line\. Nobody from our team is online at this moment", nobodyIn);
+        Assert.DoesNotContain("min", nobodyIn);
+
+        await Agent("kim").OnlineAsync(capacity: 1); // claims nothing here: the line does not move, but now it has a pace
+        var second = await _customer.StartAsync();
+        await _customer.SendAsync(second, "I want to talk to a human");
+        var estimated = (await _customer.WaitForBotMessagesAsync(second, 3))[2]["text"]!.GetValue<string>();
+        Assert.Matches(@"^You're number \d+ in line; the wait is about \d+ min\.$", estimated);
+    }
+
+    [Fact]
     public async Task WaitingCustomerWritesAgain_EveryAgentHearsThatTheChatMoved_ButNotTheWords()
     {
         var ivy = Agent("ivy");
