@@ -53,7 +53,8 @@ public sealed class InterestReplies(
             return sent.Succeeded ? new InterestChange(InterestChangeStatus.Done, record) : InterestChange.Conflict(record, sent.Detail ?? "The chat changed meanwhile.");
         }
 
-        if (await handoff.AgentMessageAsync(conversationId, agentId, text, record.EventId) is not { } message)
+        // Amid the bot's lines (or its queue notices) on Telegram and VK the customer would take a person's reply for the bot's: it is introduced each time.
+        if (await handoff.AgentMessageAsync(conversationId, agentId, text, record.EventId, introduce: true) is not { } message)
         {
             return InterestChange.Conflict(record, "The conversation has expired; it can no longer be answered here.");
         }

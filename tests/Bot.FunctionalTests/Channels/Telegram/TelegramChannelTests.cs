@@ -789,6 +789,29 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task AnsweredFromTheFeed_InAChatTheBotHolds_TheReplyBeginsWithTheAgentsName()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        await using var olga = new AgentTestClient(host.Factory, $"olga-{chat}");
+        (await olga.SetPresenceAsync("away", name: "Olga")).EnsureSuccessStatusCode();
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Позовите оператора", shape: m => m["from"] = Updates.User(chat, "ru")));
+        await Eventually.TrueAsync(async () => (await handoff.OwnerAsync(conversation)).IsQueued, "in the queue");
+        // The customer changes their mind: the bot holds the chat again, and the request waits in the feed unanswered.
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "отмена", shape: m => m["from"] = Updates.User(chat, "ru")));
+        await Eventually.TrueAsync(async () => (await handoff.OwnerAsync(conversation)).IsBot, "back with the bot");
+        var request = (await host.RecordsAsync(conversation)).First(r => r.Direction == "in" && r.Text == "Позовите оператора");
+        Assert.False(request.Processed);
+
+        (await olga.Http.PostAsJsonAsync($"/api/interests/{request.Id}/reply", new JsonObject { ["text"] = "Я посмотрела ваш заказ: он уже в пути." }, Ct)).EnsureSuccessStatusCode();
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Any(m => m.Body["text"]!.GetValue<string>().EndsWith("он уже в пути.", StringComparison.Ordinal)), "the reply sent");
+        Assert.Equal("Olga, служба поддержки:\nЯ посмотрела ваш заказ: он уже в пути.",
+            host.Api.MessagesTo(chat).Last().Body["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task GroupMention_AnsweredFromTheFeedByAnAgent_GoesToTheGroupTopicAsAReplyToThatMessage()
     {
         var user = TelegramHostFixture<TStore>.NextChatId();
