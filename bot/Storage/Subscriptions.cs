@@ -23,5 +23,10 @@ public static class Subscriptions
         {
             // The multiplexer is gone: so is the subscription.
         }
+        catch (NullReferenceException)
+        {
+            // StackExchange.Redis 3.4 walks past the end of its channel's queue list (ChannelMessageQueue.Remove) when
+            // this queue is no longer in a one-item list: it was taken off already, which is all we wanted.
+        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace SupportBot.Channels.Vk;
@@ -19,25 +18,19 @@ internal sealed record VkLongPollServer(string Server, string Key, string Ts);
 
 /// <summary>
 /// A small typed client for the few VK API methods we need (v=5.199). Form-encoded POSTs, the
-/// token in the body (never in a URL or a log), and a token bucket per community so one token
-/// stays under VK's 20 requests/s: callers wait for a token rather than being refused.
+/// token in the body (never in a URL or a log), and a pacer per community so one token stays under
+/// VK's 20 requests/s: callers wait for their turn rather than being refused.
 /// </summary>
-internal sealed class VkApiClient(IHttpClientFactory httpFactory, IOptions<VkOptions> options) : IDisposable
+internal sealed class VkApiClient(IHttpClientFactory httpFactory, IOptions<VkOptions> options)
 {
     public const string HttpClientName = "vk";
     public const string Version = "5.199";
 
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, VkCallPacer> _pacers = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<JsonElement> CallAsync(VkCommunityOptions community, string method, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
-        using (var lease = await Bucket(community).AcquireAsync(1, cancellationToken))
-        {
-            if (!lease.IsAcquired)
-            {
-                throw new VkApiException(6, "Too many requests per second (local queue full)");
-            }
-        }
+        await _pacers.GetOrAdd(community.Name, _ => new VkCallPacer(options.Value.RequestsPerSecond, TimeProvider.System)).WaitForTurnAsync(cancellationToken);
 
         var form = new List<KeyValuePair<string, string>>(parameters)
         {
@@ -135,23 +128,5 @@ internal sealed class VkApiClient(IHttpClientFactory httpFactory, IOptions<VkOpt
 
     internal static string ReadTs(JsonElement ts) => ts.ValueKind == JsonValueKind.Number ? ts.GetRawText() : ts.GetString() ?? "0";
 
-    private TokenBucketRateLimiter Bucket(VkCommunityOptions community) => _buckets.GetOrAdd(community.Name, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = options.Value.RequestsPerSecond,
-        TokensPerPeriod = options.Value.RequestsPerSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = 100_000,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        AutoReplenishment = true,
-    }));
-
     private static string Str(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    public void Dispose()
-    {
-        foreach (var bucket in _buckets.Values)
-        {
-            bucket.Dispose();
-        }
-    }
 }

@@ -598,8 +598,8 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Expect(row).ToHaveClassAsync(new Regex("disabled"));
         await Expect(row.GetByTestId("account-toggle")).ToHaveTextAsync("Enable");
 
-        // Her open console ends at its next request, and signing in again is refused.
-        await ninasBrowser.ReloadAsync();
+        // Her open console signs itself out at its next account check (every second here), without a reload;
+        // signing in again is refused.
         await Expect(ninasBrowser.Locator("h1")).ToHaveTextAsync("Sign in");
         await SignInAsync(nina, page: ninasBrowser);
         await Expect(ninasBrowser.GetByTestId("login-error")).ToHaveTextAsync("This account is disabled. Ask an administrator.");
