@@ -89,8 +89,9 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
 
     public async Task<FollowUp> CreateAsync(string agentId, string? customerId, string? recordId, string text, DateTimeOffset dueAt)
     {
-        // Stored to the millisecond: answer with what a later read will show.
-        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds());
+        // Stored to the millisecond, with the offset it was typed in (a reminder says "10:00 (UTC+03:00)" to the agent in
+        // Moscow, not "07:00 UTC"): answer with what a later read will show.
+        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds()).ToOffset(WholeMinutes(dueAt.Offset));
         var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         var followUp = new FollowUp
         {
@@ -107,12 +108,20 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
         RedisValue[] fields =
         [
             "agent", agentId, "text", text, "due", due, "created", followUp.CreatedAt.ToUnixTimeMilliseconds(), "status", FollowUpStatus.Open,
+            .. dueAt.Offset == TimeSpan.Zero ? Array.Empty<RedisValue>() : ["offset", (int)dueAt.Offset.TotalMinutes],
             .. customerId is null ? Array.Empty<RedisValue>() : ["customer", customerId],
             .. recordId is null ? Array.Empty<RedisValue>() : ["record", recordId],
         ];
         await Db.ScriptEvaluateAsync(CreateScript, [FollowUpKeys.FollowUp(followUp.Id), FollowUpKeys.Due, FollowUpKeys.Open(agentId)], [due, followUp.Id, .. fields]);
         return followUp;
     }
+
+    // DateTimeOffset takes whole minutes within ±14 hours; an offset outside is read as UTC rather than failing the read.
+    private static TimeSpan WholeMinutes(TimeSpan offset) =>
+        offset.Duration() <= TimeSpan.FromHours(14) ? TimeSpan.FromMinutes(Math.Truncate(offset.TotalMinutes)) : TimeSpan.Zero;
+
+    private static TimeSpan Offset(string? minutes) =>
+        int.TryParse(minutes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m) ? WholeMinutes(TimeSpan.FromMinutes(m)) : TimeSpan.Zero;
 
     public async Task<FollowUp?> GetAsync(string id)
     {
@@ -131,7 +140,7 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
                 CustomerId = f.GetValueOrDefault("customer"),
                 RecordId = f.GetValueOrDefault("record"),
                 Text = f.GetValueOrDefault("text") ?? "",
-                DueAt = Time(due)!.Value,
+                DueAt = Time(due)!.Value.ToOffset(Offset(f.GetValueOrDefault("offset"))),
                 CreatedAt = Time(f.GetValueOrDefault("created")) ?? Time(due)!.Value,
                 Status = f.GetValueOrDefault("status") ?? FollowUpStatus.Open,
                 RemindedAt = Time(f.GetValueOrDefault("reminded")),

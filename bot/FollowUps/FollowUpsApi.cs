@@ -52,9 +52,10 @@ public static class FollowUpsApi
         }
 
         var now = time.GetUtcNow();
-        if (dueText is null || !DateTimeOffset.TryParse(dueText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dueAt))
+        // Its offset is kept: the reminder on Telegram tells the time as the agent gave it.
+        if (dueText is null || !DateTimeOffset.TryParse(dueText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dueAt))
         {
-            return Problems.BadRequest("dueAt is an ISO 8601 time, e.g. 2026-11-24T10:00:00Z.");
+            return Problems.BadRequest("dueAt is an ISO 8601 time, e.g. 2026-11-24T10:00:00Z or 2026-11-24T10:00:00+03:00.");
         }
 
         if (dueAt <= now || dueAt > now + MaxAhead)

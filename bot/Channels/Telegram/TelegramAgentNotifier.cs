@@ -22,7 +22,10 @@ internal sealed class TelegramAgentNotifier(IOptions<TelegramOptions> options, T
             return;
         }
 
-        var due = reminder.DueAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        // In the offset the due time was typed in: the agent's own clock when they set it in the console.
+        var offset = reminder.DueAt.Offset;
+        var due = reminder.DueAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
+            + (offset == TimeSpan.Zero ? " UTC" : $" (UTC{(offset < TimeSpan.Zero ? '-' : '+')}{offset:hh\\:mm})");
         await bots.Client(bot).SendMessage(
             chatId,
             TelegramSender.Html($"⏰ Follow-up due {due}:\n{reminder.Text}"),

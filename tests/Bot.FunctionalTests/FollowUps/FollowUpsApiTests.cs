@@ -67,6 +67,22 @@ public abstract class FollowUpsApiTests<TStore>(CustomersHostFixture<TStore> hos
     }
 
     [Fact]
+    public async Task DueTimeTypedInMoscow_IsKeptInItsOwnOffset_WhenReadBack()
+    {
+        var customerId = await CustomerAsync();
+        var moscow = TimeSpan.FromHours(3);
+        var dueAt = new DateTimeOffset(DateTimeOffset.UtcNow.ToOffset(moscow).Date.AddDays(1).AddHours(10), moscow); // tomorrow at ten in Moscow
+        var agentId = "msk-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await JsonAsync(await host.Api(agentId).PostAsJsonAsync("/api/followups", new { customerId, dueAt = dueAt.ToString("O"), text = "Call back at ten" }, Ct));
+        Assert.EndsWith("T10:00:00+03:00", created["dueAt"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var mine = await JsonAsync(await host.Api(agentId).GetAsync("/api/followups/mine", Ct));
+        var read = Assert.Single(mine["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == created["id"]!.GetValue<string>())!;
+        Assert.Equal(created["dueAt"]!.GetValue<string>(), read["dueAt"]!.GetValue<string>());
+        Assert.Equal(dueAt, read["dueAt"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
     public async Task FollowUpOnARecord_OnlyOwnerDeletes()
     {
         var customerId = await CustomerAsync();

@@ -488,7 +488,7 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         var notifier = host.Factory.Services.GetServices<SupportBot.FollowUps.IAgentNotifier>().Single(n => n.GetType().Name == "TelegramAgentNotifier");
 
         await notifier.NotifyAsync(
-            new SupportBot.FollowUps.ReminderNotice { Id = "f1", AgentId = "ann", Text = "Call Olga back about <the> refund", DueAt = DateTimeOffset.UtcNow },
+            new SupportBot.FollowUps.ReminderNotice { Id = "f1", AgentId = "ann", Text = "Call Olga back about <the> refund", DueAt = new DateTimeOffset(2026, 12, 5, 9, 30, 0, TimeSpan.FromHours(-5)) },
             new SupportBot.FollowUps.FollowUpSettings { LinkedTelegram = agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             Ct);
         await notifier.NotifyAsync( // an agent who linked nothing gets nothing
@@ -497,7 +497,7 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
             Ct);
 
         var sent = Assert.Single(host.Api.CallsOf("sendMessage"), c => c.Body["chat_id"]?.ToString() == agentChat.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Contains("Call Olga back about &lt;the&gt; refund", sent.Body["text"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("⏰ Follow-up due 2026-12-05 09:30 (UTC-05:00):\nCall Olga back about &lt;the&gt; refund", sent.Body["text"]!.ToString());
         Assert.DoesNotContain(host.Api.CallsOf("sendMessage"), c => c.Body["text"]?.ToString().Contains("Not sent", StringComparison.Ordinal) == true);
     }
 
@@ -552,8 +552,12 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
             Action = "message", Direction = "in", Text = "Call me", ConversationId = "telegram:shop:1",
         };
         await host.Factory.Services.GetRequiredService<SupportBot.Interests.InterestLog>().AppendAsync(record);
-        (await api.PostAsJsonAsync("/api/followups", new { recordId = record.Id, dueAt = DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"), text = "Call Olga back" }, Ct)).EnsureSuccessStatusCode();
+        // Set by an agent in Moscow: the reminder tells the time on their clock, not in UTC.
+        var dueInMoscow = DateTimeOffset.UtcNow.AddSeconds(1).ToOffset(TimeSpan.FromHours(3));
+        (await api.PostAsJsonAsync("/api/followups", new { recordId = record.Id, dueAt = dueInMoscow.ToString("O"), text = "Call Olga back" }, Ct)).EnsureSuccessStatusCode();
         await Eventually.TrueAsync(() => host.Api.MessagesTo(agentChat).Any(m => m.Body["text"]!.GetValue<string>().Contains("Call Olga back", StringComparison.Ordinal)), "the reminder in the agent's chat", seconds: 30);
+        Assert.Equal(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"⏰ Follow-up due {dueInMoscow:yyyy-MM-dd HH:mm} (UTC+03:00):\nCall Olga back"),
+            host.Api.MessagesTo(agentChat).Last().Body["text"]!.GetValue<string>());
     }
 
     [Fact]
