@@ -272,7 +272,7 @@ public sealed class ShopBotTests
     [Theory]
     [InlineData("thanks, but the parcel never came", "en")]
     [InlineData("Спасибо, но посылку так и не привезли, а трек молчит", "ru")]
-    public async Task Turn_ThanksAroundAQuestionTheFaqDoesNotKnow_SaysSo_NotYoureWelcome(string text, string language)
+    public async Task Turn_ThanksAroundAComplaint_GetsAnAnswerOrSomethingToGoOn_NotYoureWelcome(string text, string language)
     {
         // Before: "You're welcome! Is there anything else I can help with?" (and «Пожалуйста!…») to a complaint.
         var bot = new ShopBot(Shipped);
@@ -282,8 +282,9 @@ public sealed class ShopBotTests
 
         var reply = Assert.Single(result.Replies);
         Assert.DoesNotContain(Shipped.Faq.Where(e => e.Tags.Contains("smalltalk")), e => e.Answer[language] == reply.Text);
-        // "Sorry, I didn't get that" with the person button, or questions close to theirs: something to go on.
-        Assert.NotEmpty(reply.Choices!);
+        // An entry's answer (the Russian one now finds order status), "Sorry, I didn't get that" with the person button,
+        // or questions close to theirs: something to go on.
+        Assert.True(reply.Choices is { Count: > 0 } || Shipped.Faq.Any(e => e.Answer[language] == reply.Text), $"Got only: {reply.Text}");
     }
 
     [Fact]
