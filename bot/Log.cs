@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(43, LogLevel.Warning, "A handoff notice could not be passed to the agents' live connections: {Error}")]
     public static partial void HandoffNoticeDropped(ILogger logger, string error);
 
+    [LoggerMessage(46, LogLevel.Debug, "The typing indicator for {ConversationId} could not be shown: {Error}")]
+    public static partial void TypingNotShown(ILogger logger, string conversationId, string error);
+
     [LoggerMessage(50, LogLevel.Error, "Interest observer {Observer} failed; the record is stored")]
     public static partial void InterestObserverFailed(ILogger logger, string observer, Exception exception);
 

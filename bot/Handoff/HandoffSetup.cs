@@ -20,6 +20,7 @@ public static class HandoffSetup
         builder.Services.AddSingleton<HandoffAssigner>();
         builder.Services.AddSingleton<HandoffWake>();
         builder.Services.AddSingleton<HandoffService>();
+        builder.Services.AddSingleton<AgentTyping>();
         builder.Services.AddHostedService<HandoffMonitor>();
         builder.Services.AddHostedService<HandoffHubRelay>();
         builder.Services.AddSignalR();

@@ -29,21 +29,21 @@
       title: 'Chat with us', open: 'Open chat', close: 'Close chat', message: 'Your message', placeholder: 'Type a message…',
       send: 'Send', connecting: 'Connecting…', connectFailed: 'Could not connect. Retrying…', reconnecting: 'Reconnecting…',
       tooLong: 'That message is too long.', notSent: 'Not sent. Tap the message to send it again.', sendAgain: 'Send again',
-      agent: 'Our team'
+      agent: 'Our team', typing: '{name} is typing…'
     },
     ru: {
       title: 'Напишите нам', open: 'Открыть чат', close: 'Закрыть чат', message: 'Ваше сообщение', placeholder: 'Введите сообщение…',
       send: 'Отправить', connecting: 'Подключение…', connectFailed: 'Не удалось подключиться. Пробуем ещё раз…',
       reconnecting: 'Переподключение…', tooLong: 'Сообщение слишком длинное.',
       notSent: 'Не отправлено. Нажмите на сообщение, чтобы отправить его ещё раз.', sendAgain: 'Отправить ещё раз',
-      agent: 'Сотрудник'
+      agent: 'Сотрудник', typing: '{name} печатает…'
     },
     de: {
       title: 'Schreiben Sie uns', open: 'Chat öffnen', close: 'Chat schließen', message: 'Ihre Nachricht',
       placeholder: 'Nachricht eingeben…', send: 'Senden', connecting: 'Verbinde…',
       connectFailed: 'Keine Verbindung. Neuer Versuch…', reconnecting: 'Verbinde neu…', tooLong: 'Die Nachricht ist zu lang.',
       notSent: 'Nicht gesendet. Tippen Sie auf die Nachricht, um sie erneut zu senden.', sendAgain: 'Erneut senden',
-      agent: 'Unser Team'
+      agent: 'Unser Team', typing: '{name} schreibt…'
     }
   };
   var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
@@ -76,12 +76,15 @@
     'input{flex:1;border:0;padding:12px;font:inherit;outline:none}' +
     'form button{border:0;background:none;color:#2563eb;font-weight:600;padding:0 14px;cursor:pointer}' +
     '.status{font-size:12px;color:#64748b;padding:2px 12px;background:#f8fafc;min-height:16px}' +
+    '.typing{font-size:12px;color:#64748b;font-style:italic;padding:0 12px 4px;background:#f8fafc}' +
+    '.typing:empty{display:none}' +
     '</style>' +
     '<button class="launcher" part="launcher">' +
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
     '<section class="panel" role="dialog">' +
     '<header><span class="title"></span><button class="close">×</button></header>' +
     '<div class="log" role="log" aria-live="polite"></div>' +
+    '<div class="typing"></div>' +
     '<div class="actions"></div>' +
     '<div class="status" aria-live="polite"></div>' +
     '<form><input name="text" autocomplete="off" maxlength="4000"><button type="submit"></button></form>' +
@@ -90,6 +93,7 @@
   var log = root.querySelector('.log');
   var actions = root.querySelector('.actions');
   var status = root.querySelector('.status');
+  var typing = root.querySelector('.typing');
   var input = root.querySelector('input');
   root.querySelector('.title').textContent = opts.title || t.title;
   panel.setAttribute('aria-label', opts.title || t.title);
@@ -245,6 +249,7 @@
   // ---- rendering ----
   var lastSpeaker = null; // who wrote the latest line on our side (the bot, or a person of the team)
   function render(a) {
+    if (a.type === 'typing') return showTyping(a.from || {});
     if (a.type !== 'message' || rendered[a.id]) return;
     rendered[a.id] = true;
     var role = a.from && a.from.role === 'user' ? 'user' : 'bot';
@@ -253,7 +258,7 @@
       pending[clientId].classList.remove('pending', 'failed'); // the server had it after all
       delete pending[clientId];
     } else {
-      if (role === 'bot') introduce(a.from || {});
+      if (role === 'bot') { introduce(a.from || {}); showTyping(null); }
       bubbleFor(role, a.text || '');
     }
     // Only the latest bot message's suggestions are offered; once the visitor answers they go.
@@ -270,6 +275,16 @@
       log.appendChild(who);
     }
     lastSpeaker = from.id || null;
+  }
+
+  // "Anna is typing…" while a person of the team writes: the server repeats it every few seconds while they type, so it
+  // goes by itself soon after they stop, and at once when their message comes.
+  var typingTimer = null;
+  function showTyping(from) {
+    clearTimeout(typingTimer);
+    if (!from || from.role === 'user') { typing.textContent = ''; return; }
+    typing.textContent = t.typing.replace('{name}', from.name || t.agent); // text, never markup
+    typingTimer = setTimeout(function () { typing.textContent = ''; }, 6000);
   }
 
   function bubbleFor(role, text) {

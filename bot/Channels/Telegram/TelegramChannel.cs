@@ -25,6 +25,7 @@ public static class TelegramChannel
         builder.Services.AddSingleton<TelegramRateLimits>();
         builder.Services.AddSingleton<TelegramUpdateHandler>();
         builder.Services.AddKeyedSingleton<IChannelSender, TelegramSender>(TelegramBots.ChannelName);
+        builder.Services.AddKeyedSingleton<IChannelTyping, TelegramTyping>(TelegramBots.ChannelName);
         builder.Services.AddHostedService<TelegramConnector>();
         return builder;
     }

@@ -21,6 +21,7 @@ public static class VkChannel
         builder.Services.TryAddSingleton<CustomerReachability>();
         builder.Services.AddSingleton<VkUpdateHandler>();
         builder.Services.AddKeyedSingleton<IChannelSender, VkSender>(VkConversation.Channel);
+        builder.Services.AddKeyedSingleton<IChannelTyping, VkTyping>(VkConversation.Channel);
         builder.Services.AddHostedService<VkLongPoller>();
         return builder;
     }

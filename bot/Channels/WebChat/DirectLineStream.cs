@@ -51,7 +51,16 @@ internal static class DirectLineStream
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var signal = new WakeSignal();
         var channel = RedisKeys.DirectLineNotify(DirectLineTranscript.ConversationIdOf(conversationId));
-        Action<RedisChannel, RedisValue> onAppend = (_, _) => signal.Pulse();
+        string? typingName = null; // a person of the team writing: sent as a typing activity at the next wake
+        Action<RedisChannel, RedisValue> onAppend = (_, message) =>
+        {
+            if (message.StartsWith(WebChatTyping.Prefix))
+            {
+                Volatile.Write(ref typingName, ((string)message!)[WebChatTyping.Prefix.Length..]);
+            }
+
+            signal.Pulse();
+        };
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(channel, onAppend);
         var reading = DrainClientAsync(socket, closed);
@@ -72,7 +81,12 @@ internal static class DirectLineStream
                     }
                 }
 
-                // Anything appended after the read above has pulsed already, so waiting here misses nothing.
+                if (Interlocked.Exchange(ref typingName, null) is { } name)
+                {
+                    await socket.SendAsync(TypingSet(conversationId, name), WebSocketMessageType.Text, true, closed.Token);
+                }
+
+                // Anything appended (or typed) after the reads above has pulsed already, so waiting here misses nothing.
                 await WakeSignal.WaitAsync(pulse, KeepAlive, time, closed.Token);
                 if (!pulse.IsCompleted)
                 {
@@ -99,6 +113,18 @@ internal static class DirectLineStream
 
         return Results.Empty;
     }
+
+    /// <summary>An ActivitySet of one <c>typing</c> activity from the agent, without a watermark: it is not in the transcript.</summary>
+    private static byte[] TypingSet(string directLineId, string agentName) => Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["activities"] = new JsonArray(new JsonObject
+        {
+            ["type"] = "typing",
+            ["channelId"] = DirectLineTranscript.ChannelName,
+            ["conversation"] = new JsonObject { ["id"] = directLineId },
+            ["from"] = new JsonObject { ["id"] = "agent", ["name"] = agentName.Length > 0 ? agentName : null, ["role"] = "bot" },
+        }),
+    }.ToJsonString());
 
     /// <summary>Clients only send empty pings; read them so close frames are seen, and stop the stream when the client leaves.</summary>
     private static async Task DrainClientAsync(WebSocket socket, CancellationTokenSource closed)

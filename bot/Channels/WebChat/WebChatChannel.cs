@@ -16,6 +16,7 @@ public static class WebChatChannel
         builder.Services.AddSingleton<DirectLineTokens>();
         builder.Services.AddSingleton<DirectLineTranscript>();
         builder.Services.AddKeyedSingleton<IChannelSender, WebChatSender>(DirectLineTranscript.ChannelName);
+        builder.Services.AddKeyedSingleton<IChannelTyping, WebChatTyping>(DirectLineTranscript.ChannelName);
 
         var allowedOrigins = builder.Configuration.GetSection(WebChatOptions.Section + ":AllowedOrigins").Get<string[]>() ?? ["*"];
         builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>

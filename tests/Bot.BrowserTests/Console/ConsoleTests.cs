@@ -260,6 +260,38 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task AgentTypesAReply_TheVisitorSeesThemTyping_UntilTheReplyArrives()
+    {
+        // The visitor on the website, with the widget.
+        var visitor = await OpenAnotherBrowserAsync();
+        await visitor.GotoAsync("/");
+        var widget = visitor.Locator("#sb-chat-widget");
+        await Expect(widget.Locator(".log .msg.bot").First).ToBeVisibleAsync();
+        await widget.Locator("form input[name=text]").FillAsync("I want a human");
+        await widget.Locator("form input[name=text]").PressAsync("Enter");
+        await Expect(widget.Locator(".log .msg.bot").Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        var conversationId = "webchat:" + await visitor.EvaluateAsync<string>(
+            "() => JSON.parse(Object.entries(sessionStorage).find(([k]) => k.startsWith('sb-chat:'))[1]).conversationId");
+
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync($"/console/chats/{Uri.EscapeDataString(conversationId)}");
+        await WaitForLiveAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Claim" }).ClickAsync();
+        await Expect(Page.GetByTestId("chat-status")).ToContainTextAsync("With an agent");
+        var typing = widget.Locator(".typing");
+        await Expect(typing).ToBeHiddenAsync(); // claiming is not writing
+
+        await Page.GetByTestId("reply-box").PressSequentiallyAsync("Hello, I am");
+
+        await Expect(typing).ToHaveTextAsync($"{ConsoleHostFixture.SupportAgent.Name} is typing…");
+        await Page.GetByTestId("reply-box").PressSequentiallyAsync(" looking at your order.");
+        await Page.GetByTestId("reply-box").PressAsync("Enter");
+        await Expect(widget.Locator(".log .msg.bot").Last).ToHaveTextAsync("Hello, I am looking at your order.");
+        await Expect(typing).ToBeHiddenAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task CustomerText_WithMarkupAndScript_IsShownAsText_AndNothingRuns()
     {
         const string hostileName = "<img src=x onerror=\"window.__xss=1\">";

@@ -155,7 +155,7 @@ public sealed class TelegramApiStandIn : IAsyncDisposable
         return method.ToLowerInvariant() switch
         {
             "getme" => Ok(BotUser(token)),
-            "setwebhook" or "deletewebhook" or "answercallbackquery" => Ok(true),
+            "setwebhook" or "deletewebhook" or "answercallbackquery" or "sendchataction" => Ok(true),
             "sendmessage" => Ok(SentMessage(token, body)),
             "getfile" => GetFile(body),
             "getuserprofilephotos" => await ProfilePhotosAsync(body, context.RequestAborted),

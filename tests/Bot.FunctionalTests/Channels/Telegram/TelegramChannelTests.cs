@@ -762,6 +762,39 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task AgentTyping_InAPrivateChatTheyHold_TheCustomerSeesTyping_NotBeforeTheyClaimIt_NorInAGroup()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        await using var anna = new AgentTestClient(host.Factory, $"anna-typing-{chat}");
+        (await anna.SetPresenceAsync("away", name: "Anna")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "I want a human"));
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await Eventually.TrueAsync(
+            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
+            "the customer's turn committed: the chat waits in the queue");
+        var typing = host.Factory.Services.GetRequiredService<SupportBot.Handoff.AgentTyping>();
+        List<TelegramApiCall> ChatActions() => [.. host.Api.CallsOf("sendChatAction").Where(c => c.Body["chat_id"]?.GetValue<long>() == chat)];
+
+        Assert.False(await typing.ShowAsync(conversation, anna.AgentId, Ct)); // reading a queued chat is not writing to the customer
+        (await anna.ClaimAsync(conversation)).EnsureSuccessStatusCode();
+        Assert.True(await typing.ShowAsync(conversation, anna.AgentId, Ct));
+        Assert.False(await typing.ShowAsync(conversation, "someone-else", Ct));
+
+        var action = Assert.Single(ChatActions());
+        Assert.Equal("typing", action.Body["action"]!.GetValue<string>());
+        Assert.Equal(TelegramHostFixture<TStore>.ShopToken, action.Token);
+
+        // A group's chat id is negative: everyone there would see the bot typing.
+        Assert.False(await typing.ShowAsync($"telegram:shop:-100{chat}", anna.AgentId, Ct));
+        Assert.DoesNotContain(host.Api.CallsOf("sendChatAction"), c => c.Body["chat_id"]?.GetValue<long>() < 0);
+
+        // Telegram refusing the signal (the customer blocked the bot) costs the agent nothing.
+        host.Api.FailNext("sendChatAction", b => b["chat_id"]!.GetValue<long>() == chat, 403, "Forbidden: bot was blocked by the user");
+        Assert.False(await typing.ShowAsync(conversation, anna.AgentId, Ct));
+    }
+
+    [Fact]
     public async Task AgentsFirstReply_BeginsWithTheirName_LaterOnesAsWritten_AndTheAgentTakingOverByTransferIsNamedToo()
     {
         var chat = TelegramHostFixture<TStore>.NextChatId();

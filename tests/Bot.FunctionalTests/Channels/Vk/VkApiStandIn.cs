@@ -146,7 +146,7 @@ public sealed class VkApiStandIn : IAsyncDisposable
         // As vk-api-schema 5.199 has them: wall.createComment answers an object, the others the bare comment id.
         "wall.createComment" => new JsonObject { ["comment_id"] = Interlocked.Increment(ref _ids), ["parents_stack"] = new JsonArray() },
         "photos.createComment" or "video.createComment" or "market.createComment" or "board.createComment" => Interlocked.Increment(ref _ids),
-        "messages.sendMessageEventAnswer" => 1,
+        "messages.sendMessageEventAnswer" or "messages.setActivity" => 1,
         "users.get" => new JsonArray([.. call["user_ids"].Split(',').Select(id => (JsonNode)new JsonObject
         {
             ["id"] = long.Parse(id, CultureInfo.InvariantCulture),

@@ -520,6 +520,25 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task AgentTyping_InTheCustomersDialogTheyHold_VkShowsTheCommunityTyping()
+    {
+        var user = NewUserId();
+        var conversation = $"vk:shop:{user}";
+        await using var agent = new AgentTestClient(host.Factory, $"vera-typing-{user}");
+        (await agent.SetPresenceAsync("away", name: "Vera")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        await host.PostEventAsync("message_new", Message(user, "I want a human"));
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await EventuallyAsync(async () => (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"), done => done);
+        (await agent.ClaimAsync(conversation)).EnsureSuccessStatusCode();
+
+        Assert.True(await host.Factory.Services.GetRequiredService<SupportBot.Handoff.AgentTyping>().ShowAsync(conversation, agent.AgentId, Ct));
+
+        var call = Assert.Single(_vk.CallsOf("messages.setActivity"), c => c["peer_id"] == user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("typing", call["type"]);
+        Assert.Equal(("vk1.a.shop-token", "1001"), (call["access_token"], call["group_id"]));
+    }
+
+    [Fact]
     public async Task AgentReply_Error901_CardBlockedAndTheChatPageSaysTheReplyWasNotDelivered()
     {
         const string password = "a-long-enough-password";
