@@ -5,6 +5,8 @@
  * the WebSocket stream (polling if sockets are blocked), and reconnects with its watermark.
  * The conversation lives in sessionStorage: a reload (or the next page of the site) resumes it
  * and shows it again from the start.
+ * With the panel closed, a conversation in progress stays connected on every page of the site, and the launcher
+ * counts the replies the visitor has not seen yet.
  * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale
  * (the conversation's language, and the widget's own words: en, ru or de; else the browser's language).
  */
@@ -29,21 +31,21 @@
       title: 'Chat with us', open: 'Open chat', close: 'Close chat', message: 'Your message', placeholder: 'Type a message…',
       send: 'Send', connecting: 'Connecting…', connectFailed: 'Could not connect. Retrying…', reconnecting: 'Reconnecting…',
       tooLong: 'That message is too long.', notSent: 'Not sent. Tap the message to send it again.', sendAgain: 'Send again',
-      agent: 'Our team', typing: '{name} is typing…'
+      agent: 'Our team', typing: '{name} is typing…', unread: 'new messages'
     },
     ru: {
       title: 'Напишите нам', open: 'Открыть чат', close: 'Закрыть чат', message: 'Ваше сообщение', placeholder: 'Введите сообщение…',
       send: 'Отправить', connecting: 'Подключение…', connectFailed: 'Не удалось подключиться. Пробуем ещё раз…',
       reconnecting: 'Переподключение…', tooLong: 'Сообщение слишком длинное.',
       notSent: 'Не отправлено. Нажмите на сообщение, чтобы отправить его ещё раз.', sendAgain: 'Отправить ещё раз',
-      agent: 'Сотрудник', typing: '{name} печатает…'
+      agent: 'Сотрудник', typing: '{name} печатает…', unread: 'новых сообщений'
     },
     de: {
       title: 'Schreiben Sie uns', open: 'Chat öffnen', close: 'Chat schließen', message: 'Ihre Nachricht',
       placeholder: 'Nachricht eingeben…', send: 'Senden', connecting: 'Verbinde…',
       connectFailed: 'Keine Verbindung. Neuer Versuch…', reconnecting: 'Verbinde neu…', tooLong: 'Die Nachricht ist zu lang.',
       notSent: 'Nicht gesendet. Tippen Sie auf die Nachricht, um sie erneut zu senden.', sendAgain: 'Erneut senden',
-      agent: 'Unser Team', typing: '{name} schreibt…'
+      agent: 'Unser Team', typing: '{name} schreibt…', unread: 'neue Nachrichten'
     }
   };
   var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
@@ -58,6 +60,8 @@
     ':host{all:initial}' +
     '.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#2563eb;color:#fff;display:flex;align-items:center;justify-content:center;padding:0;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}' +
     '.launcher svg{width:28px;height:28px;fill:currentColor}' +
+    '.badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;box-sizing:border-box;border-radius:10px;background:#dc2626;color:#fff;font:600 12px/20px system-ui,sans-serif;text-align:center}' +
+    '.badge:empty{display:none}' +
     '.panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);height:520px;max-height:calc(100vh - 120px);display:none;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);font:14px/1.4 system-ui,sans-serif;color:#111;overflow:hidden;z-index:2147483000}' +
     '.panel.open{display:flex}' +
     'header{background:#2563eb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}' +
@@ -80,7 +84,7 @@
     '.typing:empty{display:none}' +
     '</style>' +
     '<button class="launcher" part="launcher">' +
-    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg></button>' +
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg><span class="badge" aria-hidden="true"></span></button>' +
     '<section class="panel" role="dialog">' +
     '<header><span class="title"></span><button class="close">×</button></header>' +
     '<div class="log" role="log" aria-live="polite"></div>' +
@@ -94,15 +98,17 @@
   var actions = root.querySelector('.actions');
   var status = root.querySelector('.status');
   var typing = root.querySelector('.typing');
+  var launcher = root.querySelector('.launcher');
+  var badge = root.querySelector('.badge');
   var input = root.querySelector('input');
   root.querySelector('.title').textContent = opts.title || t.title;
   panel.setAttribute('aria-label', opts.title || t.title);
-  root.querySelector('.launcher').setAttribute('aria-label', t.open);
+  launcher.setAttribute('aria-label', t.open);
   root.querySelector('.close').setAttribute('aria-label', t.close);
   input.setAttribute('aria-label', t.message);
   input.setAttribute('placeholder', t.placeholder);
   root.querySelector('form button').textContent = t.send;
-  root.querySelector('.launcher').addEventListener('click', function () { toggle(!panel.classList.contains('open')); });
+  launcher.addEventListener('click', function () { toggle(!panel.classList.contains('open')); });
   root.querySelector('.close').addEventListener('click', function () { toggle(false); });
   root.querySelector('form').addEventListener('submit', function (e) {
     e.preventDefault();
@@ -112,7 +118,32 @@
 
   function toggle(open) {
     panel.classList.toggle('open', open);
-    if (open) { input.focus(); connect(); }
+    if (open) { input.focus(); connect(); markSeen(); }
+  }
+
+  // ---- unread replies: counted on the launcher while the panel is closed ----
+  // state.seen is the transcript position of the latest of our lines the visitor had on screen; it outlives the page,
+  // so a page of the site that replays the conversation counts only what came after.
+  var unread = 0;
+  var latest = -1;
+  function positionOf(id) {
+    var n = parseInt(String(id || '').split('|')[1], 10);
+    return isNaN(n) ? -1 : n;
+  }
+  function noteOurLine(id) {
+    var position = positionOf(id);
+    latest = Math.max(latest, position);
+    if (panel.classList.contains('open')) return markSeen();
+    if (position > (typeof state.seen === 'number' ? state.seen : -1)) { unread++; showUnread(); }
+  }
+  function markSeen() {
+    unread = 0;
+    showUnread();
+    if (latest > (typeof state.seen === 'number' ? state.seen : -1)) { state.seen = latest; save(); }
+  }
+  function showUnread() {
+    badge.textContent = unread ? String(unread) : '';
+    launcher.setAttribute('aria-label', unread ? t.open + ' (' + t.unread + ': ' + unread + ')' : t.open);
   }
 
   function setStatus(text) { status.textContent = text || ''; }
@@ -258,7 +289,7 @@
       pending[clientId].classList.remove('pending', 'failed'); // the server had it after all
       delete pending[clientId];
     } else {
-      if (role === 'bot') { introduce(a.from || {}); showTyping(null); }
+      if (role === 'bot') { introduce(a.from || {}); showTyping(null); noteOurLine(a.id); }
       bubbleFor(role, a.text || '');
     }
     // Only the latest bot message's suggestions are offered; once the visitor answers they go.
@@ -314,4 +345,5 @@
   function save() { try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ } }
 
   if (opts.open === 'true') toggle(true);
+  else if (state.conversationId) connect(); // a conversation in progress: its replies reach the visitor on this page too
 })();

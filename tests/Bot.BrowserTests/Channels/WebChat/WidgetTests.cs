@@ -70,6 +70,48 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
     }
 
     [Fact]
+    public async Task Widget_ClosedWhileWaitingForAPerson_TheLauncherCountsTheirReplies_OnAnotherPageOfTheSiteToo()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+        await SendAsync("I want a human");
+        await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        var launcher = Page.Locator("#sb-chat-widget .launcher");
+        var badge = launcher.Locator(".badge");
+        await Expect(badge).ToBeHiddenAsync(); // what the visitor watched arrive is not news
+        await Page.Locator("#sb-chat-widget .close").ClickAsync(); // and goes on browsing while they wait
+
+        var conversationId = "webchat:" + await ConversationIdAsync();
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        await handoff.SetPresenceAsync("kim", new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, [], "Kim"));
+        Assert.True((await handoff.ClaimAsync(conversationId, "kim")).Succeeded);
+        Assert.True((await handoff.SendAsync(conversationId, "kim", "Hi, Kim here.")).Succeeded);
+        await Expect(badge).ToHaveTextAsync("1");
+
+        // Another page of the shop, whose widget does not open by itself: the conversation goes on there in the background.
+        await Page.RouteAsync("**/delivery-info", route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = """<!doctype html><html lang="en"><title>Delivery</title><h1>Delivery</h1><script src="/widget.js" async></script></html>""",
+        }));
+        await Page.GotoAsync("/delivery-info");
+        await Expect(badge).ToHaveTextAsync("1"); // still not seen
+        Assert.True((await handoff.SendAsync(conversationId, "kim", "Your parcel leaves today.")).Succeeded);
+        await Expect(badge).ToHaveTextAsync("2");
+        await Expect(launcher).ToHaveAttributeAsync("aria-label", "Open chat (new messages: 2)");
+
+        await launcher.ClickAsync();
+        await Expect(BotMessages.Last).ToHaveTextAsync("Your parcel leaves today.");
+        await Expect(badge).ToBeHiddenAsync();
+
+        // Seen stays seen: on the next page, with the panel closed, nothing is new.
+        await Page.ReloadAsync();
+        await Expect(BotMessages.Filter(new() { HasText = "Your parcel leaves today." })).ToHaveCountAsync(1);
+        await Expect(badge).ToBeHiddenAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Widget_SuggestedAction_ClickSendsIt()
     {
         await Page.GotoAsync("/");
