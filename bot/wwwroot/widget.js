@@ -161,7 +161,8 @@
   }
 
   var connecting = null;
-  function connect() {
+  // In the background (the panel closed) an ended conversation is only forgotten: a new one starts when the visitor opens the chat.
+  function connect(background) {
     if (socket || pollTimer || connecting) return connecting;
     setStatus(t.connecting);
     var resume = state.conversationId && state.token
@@ -173,10 +174,13 @@
       if (e.status !== 0 && !(e.status >= 400 && e.status < 500)) throw e;
       state = {};
       watermark = 0;
+      save();
+      if (background) return null;
       return api('POST', '/api/webchat/token').then(function (t) {
         return api('POST', '/v3/directline/conversations', { locale: opts.locale || navigator.language }, t.token);
       });
     }).then(function (c) {
+      if (!c) { setStatus(''); return; }
       state.conversationId = c.conversationId;
       state.token = c.token;
       state.userId = state.userId || userIdFromToken(c.token);
@@ -185,7 +189,7 @@
       openStream(c.streamUrl);
     }).catch(function () {
       setStatus(t.connectFailed);
-      setTimeout(function () { connecting = null; connect(); }, 4000);
+      setTimeout(function () { connecting = null; connect(background); }, 4000);
     }).then(function () { connecting = null; });
     return connecting;
   }
@@ -199,7 +203,7 @@
       socket = null;
       if (!opened) return startPolling();
       setStatus(t.reconnecting);
-      setTimeout(connect, 2000 + Math.random() * 3000);
+      setTimeout(function () { connect(!panel.classList.contains('open')); }, 2000 + Math.random() * 3000);
     };
   }
 
@@ -345,5 +349,5 @@
   function save() { try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* private mode */ } }
 
   if (opts.open === 'true') toggle(true);
-  else if (state.conversationId) connect(); // a conversation in progress: its replies reach the visitor on this page too
+  else if (state.conversationId) connect(true); // a conversation in progress: its replies reach the visitor on this page too
 })();

@@ -112,6 +112,38 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
     }
 
     [Fact]
+    public async Task Widget_StayingClosed_AnEndedConversationIsForgotten_AndANewOneStartsOnlyWhenTheVisitorOpensIt()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+        // The visitor was away for long: the conversation's token no longer works.
+        await Page.EvaluateAsync("() => { const k = Object.keys(sessionStorage).find(k => k.startsWith('sb-chat:')); " +
+            "const s = JSON.parse(sessionStorage.getItem(k)); s.token = 'x' + s.token; sessionStorage.setItem(k, JSON.stringify(s)); }");
+        var started = 0;
+        Page.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && request.Url.EndsWith("/v3/directline/conversations", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref started);
+            }
+        };
+        await Page.RouteAsync("**/returns-info", route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = """<!doctype html><html lang="en"><title>Returns</title><h1>Returns</h1><script src="/widget.js" async></script></html>""",
+        }));
+
+        await Page.GotoAsync("/returns-info");
+
+        await Page.WaitForFunctionAsync("() => Object.keys(sessionStorage).some(k => k.startsWith('sb-chat:') && !JSON.parse(sessionStorage.getItem(k)).conversationId)");
+        Assert.Equal(0, started); // no greeting the visitor did not ask for, no empty conversation on every page view
+        await Page.Locator("#sb-chat-widget .launcher").ClickAsync();
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+        Assert.Equal(1, started);
+        await Expect(Page.Locator("#sb-chat-widget .launcher .badge")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task Widget_SuggestedAction_ClickSendsIt()
     {
         await Page.GotoAsync("/");
