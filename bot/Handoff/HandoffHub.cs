@@ -64,8 +64,8 @@ internal sealed class HandoffHubRelay(IConnectionMultiplexer redis, IHubContext<
                     return;
                 }
 
-                // A customer's words, and a reply of theirs that could not be delivered, go only to that agent; queue changes go to every agent.
-                var clients = notice.Type is "customer_message" or "undelivered" && notice.AgentId is { } agentId
+                // A customer's words (or that they are typing), and a reply of theirs that could not be delivered, go only to that agent; queue changes go to every agent.
+                var clients = notice.Type is "customer_message" or "customer_typing" or "undelivered" && notice.AgentId is { } agentId
                     ? hub.Clients.Group(HandoffHub.AgentGroup(agentId))
                     : hub.Clients.Group(HandoffHub.AllAgents);
                 await clients.SendAsync(HandoffHub.NoticeMethod, notice);

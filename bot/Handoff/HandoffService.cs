@@ -423,6 +423,20 @@ public sealed class HandoffService(
     public Task<bool> HeartbeatAsync(string agentId) => store.HeartbeatAsync(agentId, TimeSpan.FromSeconds(Options.PresenceTtlSeconds));
 
     /// <summary>
+    /// The customer is typing (the web chat says so every few seconds while they do): the agent holding the chat sees
+    /// "The customer is typing…" and can wait for the whole message. Nothing while the bot or the queue has the chat.
+    /// </summary>
+    public async Task NotifyCustomerTypingAsync(string conversationId)
+    {
+        if ((await store.OwnerAsync(conversationId)).AgentId is { } agentId)
+        {
+            await redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify,
+                JsonSerializer.Serialize(new HandoffNotice("customer_typing", conversationId, agentId, At: time.GetUtcNow()), BotJson.Default.HandoffNotice),
+                CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <summary>
     /// A customer wrote in a chat an agent holds (the turn stored it): pushed to that agent live, words included. In a chat
     /// still waiting in the queue (<paramref name="agentId"/> null) every agent hears only that it moved, as with other queue
     /// changes, so that an open queue or chat page shows the new message.

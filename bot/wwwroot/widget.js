@@ -116,6 +116,16 @@
     if (text) { input.value = ''; send(text); }
   });
 
+  // While a person of the team has the chat, they see "The customer is typing…": a Direct Line typing activity every few seconds.
+  var typingSentAt = 0;
+  input.addEventListener('input', function () {
+    var person = typeof lastSpeaker === 'string' && lastSpeaker.indexOf('agent:') === 0;
+    if (!person || !input.value.trim() || !state.conversationId || Date.now() - typingSentAt < 4000) return;
+    typingSentAt = Date.now();
+    api('POST', '/v3/directline/conversations/' + state.conversationId + '/activities',
+      { type: 'typing', from: { id: state.userId } }, state.token).catch(function () { /* best effort */ });
+  });
+
   function toggle(open) {
     panel.classList.toggle('open', open);
     if (open) { input.focus(); connect(); markSeen(); }

@@ -5,6 +5,7 @@ using SupportBot.Api;
 using SupportBot.Contracts;
 using SupportBot.Pipeline;
 using SupportBot.Security;
+using SupportBot.Storage;
 
 namespace SupportBot.Channels.WebChat;
 
@@ -129,7 +130,7 @@ public static class DirectLineApi
 
     private static async Task<IResult> PostActivity(
         string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineTranscript transcript, PipelineIngress ingress,
-        IOptions<ApiOptions> api, TimeProvider time)
+        IOptions<ApiOptions> api, TimeProvider time, SupportBot.Handoff.HandoffService handoff)
     {
         var (caller, problem) = await AuthorizeConversationAsync(conversationId, request, tokens, transcript);
         if (problem is not null)
@@ -151,7 +152,16 @@ public static class DirectLineApi
 
         if (posted.Type == "typing")
         {
-            return TypedResults.Ok(new { id = "" }); // shown live by real Direct Line; not kept
+            // Not kept: shown to the agent holding the chat, if any. A lost signal costs nothing, so Redis trouble is not the visitor's.
+            try
+            {
+                await handoff.NotifyCustomerTypingAsync(DirectLineTranscript.ConversationIdOf(conversationId));
+            }
+            catch (Exception e) when (StoreOutage.IsOutage(e))
+            {
+            }
+
+            return TypedResults.Ok(new { id = "" });
         }
 
         if (posted.Text?.Length > MaxTextLength)

@@ -260,7 +260,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
-    public async Task AgentTypesAReply_TheVisitorSeesThemTyping_UntilTheReplyArrives()
+    public async Task AgentAndVisitor_EachSeesTheOtherTyping_UntilTheirMessageArrives()
     {
         // The visitor on the website, with the widget.
         var visitor = await OpenAnotherBrowserAsync();
@@ -288,6 +288,15 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("reply-box").PressAsync("Enter");
         await Expect(widget.Locator(".log .msg.bot").Last).ToHaveTextAsync("Hello, I am looking at your order.");
         await Expect(typing).ToBeHiddenAsync();
+
+        // The visitor answers: the agent sees them typing, and waits for the whole message.
+        var customerTyping = Page.GetByTestId("customer-typing");
+        await Expect(customerTyping).ToHaveCountAsync(0);
+        await widget.Locator("form input[name=text]").PressSequentiallyAsync("It is order 4711");
+        await Expect(customerTyping).ToHaveTextAsync("The customer is typing…");
+        await widget.Locator("form input[name=text]").PressAsync("Enter");
+        await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("It is order 4711");
+        await Expect(customerTyping).ToHaveCountAsync(0);
         AssertNoPageErrors();
     }
 

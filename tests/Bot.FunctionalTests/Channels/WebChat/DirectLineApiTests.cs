@@ -166,6 +166,33 @@ public abstract class DirectLineApiTests(BotFactory factory)
     }
 
     [Fact]
+    public async Task PostTyping_InAChatAnAgentHolds_ThatAgentHearsIt_ItIsNotKept_AndWithTheBotNobodyDoes()
+    {
+        var conversation = await _client.StartAsync();
+        var conversationId = "webchat:" + conversation.ConversationId;
+        await using var agent = new AgentTestClient(factory, "typing-" + Guid.NewGuid().ToString("N")[..8]);
+        (await agent.SetPresenceAsync("away")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        await agent.ConnectHubAsync();
+        await _client.WaitForBotMessagesAsync(conversation, 1);
+        var typing = new JsonObject { ["type"] = "typing", ["from"] = new JsonObject { ["id"] = "visitor" } };
+
+        // With the bot: nobody to tell.
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostActivityAsync(conversation, typing.DeepClone().AsObject())).StatusCode);
+
+        await _client.SendAsync(conversation, "I want a human");
+        await _client.WaitForBotMessagesAsync(conversation, 3);
+        (await agent.ClaimAsync(conversationId)).EnsureSuccessStatusCode(); // the queue notice came after the chat was queued
+        var before = (await _client.GetActivitiesAsync(conversation))["activities"]!.AsArray().Count;
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostActivityAsync(conversation, typing.DeepClone().AsObject())).StatusCode);
+
+        var notice = await agent.NextNoticeAsync(n => n["type"]?.GetValue<string>() is "customer_typing" or "customer_message" && n["conversationId"]?.GetValue<string>() == conversationId);
+        Assert.Equal(("customer_typing", agent.AgentId), (notice["type"]!.GetValue<string>(), notice["agentId"]!.GetValue<string>()));
+        Assert.Null(notice["text"]);
+        Assert.Equal(before, (await _client.GetActivitiesAsync(conversation))["activities"]!.AsArray().Count); // typing is not a line of the chat
+    }
+
+    [Fact]
     public async Task PostActivity_SameClientActivityIdFiveTimes_OneEchoAndOneReply()
     {
         var conversation = await _client.StartAsync();
