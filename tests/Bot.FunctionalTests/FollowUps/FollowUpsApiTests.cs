@@ -45,7 +45,7 @@ public abstract class FollowUpsApiTests<TStore>(CustomersHostFixture<TStore> hos
         await using var listener = await ReminderListener.ConnectAsync(host.Factory, agentId);
         await using var other = await ReminderListener.ConnectAsync(host.Factory, agentId + "x");
 
-        var created = await JsonAsync(await host.Api(agentId).PostAsJsonAsync("/api/followups", new { customerId, dueAt = Due(TimeSpan.FromSeconds(1.5)), text = "Call Alice about the kettle" }, Ct));
+        var created = await JsonAsync(await host.Api(agentId).PostAsJsonAsync("/api/followups", new { customerId, dueAt = Due(TimeSpan.FromSeconds(3)), text = "Call Alice about the kettle" }, Ct));
         var id = created["id"]!.GetValue<string>();
         Assert.Null((await listener.NextAsync(TimeSpan.FromMilliseconds(500)))); // not due yet
 

@@ -247,7 +247,8 @@ public sealed class LlmAssistantTests : IAsyncLifetime
         var answer = await llm.AnswerAsync(Question("anything"), TestCancellation.Ct);
 
         Assert.Equal(LlmOutcome.Fallback, answer.Outcome);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+        // Well before the model's 5 s answer, with room for a loaded machine: the timeout, not the answer, ended the wait.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), watch.Elapsed.ToString());
     }
 
     [Fact]
