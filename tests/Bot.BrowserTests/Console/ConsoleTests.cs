@@ -284,6 +284,7 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         await Page.GetByTestId("reply-box").PressSequentiallyAsync("Hello, I am");
 
         await Expect(typing).ToHaveTextAsync($"{ConsoleHostFixture.SupportAgent.Name} is typing…");
+        await visitor.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, "widget-agent-typing.png") });
         await Page.GetByTestId("reply-box").PressSequentiallyAsync(" looking at your order.");
         await Page.GetByTestId("reply-box").PressAsync("Enter");
         await Expect(widget.Locator(".log .msg.bot").Last).ToHaveTextAsync("Hello, I am looking at your order.");
@@ -293,7 +294,8 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
         var customerTyping = Page.GetByTestId("customer-typing");
         await Expect(customerTyping).ToHaveCountAsync(0);
         await widget.Locator("form input[name=text]").PressSequentiallyAsync("It is order 4711");
-        await Expect(customerTyping).ToHaveTextAsync("The customer is typing…");
+        await Expect(customerTyping).ToHaveTextAsync(new Regex("^Website visitor [0-9a-f]{4} is typing…$"));
+        await ScreenshotAsync("console-customer-typing");
         await widget.Locator("form input[name=text]").PressAsync("Enter");
         await Expect(Page.GetByTestId("transcript")).ToContainTextAsync("It is order 4711");
         await Expect(customerTyping).ToHaveCountAsync(0);

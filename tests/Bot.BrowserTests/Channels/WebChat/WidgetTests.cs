@@ -99,6 +99,7 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
         Assert.True((await handoff.SendAsync(conversationId, "kim", "Your parcel leaves today.")).Succeeded);
         await Expect(badge).ToHaveTextAsync("2");
         await Expect(launcher).ToHaveAttributeAsync("aria-label", "Open chat (new messages: 2)");
+        await ScreenshotAsync("widget-unread-badge");
 
         await launcher.ClickAsync();
         await Expect(BotMessages.Last).ToHaveTextAsync("Your parcel leaves today.");
