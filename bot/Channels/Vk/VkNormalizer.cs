@@ -47,6 +47,9 @@ internal sealed record VkInbound
 
     /// <summary>Facts for the record's fields (e.g. <c>removed</c>).</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
+
+    /// <summary>message_typing_state: the customer is typing in their dialog with the community (nothing to record).</summary>
+    public string? TypingIn { get; init; }
 }
 
 /// <summary>
@@ -121,6 +124,11 @@ internal static class VkNormalizer
                     Button = new VkButtonPress(pressId, user.Value, peer.Value),
                 };
             }
+
+            case "message_typing_state":
+                return Str(o, "state") == "typing" && Long(o, "from_id") is > 0 and var typist
+                    ? new VkInbound { Type = type, EventId = eventId, AuthorId = typist, TypingIn = VkConversation.ForPeer(name, typist) }
+                    : null;
 
             case "message_allow" or "message_deny":
                 return Long(o, "user_id") is { } allowing

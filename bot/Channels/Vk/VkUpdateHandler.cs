@@ -33,6 +33,7 @@ internal static class VkKeys
 /// </summary>
 internal sealed class VkUpdateHandler(
     PipelineIngress ingress,
+    Handoff.HandoffService handoff,
     VkApiClient api,
     IConnectionMultiplexer redis,
     CustomerReachability reachability,
@@ -61,6 +62,20 @@ internal sealed class VkUpdateHandler(
             }
 
             inbound = inbound with { Text = value };
+        }
+
+        if (inbound.TypingIn is { } typingIn)
+        {
+            // Shown to the agent holding the dialog, if any; never recorded, so a lost one costs nothing (no retry by VK either).
+            try
+            {
+                await handoff.NotifyCustomerTypingAsync(typingIn);
+            }
+            catch (Exception e) when (Storage.StoreOutage.IsOutage(e))
+            {
+            }
+
+            return null;
         }
 
         if (inbound.MessagesAllowed is { } allowed)

@@ -520,7 +520,7 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
-    public async Task AgentTyping_InTheCustomersDialogTheyHold_VkShowsTheCommunityTyping()
+    public async Task Typing_BothWays_InADialogAnAgentHolds_NothingRecorded()
     {
         var user = NewUserId();
         var conversation = $"vk:shop:{user}";
@@ -536,6 +536,15 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
         var call = Assert.Single(_vk.CallsOf("messages.setActivity"), c => c["peer_id"] == user.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("typing", call["type"]);
         Assert.Equal(("vk1.a.shop-token", "1001"), (call["access_token"], call["group_id"]));
+
+        // The customer types back (message_typing_state): the agent hears it live; no record, no turn.
+        await agent.ConnectHubAsync();
+        var typingEvent = NewEventId();
+        var typing = await host.PostEventAsync("message_typing_state", new JsonObject { ["state"] = "typing", ["from_id"] = user, ["to_id"] = -ShopGroup }, typingEvent);
+        Assert.Equal(HttpStatusCode.OK, typing.StatusCode);
+        var notice = await agent.NextNoticeAsync(n => n["type"]?.GetValue<string>() == "customer_typing" && n["conversationId"]?.GetValue<string>() == conversation);
+        Assert.Equal(agent.AgentId, notice["agentId"]!.GetValue<string>());
+        Assert.Null(await host.Interests.GetAsync(InterestLog.RecordId("in", conversation, typingEvent)));
     }
 
     [Fact]

@@ -72,7 +72,6 @@ public sealed class VkNormalizerTests
     [InlineData("message_new", """{"message":{"from_id":-1001,"peer_id":5,"text":"ours"}}""")]
     [InlineData("like_add", """{"liker_id":-1001,"object_type":"post","object_owner_id":-1001,"object_id":1}""")]
     [InlineData("message_reply", """{"id":1,"from_id":-1001,"peer_id":5,"text":"ours"}""")]
-    [InlineData("message_typing_state", """{"state":"typing","from_id":5,"to_id":-1001}""")]
     public void Normalize_OurOwnOrUnhandled_Ignored(string type, string @object) => Assert.Null(Normalize(type, @object));
 
     [Fact]
@@ -128,6 +127,17 @@ public sealed class VkNormalizerTests
         Assert.Null(allow!.ConversationId);
         Assert.True(allow.MessagesAllowed);
         Assert.False(deny!.MessagesAllowed);
+    }
+
+    [Fact]
+    public void Normalize_MessageTypingState_TheCustomersDialog_NothingToRecord()
+    {
+        var typing = Normalize("message_typing_state", """{"state":"typing","from_id":5,"to_id":-1001}""");
+
+        Assert.Equal("vk:shop:5", typing!.TypingIn);
+        Assert.Null(typing.ConversationId);
+        Assert.Null(Normalize("message_typing_state", """{"state":"audiomessage","from_id":5,"to_id":-1001}""")?.TypingIn);
+        Assert.Null(Normalize("message_typing_state", """{"state":"typing","to_id":-1001}"""));
     }
 
     [Fact]
