@@ -423,8 +423,8 @@ public sealed class HandoffService(
     public Task<bool> HeartbeatAsync(string agentId) => store.HeartbeatAsync(agentId, TimeSpan.FromSeconds(Options.PresenceTtlSeconds));
 
     /// <summary>
-    /// The customer is typing (the web chat says so every few seconds while they do): the agent holding the chat sees
-    /// "The customer is typing…" and can wait for the whole message. Nothing while the bot or the queue has the chat.
+    /// The customer is typing (the web chat says so every few seconds while they do; VK with message_typing_state): the agent holding the chat sees
+    /// "Olga is typing…" and can wait for the whole message. Nothing while the bot or the queue has the chat.
     /// </summary>
     public async Task NotifyCustomerTypingAsync(string conversationId)
     {
