@@ -83,7 +83,7 @@ internal static class DirectLineStream
 
                 if (Interlocked.Exchange(ref typingName, null) is { } name)
                 {
-                    await socket.SendAsync(TypingSet(conversationId, name), WebSocketMessageType.Text, true, closed.Token);
+                    await socket.SendAsync(TypingSet(conversationId, name, time.GetUtcNow()), WebSocketMessageType.Text, true, closed.Token);
                 }
 
                 // Anything appended (or typed) after the reads above has pulsed already, so waiting here misses nothing.
@@ -115,11 +115,14 @@ internal static class DirectLineStream
     }
 
     /// <summary>An ActivitySet of one <c>typing</c> activity from the agent, without a watermark: it is not in the transcript.</summary>
-    private static byte[] TypingSet(string directLineId, string agentName) => Encoding.UTF8.GetBytes(new JsonObject
+    private static byte[] TypingSet(string directLineId, string agentName, DateTimeOffset now) => Encoding.UTF8.GetBytes(new JsonObject
     {
         ["activities"] = new JsonArray(new JsonObject
         {
             ["type"] = "typing",
+            // An id and a time, as every Direct Line activity has; the id is outside the transcript's numbering (no watermark moves).
+            ["id"] = directLineId + "|typing-" + Guid.NewGuid().ToString("N")[..8],
+            ["timestamp"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             ["channelId"] = DirectLineTranscript.ChannelName,
             ["conversation"] = new JsonObject { ["id"] = directLineId },
             ["from"] = new JsonObject { ["id"] = "agent", ["name"] = agentName.Length > 0 ? agentName : null, ["role"] = "bot" },

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SupportBot.BrowserTests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
+using static SupportBot.FunctionalTests.Infrastructure.TestCancellation;
 
 namespace SupportBot.BrowserTests.Channels.WebChat;
 
@@ -53,6 +55,21 @@ public sealed class WebChatCompatibilityTests(BrowserHostFixture host) : Browser
         }
 
         await Expect(transcript.GetByText("Send failed")).ToHaveCountAsync(0);
+
+        // A person takes over: Web Chat shows their typing (our typing activity, outside the transcript), then their reply.
+        await sendBox.FillAsync("I want a human");
+        await sendBox.PressAsync("Enter");
+        await Expect(botBubbles.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        var conversationId = "webchat:" + await Page.EvaluateAsync<string>(
+            "() => window.webChatStore.getState().activities.find(a => a.conversation && a.conversation.id).conversation.id");
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        await handoff.SetPresenceAsync("lena", new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, [], "Lena"));
+        Assert.True((await handoff.ClaimAsync(conversationId, "lena")).Succeeded);
+        Assert.True(await Host.Services.GetRequiredService<SupportBot.Handoff.AgentTyping>().ShowAsync(conversationId, "lena", Ct));
+        await Expect(Page.Locator(".webchat__typing-indicator")).ToBeVisibleAsync();
+        Assert.True((await handoff.SendAsync(conversationId, "lena", "Hello, Lena here.")).Succeeded);
+        await Expect(botBubbles.Filter(new() { HasText = "Hello, Lena here." })).ToBeVisibleAsync();
+
         Assert.Null(await Page.Locator("body").GetAttributeAsync("data-error"));
         AssertNoPageErrors();
     }
