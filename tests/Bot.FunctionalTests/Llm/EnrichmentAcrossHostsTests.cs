@@ -60,7 +60,7 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
         await using var b = new BotFactory(redis.ConnectionString, settings);
         _ = b.Server;
         var log = a.Services.GetRequiredService<InterestLog>();
-        var tag = Guid.NewGuid().ToString("N")[..8];
+        var tag = "t" + Guid.NewGuid().ToString("N")[..8]; // a letter first: eight digits alone would go to the model masked as a phone number
         var ids = new List<string>();
 
         for (var i = 0; i < 40; i++)
@@ -87,7 +87,7 @@ public sealed class EnrichmentAcrossHostsTests(RedisServerFixture redis) : IClas
             redis.ConnectionString, model.Settings(("Llm:EnrichmentTimeoutSeconds", "2"), ("Llm:BreakerFailures", "50"), ("Llm:EnrichmentBatchSize", "8")));
         model.Hold();
         var log = host.Services.GetRequiredService<InterestLog>();
-        var tag = Guid.NewGuid().ToString("N")[..8];
+        var tag = "t" + Guid.NewGuid().ToString("N")[..8]; // a letter first: eight digits alone would go to the model masked as a phone number
         var ids = new List<string>();
         for (var i = 0; i < 7; i++)
         {
