@@ -125,3 +125,21 @@ public sealed record EscalationRequest(string ConversationId, string Department,
 
 /// <summary>Recent figures of a department or an agent, from the last 200 closed chats.</summary>
 public sealed record HandoffFigures(int Samples, TimeSpan? Median, TimeSpan? Average);
+
+/// <summary>A closed chat whose customer is still to be told that the bot answers again (<see cref="RedisKeys.HandBacksToTell"/>).</summary>
+/// <param name="Token"><c>returned.&lt;id&gt;</c> or <c>resolved.&lt;id&gt;</c>: the notice's own id, so that sent again after a
+/// crash the pipeline's dedupe lets it through once.</param>
+public sealed record HandBackToTell(string Token, string ConversationId)
+{
+    public string Member => Token + "|" + ConversationId;
+
+    /// <summary>returned or resolved: which line the customer gets.</summary>
+    public string Status => Token.Split('.')[0];
+
+    public static HandBackToTell New(string status, string conversationId) => new(status + "." + Guid.NewGuid().ToString("N"), conversationId);
+
+    public static HandBackToTell? Parse(string member) =>
+        member.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar && bar < member.Length - 1
+            ? new HandBackToTell(member[..bar], member[(bar + 1)..])
+            : null;
+}

@@ -239,8 +239,8 @@ internal static class HandoffScripts
     /// <summary>
     /// The agent ends their part: back to the bot (returned) or done (resolved). Frees the agent's
     /// capacity and keeps the figures. KEYS: chat, events, owner, leases, agent chats, last agent,
-    /// handle figures. ARGV: conversation, now, agent, ttl,
-    /// status (returned/resolved), reason or note json, last-agent ttl ms.
+    /// handle figures, hand-backs to tell. ARGV: conversation, now, agent, ttl,
+    /// status (returned/resolved), reason or note json, last-agent ttl ms, hand-back token ('' when the customer is not told).
     /// Returns ok, unknown, wrong-state, not-yours.
     /// </summary>
     public const string Close = Prelude + """
@@ -260,6 +260,7 @@ internal static class HandoffScripts
         else
           event(KEYS[2], ARGV[4], evjson('returned', ARGV[2], ',"agent":"' .. ARGV[3] .. '","note":' .. ARGV[6]))
         end
+        if ARGV[8] ~= '' then redis.call('ZADD', KEYS[8], ARGV[2], ARGV[8] .. '|' .. ARGV[1]) end
         return 'ok'
         """;
 

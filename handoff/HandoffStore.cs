@@ -192,22 +192,33 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     };
 
     /// <summary>The agent hands the conversation back to the bot.</summary>
-    public Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note) =>
-        CloseAsync(conversationId, agentId, "returned", note, TimeSpan.Zero);
+    public Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note, string? handBackToken = null) =>
+        CloseAsync(conversationId, agentId, "returned", note, TimeSpan.Zero, handBackToken);
 
     /// <summary>Done. The customer returns to this agent if they write again within <paramref name="rememberAgentFor"/>.</summary>
-    public Task<HandoffOutcome> ResolveAsync(string conversationId, string agentId, string? reason, TimeSpan rememberAgentFor) =>
-        CloseAsync(conversationId, agentId, "resolved", reason, rememberAgentFor);
+    public Task<HandoffOutcome> ResolveAsync(string conversationId, string agentId, string? reason, TimeSpan rememberAgentFor, string? handBackToken = null) =>
+        CloseAsync(conversationId, agentId, "resolved", reason, rememberAgentFor, handBackToken);
 
-    private async Task<HandoffOutcome> CloseAsync(string conversationId, string agentId, string status, string? text, TimeSpan rememberAgentFor)
+    /// <param name="handBackToken">When the customer is to be told: kept in <see cref="RedisKeys.HandBacksToTell"/> with the close, in the same script.</param>
+    private async Task<HandoffOutcome> CloseAsync(string conversationId, string agentId, string status, string? text, TimeSpan rememberAgentFor, string? handBackToken)
     {
         var result = (string?)await Db.ScriptEvaluateAsync(
             HandoffScripts.Close,
             [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
-             RedisKeys.AgentChats(agentId), RedisKeys.LastAgent(conversationId), RedisKeys.HandoffFigures("handle")],
-            [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds)]);
+             RedisKeys.AgentChats(agentId), RedisKeys.LastAgent(conversationId), RedisKeys.HandoffFigures("handle"), RedisKeys.HandBacksToTell],
+            [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds), handBackToken ?? ""]);
         return Refusal(result);
     }
+
+    /// <summary>Hand-backs closed before <paramref name="closedBefore"/> whose customer has not been told yet, oldest first.</summary>
+    public async Task<IReadOnlyList<HandBackToTell>> HandBacksToTellAsync(DateTimeOffset closedBefore, int take = 100)
+    {
+        var members = await Db.SortedSetRangeByScoreAsync(RedisKeys.HandBacksToTell, double.NegativeInfinity, closedBefore.ToUnixTimeMilliseconds(), take: take);
+        return [.. members.Select(m => HandBackToTell.Parse(m!)).OfType<HandBackToTell>()];
+    }
+
+    /// <summary>The notice is in the conversation's inbox (or no longer wanted).</summary>
+    public Task HandBackToldAsync(HandBackToTell handBack) => Db.SortedSetRemoveAsync(RedisKeys.HandBacksToTell, handBack.Member);
 
     /// <summary>The customer stopped waiting: back to the bot.</summary>
     public async Task<HandoffOutcome> AbandonAsync(string conversationId)

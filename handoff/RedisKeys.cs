@@ -155,6 +155,13 @@ public static class RedisKeys
     /// <summary>Offered or assigned chats whose agent has not answered yet, scored by the answer deadline.</summary>
     public static readonly RedisKey HandoffLeases = "handoff:leases";
 
+    /// <summary>
+    /// Hand-backs whose customer is still to be told (sorted set, score: when the chat was closed; member
+    /// <c>token|conversation</c>). Written with the close itself, removed once the notice is in the conversation's inbox,
+    /// so a crash or a Redis error between the two only delays the notice: the handoff monitor sends what is left.
+    /// </summary>
+    public static readonly RedisKey HandBacksToTell = "handoff:handbacks-to-tell";
+
     /// <summary>Agents online or away, scored by when their last heartbeat runs out.</summary>
     public static readonly RedisKey AgentPresence = "handoff:presence";
 

@@ -37,6 +37,8 @@ internal sealed class HandoffMonitor(
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
+    internal static readonly TimeSpan HandBackGrace = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await redis.GetSubscriber().SubscribeAsync(RedisKeys.HandoffWake, (_, _) => wake.Local.Pulse());
@@ -97,11 +99,21 @@ internal sealed class HandoffMonitor(
             await service.NotifyAsync(new HandoffNotice("queued", conversationId, Reason: "agent-gone"));
         }
 
-        if (options.Value.Assignment == AssignmentMode.Claim)
+        if (options.Value.Assignment != AssignmentMode.Claim)
         {
-            return;
+            await AssignAsync();
         }
 
+        // Hand-backs whose customer was never told (the host died, or Redis failed, right after the close). The delay keeps
+        // this off the normal path's heels; were both to send, the pipeline's dedupe by the notice's id keeps one.
+        foreach (var handBack in await store.HandBacksToTellAsync(time.GetUtcNow() - HandBackGrace))
+        {
+            await service.TellHandBackAsync(handBack);
+        }
+    }
+
+    private async Task AssignAsync()
+    {
         var now = time.GetUtcNow();
         var lease = TimeSpan.FromSeconds(options.Value.AnswerLeaseSeconds);
         foreach (var department in departments.All.Where(d => d.Hours.IsOpen(now)))

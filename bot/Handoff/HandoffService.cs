@@ -240,7 +240,7 @@ public sealed class HandoffService(
     /// messages), for what an agent did: <see cref="ActivityKind.AgentTookOver"/> ends the bot's open dialog,
     /// <see cref="ActivityKind.AgentHandedBack"/> tells the customer the bot answers again.
     /// </summary>
-    private async Task TellCustomerAsync(string conversationId, ActivityKind kind, string? text)
+    private async Task TellCustomerAsync(string conversationId, ActivityKind kind, string? text, string? eventId = null)
     {
         if (await store.GetProfileAsync(conversationId) is not { } profile)
         {
@@ -251,7 +251,7 @@ public sealed class HandoffService(
         {
             Channel = profile.Channel,
             ConversationId = conversationId,
-            EventId = (kind == ActivityKind.AgentTookOver ? "taken-over:" : "handed-back:") + Guid.NewGuid().ToString("N"),
+            EventId = eventId ?? (kind == ActivityKind.AgentTookOver ? "taken-over:" : "handed-back:") + Guid.NewGuid().ToString("N"),
             From = new ChannelUser(profile.UserId, profile.Name, profile.PhotoUrl, profile.ProfileUrl),
             Kind = kind,
             Text = text,
@@ -379,23 +379,39 @@ public sealed class HandoffService(
 
     public async Task<HandoffOutcome> ReturnToBotAsync(string conversationId, string agentId, string? note)
     {
-        var outcome = await store.ReturnToBotAsync(conversationId, agentId, note);
-        return await AfterCloseAsync(outcome, "returned", conversationId, agentId, note);
+        var handBack = HandBackFor("returned", conversationId);
+        var outcome = await store.ReturnToBotAsync(conversationId, agentId, note, handBack?.Token);
+        return await AfterCloseAsync(outcome, "returned", conversationId, agentId, note, handBack);
     }
 
     public async Task<HandoffOutcome> ResolveAsync(string conversationId, string agentId, string? reason)
     {
-        var outcome = await store.ResolveAsync(conversationId, agentId, reason, TimeSpan.FromHours(Options.ReturnToSameAgentHours));
-        return await AfterCloseAsync(outcome, "resolved", conversationId, agentId, reason);
+        var handBack = HandBackFor("resolved", conversationId);
+        var outcome = await store.ResolveAsync(conversationId, agentId, reason, TimeSpan.FromHours(Options.ReturnToSameAgentHours), handBack?.Token);
+        return await AfterCloseAsync(outcome, "resolved", conversationId, agentId, reason, handBack);
     }
 
-    private async Task<HandoffOutcome> AfterCloseAsync(HandoffOutcome outcome, string type, string conversationId, string agentId, string? note)
+    /// <summary>Only a private chat is told that the bot answers again (<see cref="Channels.DirectChats"/>).</summary>
+    private static HandBackToTell? HandBackFor(string status, string conversationId) =>
+        Channels.DirectChats.IsDirect(conversationId) ? HandBackToTell.New(status, conversationId) : null;
+
+    /// <summary>
+    /// Queues the customer's "you're back with the bot" turn, once: the close kept <paramref name="handBack"/> in the store,
+    /// and a crash or a Redis error before this ran leaves it there for the handoff monitor, which calls this again.
+    /// </summary>
+    internal async Task TellHandBackAsync(HandBackToTell handBack)
+    {
+        await TellCustomerAsync(handBack.ConversationId, ActivityKind.AgentHandedBack, handBack.Status, eventId: "handed-back:" + handBack.Token);
+        await store.HandBackToldAsync(handBack);
+    }
+
+    private async Task<HandoffOutcome> AfterCloseAsync(HandoffOutcome outcome, string type, string conversationId, string agentId, string? note, HandBackToTell? handBack)
     {
         if (outcome.Succeeded)
         {
-            if (Channels.DirectChats.IsDirect(conversationId))
+            if (handBack is not null)
             {
-                await TellCustomerAsync(conversationId, ActivityKind.AgentHandedBack, type);
+                await TellHandBackAsync(handBack);
             }
 
             await NotifyAsync(new HandoffNotice(type, conversationId, agentId, Note: note));

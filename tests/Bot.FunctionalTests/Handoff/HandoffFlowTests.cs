@@ -176,6 +176,41 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Resolved_ButTheHostDiedBeforeTellingTheCustomer_TheyAreToldOnceAnyway()
+    {
+        var dora = Agent("dora");
+        await dora.OnlineAsync();
+        var (chat, id) = await WaitingCustomerAsync();
+        (await dora.ClaimAsync(id)).EnsureSuccessStatusCode();
+        (await dora.SendAsync(id, "All sorted.")).EnsureSuccessStatusCode();
+        await _customer.WaitForBotMessagesAsync(chat, 4);
+
+        // What a host that died right after the close leaves behind: the chat closed in the store (with the hand-back
+        // to tell, written by the same script), and no notice in the conversation. It was a minute ago.
+        var store = factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        var handBack = SupportBot.Handoff.HandBackToTell.New("resolved", id);
+        Assert.True((await store.ResolveAsync(id, dora.AgentId, "answered", TimeSpan.FromHours(1), handBack.Token)).Succeeded);
+        var db = factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        await db.SortedSetAddAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds());
+
+        // The handoff monitor (any instance, every second) finds it and tells the customer.
+        var said = await _customer.WaitForBotMessagesAsync(chat, 5);
+        Assert.Equal(ShippedMessages.ChatResolved["en"], said[4]["text"]!.GetValue<string>());
+        Assert.Null(await db.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member));
+
+        // Told twice (both the host and the monitor got to it): the customer still reads it once.
+        await db.SortedSetAddAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds());
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); await db.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member) is not null;)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the monitor never sent it again");
+            await Task.Delay(50, Ct);
+        }
+
+        await Task.Delay(500, Ct); // time for a second line to show, were there one
+        Assert.Equal(5, DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat)).Count);
+    }
+
+    [Fact]
     public async Task ReturnToBot_TheBotAnswersTheNextQuestion()
     {
         var carla = Agent("carla");
@@ -191,6 +226,9 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         var replies = await _customer.WaitForBotMessagesAsync(chat, 5);
         Assert.Contains("card", replies[4]["text"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal("returned", Status(await carla.DetailsAsync(id)));
+        var toTell = await factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase()
+            .SortedSetRangeByRankAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell);
+        Assert.DoesNotContain(toTell, m => m.ToString().EndsWith("|" + id, StringComparison.Ordinal)); // told at once: nothing left for the monitor
     }
 
     /// <summary>A customer in the middle of the call-back intake: the bot has just asked for their name.</summary>
