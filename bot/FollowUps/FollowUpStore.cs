@@ -91,7 +91,7 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
     {
         // Stored to the millisecond, with the offset it was typed in (a reminder says "10:00 (UTC+03:00)" to the agent in
         // Moscow, not "07:00 UTC"): answer with what a later read will show.
-        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds()).ToOffset(WholeMinutes(dueAt.Offset));
+        dueAt = DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds()).ToOffset(dueAt.Offset);
         var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
         var followUp = new FollowUp
         {
@@ -116,12 +116,9 @@ public sealed class FollowUpStore(IConnectionMultiplexer redis, TimeProvider tim
         return followUp;
     }
 
-    // DateTimeOffset takes whole minutes within ±14 hours; an offset outside is read as UTC rather than failing the read.
-    private static TimeSpan WholeMinutes(TimeSpan offset) =>
-        offset.Duration() <= TimeSpan.FromHours(14) ? TimeSpan.FromMinutes(Math.Truncate(offset.TotalMinutes)) : TimeSpan.Zero;
-
+    // The stored offset in minutes; DateTimeOffset takes at most ±14 hours, and anything else is read as UTC rather than failing the read.
     private static TimeSpan Offset(string? minutes) =>
-        int.TryParse(minutes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m) ? WholeMinutes(TimeSpan.FromMinutes(m)) : TimeSpan.Zero;
+        int.TryParse(minutes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m) && Math.Abs(m) <= 14 * 60 ? TimeSpan.FromMinutes(m) : TimeSpan.Zero;
 
     public async Task<FollowUp?> GetAsync(string id)
     {

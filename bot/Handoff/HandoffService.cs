@@ -444,11 +444,18 @@ public sealed class HandoffService(
     /// </summary>
     public async Task NotifyCustomerTypingAsync(string conversationId)
     {
-        if ((await store.OwnerAsync(conversationId)).AgentId is { } agentId)
+        try
         {
-            await redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify,
-                JsonSerializer.Serialize(new HandoffNotice("customer_typing", conversationId, agentId, At: time.GetUtcNow()), BotJson.Default.HandoffNotice),
-                CommandFlags.FireAndForget);
+            if ((await store.OwnerAsync(conversationId)).AgentId is { } agentId)
+            {
+                await redis.GetSubscriber().PublishAsync(RedisKeys.HandoffNotify,
+                    JsonSerializer.Serialize(new HandoffNotice("customer_typing", conversationId, agentId, At: time.GetUtcNow()), BotJson.Default.HandoffNotice),
+                    CommandFlags.FireAndForget);
+            }
+        }
+        catch (Exception e) when (Storage.StoreOutage.IsOutage(e))
+        {
+            // Never recorded and repeated every few seconds: a lost one costs nothing, and Redis trouble is not the customer's.
         }
     }
 

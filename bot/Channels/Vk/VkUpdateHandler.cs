@@ -66,15 +66,8 @@ internal sealed class VkUpdateHandler(
 
         if (inbound.TypingIn is { } typingIn)
         {
-            // Shown to the agent holding the dialog, if any; never recorded, so a lost one costs nothing (no retry by VK either).
-            try
-            {
-                await handoff.NotifyCustomerTypingAsync(typingIn);
-            }
-            catch (Exception e) when (Storage.StoreOutage.IsOutage(e))
-            {
-            }
-
+            // Shown to the agent holding the dialog, if any; never recorded.
+            await handoff.NotifyCustomerTypingAsync(typingIn);
             return null;
         }
 

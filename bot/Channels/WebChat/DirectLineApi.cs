@@ -5,7 +5,6 @@ using SupportBot.Api;
 using SupportBot.Contracts;
 using SupportBot.Pipeline;
 using SupportBot.Security;
-using SupportBot.Storage;
 
 namespace SupportBot.Channels.WebChat;
 
@@ -152,15 +151,8 @@ public static class DirectLineApi
 
         if (posted.Type == "typing")
         {
-            // Not kept: shown to the agent holding the chat, if any. A lost signal costs nothing, so Redis trouble is not the visitor's.
-            try
-            {
-                await handoff.NotifyCustomerTypingAsync(DirectLineTranscript.ConversationIdOf(conversationId));
-            }
-            catch (Exception e) when (StoreOutage.IsOutage(e))
-            {
-            }
-
+            // Not kept: shown to the agent holding the chat, if any.
+            await handoff.NotifyCustomerTypingAsync(DirectLineTranscript.ConversationIdOf(conversationId));
             return TypedResults.Ok(new { id = "" });
         }
 
