@@ -80,7 +80,7 @@ public sealed record HandoffChat
 }
 
 /// <summary>One stored transition: escalated, queued, offered, assigned, agent_message, customer_message,
-/// transferred, returned, resolved, abandoned, lease_expired, agent_gone.</summary>
+/// transferred, returned, resolved, rated, abandoned, lease_expired, agent_gone.</summary>
 public sealed record HandoffEvent
 {
     [JsonPropertyName("type")] public required string Type { get; init; }
@@ -93,6 +93,9 @@ public sealed record HandoffEvent
     [JsonPropertyName("why")] public string? Why { get; init; }
     /// <summary>The supervisor who moved the chat from its holder (a transfer the holder did not make).</summary>
     [JsonPropertyName("by")] public string? By { get; init; }
+
+    /// <summary>The customer's rating of a resolved chat, 1–5 (a <c>rated</c> event).</summary>
+    [JsonPropertyName("rating")] public int? Rating { get; init; }
 
     [JsonIgnore] public DateTimeOffset At => DateTimeOffset.FromUnixTimeMilliseconds(AtUnixMs);
 

@@ -265,6 +265,23 @@ internal static class HandoffScripts
         """;
 
     /// <summary>
+    /// The customer rated a resolved chat (the survey after the close): once per cycle, which the close's time names, so that
+    /// a turn run again after a crash does not count twice and a rating meant for an earlier close is not put on a later one.
+    /// KEYS: chat, events, satisfaction figures. ARGV: conversation, now, ttl, closed at (ms, as the close wrote it), rating.
+    /// Returns ok, unknown, wrong-state, already.
+    /// </summary>
+    public const string Rate = Prelude + """
+        local h = redis.call('HMGET', KEYS[1], 'st', 'agent', 'dept', 'cat', 'rated')
+        if not h[1] then return 'unknown' end
+        if h[1] ~= 'resolved' or h[4] ~= ARGV[4] then return 'wrong-state' end
+        if h[5] == ARGV[4] then return 'already' end
+        redis.call('HSET', KEYS[1], 'rated', ARGV[4])
+        figure(KEYS[3], h[3] or '', h[2] or '', ARGV[5])
+        event(KEYS[2], ARGV[3], evjson('rated', ARGV[2], ',"agent":"' .. (h[2] or '') .. '","rating":' .. ARGV[5]))
+        return 'ok'
+        """;
+
+    /// <summary>
     /// The customer gives up waiting ("never mind"): out of the queue, back to the bot.
     /// KEYS: chat, events, owner, queue. ARGV: conversation, now, ttl, expected department.
     /// Returns ok, unknown, wrong-state, retry.

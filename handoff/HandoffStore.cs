@@ -220,6 +220,23 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     /// <summary>The notice is in the conversation's inbox (or no longer wanted).</summary>
     public Task HandBackToldAsync(HandBackToTell handBack) => Db.SortedSetRemoveAsync(RedisKeys.HandBacksToTell, handBack.Member);
 
+    /// <summary>
+    /// The customer's rating (1–5) of the chat resolved at <paramref name="closedAt"/>: kept with its agent and department
+    /// among the recent satisfaction figures and as the chat's <c>rated</c> event. <c>already</c> when this close was rated.
+    /// </summary>
+    public async Task<string> RateAsync(string conversationId, DateTimeOffset closedAt, int rating)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rating, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rating, 5);
+        return (string?)await Db.ScriptEvaluateAsync(
+            HandoffScripts.Rate,
+            [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.HandoffFigures(SatisfactionFigure)],
+            [conversationId, Now, _ttlMs, closedAt.ToUnixTimeMilliseconds(), rating]) ?? "unknown";
+    }
+
+    /// <summary>The recent-figures list of ratings: <c>department|agent|rating</c>, newest first.</summary>
+    public const string SatisfactionFigure = "satisfaction";
+
     /// <summary>The customer stopped waiting: back to the bot.</summary>
     public async Task<HandoffOutcome> AbandonAsync(string conversationId)
     {

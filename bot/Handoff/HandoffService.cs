@@ -203,6 +203,25 @@ public sealed class HandoffService(
         return outcome.Succeeded;
     }
 
+    /// <summary>
+    /// The customer rated the chat resolved at <paramref name="closedAt"/> (the survey after the close). False when that
+    /// close is not the chat's last any more, or is gone; true also when the rating was kept already (a turn run again).
+    /// </summary>
+    public async Task<bool> RateAsync(string channel, string conversationId, DateTimeOffset closedAt, int rating)
+    {
+        switch (await store.RateAsync(conversationId, closedAt, rating))
+        {
+            case "ok":
+                metrics.SatisfactionRating(channel, rating);
+                await NotifyAsync(new HandoffNotice("rated", conversationId, Status: rating.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return true;
+            case "already":
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>The agent takes a waiting chat — or pulls one the bot is handling (e.g. from the interest feed).</summary>
     public async Task<HandoffOutcome> ClaimAsync(string conversationId, string agentId)
     {

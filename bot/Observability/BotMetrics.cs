@@ -16,6 +16,7 @@ public sealed class BotMetrics
     private readonly Counter<long> _sendFailures;
     private readonly Counter<long> _deadLetters;
     private readonly Histogram<double> _handoffWait;
+    private readonly Counter<long> _ratings;
 
     public BotMetrics(IMeterFactory meters, HandoffQueueLengths queues)
     {
@@ -33,6 +34,8 @@ public sealed class BotMetrics
         _handoffWait = meter.CreateHistogram<double>("supportbot.handoff.wait", "s",
             "How long a chat waited in a department's queue before it was offered to or taken by an agent.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
+        _ratings = meter.CreateCounter<long>("supportbot.satisfaction.ratings", "{rating}",
+            "Customers' ratings of resolved chats (the survey after the close), by channel and rating 1–5.");
         meter.CreateObservableGauge("supportbot.handoff.queue.length", queues.Observe, "{conversation}",
             "Chats waiting in each department's queue (sampled every Metrics:QueueSampleSeconds).");
     }
@@ -56,6 +59,9 @@ public sealed class BotMetrics
 
     public void HandoffWait(string department, TimeSpan wait) =>
         _handoffWait.Record(Math.Max(0, wait.TotalSeconds), new KeyValuePair<string, object?>("department", department));
+
+    public void SatisfactionRating(string channel, int rating) =>
+        _ratings.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("rating", rating.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>A word for why a send failed, from the kind of error (never its message, which may hold ids).</summary>
     internal static string FailureReason(Exception error) => error switch

@@ -46,7 +46,7 @@ internal sealed class TurnRouter(
 
         if (activity.Kind == ActivityKind.AgentHandedBack)
         {
-            return HandedBack(activity, owner, state);
+            return await HandedBackAsync(activity, owner, state);
         }
 
         if (owner.IsAgent)
@@ -95,6 +95,19 @@ internal sealed class TurnRouter(
         if (owner.IsQueued)
         {
             return await RouteQueuedAsync(activity, state, language);
+        }
+
+        // The survey after a resolved chat: a rating answers it; anything else is read as usual and ends it. It stays open
+        // after a rating, so that a second press of a Telegram or VK button (they stay under the question) is thanked and
+        // not counted, rather than taken for the customer writing again.
+        if (activity.Kind != ActivityKind.ConversationStart && state.Values.TryGetValue(SatisfactionSurvey.StateKey, out var surveyed))
+        {
+            if (await RatedAsync(activity, surveyed, language) is { } rated)
+            {
+                return rated;
+            }
+
+            state.Values.Remove(SatisfactionSurvey.StateKey);
         }
 
         if (activity.Kind != ActivityKind.ConversationStart && activity.Text is { Length: > 0 }
@@ -179,19 +192,63 @@ internal sealed class TurnRouter(
 
     /// <summary>
     /// The agent handed the chat back (returned or resolved): the customer is told that the bot answers again, so the
-    /// next message is not written to a person who has left. Not when the chat has moved on meanwhile (the customer
-    /// asked for a person again, or another agent pulled it).
+    /// next message is not written to a person who has left, and after a resolved chat asked to rate it. Not when the chat
+    /// has moved on meanwhile (the customer asked for a person again, or another agent pulled it).
     /// </summary>
-    private TurnDecision HandedBack(ChannelActivity activity, ConversationOwner owner, BotConversationState state)
+    private async Task<TurnDecision> HandedBackAsync(ChannelActivity activity, ConversationOwner owner, BotConversationState state)
     {
         state.ForgetOpenQuestion();
         state.Values.Remove(QueueNoticeKey);
+        state.Values.Remove(SatisfactionSurvey.StateKey);
+        if (!owner.IsBot)
+        {
+            return new TurnDecision([], owner, AnsweredByBot: false);
+        }
+
         var messages = content.Current.Messages;
-        var lines = activity.Text == "resolved" ? messages.ChatResolved : messages.ChatReturned;
+        var resolved = activity.Text == "resolved";
         var language = state.Language ?? LanguageDetector.FromLocale(activity.Locale) ?? "en";
-        return owner.IsBot && BotMessages.Pick(lines, language) is { Length: > 0 } line
-            ? new TurnDecision([new OutgoingMessage(line)], owner, AnsweredByBot: false)
-            : new TurnDecision([], owner, AnsweredByBot: false);
+        var replies = new List<OutgoingMessage>();
+        if (BotMessages.Pick(resolved ? messages.ChatResolved : messages.ChatReturned, language) is { Length: > 0 } line)
+        {
+            replies.Add(new OutgoingMessage(line));
+        }
+
+        // The close's time names what is rated: the answer counts for this close only, once.
+        if (resolved && BotMessages.Pick(messages.SatisfactionQuestion, language) is { Length: > 0 } question
+            && await handoff.Store.GetChatAsync(activity.ConversationId) is { Status: HandoffStatus.Resolved, ClosedAt: { } closedAt })
+        {
+            state.Values[SatisfactionSurvey.StateKey] = closedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            replies.Add(new OutgoingMessage(question, SatisfactionSurvey.Choices));
+        }
+
+        return new TurnDecision(replies, owner, AnsweredByBot: false);
+    }
+
+    /// <summary>
+    /// The customer's answer to the survey (<paramref name="surveyed"/>: the close it is about), when the message is a rating
+    /// of it: kept for the agent's figures (the first one only), and thanked. Null when it is not (the message is then read
+    /// as usual).
+    /// </summary>
+    private async Task<TurnDecision?> RatedAsync(ChannelActivity activity, string surveyed, string language)
+    {
+        if (SatisfactionSurvey.Parse(activity.Text) is not { } rating
+            || !long.TryParse(surveyed, NumberStyles.None, CultureInfo.InvariantCulture, out var closedMs)
+            || time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(closedMs) > SatisfactionSurvey.OpenFor
+            || !await handoff.RateAsync(activity.Channel, activity.ConversationId, DateTimeOffset.FromUnixTimeMilliseconds(closedMs), rating))
+        {
+            return null;
+        }
+
+        metrics.Turn(activity.Channel, Observability.TurnOutcome.Answered);
+        var messages = content.Current.Messages;
+        var line = BotMessages.Pick(rating <= 2 ? messages.SatisfactionSorry : messages.SatisfactionThanks, language);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Interests.InterestRecord.IntentField] = SatisfactionSurvey.Intent,
+            [SatisfactionSurvey.RatingField] = rating.ToString(CultureInfo.InvariantCulture),
+        };
+        return new TurnDecision(line.Length > 0 ? [new OutgoingMessage(line)] : [], ConversationOwner.Bot, AnsweredByBot: true, RecordFields: fields);
     }
 
     private async Task<TurnDecision> RouteQueuedAsync(ChannelActivity activity, BotConversationState state, string language)

@@ -39,11 +39,16 @@ public sealed record ReportTimeline(
 /// <param name="MedianMs">null when there are no samples.</param>
 public sealed record TimeFigures(int Count, long? MedianMs, long? P90Ms);
 
-public sealed record AgentFigures(string AgentId, string? Name, TimeFigures FirstResponse, TimeFigures Handle);
+/// <summary>Customers' ratings of resolved chats (the survey after the close), 1–5.</summary>
+/// <param name="Average">null when there are no ratings.</param>
+/// <param name="SatisfiedRate">The share rated 4 or 5 (CSAT), null when there are no ratings.</param>
+public sealed record RatingFigures(int Count, double? Average, double? SatisfiedRate);
 
-public sealed record DepartmentFigures(string Department, long QueueLength, bool Open, TimeFigures Wait, TimeFigures FirstResponse, TimeFigures Handle);
+public sealed record AgentFigures(string AgentId, string? Name, TimeFigures FirstResponse, TimeFigures Handle, RatingFigures Rating);
 
-/// <param name="SamplesPerFigure">The figures come from the newest this many closed handoff steps of each kind.</param>
+public sealed record DepartmentFigures(string Department, long QueueLength, bool Open, TimeFigures Wait, TimeFigures FirstResponse, TimeFigures Handle, RatingFigures Rating);
+
+/// <param name="SamplesPerFigure">The figures come from the newest this many closed handoff steps (and ratings) of each kind.</param>
 public sealed record AgentsReport(IReadOnlyList<AgentFigures> Agents, IReadOnlyList<DepartmentFigures> Departments, long QueueTotal, int SamplesPerFigure);
 
 public sealed record UnansweredItem(

@@ -15,7 +15,10 @@ public sealed class ReportQueries(
     /// <summary>How many newest samples of each figure the handoff keeps (its lists are capped there).</summary>
     public const int FigureSamples = 1000;
 
-    /// <summary>First-response and handle times per agent and department (median, p90), and each department's queue now.</summary>
+    /// <summary>
+    /// First-response and handle times per agent and department (median, p90), customers' ratings of resolved chats, and
+    /// each department's queue now.
+    /// </summary>
     public async Task<AgentsReport> AgentsAsync()
     {
         var db = redis.GetDatabase();
@@ -24,18 +27,20 @@ public sealed class ReportQueries(
         var waitTask = ReadFiguresAsync(db, "wait");
         var firstTask = ReadFiguresAsync(db, "first-response");
         var handleTask = ReadFiguresAsync(db, "handle");
+        var ratingTask = ReadFiguresAsync(db, HandoffStore.SatisfactionFigure);
         var agentIdsTask = store.AgentIdsAsync();
         var departments = handoff.Departments.All;
         var queueTasks = departments.Select(d => store.QueueLengthAsync(d.Name)).ToArray();
-        var (wait, first, handle) = (await waitTask, await firstTask, await handleTask);
+        var (wait, first, handle, ratings) = (await waitTask, await firstTask, await handleTask, await ratingTask);
 
-        var agentIds = (await agentIdsTask).Concat(first.Select(s => s.Agent)).Concat(handle.Select(s => s.Agent))
+        var agentIds = (await agentIdsTask).Concat(first.Select(s => s.Agent)).Concat(handle.Select(s => s.Agent)).Concat(ratings.Select(s => s.Agent))
             .Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var profiles = await Task.WhenAll(agentIds.Select(store.GetAgentAsync));
         var agents = agentIds.Select((id, i) => new AgentFigures(
             id, profiles[i]?.Name,
             Figures(first.Where(s => s.Agent == id)),
-            Figures(handle.Where(s => s.Agent == id)))).ToList();
+            Figures(handle.Where(s => s.Agent == id)),
+            Ratings(ratings.Where(s => s.Agent == id)))).ToList();
 
         var queues = await Task.WhenAll(queueTasks);
         var now = time.GetUtcNow();
@@ -43,7 +48,8 @@ public sealed class ReportQueries(
             d.Name, queues[i], d.Hours.IsOpen(now),
             Figures(wait.Where(s => s.Department == d.Name)),
             Figures(first.Where(s => s.Department == d.Name)),
-            Figures(handle.Where(s => s.Department == d.Name)))).ToList();
+            Figures(handle.Where(s => s.Department == d.Name)),
+            Ratings(ratings.Where(s => s.Department == d.Name)))).ToList();
         return new AgentsReport(agents, perDepartment, queues.Sum(), FigureSamples);
     }
 
@@ -89,6 +95,14 @@ public sealed class ReportQueries(
     {
         var sorted = samples.Select(s => s.Ms).Order().ToArray();
         return sorted.Length == 0 ? new TimeFigures(0, null, null) : new TimeFigures(sorted.Length, Percentile(sorted, 50), Percentile(sorted, 90));
+    }
+
+    private static RatingFigures Ratings(IEnumerable<(string Department, string Agent, long Rating)> samples)
+    {
+        var ratings = samples.Select(s => s.Rating).Where(r => r is >= 1 and <= 5).ToArray();
+        return ratings.Length == 0
+            ? new RatingFigures(0, null, null)
+            : new RatingFigures(ratings.Length, ratings.Average(), ratings.Count(r => r >= 4) / (double)ratings.Length);
     }
 
     /// <summary>Nearest rank of an ascending array.</summary>

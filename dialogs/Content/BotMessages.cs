@@ -29,6 +29,15 @@ public sealed class BotMessages
     public Dictionary<string, string> ChatResolved { get; set; } = [];
     public Dictionary<string, string> TechnicalProblem { get; set; } = [];
 
+    /// <summary>Asked after <see cref="ChatResolved"/>, with the ratings 1–5 as buttons; empty in every language to ask nothing.</summary>
+    public Dictionary<string, string> SatisfactionQuestion { get; set; } = [];
+
+    /// <summary>The answer to a rating of 3–5.</summary>
+    public Dictionary<string, string> SatisfactionThanks { get; set; } = [];
+
+    /// <summary>The answer to a rating of 1 or 2: thanks, and how to get a person back.</summary>
+    public Dictionary<string, string> SatisfactionSorry { get; set; } = [];
+
     /// <summary>
     /// Above an agent's first message in a chat on Telegram or VK, where the customer sees no sender; placeholder {agent}
     /// (their name). Empty in every language: the agent's words go as written.

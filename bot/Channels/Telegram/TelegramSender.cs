@@ -173,10 +173,10 @@ internal sealed class TelegramSender(
             buttons.Add(InlineKeyboardButton.WithCallbackData(Truncate(choice.Title, 64), await store.CallbackDataAsync(choice.Value)));
         }
 
-        // Short labels side by side (up to three), longer ones one per row, so none is cut off on a phone.
-        var rows = buttons.Count <= 3 && choices.All(c => c.Title.Length <= 14)
-            ? new[] { buttons.ToArray() }
-            : buttons.Select(b => new[] { b }).ToArray();
+        // Short labels side by side (up to three; five tiny ones, such as the ratings "1 😞" … "5 😀"), longer ones one per
+        // row, so none is cut off on a phone.
+        var oneRow = (buttons.Count <= 3 && choices.All(c => c.Title.Length <= 14)) || (buttons.Count <= 5 && choices.All(c => c.Title.Length <= 4));
+        var rows = oneRow ? new[] { buttons.ToArray() } : buttons.Select(b => new[] { b }).ToArray();
         return new InlineKeyboardMarkup(rows);
     }
 

@@ -159,7 +159,10 @@ internal sealed class VkSender(
 
         var inline = choices.Count <= 10;
         var shown = choices.Take(inline ? 10 : 40).ToList();
-        var perRow = inline ? (shown.Count <= 6 ? 1 : 2) : Math.Max(1, (int)Math.Ceiling(shown.Count / 10.0));
+        // Five tiny labels (the ratings "1 😞" … "5 😀") side by side, as VK allows in one row; others one or two per row.
+        var perRow = inline && shown.Count <= 5 && shown.All(c => c.Title.Length <= 4) ? shown.Count
+            : inline ? (shown.Count <= 6 ? 1 : 2)
+            : Math.Max(1, (int)Math.Ceiling(shown.Count / 10.0));
         var rows = new JsonArray();
         foreach (var row in shown.Chunk(perRow))
         {

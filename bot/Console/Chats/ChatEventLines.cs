@@ -62,6 +62,7 @@ internal static class ChatEventLines
             "transferred" => Transferred(e, text, Agent),
             "returned" => text["Event_Returned", Agent(e.AgentId)],
             "resolved" => text["Event_Resolved", Agent(e.AgentId)],
+            "rated" when e.Rating is { } rating => text["Event_Rated", rating],
             "abandoned" => text["Event_Abandoned"],
             "lease_expired" => text["Event_LeaseExpired", Agent(e.AgentId)],
             "agent_gone" => text["Event_AgentGone", Agent(e.AgentId)],

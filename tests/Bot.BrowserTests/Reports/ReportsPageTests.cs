@@ -70,6 +70,25 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     }
 
     [Fact]
+    public async Task AgentsTable_ShowsHowCustomersRatedTheirResolvedChats()
+    {
+        // Two answers to the survey after chats this agent resolved, as the rating script keeps them (newest first).
+        var agent = $"rated-{Guid.NewGuid():N}"[..16];
+        var figures = Host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var key = SupportBot.Handoff.RedisKeys.HandoffFigures(SupportBot.Handoff.HandoffStore.SatisfactionFigure);
+        await figures.ListLeftPushAsync(key, $"support|{agent}|5");
+        await figures.ListLeftPushAsync(key, $"support|{agent}|2");
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync("/console/reports");
+
+        var row = Page.GetByTestId("report-agents").Locator($"tr[data-agent='{agent}']");
+        await Expect(row).ToContainTextAsync("3.5 of 5, 50% satisfied (2)");
+        await Expect(Page.GetByTestId("report-agents").Locator("th", new() { HasText = "Customer rating" })).ToBeVisibleAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task SentimentChart_NegativeIsRedAndPositiveGreen()
     {
         var now = DateTimeOffset.UtcNow;

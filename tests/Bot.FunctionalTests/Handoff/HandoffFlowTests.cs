@@ -168,11 +168,81 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         Assert.Equal(boris.AgentId, back["chat"]!["agentId"]!.GetValue<string>());
         Assert.Equal("returning", back["events"]!.AsArray().Last(e => e!["type"]!.GetValue<string>() == "offered")!["why"]!.GetValue<string>());
         await Task.Delay(300, Ct);
-        // Greeting, ack, position, Boris, and the customer told the chat was closed (before, nothing: they wrote on to no one) —
-        // no bot answer to the message that went back to Boris.
+        // Greeting, ack, position, Boris, the customer told the chat was closed (before, nothing: they wrote on to no one)
+        // and asked to rate it — no bot answer to the message that went back to Boris, which was no rating.
         var said = DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat));
-        Assert.Equal(5, said.Count);
+        Assert.Equal(6, said.Count);
         Assert.Equal(ShippedMessages.ChatResolved["en"], said[4]["text"]!.GetValue<string>());
+        Assert.Equal(ShippedMessages.SatisfactionQuestion["en"], said[5]["text"]!.GetValue<string>());
+        Assert.DoesNotContain("rated", EventTypes(back));
+    }
+
+    [Fact]
+    public async Task Resolved_TheCustomerRatesTheChat_TheAgentsFiguresAndTheChatShowIt_CountedOnce()
+    {
+        var greta = Agent("greta");
+        await greta.OnlineAsync();
+        var (chat, id) = await WaitingCustomerAsync();
+        (await greta.ClaimAsync(id)).EnsureSuccessStatusCode();
+        (await greta.SendAsync(id, "Your refund is on its way.")).EnsureSuccessStatusCode();
+        (await greta.ResolveAsync(id, "answered")).EnsureSuccessStatusCode();
+
+        // Greeting, ack, position, Greta, "closed", and the question with the ratings 1–5 as buttons.
+        var said = await _customer.WaitForBotMessagesAsync(chat, 6);
+        Assert.Equal(ShippedMessages.ChatResolved["en"], said[4]["text"]!.GetValue<string>());
+        Assert.Equal(ShippedMessages.SatisfactionQuestion["en"], said[5]["text"]!.GetValue<string>());
+        Assert.Equal(["1", "2", "3", "4", "5"], said[5]["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["value"]!.GetValue<string>()));
+
+        await _customer.SendAsync(chat, "4");
+
+        Assert.Equal(ShippedMessages.SatisfactionThanks["en"], (await _customer.WaitForBotMessagesAsync(chat, 7))[6]["text"]!.GetValue<string>());
+        // A rating is not the customer writing again: the chat stays closed, and Greta is not offered it back.
+        var details = await greta.DetailsAsync(id);
+        Assert.Equal("resolved", Status(details));
+        var rated = details["events"]!.AsArray().Last()!;
+        Assert.Equal(("rated", 4, greta.AgentId), (rated["type"]!.GetValue<string>(), rated["rating"]!.GetValue<int>(), rated["agent"]!.GetValue<string>()));
+        Assert.Equal((1, 4.0, 1.0), await RatingOfAsync(greta));
+
+        // Pressed again (Telegram's and VK's buttons stay under the question): thanked, not counted, and not taken for the
+        // customer writing again.
+        await _customer.SendAsync(chat, "5");
+        Assert.Equal(ShippedMessages.SatisfactionThanks["en"], (await _customer.WaitForBotMessagesAsync(chat, 8))[7]["text"]!.GetValue<string>());
+        Assert.Equal((1, 4.0, 1.0), await RatingOfAsync(greta));
+        Assert.Equal("resolved", Status(await greta.DetailsAsync(id)));
+
+        // Anything else ends the survey: this is the customer writing again (back to Greta), and a "3" after it is no rating.
+        await _customer.SendAsync(chat, "One more thing about my refund");
+        await greta.WaitForAsync(id, d => Status(d) == "offered");
+        await _customer.SendAsync(chat, "3");
+        await greta.WaitForAsync(id, d => d["transcript"]!.AsArray().Any(e => e!["text"]?.GetValue<string>() == "3"));
+        Assert.Equal((1, 4.0, 1.0), await RatingOfAsync(greta));
+        Assert.Equal(8, DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat)).Count);
+    }
+
+    [Fact]
+    public async Task Resolved_ALowRating_TheCustomerIsToldHowToGetAPersonBack()
+    {
+        var hugo = Agent("hugo");
+        await hugo.OnlineAsync();
+        var (chat, id) = await WaitingCustomerAsync();
+        (await hugo.ClaimAsync(id)).EnsureSuccessStatusCode();
+        (await hugo.ResolveAsync(id)).EnsureSuccessStatusCode();
+        await _customer.WaitForBotMessagesAsync(chat, 5);
+
+        await _customer.SendAsync(chat, "1 из 5");
+
+        Assert.Equal(ShippedMessages.SatisfactionSorry["en"], (await _customer.WaitForBotMessagesAsync(chat, 6))[5]["text"]!.GetValue<string>());
+        Assert.Equal((1, 1.0, 0.0), await RatingOfAsync(hugo));
+        await _customer.SendAsync(chat, "human");
+        await hugo.WaitForAsync(id, d => Status(d) is "offered" or "queued");
+    }
+
+    /// <summary>The agent's customer ratings in the agents report: how many, their average, the share of 4 and 5.</summary>
+    private static async Task<(int Count, double? Average, double? Satisfied)> RatingOfAsync(AgentTestClient agent)
+    {
+        var report = await agent.GetAsync("/api/reports/agents");
+        var rating = report["agents"]!.AsArray().Single(a => a!["agentId"]!.GetValue<string>() == agent.AgentId)!["rating"]!;
+        return (rating["count"]!.GetValue<int>(), rating["average"]?.GetValue<double>(), rating["satisfiedRate"]?.GetValue<double>());
     }
 
     [Fact]
@@ -193,8 +263,8 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         var db = factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
         await db.SortedSetAddAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds());
 
-        // The handoff monitor (any instance, every second) finds it and tells the customer.
-        var said = await _customer.WaitForBotMessagesAsync(chat, 5);
+        // The handoff monitor (any instance, every second) finds it and tells the customer (and asks them to rate the chat).
+        var said = await _customer.WaitForBotMessagesAsync(chat, 6);
         Assert.Equal(ShippedMessages.ChatResolved["en"], said[4]["text"]!.GetValue<string>());
         Assert.Null(await db.SortedSetScoreAsync(SupportBot.Handoff.RedisKeys.HandBacksToTell, handBack.Member));
 
@@ -207,7 +277,7 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
         }
 
         await Task.Delay(500, Ct); // time for a second line to show, were there one
-        Assert.Equal(5, DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat)).Count);
+        Assert.Equal(6, DirectLineTestClient.BotMessages(await _customer.GetActivitiesAsync(chat)).Count);
     }
 
     [Fact]

@@ -106,6 +106,16 @@ public sealed class MetricsTests : IAsyncLifetime
         }, "the queue gauge back to 0 after the claim", seconds: 30);
         Assert.True(PrometheusText.Sum(after, "supportbot_handoff_wait_seconds_count", ("department", Department)) == 1,
             string.Join("\n", after.Split('\n').Where(l => l.StartsWith("supportbot_", StringComparison.Ordinal))));
+
+        // Resolved, and the customer rates the chat: counted by channel and rating.
+        (await agent.ResolveAsync(AgentTestClient.ConversationOf(conversation))).EnsureSuccessStatusCode();
+        await chat.WaitForBotMessagesAsync(conversation, 5); // "closed", and the survey
+        await chat.SendAsync(conversation, "4");
+        await chat.WaitForBotMessagesAsync(conversation, 6);
+        await Eventually.TrueAsync(async () =>
+            PrometheusText.Sum(after = await ScrapeAsync(), "supportbot_satisfaction_ratings_total", ("channel", "webchat"), ("rating", "4")) == 1,
+            "the rating counted", seconds: 30);
+        Assert.Equal(0, PrometheusText.Sum(after, "supportbot_satisfaction_ratings_total", ("channel", "webchat"), ("rating", "5")));
     }
 
     private static bool Moved(string before, string after, string metric, double atLeast, params (string, string)[] labels) =>

@@ -63,9 +63,10 @@ public sealed class ChatEventLinesTests : IDisposable
     {
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("ru");
 
-        var lines = Lines(Event("assigned", agent: "sam"), Event("transferred", from: "sam", department: "billing"), Event("returned", agent: "ann"));
+        var lines = Lines(Event("assigned", agent: "sam"), Event("transferred", from: "sam", department: "billing"), Event("returned", agent: "ann"),
+            Event("rated", agent: "ann") with { Rating = 4 });
 
-        Assert.Equal(["Чат взят агентом: Sam Support", "Чат передан: Sam Support → очередь отдела billing", "Чат возвращён боту: Ann"], lines);
+        Assert.Equal(["Чат взят агентом: Sam Support", "Чат передан: Sam Support → очередь отдела billing", "Чат возвращён боту: Ann", "Клиент оценил разговор на 4 из 5"], lines);
     }
 
     [Fact]
@@ -79,13 +80,14 @@ public sealed class ChatEventLinesTests : IDisposable
         var merged = ChatEventLines.Merge(
             [Said(10, "customer", "Delivery to Spain?"), Said(11, "customer", "I want a human"), Said(10, "bot", "2–4 days"), Said(30, "agent", "Hello"), Said(50, "customer", "Thanks")],
             [Event("assigned", at: 30, agent: "sam"), Event("transferred", at: 40, from: "sam", agent: "ann", note: "Card charged twice"), Event("assigned", at: 40, agent: "ann"),
-             Event("resolved", at: 60, agent: "ann") with { Reason = "refunded" }],
+             Event("resolved", at: 60, agent: "ann") with { Reason = "refunded" }, Event("rated", at: 70, agent: "ann") with { Rating = 5 }],
             Texts(),
             Name);
 
         Assert.Equal(
-            ["Delivery to Spain?", "I want a human", "2–4 days", "Hello", "Sam Support took the chat", "Sam Support passed the chat to Ann", "Thanks", "Ann marked the chat resolved"],
+            ["Delivery to Spain?", "I want a human", "2–4 days", "Hello", "Sam Support took the chat", "Sam Support passed the chat to Ann", "Thanks", "Ann marked the chat resolved",
+             "The customer rated the chat 5 of 5"],
             merged.Select(l => l.Entry?.Text ?? l.Event));
-        Assert.Equal([null, null, null, null, null, "Card charged twice", null, "refunded"], merged.Select(l => l.Note));
+        Assert.Equal([null, null, null, null, null, "Card charged twice", null, "refunded", null], merged.Select(l => l.Note));
     }
 }

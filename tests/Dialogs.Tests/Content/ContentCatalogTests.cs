@@ -22,7 +22,7 @@ public sealed class ContentCatalogTests
         }
 
         var messages = catalog.Messages;
-        foreach (var lines in new[] { messages.Greeting, messages.Fallback, messages.Clarify, messages.HandoffAcknowledged, messages.StillQueued, messages.QueuePosition, messages.QueuePositionNobodyOnline, messages.AfterHoursQueued, messages.AfterHoursOffline, messages.HandoffAfterMisunderstanding, messages.BackToBot, messages.ChatReturned, messages.ChatResolved, messages.TechnicalProblem, messages.LanguageSwitched, messages.AttachmentOnly, messages.ContactNoted })
+        foreach (var lines in new[] { messages.Greeting, messages.Fallback, messages.Clarify, messages.HandoffAcknowledged, messages.StillQueued, messages.QueuePosition, messages.QueuePositionNobodyOnline, messages.AfterHoursQueued, messages.AfterHoursOffline, messages.HandoffAfterMisunderstanding, messages.BackToBot, messages.ChatReturned, messages.ChatResolved, messages.TechnicalProblem, messages.LanguageSwitched, messages.AttachmentOnly, messages.ContactNoted, messages.SatisfactionQuestion, messages.SatisfactionThanks, messages.SatisfactionSorry })
         {
             Assert.Equal(["de", "en", "ru"], lines.Keys.Order());
         }

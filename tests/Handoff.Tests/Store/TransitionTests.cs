@@ -291,6 +291,38 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
     }
 
     [Fact]
+    public async Task Rate_CountsOncePerClose_ForItsAgentAndDepartment_AndNotForALaterClose()
+    {
+        await EscalateAsync("c1", "sales");
+        await OnlineAsync("anna");
+        Succeeded(await Store.ClaimAsync("c1", "anna", Lease));
+        Succeeded(await Store.ResolveAsync("c1", "anna", "answered", TimeSpan.FromHours(1)));
+        var firstClose = (await Store.GetChatAsync("c1"))!.ClosedAt!.Value;
+        Clock.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal("ok", await Store.RateAsync("c1", firstClose, 4));
+        // The same turn run again after a crash: kept once.
+        Assert.Equal("already", await Store.RateAsync("c1", firstClose, 4));
+        Assert.Equal(["sales|anna|4"], (await Db.ListRangeAsync(RedisKeys.HandoffFigures(HandoffStore.SatisfactionFigure))).Select(v => (string)v!));
+        var rated = (await Store.GetEventsAsync("c1")).Last();
+        Assert.Equal(("rated", "anna", 4), (rated.Type, rated.AgentId, rated.Rating));
+        Assert.Equal(Clock.GetUtcNow(), rated.At);
+
+        // The customer wrote again, Boris served and resolved: a rating meant for Anna's close is not Boris's, nor is a
+        // rating given while the chat is open anybody's.
+        await EscalateAsync("c1", "sales");
+        await OnlineAsync("boris");
+        Succeeded(await Store.ClaimAsync("c1", "boris", Lease));
+        Assert.Equal("wrong-state", await Store.RateAsync("c1", firstClose, 1));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Succeeded(await Store.ResolveAsync("c1", "boris", null, TimeSpan.FromHours(1)));
+        Assert.Equal("wrong-state", await Store.RateAsync("c1", firstClose, 1));
+        Assert.Equal("ok", await Store.RateAsync("c1", (await Store.GetChatAsync("c1"))!.ClosedAt!.Value, 2));
+        Assert.Equal("unknown", await Store.RateAsync("nobody", firstClose, 5));
+        Assert.Equal(["sales|boris|2", "sales|anna|4"], (await Db.ListRangeAsync(RedisKeys.HandoffFigures(HandoffStore.SatisfactionFigure))).Select(v => (string)v!));
+    }
+
+    [Fact]
     public async Task Resolve_RefusesQueuedUnknownAndOtherAgentsChats()
     {
         await EscalateAsync("c1");

@@ -795,6 +795,38 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
     }
 
     [Fact]
+    public async Task Resolved_TheCustomerRatesTheChatWithAButton_InOneRowOfFive_AndIsThankedInTheirLanguage()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        await using var vera = new AgentTestClient(host.Factory, $"vera-{chat}");
+        (await vera.SetPresenceAsync("away", name: "Vera")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Позовите оператора", shape: m => m["from"] = Updates.User(chat, "ru")));
+        await Eventually.TrueAsync(
+            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
+            "the customer's turn committed: the chat waits in the queue");
+        (await vera.ClaimAsync(conversation)).EnsureSuccessStatusCode();
+        (await vera.SendAsync(conversation, "Заказ отправлен сегодня.")).EnsureSuccessStatusCode();
+        (await vera.ResolveAsync(conversation)).EnsureSuccessStatusCode();
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Any(m => m.Body["reply_markup"] is not null && m.Body["text"]!.GetValue<string>().StartsWith("Как вы оцените", StringComparison.Ordinal)), "the survey");
+        var survey = host.Api.MessagesTo(chat).Last();
+        var row = Assert.Single(survey.Body["reply_markup"]!["inline_keyboard"]!.AsArray())!.AsArray();
+        Assert.Equal(["1 😞", "2 🙁", "3 😐", "4 🙂", "5 😀"], row.Select(b => b!["text"]!.GetValue<string>()));
+
+        var callback = Updates.Callback(TelegramHostFixture<TStore>.NextUpdateId(), chat, 2001, row[4]!["callback_data"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await host.PostUpdateAsync(callback)).StatusCode);
+
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Last().Body["text"]!.GetValue<string>() == "Спасибо за оценку!", "the thanks");
+        var rating = (await host.RecordsAsync(conversation)).Single(r => r.Direction == "in" && r.Text == "5");
+        Assert.Equal(("rating", "5"), (rating.Intent, rating.Fields!["rating"]));
+        Assert.True(rating.Processed); // the bot answered it: nothing for an agent to do
+        Assert.Equal("resolved", (await handoff.GetChatAsync(conversation))!.Status.ToString().ToLowerInvariant());
+        Assert.Contains(await handoff.GetEventsAsync(conversation), e => e is { Type: "rated", Rating: 5 } && e.AgentId == vera.AgentId);
+    }
+
+    [Fact]
     public async Task AgentsFirstReply_BeginsWithTheirName_LaterOnesAsWritten_AndTheAgentTakingOverByTransferIsNamedToo()
     {
         var chat = TelegramHostFixture<TStore>.NextChatId();
