@@ -102,6 +102,10 @@ public sealed record HandoffEvent
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, HandoffJson.Default.HandoffEvent);
 }
 
+/// <summary>A chat an agent holds whose customer has not answered the agent's last message (sent at <paramref name="LastReplyAt"/>).</summary>
+/// <param name="LastEvent">The chat's last event as stored: the close checks nothing happened since.</param>
+public sealed record IdleChat(string ConversationId, string AgentId, DateTimeOffset LastReplyAt, string LastEvent);
+
 /// <summary>A waiting chat as the queue shows it.</summary>
 /// <param name="Position">1 = next to be served in its department.</param>
 public sealed record QueuedChat(string ConversationId, string Department, int Position, DateTimeOffset WaitingSince, string? Reason, int Priority, bool AfterHours);

@@ -240,14 +240,19 @@ internal static class HandoffScripts
     /// The agent ends their part: back to the bot (returned) or done (resolved). Frees the agent's
     /// capacity and keeps the figures. KEYS: chat, events, owner, leases, agent chats, last agent,
     /// handle figures, hand-backs to tell. ARGV: conversation, now, agent, ttl,
-    /// status (returned/resolved), reason or note json, last-agent ttl ms, hand-back token ('' when the customer is not told).
-    /// Returns ok, unknown, wrong-state, not-yours.
+    /// status (returned/resolved), reason or note json, last-agent ttl ms, hand-back token ('' when the customer is not told),
+    /// when the handling ended ('' = now; an idle chat's: the agent's last message), the chat's last event as the caller
+    /// read it ('' = any; an idle chat is closed only if nothing happened since).
+    /// Returns ok, unknown, wrong-state, not-yours, moved-on.
     /// </summary>
     public const string Close = Prelude + """
         local h = redis.call('HMGET', KEYS[1], 'st', 'agent', 'aat', 'dept')
         if not h[1] then return 'unknown' end
         if not active(h[1]) then return 'wrong-state' end
         if h[2] ~= ARGV[3] then return 'not-yours' end
+        if ARGV[10] ~= '' and redis.call('LINDEX', KEYS[2], -1) ~= ARGV[10] then return 'moved-on' end
+        local handled = ARGV[2]
+        if ARGV[9] ~= '' then handled = ARGV[9] end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('ZREM', KEYS[4], ARGV[1])
         redis.call('HDEL', KEYS[1], 'dl')
@@ -255,7 +260,7 @@ internal static class HandoffScripts
         redis.call('SET', KEYS[3], 'bot', 'PX', ARGV[4])
         if ARGV[5] == 'resolved' then
           redis.call('SET', KEYS[6], ARGV[3], 'PX', ARGV[7])
-          figure(KEYS[7], h[4], ARGV[3], tostring(tonumber(ARGV[2]) - tonumber(h[3] or ARGV[2])))
+          figure(KEYS[7], h[4], ARGV[3], tostring(math.max(0, tonumber(handled) - tonumber(h[3] or handled))))
           event(KEYS[2], ARGV[4], evjson('resolved', ARGV[2], ',"agent":"' .. ARGV[3] .. '","reason":' .. ARGV[6]))
         else
           event(KEYS[2], ARGV[4], evjson('returned', ARGV[2], ',"agent":"' .. ARGV[3] .. '","note":' .. ARGV[6]))

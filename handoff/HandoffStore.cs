@@ -199,14 +199,54 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     public Task<HandoffOutcome> ResolveAsync(string conversationId, string agentId, string? reason, TimeSpan rememberAgentFor, string? handBackToken = null) =>
         CloseAsync(conversationId, agentId, "resolved", reason, rememberAgentFor, handBackToken);
 
+    /// <summary>
+    /// Resolves a chat whose customer has not written since the agent's last message (<paramref name="idle"/>, as
+    /// <see cref="IdleChatsAsync"/> found it), with the reason <see cref="IdleReason"/>. Refused when anything happened in
+    /// the chat since it was read. Its handle time ends at the agent's last message, not hours later now.
+    /// </summary>
+    public Task<HandoffOutcome> ResolveIdleAsync(IdleChat idle, TimeSpan rememberAgentFor, string? handBackToken = null) =>
+        CloseAsync(idle.ConversationId, idle.AgentId, "resolved", IdleReason, rememberAgentFor, handBackToken, idle.LastEvent, idle.LastReplyAt);
+
+    /// <summary>The resolve reason of a chat closed because the customer did not answer the agent's last message.</summary>
+    public const string IdleReason = "idle";
+
+    /// <summary>
+    /// Chats agents hold whose last event is the agent's message, from before <paramref name="quietSince"/>: the customer
+    /// has not answered. A chat whose customer wrote last waits for the agent, and is not idle however long it waits.
+    /// </summary>
+    public async Task<IReadOnlyList<IdleChat>> IdleChatsAsync(DateTimeOffset quietSince)
+    {
+        var idle = new List<IdleChat>();
+        foreach (var agentId in await AgentIdsAsync())
+        {
+            foreach (var conversationId in await AgentChatsAsync(agentId))
+            {
+                var last = (string?)await Db.ListGetByIndexAsync(RedisKeys.HandoffEvents(conversationId), -1);
+                if (last is not null
+                    && JsonSerializer.Deserialize(last, HandoffJson.Default.HandoffEvent) is { Type: "agent_message" } message
+                    && message.AgentId == agentId && message.At < quietSince)
+                {
+                    idle.Add(new IdleChat(conversationId, agentId, message.At, last));
+                }
+            }
+        }
+
+        return idle;
+    }
+
     /// <param name="handBackToken">When the customer is to be told: kept in <see cref="RedisKeys.HandBacksToTell"/> with the close, in the same script.</param>
-    private async Task<HandoffOutcome> CloseAsync(string conversationId, string agentId, string status, string? text, TimeSpan rememberAgentFor, string? handBackToken)
+    /// <param name="expectedLastEvent">Closed only if this is still the chat's last event (as read before).</param>
+    /// <param name="handledUntil">The end of the handle time; null: now.</param>
+    private async Task<HandoffOutcome> CloseAsync(
+        string conversationId, string agentId, string status, string? text, TimeSpan rememberAgentFor, string? handBackToken,
+        string? expectedLastEvent = null, DateTimeOffset? handledUntil = null)
     {
         var result = (string?)await Db.ScriptEvaluateAsync(
             HandoffScripts.Close,
             [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.Owner(conversationId), RedisKeys.HandoffLeases,
              RedisKeys.AgentChats(agentId), RedisKeys.LastAgent(conversationId), RedisKeys.HandoffFigures("handle"), RedisKeys.HandBacksToTell],
-            [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds), handBackToken ?? ""]);
+            [conversationId, Now, agentId, _ttlMs, status, JsonSerializer.Serialize(text), Math.Max(1, (long)rememberAgentFor.TotalMilliseconds), handBackToken ?? "",
+             handledUntil is { } until ? until.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "", expectedLastEvent ?? ""]);
         return Refusal(result);
     }
 

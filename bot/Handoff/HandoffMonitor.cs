@@ -104,11 +104,39 @@ internal sealed class HandoffMonitor(
             await AssignAsync();
         }
 
+        await ResolveIdleChatsAsync();
+
         // Hand-backs whose customer was never told (the host died, or Redis failed, right after the close). The delay keeps
         // this off the normal path's heels; were both to send, the pipeline's dedupe by the notice's id keeps one.
         foreach (var handBack in await store.HandBacksToTellAsync(time.GetUtcNow() - HandBackGrace))
         {
             await service.TellHandBackAsync(handBack);
+        }
+    }
+
+    private DateTimeOffset _idleCheckedAt = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// Chats whose customer has not answered the agent for <see cref="HandoffOptions.ResolveIdleAfterMinutes"/> are resolved,
+    /// so that a customer who got their answer and left does not hold the agent's seat for days. Looked for a few times per
+    /// idle period (at most once a minute): it reads every held chat's last event.
+    /// </summary>
+    private async Task ResolveIdleChatsAsync()
+    {
+        var after = TimeSpan.FromMinutes(options.Value.ResolveIdleAfterMinutes);
+        var now = time.GetUtcNow();
+        if (after <= TimeSpan.Zero || now - _idleCheckedAt < TimeSpan.FromTicks(Math.Clamp(after.Ticks / 10, Tick.Ticks, TimeSpan.FromMinutes(1).Ticks)))
+        {
+            return;
+        }
+
+        _idleCheckedAt = now;
+        foreach (var idle in await store.IdleChatsAsync(now - after))
+        {
+            if ((await service.ResolveIdleAsync(idle)).Succeeded)
+            {
+                Log.IdleChatResolved(logger, idle.ConversationId, idle.AgentId);
+            }
         }
     }
 

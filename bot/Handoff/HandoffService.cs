@@ -410,6 +410,18 @@ public sealed class HandoffService(
         return await AfterCloseAsync(outcome, "resolved", conversationId, agentId, reason, handBack);
     }
 
+    /// <summary>
+    /// The customer has not answered the agent's last message for <see cref="HandoffOptions.ResolveIdleAfterMinutes"/>: the
+    /// chat is resolved as the agent would (the customer is told, the agent remembered for their return), with the reason
+    /// <see cref="HandoffStore.IdleReason"/>. Refused when anything happened in the chat since it was found idle.
+    /// </summary>
+    public async Task<HandoffOutcome> ResolveIdleAsync(IdleChat idle)
+    {
+        var handBack = HandBackFor("resolved", idle.ConversationId);
+        var outcome = await store.ResolveIdleAsync(idle, TimeSpan.FromHours(Options.ReturnToSameAgentHours), handBack?.Token);
+        return await AfterCloseAsync(outcome, "resolved", idle.ConversationId, idle.AgentId, HandoffStore.IdleReason, handBack);
+    }
+
     /// <summary>Only a private chat is told that the bot answers again (<see cref="Channels.DirectChats"/>).</summary>
     private static HandBackToTell? HandBackFor(string status, string conversationId) =>
         Channels.DirectChats.IsDirect(conversationId) ? HandBackToTell.New(status, conversationId) : null;

@@ -21,7 +21,18 @@ internal static partial class SatisfactionSurvey
     /// <summary>A question stays open this long: a "2" written days later is about something else.</summary>
     public static readonly TimeSpan OpenFor = TimeSpan.FromDays(1);
 
-    private static readonly string[] Faces = ["😞", "🙁", "😐", "🙂", "😀"];
+    /// <summary>The buttons' faces, 1–5: from Unicode 6, which even old phones and fonts draw (🙁 and 🙂 came later).</summary>
+    private static readonly string[] Faces = ["😞", "😕", "😐", "😊", "😀"];
+
+    /// <summary>A face alone answers too: the buttons' own, and the usual others a customer may type.</summary>
+    private static readonly Dictionary<string, int> TypedFaces = new(StringComparer.Ordinal)
+    {
+        ["😞"] = 1, ["😠"] = 1, ["😡"] = 1, ["☹"] = 1,
+        ["😕"] = 2, ["🙁"] = 2,
+        ["😐"] = 3,
+        ["😊"] = 4, ["🙂"] = 4,
+        ["😀"] = 5, ["😃"] = 5, ["😄"] = 5, ["😁"] = 5, ["😍"] = 5,
+    };
 
     /// <summary>1 (poor) to 5 (excellent), left to right: on e-mail's numbered list too, the number is the rating.</summary>
     public static IReadOnlyList<SuggestedChoice> Choices { get; } =
@@ -37,10 +48,9 @@ internal static partial class SatisfactionSurvey
 
         // Emoji presentation selectors and skin tones vary by keyboard; the face is what counts.
         var trimmed = text.Replace("\uFE0F", "", StringComparison.Ordinal).Trim().TrimEnd('.', '!');
-        var face = Array.IndexOf(Faces, trimmed);
-        if (face >= 0)
+        if (TypedFaces.TryGetValue(trimmed, out var byFace))
         {
-            return face + 1;
+            return byFace;
         }
 
         if (trimmed.Length > 0 && trimmed.Replace("⭐", "", StringComparison.Ordinal).Trim().Length == 0)
@@ -56,11 +66,11 @@ internal static partial class SatisfactionSurvey
         }
 
         var rating = match.Groups["rating"].Value[0] - '0';
-        // "2 🙂" is a typo'd button at best: only the button's own face (or none) goes with a number.
+        // "2 😊" is a typo'd button at best: only the button's own face (or none) goes with a number.
         return match.Groups["face"].Success && Array.IndexOf(Faces, match.Groups["face"].Value) != rating - 1 ? null : rating;
     }
 
     /// <summary>A digit 1–5, optionally "of 5" in en/ru/de or "/5", optionally followed by a face (a button's title typed out).</summary>
-    [GeneratedRegex(@"^(?<rating>[1-5])\s*(?:(?:/|of|out\s+of|из|von)\s*5)?\s*(?<face>😞|🙁|😐|🙂|😀)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<rating>[1-5])\s*(?:(?:/|of|out\s+of|из|von)\s*5)?\s*(?<face>😞|😕|😐|😊|😀)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Written();
 }

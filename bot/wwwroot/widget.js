@@ -350,6 +350,8 @@
       b.addEventListener('click', function () { send(String(action.value || action.title)); });
       actions.appendChild(b);
     });
+    // The buttons take room from the log: keep the message they belong to in view, not cut off beneath them.
+    if (list && list.length) log.scrollTop = log.scrollHeight;
   }
 
   function userIdFromToken(token) {

@@ -42,6 +42,13 @@ public sealed class HandoffOptions
     /// <summary>A returning customer goes to the agent who last served them if that was within this many hours (0 = never).</summary>
     public int ReturnToSameAgentHours { get; set; } = 24;
 
+    /// <summary>
+    /// A chat whose customer has not answered the agent's last message for this many minutes is resolved by itself (the
+    /// agent gets the seat back, the customer is told as after any resolve); 0 = never. A chat whose customer wrote last
+    /// waits for the agent however long it takes.
+    /// </summary>
+    public double ResolveIdleAfterMinutes { get; set; } = 1440;
+
     /// <summary>Chats an agent handles at once unless their own setting says otherwise.</summary>
     public int DefaultAgentCapacity { get; set; } = 3;
 
@@ -74,6 +81,8 @@ public sealed class HandoffOptions
         AtLeast(nameof(UnrecognizedBeforeHandoff), UnrecognizedBeforeHandoff, 0);
         AtLeast(nameof(QueueNoticeMinutes), QueueNoticeMinutes, 1);
         AtLeast(nameof(DefaultHandleSeconds), DefaultHandleSeconds, 1);
+        if (!double.IsFinite(ResolveIdleAfterMinutes) || ResolveIdleAfterMinutes < 0)
+            errors.Add($"{Section}:{nameof(ResolveIdleAfterMinutes)}: must be 0 (never) or more minutes, not {ResolveIdleAfterMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         if (!Enum.IsDefined(Assignment))
             errors.Add($"{Section}:{nameof(Assignment)}: '{Assignment}' is not one of {string.Join(", ", Enum.GetNames<AssignmentMode>())}");
 

@@ -27,7 +27,9 @@ internal static class ChatEventLines
         {
             if (Describe(events[i], i > 0 ? events[i - 1] : null, text, agentName) is { } line)
             {
-                var note = events[i].Note is { Length: > 0 } written ? written : events[i] is { Type: "resolved", Reason: { Length: > 0 } reason } ? reason : null;
+                var note = events[i].Note is { Length: > 0 } written ? written
+                    : events[i] is { Type: "resolved", Reason: { Length: > 0 } reason } && reason != HandoffStore.IdleReason ? reason
+                    : null;
                 happened.Add(new ChatLine(events[i].AtUnixMs, null, line, note));
             }
         }
@@ -61,6 +63,7 @@ internal static class ChatEventLines
             "offered" => text["Event_Offered", Agent(e.AgentId)],
             "transferred" => Transferred(e, text, Agent),
             "returned" => text["Event_Returned", Agent(e.AgentId)],
+            "resolved" when e.Reason == HandoffStore.IdleReason => text["Event_ResolvedIdle", Agent(e.AgentId)],
             "resolved" => text["Event_Resolved", Agent(e.AgentId)],
             "rated" when e.Rating is { } rating => text["Event_Rated", rating],
             "abandoned" => text["Event_Abandoned"],

@@ -59,6 +59,17 @@ public sealed class ChatEventLinesTests : IDisposable
     }
 
     [Fact]
+    public void ResolvedByItself_SaysTheCustomerDidNotAnswer_WithoutTheReasonWordAsANote()
+    {
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+
+        var merged = ChatEventLines.Merge([], [Event("resolved", agent: "ann") with { Reason = HandoffStore.IdleReason }], Texts(), Name);
+
+        var line = Assert.Single(merged);
+        Assert.Equal(("Resolved by itself: the customer did not answer Ann's last message", null), (line.Event, line.Note));
+    }
+
+    [Fact]
     public void InRussian()
     {
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("ru");

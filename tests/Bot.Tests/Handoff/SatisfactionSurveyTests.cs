@@ -19,9 +19,13 @@ public sealed class SatisfactionSurveyTests
     [InlineData("5 von 5", 5)]
     [InlineData("😀", 5)]
     [InlineData("😞", 1)]
-    [InlineData("🙂\uFE0F", 4)] // with the emoji presentation selector some keyboards add
+    [InlineData("😊\uFE0F", 4)] // with the emoji presentation selector some keyboards add
+    [InlineData("🙂", 4)] // the usual faces typed alone
+    [InlineData("🙁", 2)]
+    [InlineData("☹️", 1)]
+    [InlineData("😍", 5)]
     [InlineData("5 😀", 5)] // a button's title typed out
-    [InlineData("2🙁", 2)]
+    [InlineData("2😕", 2)]
     [InlineData("⭐⭐⭐⭐", 4)]
     [InlineData("⭐ ⭐ ⭐", 3)]
     public void Parse_ARating_InAnyOfItsUsualForms(string text, int rating) => Assert.Equal(rating, SatisfactionSurvey.Parse(text));
@@ -36,7 +40,8 @@ public sealed class SatisfactionSurveyTests
     [InlineData("1 2")]
     [InlineData("5 items are missing from my order")]
     [InlineData("4 из 10")]
-    [InlineData("2 🙂")] // number and face disagree: no guessing
+    [InlineData("2 😊")] // number and face disagree: no guessing
+    [InlineData("😊😞")]
     [InlineData("⭐⭐⭐⭐⭐⭐")]
     [InlineData("thanks")]
     [InlineData("Which payment methods do you accept?")]

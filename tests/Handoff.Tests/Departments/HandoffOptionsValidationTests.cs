@@ -153,6 +153,7 @@ public sealed class HandoffOptionsValidationTests
             UnrecognizedBeforeHandoff = -1,
             QueueNoticeMinutes = 0,
             DefaultHandleSeconds = 0,
+            ResolveIdleAfterMinutes = -0.5,
         };
 
         Assert.Equal(
@@ -165,13 +166,14 @@ public sealed class HandoffOptionsValidationTests
                 "Handoff:UnrecognizedBeforeHandoff: must be at least 0, not -1",
                 "Handoff:QueueNoticeMinutes: must be at least 1, not 0",
                 "Handoff:DefaultHandleSeconds: must be at least 1, not 0",
+                "Handoff:ResolveIdleAfterMinutes: must be 0 (never) or more minutes, not -0.5",
             ],
             options.Validate());
     }
 
     [Fact]
     public void ZeroMeansNever_IsAllowedWhereDocumented() =>
-        Assert.Empty(new HandoffOptions { UnrecognizedBeforeHandoff = 0, ReturnToSameAgentHours = 0, AgentGraceSeconds = 0 }.Validate());
+        Assert.Empty(new HandoffOptions { UnrecognizedBeforeHandoff = 0, ReturnToSameAgentHours = 0, AgentGraceSeconds = 0, ResolveIdleAfterMinutes = 0 }.Validate());
 
     [Fact]
     public void EveryMistakeIsReported_NotJustTheFirst()

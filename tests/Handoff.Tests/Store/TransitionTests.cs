@@ -323,6 +323,59 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
     }
 
     [Fact]
+    public async Task IdleChats_OnlyThoseWhoseCustomerHasNotAnsweredTheAgent_ResolvedWithTheHandleTimeEndingAtTheAgentsLastMessage()
+    {
+        await OnlineAsync("anna");
+        foreach (var chat in new[] { "quiet", "answered", "caught" })
+        {
+            await EscalateAsync(chat);
+            Succeeded(await Store.ClaimAsync(chat, "anna", Lease));
+        }
+
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        foreach (var chat in new[] { "quiet", "answered", "caught" })
+        {
+            Succeeded(await MessageAsync(chat, "anna"));
+        }
+
+        var repliedAt = Clock.GetUtcNow();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await CustomerWritesAsync("answered", "anna"); // the customer wrote last: the chat waits for Anna, however long
+        Clock.Advance(TimeSpan.FromHours(2));
+        await OnlineAsync("anna"); // her console kept her present meanwhile
+        await EscalateAsync("fresh");
+        Succeeded(await Store.ClaimAsync("fresh", "anna", Lease));
+        Succeeded(await MessageAsync("fresh", "anna")); // answered a moment ago: not idle yet
+
+        var idle = await Store.IdleChatsAsync(Clock.GetUtcNow() - TimeSpan.FromHours(1));
+
+        Assert.Equal(["caught", "quiet"], idle.Select(i => i.ConversationId).Order(StringComparer.Ordinal));
+        Assert.All(idle, i => Assert.Equal(("anna", repliedAt), (i.AgentId, i.LastReplyAt)));
+
+        // The customer of "caught" writes between the look and the close: the chat stays with Anna.
+        var caught = idle.Single(i => i.ConversationId == "caught");
+        await CustomerWritesAsync("caught", "anna");
+        Refused(HandoffRefusal.WrongState, await Store.ResolveIdleAsync(caught, TimeSpan.FromHours(1)));
+        Assert.Equal(HandoffStatus.Assigned, (await Store.GetChatAsync("caught"))!.Status);
+
+        Succeeded(await Store.ResolveIdleAsync(idle.Single(i => i.ConversationId == "quiet"), TimeSpan.FromHours(1)));
+        var quiet = (await Store.GetChatAsync("quiet"))!;
+        Assert.Equal(HandoffStatus.Resolved, quiet.Status);
+        Assert.Equal(Clock.GetUtcNow(), quiet.ClosedAt);
+        var resolved = (await Store.GetEventsAsync("quiet")).Last();
+        Assert.Equal(("resolved", HandoffStore.IdleReason), (resolved.Type, resolved.Reason));
+        Assert.Equal("anna", await Store.LastAgentAsync("quiet"));
+        Assert.DoesNotContain("quiet", await Store.AgentChatsAsync("anna"));
+        // Five minutes of handling (claim to last message), not the two hours the customer stayed away.
+        Assert.Equal("support|anna|300000", (string?)await Db.ListGetByIndexAsync(RedisKeys.HandoffFigures("handle"), 0));
+    }
+
+    /// <summary>What the pipeline's commit appends when the customer writes in a chat an agent holds.</summary>
+    private Task CustomerWritesAsync(string conversationId, string agentId) =>
+        Db.ListRightPushAsync(RedisKeys.HandoffEvents(conversationId),
+            new HandoffEvent { Type = "customer_message", AtUnixMs = Clock.GetUtcNow().ToUnixTimeMilliseconds(), AgentId = agentId }.ToJson());
+
+    [Fact]
     public async Task Resolve_RefusesQueuedUnknownAndOtherAgentsChats()
     {
         await EscalateAsync("c1");

@@ -70,6 +70,36 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
     }
 
     [Fact]
+    public async Task Widget_ChatResolved_TheVisitorRatesItWithAButton_AndIsThanked()
+    {
+        await Page.GotoAsync("/");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+        await SendAsync("I want a human");
+        await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        var conversationId = "webchat:" + await ConversationIdAsync();
+        var handoff = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffService>();
+        await handoff.SetPresenceAsync("rita", new SupportBot.Handoff.PresenceUpdate(SupportBot.Handoff.PresenceStatus.Away, 3, [], "Rita"));
+        Assert.True((await handoff.ClaimAsync(conversationId, "rita")).Succeeded);
+        Assert.True((await handoff.SendAsync(conversationId, "rita", "Your refund is on its way.")).Succeeded);
+        Assert.True((await handoff.ResolveAsync(conversationId, "rita", "refunded")).Succeeded);
+
+        var ratings = Page.Locator("#sb-chat-widget .actions button");
+        await Expect(BotMessages.Last).ToContainTextAsync("How would you rate the help you got from our team?");
+        await Expect(ratings).ToHaveTextAsync(["1 😞", "2 😕", "3 😐", "4 😊", "5 😀"]);
+        // The buttons take room from the messages: the question above them is still read whole, not cut off at the bottom.
+        await Expect(BotMessages.Last).ToBeInViewportAsync(new() { Ratio = 1 });
+        await ScreenshotAsync("widget-rating");
+
+        await ratings.Nth(3).ClickAsync();
+
+        await Expect(BotMessages.Last).ToHaveTextAsync("Thank you for your rating!");
+        await Expect(UserMessages.Last).ToHaveTextAsync("4");
+        await Expect(ratings).ToHaveCountAsync(0);
+        Assert.Contains(await handoff.Store.GetEventsAsync(conversationId), e => e is { Type: "rated", Rating: 4, AgentId: "rita" });
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Widget_ClosedWhileWaitingForAPerson_TheLauncherCountsTheirReplies_OnAnotherPageOfTheSiteToo()
     {
         await Page.GotoAsync("/");

@@ -60,7 +60,7 @@ public sealed class VkSenderTests
         var keyboard = JsonNode.Parse(VkSender.Keyboard(SupportBot.Handoff.SatisfactionSurvey.Choices)!)!;
 
         var row = Assert.Single(keyboard["buttons"]!.AsArray())!.AsArray();
-        Assert.Equal(["1 😞", "2 🙁", "3 😐", "4 🙂", "5 😀"], row.Select(b => b!["action"]!["label"]!.GetValue<string>()));
+        Assert.Equal(["1 😞", "2 😕", "3 😐", "4 😊", "5 😀"], row.Select(b => b!["action"]!["label"]!.GetValue<string>()));
         Assert.Equal("5", JsonNode.Parse(row[4]!["action"]!["payload"]!.GetValue<string>())!["value"]!.GetValue<string>());
         // Longer labels stay one per row.
         Assert.Equal(2, JsonNode.Parse(VkSender.Keyboard([new("Delivery", "delivery"), new("Returns", "returns")])!)!["buttons"]!.AsArray().Count);
