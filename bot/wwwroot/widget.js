@@ -6,7 +6,7 @@
  * The conversation lives in sessionStorage: a reload (or the next page of the site) resumes it
  * and shows it again from the start.
  * With the panel closed, a conversation in progress stays connected on every page of the site, and the launcher
- * counts the replies the visitor has not seen yet.
+ * counts the replies the visitor has not seen yet; so does the page's title, "(2) …", also while the tab is in the background.
  * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale
  * (the conversation's language, and the widget's own words: en, ru or de; else the browser's language).
  */
@@ -131,7 +131,8 @@
     if (open) { input.focus(); connect(); markSeen(); }
   }
 
-  // ---- unread replies: counted on the launcher while the panel is closed ----
+  // ---- unread replies: counted on the launcher while the panel is closed, and in the tab's title while the visitor is
+  // not looking (the panel closed, or the page in a background tab), as "(2) Shop": they see it from another tab ----
   // state.seen is the transcript position of the latest of our lines the visitor had on screen; it outlives the page,
   // so a page of the site that replays the conversation counts only what came after.
   var unread = 0;
@@ -143,7 +144,7 @@
   function noteOurLine(id) {
     var position = positionOf(id);
     latest = Math.max(latest, position);
-    if (panel.classList.contains('open')) return markSeen();
+    if (panel.classList.contains('open') && !document.hidden) return markSeen();
     if (position > (typeof state.seen === 'number' ? state.seen : -1)) { unread++; showUnread(); }
   }
   function markSeen() {
@@ -151,10 +152,17 @@
     showUnread();
     if (latest > (typeof state.seen === 'number' ? state.seen : -1)) { state.seen = latest; save(); }
   }
+  var titled = false; // the count is in the title now (only then is a "(n) " there ours to take away)
   function showUnread() {
     badge.textContent = unread ? String(unread) : '';
     launcher.setAttribute('aria-label', unread ? t.open + ' (' + t.unread + ': ' + unread + ')' : t.open);
+    var plain = titled ? document.title.replace(/^\(\d+\) /, '') : document.title;
+    document.title = unread ? '(' + unread + ') ' + plain : plain;
+    titled = unread > 0;
   }
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && panel.classList.contains('open')) markSeen(); // back on the tab with the chat open
+  });
 
   function setStatus(text) { status.textContent = text || ''; }
 

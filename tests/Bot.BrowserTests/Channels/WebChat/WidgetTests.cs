@@ -129,18 +129,38 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
         Assert.True((await handoff.SendAsync(conversationId, "kim", "Your parcel leaves today.")).Succeeded);
         await Expect(badge).ToHaveTextAsync("2");
         await Expect(launcher).ToHaveAttributeAsync("aria-label", "Open chat (new messages: 2)");
+        await Expect(Page).ToHaveTitleAsync("(2) Delivery"); // seen from another tab too
         await ScreenshotAsync("widget-unread-badge");
 
         await launcher.ClickAsync();
         await Expect(BotMessages.Last).ToHaveTextAsync("Your parcel leaves today.");
         await Expect(badge).ToBeHiddenAsync();
+        await Expect(Page).ToHaveTitleAsync("Delivery");
+
+        // The chat open, but the visitor on another tab: a reply is news until they come back to this one.
+        await SetTabHiddenAsync(true);
+        Assert.True((await handoff.SendAsync(conversationId, "kim", "Anything else?")).Succeeded);
+        await Expect(Page).ToHaveTitleAsync("(1) Delivery");
+        await SetTabHiddenAsync(false);
+        await Expect(Page).ToHaveTitleAsync("Delivery");
+        await Expect(badge).ToBeHiddenAsync();
 
         // Seen stays seen: on the next page, with the panel closed, nothing is new.
         await Page.ReloadAsync();
-        await Expect(BotMessages.Filter(new() { HasText = "Your parcel leaves today." })).ToHaveCountAsync(1);
+        await Expect(BotMessages.Filter(new() { HasText = "Anything else?" })).ToHaveCountAsync(1);
         await Expect(badge).ToBeHiddenAsync();
         AssertNoPageErrors();
     }
+
+    /// <summary>As the browser has it when the visitor switches to another tab and back (headless chromium is never hidden).</summary>
+    private Task SetTabHiddenAsync(bool hidden) => Page.EvaluateAsync(
+        """
+        hidden => {
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }
+        """, hidden);
 
     [Fact]
     public async Task Widget_StayingClosed_AnEndedConversationIsForgotten_AndANewOneStartsOnlyWhenTheVisitorOpensIt()
