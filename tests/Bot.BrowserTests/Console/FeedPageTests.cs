@@ -91,6 +91,59 @@ public sealed class FeedPageTests(ConsoleHostFixture host) : ConsoleTest(host), 
     }
 
     [Fact]
+    public async Task Feed_ManyAtOnce_AgentTakesAndMarksTheSelectedProcessedWithOneNote_TellsWhichCouldNotBe()
+    {
+        var product = "Post " + UniqueWord();
+        var now = DateTimeOffset.UtcNow;
+        var open = new List<InterestRecord>();
+        for (var i = 0; i < 4; i++)
+        {
+            open.Add(await SeedAsync($"Love it! #{i}", product, "Fan " + i, null, now.AddMinutes(-10 + i)));
+        }
+
+        var done = await SeedAsync("Old question", product, "Ivan", null, now.AddMinutes(-20));
+        var log = Host.Services.GetRequiredService<InterestLog>();
+        Assert.Equal(InterestChangeStatus.Done, (await log.MarkProcessedAsync(done.Id, "someone", "Answered by phone", now)).Status);
+
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent);
+        await Page.GotoAsync("/console/feed?product=" + Uri.EscapeDataString(product));
+        await WaitForLiveAsync();
+        await Expect(Page.Locator("[data-testid=feed] tbody tr[data-record]")).ToHaveCountAsync(5);
+        await Expect(Page.GetByTestId("bulk-bar")).ToHaveCountAsync(0);
+        await Expect(Page.Locator($"tr[data-record='{done.Id}']").GetByTestId("select")).ToBeDisabledAsync(); // done already
+
+        // Every open record of the page at once: they are the agent's now.
+        await Page.GetByTestId("select-all").CheckAsync();
+        await Expect(Page.GetByTestId("bulk-count")).ToHaveTextAsync("4 selected");
+        await Page.GetByTestId("bulk-take").ClickAsync();
+        await Expect(Page.GetByTestId("feed-message")).ToHaveTextAsync("4 of 4 are yours now.");
+        foreach (var record in open)
+        {
+            await Expect(Page.Locator($"tr[data-record='{record.Id}']").GetByTestId("responsible")).ToContainTextAsync("Me");
+        }
+
+        // Three picked by hand; one of them a colleague finishes meanwhile: the rest are marked, and the page says why not that one.
+        foreach (var record in open.Take(3))
+        {
+            await Page.Locator($"tr[data-record='{record.Id}']").GetByTestId("select").CheckAsync();
+        }
+
+        await Expect(Page.GetByTestId("bulk-count")).ToHaveTextAsync("3 selected");
+        Assert.Equal(InterestChangeStatus.Done, (await log.MarkProcessedAsync(open[0].Id, "olga", "Replied in VK", now)).Status);
+        await Expect(Page.GetByTestId("bulk-processed")).ToBeDisabledAsync(); // not without saying what was done
+        await Page.GetByTestId("bulk-note").FillAsync("Thanked everyone in a post");
+        await Page.GetByTestId("bulk-note").PressAsync("Enter");
+
+        await Expect(Page.GetByTestId("feed-message")).ToContainTextAsync("2 of 3 marked processed. 1 not: Already processed by olga.");
+        await Expect(Page.GetByTestId("bulk-bar")).ToHaveCountAsync(0);
+        await ScreenshotAsync("console-feed-bulk");
+        Assert.Equal(["Replied in VK", "Thanked everyone in a post", "Thanked everyone in a post", null],
+            (await Task.WhenAll(open.Select(r => log.GetAsync(r.Id)))).Select(r => r!.ProcessedNote));
+        await Expect(Page.Locator($"tr[data-record='{open[3].Id}']").GetByTestId("processed")).Not.ToBeCheckedAsync();
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Feed_ACallBackRequestOrAWebForm_OffersToWriteOrCallAtTheContactGiven()
     {
         // The bot promised "we'll write to anna@…" / "we'll call you at …": the card says where, one click away.
