@@ -8,7 +8,8 @@
  * With the panel closed, a conversation in progress stays connected on every page of the site, and the launcher
  * counts the replies the visitor has not seen yet; so does the page's title, "(2) …", also while the tab is in the background.
  * Options (data-* on the script tag): data-title, data-open="true" (open on load), data-locale
- * (the conversation's language, and the widget's own words: en, ru or de; else the browser's language).
+ * (the conversation's language, and the widget's own words: en, ru or de; else the browser's language),
+ * data-user-name (the shopper's name where the site knows it, e.g. signed in: agents see it instead of "Website visitor 3f9a").
  */
 (function () {
   'use strict';
@@ -48,6 +49,8 @@
       agent: 'Unser Team', typing: '{name} schreibt…', unread: 'neue Nachrichten'
     }
   };
+  // A name the site passes is shown to agents as given (never markup), cut to what the server keeps.
+  var userName = String(opts.userName || '').trim().slice(0, 100) || undefined;
   var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
 
   // ---- UI (in a shadow root so the host site's CSS cannot break it) ----
@@ -257,7 +260,7 @@
     actions.innerHTML = '';
     var activity = {
       type: 'message', text: text, locale: opts.locale || navigator.language,
-      from: { id: state.userId, role: 'user' },
+      from: { id: state.userId, name: userName, role: 'user' },
       channelData: { clientActivityID: clientId, pageUrl: location.href }
     };
     var attempt = function (n) {

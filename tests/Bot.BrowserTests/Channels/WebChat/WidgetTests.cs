@@ -70,6 +70,27 @@ public sealed class WidgetTests(BrowserHostFixture host) : BrowserTest(host), IC
     }
 
     [Fact]
+    public async Task Widget_OnASiteThatKnowsTheShopper_AgentsSeeTheirName_NotAWebsiteVisitorNumber()
+    {
+        // A shop page with a signed-in customer: their name goes on the script tag (markup in it stays text).
+        await Page.RouteAsync("**/account", route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = """<!doctype html><html lang="en"><title>Account</title><h1>My account</h1><script src="/widget.js" data-open="true" data-user-name="  Olga &lt;b&gt;Petrova&lt;/b&gt; " async></script></html>""",
+        }));
+        await Page.GotoAsync("/account");
+        await Expect(BotMessages.First).ToContainTextAsync(Greeting);
+
+        await SendAsync("I want a human");
+
+        await Expect(BotMessages.Filter(new() { HasText = "passing you to a person" })).ToBeVisibleAsync();
+        var store = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        var profile = await store.GetProfileAsync("webchat:" + await ConversationIdAsync());
+        Assert.Equal("Olga <b>Petrova</b>", profile?.Name);
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Widget_ChatResolved_TheVisitorRatesItWithAButton_AndIsThanked()
     {
         await Page.GotoAsync("/");

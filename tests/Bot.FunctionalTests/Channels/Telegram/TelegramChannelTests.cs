@@ -761,6 +761,15 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Contains("data-testid=\"undelivered\"", page, StringComparison.Ordinal);
     }
 
+    /// <summary>The customer's turn that asked for a person is committed: the chat waits in the queue, and an agent may claim it.</summary>
+    private Task WaitUntilQueuedAsync(string conversation)
+    {
+        var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        return Eventually.TrueAsync(
+            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
+            "the customer's turn committed: the chat waits in the queue");
+    }
+
     [Fact]
     public async Task AgentTyping_InAPrivateChatTheyHold_TheCustomerSeesTyping_NotBeforeTheyClaimIt_NorInAGroup()
     {
@@ -770,9 +779,7 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         (await anna.SetPresenceAsync("away", name: "Anna")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
         await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "I want a human"));
         var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
-        await Eventually.TrueAsync(
-            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
-            "the customer's turn committed: the chat waits in the queue");
+        await WaitUntilQueuedAsync(conversation);
         var typing = host.Factory.Services.GetRequiredService<SupportBot.Handoff.AgentTyping>();
         List<TelegramApiCall> ChatActions() => [.. host.Api.CallsOf("sendChatAction").Where(c => c.Body["chat_id"]?.GetValue<long>() == chat)];
 
@@ -803,9 +810,7 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         (await vera.SetPresenceAsync("away", name: "Vera")).EnsureSuccessStatusCode(); // claims, but is never offered other tests' chats
         var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
         await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Позовите оператора", shape: m => m["from"] = Updates.User(chat, "ru")));
-        await Eventually.TrueAsync(
-            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
-            "the customer's turn committed: the chat waits in the queue");
+        await WaitUntilQueuedAsync(conversation);
         (await vera.ClaimAsync(conversation)).EnsureSuccessStatusCode();
         (await vera.SendAsync(conversation, "Заказ отправлен сегодня.")).EnsureSuccessStatusCode();
         (await vera.ResolveAsync(conversation)).EnsureSuccessStatusCode();
@@ -837,9 +842,7 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         (await boris.SetPresenceAsync("away", name: "Boris")).EnsureSuccessStatusCode();
         await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, "Позовите оператора", shape: m => m["from"] = Updates.User(chat, "ru")));
         var handoff = host.Factory.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
-        await Eventually.TrueAsync(
-            async () => (await handoff.OwnerAsync(conversation)).IsQueued && (await handoff.GetTranscriptAsync(conversation)).Any(e => e.From == "customer"),
-            "the customer's turn committed: the chat waits in the queue");
+        await WaitUntilQueuedAsync(conversation);
         (await anna.ClaimAsync(conversation)).EnsureSuccessStatusCode();
 
         (await anna.SendAsync(conversation, "Сейчас проверю ваш заказ.")).EnsureSuccessStatusCode();
