@@ -102,6 +102,9 @@ public sealed record HandoffEvent
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, HandoffJson.Default.HandoffEvent);
 }
 
+/// <summary>A customer's rating of 1 or 2 of the chat <paramref name="AgentId"/> resolved for <paramref name="Department"/>.</summary>
+public sealed record LowRating(string ConversationId, string AgentId, string Department, int Rating, DateTimeOffset At);
+
 /// <summary>A chat an agent holds whose customer has not answered the agent's last message (sent at <paramref name="LastReplyAt"/>).</summary>
 /// <param name="LastEvent">The chat's last event as stored: the close checks nothing happened since.</param>
 public sealed record IdleChat(string ConversationId, string AgentId, DateTimeOffset LastReplyAt, string LastEvent);

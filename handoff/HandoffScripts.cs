@@ -272,7 +272,8 @@ internal static class HandoffScripts
     /// <summary>
     /// The customer rated a resolved chat (the survey after the close): once per cycle, which the close's time names, so that
     /// a turn run again after a crash does not count twice and a rating meant for an earlier close is not put on a later one.
-    /// KEYS: chat, events, satisfaction figures. ARGV: conversation, now, ttl, closed at (ms, as the close wrote it), rating.
+    /// A rating of 1 or 2 is also kept in the low-ratings list.
+    /// KEYS: chat, events, satisfaction figures, low ratings. ARGV: conversation, now, ttl, closed at (ms, as the close wrote it), rating.
     /// Returns ok, unknown, wrong-state, already.
     /// </summary>
     public const string Rate = Prelude + """
@@ -283,6 +284,10 @@ internal static class HandoffScripts
         redis.call('HSET', KEYS[1], 'rated', ARGV[4])
         figure(KEYS[3], h[3] or '', h[2] or '', ARGV[5])
         event(KEYS[2], ARGV[3], evjson('rated', ARGV[2], ',"agent":"' .. (h[2] or '') .. '","rating":' .. ARGV[5]))
+        if tonumber(ARGV[5]) <= 2 then
+          redis.call('LPUSH', KEYS[4], ARGV[2] .. '|' .. ARGV[5] .. '|' .. (h[3] or '') .. '|' .. (h[2] or '') .. '|' .. ARGV[1])
+          redis.call('LTRIM', KEYS[4], 0, 99)
+        end
         return 'ok'
         """;
 

@@ -270,8 +270,25 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rating, 5);
         return (string?)await Db.ScriptEvaluateAsync(
             HandoffScripts.Rate,
-            [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.HandoffFigures(SatisfactionFigure)],
+            [RedisKeys.HandoffChat(conversationId), RedisKeys.HandoffEvents(conversationId), RedisKeys.HandoffFigures(SatisfactionFigure), RedisKeys.LowRatings],
             [conversationId, Now, _ttlMs, closedAt.ToUnixTimeMilliseconds(), rating]) ?? "unknown";
+    }
+
+    /// <summary>The newest ratings of 1 or 2, newest first: whose chat, which agent and department, when.</summary>
+    public async Task<IReadOnlyList<LowRating>> LowRatingsAsync(int take = 20)
+    {
+        var ratings = new List<LowRating>();
+        foreach (var entry in await Db.ListRangeAsync(RedisKeys.LowRatings, 0, take - 1))
+        {
+            // The conversation id comes last: whatever it holds, the first four fields are split off cleanly.
+            if (((string?)entry)?.Split('|', 5) is [var at, var rating, var department, var agent, var conversation]
+                && long.TryParse(at, CultureInfo.InvariantCulture, out var ms) && int.TryParse(rating, CultureInfo.InvariantCulture, out var value))
+            {
+                ratings.Add(new LowRating(conversation, agent, department, value, DateTimeOffset.FromUnixTimeMilliseconds(ms)));
+            }
+        }
+
+        return ratings;
     }
 
     /// <summary>The recent-figures list of ratings: <c>department|agent|rating</c>, newest first.</summary>

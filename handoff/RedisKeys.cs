@@ -162,6 +162,12 @@ public static class RedisKeys
     /// </summary>
     public static readonly RedisKey HandBacksToTell = "handoff:handbacks-to-tell";
 
+    /// <summary>
+    /// The newest ratings of 1 or 2 (the survey after a resolved chat), newest first, capped at 100: entries
+    /// <c>unix ms|rating|department|agent|conversation id</c>, for supervisors to follow up on unhappy customers.
+    /// </summary>
+    public static readonly RedisKey LowRatings = "handoff:low-ratings";
+
     /// <summary>Agents online or away, scored by when their last heartbeat runs out.</summary>
     public static readonly RedisKey AgentPresence = "handoff:presence";
 

@@ -49,7 +49,13 @@ public sealed record AgentFigures(string AgentId, string? Name, TimeFigures Firs
 public sealed record DepartmentFigures(string Department, long QueueLength, bool Open, TimeFigures Wait, TimeFigures FirstResponse, TimeFigures Handle, RatingFigures Rating);
 
 /// <param name="SamplesPerFigure">The figures come from the newest this many closed handoff steps (and ratings) of each kind.</param>
-public sealed record AgentsReport(IReadOnlyList<AgentFigures> Agents, IReadOnlyList<DepartmentFigures> Departments, long QueueTotal, int SamplesPerFigure);
+/// <param name="LowRatings">The newest ratings of 1 or 2, newest first: the customers to follow up on.</param>
+public sealed record AgentsReport(
+    IReadOnlyList<AgentFigures> Agents, IReadOnlyList<DepartmentFigures> Departments, long QueueTotal, int SamplesPerFigure, IReadOnlyList<LowRatingItem> LowRatings);
+
+/// <summary>A rating of 1 or 2: whose chat (<paramref name="CustomerName"/> as the channel knows them), which agent resolved it, when.</summary>
+public sealed record LowRatingItem(
+    string ConversationId, string? CustomerName, string? CustomerId, string SourceType, string AgentId, string? AgentName, string Department, int Rating, DateTimeOffset At);
 
 public sealed record UnansweredItem(
     string Id, DateTimeOffset Date, int AgeMinutes, string SourceType, string Action, string ConversationId,

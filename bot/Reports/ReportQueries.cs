@@ -29,6 +29,7 @@ public sealed class ReportQueries(
         var handleTask = ReadFiguresAsync(db, "handle");
         var ratingTask = ReadFiguresAsync(db, HandoffStore.SatisfactionFigure);
         var agentIdsTask = store.AgentIdsAsync();
+        var lowTask = store.LowRatingsAsync(LowRatingsShown);
         var departments = handoff.Departments.All;
         var queueTasks = departments.Select(d => store.QueueLengthAsync(d.Name)).ToArray();
         var (wait, first, handle, ratings) = (await waitTask, await firstTask, await handleTask, await ratingTask);
@@ -50,8 +51,17 @@ public sealed class ReportQueries(
             Figures(first.Where(s => s.Department == d.Name)),
             Figures(handle.Where(s => s.Department == d.Name)),
             Ratings(ratings.Where(s => s.Department == d.Name)))).ToList();
-        return new AgentsReport(agents, perDepartment, queues.Sum(), FigureSamples);
+        var low = await lowTask;
+        var customers = await Task.WhenAll(low.Select(r => store.GetProfileAsync(r.ConversationId)));
+        var names = agentIds.Select((id, i) => (id, profiles[i]?.Name)).ToDictionary(a => a.id, a => a.Name, StringComparer.Ordinal);
+        var lowRatings = low.Select((r, i) => new LowRatingItem(
+            r.ConversationId, customers[i]?.Name, customers[i]?.UserId, customers[i]?.Channel ?? r.ConversationId.Split(':')[0],
+            r.AgentId, names.GetValueOrDefault(r.AgentId), r.Department, r.Rating, r.At)).ToList();
+        return new AgentsReport(agents, perDepartment, queues.Sum(), FigureSamples, lowRatings);
     }
+
+    /// <summary>How many of the newest low ratings the report lists.</summary>
+    public const int LowRatingsShown = 20;
 
     /// <summary>
     /// Inbound records not processed and older than <paramref name="olderThan"/>, newest first: the newest

@@ -89,6 +89,30 @@ public sealed class ReportsPageTests(ConsoleHostFixture host) : ConsoleTest(host
     }
 
     [Fact]
+    public async Task LowRatings_ListTheUnhappyCustomers_EachALinkToTheirChat()
+    {
+        // A chat a customer of the web chat rated 2, as the rating script keeps it (with the conversation's profile).
+        var store = Host.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>();
+        var conversation = $"webchat:low{Guid.NewGuid():N}";
+        var db = Host.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        await db.StringSetAsync(SupportBot.Handoff.RedisKeys.Profile(conversation), System.Text.Json.JsonSerializer.Serialize(
+            new SupportBot.Handoff.ConversationProfile { Channel = "webchat", UserId = "u_77aa0123456789ab", Name = "Greta Low" },
+            SupportBot.Handoff.ConversationJson.Default.ConversationProfile));
+        await db.ListLeftPushAsync(SupportBot.Handoff.RedisKeys.LowRatings, $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}|2|support|{SupportBot.AgentConsole.Accounts.AgentAccountStore.IdFor(ConsoleHostFixture.SupportAgent.Email)}|{conversation}");
+        Assert.Equal(2, (await store.LowRatingsAsync()).First(r => r.ConversationId == conversation).Rating);
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Supervisor);
+        await Page.GotoAsync("/console/reports");
+
+        var row = Page.GetByTestId("report-low-ratings").Locator($"tr[data-conversation='{conversation}']");
+        await Expect(row).ToContainTextAsync("2 of 5");
+        await Expect(row).ToContainTextAsync("Website chat · Greta Low");
+        await Expect(row).ToContainTextAsync(ConsoleHostFixture.SupportAgent.Name + " · support");
+        await Expect(row.GetByRole(AriaRole.Link, new() { Name = "Open the chat" })).ToHaveAttributeAsync("href", "console/chats/" + Uri.EscapeDataString(conversation));
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task SentimentChart_NegativeIsRedAndPositiveGreen()
     {
         var now = DateTimeOffset.UtcNow;

@@ -233,6 +233,9 @@ public abstract class HandoffFlowTests(BotFactory factory) : IAsyncDisposable
 
         Assert.Equal(ShippedMessages.SatisfactionSorry["en"], (await _customer.WaitForBotMessagesAsync(chat, 6))[5]["text"]!.GetValue<string>());
         Assert.Equal((1, 1.0, 0.0), await RatingOfAsync(hugo));
+        // Listed for a supervisor to follow up on, with whose chat it was.
+        var low = (await hugo.GetAsync("/api/reports/agents"))["lowRatings"]!.AsArray().Single(r => r!["conversationId"]!.GetValue<string>() == id)!;
+        Assert.Equal((1, hugo.AgentId, "webchat"), (low["rating"]!.GetValue<int>(), low["agentId"]!.GetValue<string>(), low["sourceType"]!.GetValue<string>()));
         await _customer.SendAsync(chat, "human");
         await hugo.WaitForAsync(id, d => Status(d) is "offered" or "queued");
     }

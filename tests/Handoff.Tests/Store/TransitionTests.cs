@@ -317,9 +317,15 @@ public abstract class TransitionTests(IStore server) : HandoffStoreTestBase(serv
         Clock.Advance(TimeSpan.FromMinutes(1));
         Succeeded(await Store.ResolveAsync("c1", "boris", null, TimeSpan.FromHours(1)));
         Assert.Equal("wrong-state", await Store.RateAsync("c1", firstClose, 1));
-        Assert.Equal("ok", await Store.RateAsync("c1", (await Store.GetChatAsync("c1"))!.ClosedAt!.Value, 2));
+        var borisClose = (await Store.GetChatAsync("c1"))!.ClosedAt!.Value;
+        Assert.Equal("ok", await Store.RateAsync("c1", borisClose, 2));
+        Assert.Equal("already", await Store.RateAsync("c1", borisClose, 2));
         Assert.Equal("unknown", await Store.RateAsync("nobody", firstClose, 5));
         Assert.Equal(["sales|boris|2", "sales|anna|4"], (await Db.ListRangeAsync(RedisKeys.HandoffFigures(HandoffStore.SatisfactionFigure))).Select(v => (string)v!));
+
+        // Only the unhappy one is listed for a follow-up, once, with whose chat it was.
+        var low = Assert.Single(await Store.LowRatingsAsync());
+        Assert.Equal(new LowRating("c1", "boris", "sales", 2, Clock.GetUtcNow()), low);
     }
 
     [Fact]
