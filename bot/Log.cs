@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(41, LogLevel.Information, "Agent {AgentId} did not answer {ConversationId} in time: back to the queue")]
     public static partial void AnswerLeaseExpired(ILogger logger, string conversationId, string agentId);
 
+    [LoggerMessage(67, LogLevel.Information, "Customer {CustomerId} erased on request: {Conversations} conversations, {Records} interest records, {FollowUps} follow-ups")]
+    public static partial void CustomerErased(ILogger logger, string customerId, int conversations, int records, int followUps);
+
     [LoggerMessage(66, LogLevel.Information, "{ConversationId} resolved: its customer has not answered agent {AgentId} for the idle time")]
     public static partial void IdleChatResolved(ILogger logger, string conversationId, string agentId);
 

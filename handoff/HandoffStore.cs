@@ -294,6 +294,48 @@ public sealed class HandoffStore(IConnectionMultiplexer redis, TimeProvider time
     /// <summary>The recent-figures list of ratings: <c>department|agent|rating</c>, newest first.</summary>
     public const string SatisfactionFigure = "satisfaction";
 
+    /// <summary>
+    /// Forgets one conversation (its customer's data erased on request): out of every queue, lease and agent's list,
+    /// its hand-back and low rating unlisted, and every key of it deleted. An agent holding it loses it. Returns the
+    /// handoff as it stood (null: it never had one).
+    /// </summary>
+    public async Task<HandoffChat?> ForgetConversationAsync(string conversationId, IEnumerable<string> departments)
+    {
+        var chat = await GetChatAsync(conversationId);
+        var db = Db;
+        foreach (var department in departments)
+        {
+            await db.SortedSetRemoveAsync(RedisKeys.HandoffQueue(department), conversationId);
+        }
+
+        await db.SortedSetRemoveAsync(RedisKeys.HandoffLeases, conversationId);
+        await db.SortedSetRemoveAsync(RedisKeys.PendingConversations, conversationId);
+        if (chat?.AgentId is { } agentId)
+        {
+            await db.SetRemoveAsync(RedisKeys.AgentChats(agentId), conversationId);
+        }
+
+        var suffix = "|" + conversationId;
+        foreach (var member in await db.SortedSetRangeByRankAsync(RedisKeys.HandBacksToTell))
+        {
+            if (((string)member!).EndsWith(suffix, StringComparison.Ordinal))
+            {
+                await db.SortedSetRemoveAsync(RedisKeys.HandBacksToTell, member);
+            }
+        }
+
+        foreach (var entry in await db.ListRangeAsync(RedisKeys.LowRatings))
+        {
+            if (((string)entry!).EndsWith(suffix, StringComparison.Ordinal))
+            {
+                await db.ListRemoveAsync(RedisKeys.LowRatings, entry);
+            }
+        }
+
+        await db.KeyDeleteAsync(RedisKeys.OfConversation(conversationId));
+        return chat;
+    }
+
     /// <summary>The customer stopped waiting: back to the bot.</summary>
     public async Task<HandoffOutcome> AbandonAsync(string conversationId)
     {

@@ -10,6 +10,18 @@ public static class RedisKeys
 {
     private static string Tag(string conversationId) => "{c:" + conversationId + "}";
 
+    /// <summary>
+    /// Every key of one conversation (they share its hash tag): what erasing the conversation deletes. A new
+    /// per-conversation key belongs here too, or an erased customer's data would outlive the request.
+    /// </summary>
+    public static RedisKey[] OfConversation(string conversationId) =>
+    [
+        Inbox(conversationId), ArrivalSequence(conversationId), SeenEvents(conversationId), Lease(conversationId), State(conversationId),
+        Owner(conversationId), Outbox(conversationId), DirectLineMeta(conversationId), DirectLineLog(conversationId),
+        DirectLineAppended(conversationId), ConversationOpenInterests(conversationId), ConversationInterests(conversationId), HandoffChat(conversationId),
+        HandoffEvents(conversationId), Transcript(conversationId), Profile(conversationId), LlmTokens(conversationId), LastAgent(conversationId),
+    ];
+
     /// <summary>Inbound activities waiting to be processed, oldest first.</summary>
     public static RedisKey Inbox(string conversationId) => Tag(conversationId) + ":inbox";
 
@@ -85,6 +97,9 @@ public static class RedisKeys
 
     /// <summary>Open inbound records of one conversation: an agent's reply there processes them.</summary>
     public static RedisKey ConversationOpenInterests(string conversationId) => Tag(conversationId) + ":interests:open";
+
+    /// <summary>Every interest record of one conversation, both ways (score = unix ms): what erasing its customer removes.</summary>
+    public static RedisKey ConversationInterests(string conversationId) => Tag(conversationId) + ":interests";
 
     /// <summary>Full-text index: records whose text or author name has the (folded, lower-case) word.</summary>
     public static RedisKey InterestsByWord(string word) => "interests:word:" + word;

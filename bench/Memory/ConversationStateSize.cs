@@ -17,7 +17,8 @@ internal static class ConversationStateSize
         ":dl:log",          // the Direct Line activities (the website chat's transcript)…
         ":dl:appended",     // …and its index of appended ids
         ":events",          // the handoff's history
-        ":interests:open",  // the interest feed's index of the conversation's open records
+        ":interests:open",  // the interest feed's index of the conversation's open records…
+        ":interests",       // …and of all its records (what erasing its customer removes)
     ];
 
     /// <summary>The conversation's state keys and their sizes in bytes. Scans the keyspace: use it while that is small.</summary>

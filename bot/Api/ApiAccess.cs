@@ -10,4 +10,8 @@ public static class ApiAccess
     public static bool IsSystemOrSupervisor(ClaimsPrincipal user) =>
         user.Identities.Any(i => i.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName)
         || user.IsInRole(AgentRoles.Supervisor) || user.IsInRole(AgentRoles.Admin);
+
+    /// <summary>An API key (a system), or a console sign-in as admin: for what cannot be undone (erasing a customer).</summary>
+    public static bool IsSystemOrAdmin(ClaimsPrincipal user) =>
+        user.Identities.Any(i => i.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName) || user.IsInRole(AgentRoles.Admin);
 }

@@ -192,4 +192,27 @@ internal static class CustomerScripts
         redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
         return 'ok'
         """;
+
+    /// <summary>
+    /// Forget a customer (a request to erase their data): every index entry that points to them, then their keys.
+    /// KEYS: by-identity, by-email, by-phone, by-conversation, search, the customer's 10 keys (see <see cref="CustomerKeys.All"/>), stages.
+    /// ARGV: 1 id. Returns 1, or 0 when there is no such customer (merged away or gone).
+    /// </summary>
+    public const string Erase = Helpers + """
+        local id = ARGV[1]
+        if redis.call('HEXISTS', KEYS[6], 'status') == 0 then return 0 end
+        local function unindex(index, members)
+          for _, m in ipairs(members) do
+            if redis.call('HGET', index, m) == id then redis.call('HDEL', index, m) end
+          end
+        end
+        unindex(KEYS[1], redis.call('HKEYS', KEYS[7]))
+        unindex(KEYS[2], redis.call('SMEMBERS', KEYS[8]))
+        unindex(KEYS[3], redis.call('SMEMBERS', KEYS[9]))
+        unindex(KEYS[4], redis.call('SMEMBERS', KEYS[13]))
+        for _, t in ipairs(redis.call('SMEMBERS', KEYS[14])) do redis.call('ZREM', KEYS[5], member(t, id)) end
+        for _, t in ipairs(redis.call('SMEMBERS', KEYS[15])) do redis.call('ZREM', KEYS[5], member(t, id)) end
+        for i = 6, 16 do redis.call('DEL', KEYS[i]) end
+        return 1
+        """;
 }

@@ -470,6 +470,33 @@ public sealed class CustomerStore(
             [target, other, FirstStage]);
 
     /// <summary>The customer's interest record ids, newest first, one page.</summary>
+    /// <summary>
+    /// The customer's conversations and every interest record id: what an erasure has to remove besides the card.
+    /// Null for an unknown (or merged-away) id; <paramref name="id"/> may be merged: the customer it went to is read.
+    /// </summary>
+    public async Task<(string Id, IReadOnlyList<CustomerIdentity> Identities, IReadOnlyList<string> Conversations, IReadOnlyList<string> Records)?> FootprintAsync(string id)
+    {
+        if (await ResolveAsync(id) is not { } live)
+        {
+            return null;
+        }
+
+        var identities = await Db.HashValuesAsync(CustomerKeys.Identities(live));
+        var conversations = await Db.SetMembersAsync(CustomerKeys.Conversations(live));
+        var records = await Db.SortedSetRangeByRankAsync(CustomerKeys.Records(live));
+        return (live,
+            [.. identities.Select(v => JsonSerializer.Deserialize((string)v!, CustomersJson.Default.CustomerIdentity)!)],
+            [.. conversations.Select(c => (string)c!).Order(StringComparer.Ordinal)],
+            [.. records.Select(r => (string)r!)]);
+    }
+
+    /// <summary>Forgets the customer's card: name, photo, contacts, tags, notes, funnel moves, and every index entry naming them.</summary>
+    public async Task<bool> EraseCardAsync(string id) =>
+        (long)await Db.ScriptEvaluateAsync(
+            CustomerScripts.Erase,
+            [CustomerKeys.ByIdentity, CustomerKeys.ByEmail, CustomerKeys.ByPhone, CustomerKeys.ByConversation, CustomerKeys.Search, .. CustomerKeys.All(id), CustomerKeys.Stages(id)],
+            [id]) == 1;
+
     public async Task<(IReadOnlyList<string> Ids, bool HasMore)?> RecordIdsAsync(string id, int page, int pageSize)
     {
         if (await ResolveAsync(id) is not { } live)

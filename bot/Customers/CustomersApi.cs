@@ -33,7 +33,24 @@ public static class CustomersApi
         group.MapPost("/{id}/notes", AddNote);
         group.MapPost("/{id}/merge", Merge);
         group.MapGet("/{id}/records", Records);
+        group.MapDelete("/{id}", Erase);
         return group;
+    }
+
+    /// <summary>
+    /// The customer asked for their data to be erased: everything about them goes (<see cref="CustomerErasure"/>). An API key
+    /// or an admin's console sign-in only; it cannot be undone.
+    /// </summary>
+    private static async Task<IResult> Erase(string id, HttpContext http, CustomerErasure erasure)
+    {
+        if (!Api.ApiAccess.IsSystemOrAdmin(http.User))
+        {
+            return Problems.Forbidden("Only an admin, or a system with an API key, may erase a customer's data.");
+        }
+
+        return CustomerStore.IsValidId(id) && await erasure.EraseAsync(id) is { } erased
+            ? TypedResults.Ok(erased)
+            : Unknown(id);
     }
 
     private static IResult Unknown(string id) => Problems.NotFound($"No customer '{id}'.");

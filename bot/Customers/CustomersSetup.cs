@@ -10,6 +10,7 @@ public static class CustomersSetup
         builder.Services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<CustomersOptions>, CustomersOptionsValidator>();
         builder.Services.AddSingleton<CustomerStore>();
+        builder.Services.AddSingleton<CustomerErasure>();
         builder.Services.AddSingleton<IInterestObserver, CustomerLinker>();
         return builder;
     }

@@ -91,7 +91,8 @@ public sealed partial class InterestLog(IConnectionMultiplexer redis, IEnumerabl
                 RedisKeys.InterestsByResponsible(ResponsibleGroup(respBefore)), RedisKeys.InterestsByResponsible(ResponsibleGroup(respAfter)),
                 RedisKeys.InterestsOpenOf(ResponsibleGroup(respBefore)), RedisKeys.InterestsOpenOf(ResponsibleGroup(respAfter)),
                 RedisKeys.InterestsOpen, RedisKeys.ConversationOpenInterests(record.ConversationId),
-                .. words.Select(RedisKeys.InterestsByWord),
+                // From here on every key simply gets the record (scored by its time): its words, and its conversation's list.
+                .. words.Select(RedisKeys.InterestsByWord), RedisKeys.ConversationInterests(record.ConversationId),
             ];
             result = (long)await db.ScriptEvaluateAsync(
                 InterestScripts.Append, keys,

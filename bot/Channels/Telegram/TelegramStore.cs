@@ -95,6 +95,24 @@ public sealed class TelegramStore(IConnectionMultiplexer redis, TimeProvider tim
     public Task RememberProfilePhotoAsync(string bot, long userId, string fileId, TimeSpan ttl) =>
         redis.GetDatabase().StringSetAsync(PhotoKey(bot, userId), fileId, ttl);
 
+    /// <summary>
+    /// Forgets what this channel keeps about one conversation's person (their data erased on request): which parts of
+    /// replies went out, whether they blocked the bot, their cached photo.
+    /// </summary>
+    public async Task ForgetAsync(string conversationId, string? userId)
+    {
+        var db = redis.GetDatabase();
+        await db.KeyDeleteAsync(SentKey(conversationId));
+        if (TelegramAdapter.TryParseConversation(conversationId, out var bot, out var chatId))
+        {
+            await db.HashDeleteAsync("telegram:status:" + bot, chatId);
+            if (long.TryParse(userId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var user))
+            {
+                await db.KeyDeleteAsync(PhotoKey(bot, user));
+            }
+        }
+    }
+
     private static string ReplyKey(string bot, string eventId) => $"telegram:reply:{bot}:{eventId}";
 
     /// <summary>Per bot: a file id is only valid for the bot that received it.</summary>

@@ -434,6 +434,31 @@ public sealed class ConsoleTests(ConsoleHostFixture host) : ConsoleTest(host), I
     }
 
     [Fact]
+    public async Task Admin_ErasesACustomersData_AskedTwice_AgentsSeeNoSuchButton()
+    {
+        var conversation = await CustomerWroteAsync("I want a human, about order 5511", name: "Petra Erase");
+        var sam = await OpenAnotherBrowserAsync();
+        await SignInAndWaitAsync(ConsoleHostFixture.SupportAgent, sam);
+        await sam.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await Expect(sam.GetByTestId("customer-history")).ToContainTextAsync("order 5511");
+        await Expect(sam.GetByTestId("customer-erase")).ToHaveCountAsync(0); // an agent may not
+
+        await SignInAndWaitAsync(ConsoleHostFixture.Admin);
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await WaitForLiveAsync();
+        await Page.GetByTestId("customer-erase-start").ClickAsync();
+        await Expect(Page.GetByTestId("customer-erase")).ToContainTextAsync("Erase everything about Petra Erase");
+        await ScreenshotAsync("console-customer-erase");
+        await Page.GetByTestId("customer-erase-confirm").ClickAsync();
+
+        await Expect(Page.GetByTestId("customer-erased")).ToBeVisibleAsync();
+        Assert.Null(await Host.Services.GetRequiredService<SupportBot.Handoff.HandoffStore>().GetProfileAsync(ChatId(conversation)));
+        await Page.GotoAsync($"/console/chats/{ChatId(conversation)}");
+        await Expect(Page.Locator("main")).Not.ToContainTextAsync("order 5511");
+        AssertNoPageErrors();
+    }
+
+    [Fact]
     public async Task Queue_ShowsWhatCustomersWroteLast_AndWhichOfMyChatsWaitForMe_Live()
     {
         var waiting = await CustomerWroteAsync("I want a human");

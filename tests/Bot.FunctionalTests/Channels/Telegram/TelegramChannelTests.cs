@@ -761,6 +761,28 @@ public abstract class TelegramChannelTests<TStore>(TelegramHostFixture<TStore> h
         Assert.Contains("data-testid=\"undelivered\"", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CustomerErased_NothingOfTheirTelegramChatIsLeft_NotEvenWhichRepliesWentOut()
+    {
+        var chat = TelegramHostFixture<TStore>.NextChatId();
+        var conversation = $"telegram:shop:{chat}";
+        var marker = "zqerase" + chat.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await host.PostUpdateAsync(Updates.Message(TelegramHostFixture<TStore>.NextUpdateId(), chat, $"How long does delivery take to {marker}?"));
+        await Eventually.TrueAsync(() => host.Api.MessagesTo(chat).Any(), "the answer");
+        var redis = host.Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+        await Eventually.TrueAsync(async () => await redis.GetDatabase().KeyExistsAsync("telegram:sent:" + conversation), "the answer's parts recorded");
+        using var api = host.Factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        api.DefaultRequestHeaders.Add("X-Agent-Id", "admin-" + chat);
+        var customerId = (await api.GetFromJsonAsync<JsonObject>($"/api/customers/by-conversation/{conversation}", Ct))!["id"]!.GetValue<string>();
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/api/customers/{customerId}", Ct)).StatusCode);
+
+        Assert.Empty(await RedisScan.KeysHoldingAsync(redis, marker));
+        Assert.Empty(await RedisScan.KeysHoldingAsync(redis, conversation));
+        Assert.False(await redis.GetDatabase().KeyExistsAsync("telegram:sent:" + conversation));
+    }
+
     /// <summary>The customer's turn that asked for a person is committed: the chat waits in the queue, and an agent may claim it.</summary>
     private Task WaitUntilQueuedAsync(string conversation)
     {
