@@ -49,7 +49,7 @@
       agent: 'Unser Team', typing: '{name} schreibt…', unread: 'neue Nachrichten'
     }
   };
-  // A name the site passes is shown to agents as given (never markup), cut to what the server keeps.
+  // A name the site passes is shown to agents as given (never markup), cut to a name's length.
   var userName = String(opts.userName || '').trim().slice(0, 100) || undefined;
   var t = words[String(opts.locale || navigator.language || 'en').slice(0, 2).toLowerCase()] || words.en;
 
