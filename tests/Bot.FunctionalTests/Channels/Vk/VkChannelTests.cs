@@ -169,6 +169,31 @@ public abstract class VkChannelTests<TStore>(VkHostFixture<TStore> host) where T
     }
 
     [Fact]
+    public async Task CustomerErased_TheirVkProfileRefusalAndDeadLettersGoToo()
+    {
+        // A VK customer who refused messages: their name and photo cached from users.get, the refusal noted, two dead letters.
+        var user = NewUserId();
+        var field = user.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var conversation = $"vk:shop:{user}";
+        _vk.FailNext("messages.send", user, 901, "Can't send messages for users without permission");
+        await host.PostEventAsync("message_new", Message(user, "How long does delivery take?"));
+        await EventuallyAsync(() => DeadLettersOfAsync(conversation), l => l.Count >= 2);
+        var redis = host.Factory.Services.GetRequiredService<IConnectionMultiplexer>();
+        Assert.True(await redis.GetDatabase().KeyExistsAsync("vk:user:" + field));
+        using var api = host.Factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", BotFactory.ApiKey);
+        var customerId = (await api.GetFromJsonAsync<JsonObject>($"/api/customers/by-conversation/{conversation}", Ct))!["id"]!.GetValue<string>();
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/api/customers/{customerId}", Ct)).StatusCode);
+
+        Assert.Empty(await RedisScan.KeysHoldingAsync(redis, "Ivan Petrov" + field)); // the name users.get gave
+        Assert.Empty(await RedisScan.KeysHoldingAsync(redis, conversation));
+        Assert.False(await redis.GetDatabase().KeyExistsAsync("vk:user:" + field));
+        Assert.False(await redis.GetDatabase().HashExistsAsync("vk:messages-refused:shop", field));
+        Assert.Empty(await DeadLettersOfAsync(conversation));
+    }
+
+    [Fact]
     public async Task Send_LongMessage_SplitIntoPartsUnder4096WithStableRandomIdsAndKeyboardOnTheLast()
     {
         var user = NewUserId();
