@@ -70,7 +70,10 @@ internal static partial class SatisfactionSurvey
         return match.Groups["face"].Success && Array.IndexOf(Faces, match.Groups["face"].Value) != rating - 1 ? null : rating;
     }
 
-    /// <summary>A digit 1–5, optionally "of 5" in en/ru/de or "/5", optionally followed by a face (a button's title typed out).</summary>
-    [GeneratedRegex(@"^(?<rating>[1-5])\s*(?:(?:/|of|out\s+of|из|von)\s*5)?\s*(?<face>😞|😕|😐|😊|😀)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// A digit 1–5, optionally "of 5" in en/ru/de or "/5", optionally followed by one more word: a button's title typed out
+    /// has its face there, which <see cref="Parse"/> checks against <see cref="Faces"/>.
+    /// </summary>
+    [GeneratedRegex(@"^(?<rating>[1-5])\s*(?:(?:/|of|out\s+of|из|von)\s*5)?\s*(?<face>\S+)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Written();
 }
